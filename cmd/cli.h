@@ -1,0 +1,100 @@
+/* cli.h - what every subcommand shares: the option table, messages, exit codes.
+ *
+ * One table per subcommand drives both parsing and --help (as libgit2's CLI does).
+ * Only cmd/ prints to the user and chooses exit codes (SPEC §5). */
+#ifndef RL_CLI_H
+#define RL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/err.h"
+
+enum { EXIT_OK = 0, EXIT_THRESHOLD = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
+
+typedef enum cli_kind {
+	CLI_FLAG,   /* bool */
+	CLI_STRING, /* const char * */
+	CLI_COUNT,  /* size_t, ≥ 0 */
+	CLI_SECONDS /* int64_t µs, from a decimal number of seconds */
+} cli_kind;
+
+typedef struct cli_opt {
+	const char *name; /* "--format" */
+	cli_kind kind;
+	void *target;
+	const char *arg;  /* "FMT" in the help */
+	const char *help; /* one line */
+} cli_opt;
+
+typedef struct cli_cmd {
+	const char *name;     /* "analyze" */
+	const char *usage;    /* "[options] FILE...|-" */
+	const char *summary;  /* one line */
+	const char *details;  /* paragraphs after the options, may be NULL */
+	const cli_opt *opts;  /* ends with {NULL} */
+} cli_cmd;
+
+/* Parses argv[1..argc) against cmd->opts, storing positionals in *pos (argv pointers,
+ * *npos of them). "--help" prints help and returns EXIT_OK with *help_shown. Returns 0,
+ * or EXIT_USAGE after printing what was wrong. */
+int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***pos, size_t *npos, bool *help_shown);
+
+void cli_help(const cli_cmd *cmd);
+
+/* "retrylens: SOURCE:LINE: MSG" on stderr; returns the exit code for err->code. */
+int cli_fail(const rl_err *err);
+
+/* Prints "retrylens CMD: MSG" to stderr and returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Exit code for an RL_E* code. */
+int cli_exit_code(int rl_code);
+
+/* The database path: --db, else $RETRYLENS_DB, else "retrylens.db". */
+const char *cli_db_path(const char *opt);
+
+/* Notice callback for rl_ingest_opts: "retrylens: SOURCE: MSG" on stderr; notices
+ * are silenced by --quiet (ctx points to it), errors never. */
+void cli_notice(void *quiet, const char *source, const char *msg, bool is_error);
+
+int cmd_analyze(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_policies(int argc, char **argv);
+
+#endif
+
+/* --- shared by analyze, ingest and report (cmd/pipeline.c) ----------------------- */
+
+#include <stdint.h>
+
+#include "lib/ingest.h"
+#include "lib/policy.h"
+#include "lib/store.h"
+
+typedef struct cli_ingest_args {
+	const char *format;
+	const char *policy;
+	size_t max_line;
+	int64_t flush_every_us;
+	bool quiet;
+} cli_ingest_args;
+
+/* Loads --policy (default "default"); prints the error and returns EXIT_USAGE on failure. */
+int cli_load_policy(const char *name, rl_policy *out);
+
+/* Checks --format before any input is read: EXIT_USAGE with a message if unknown. */
+int cli_check_format(const char *cmd, const char *spec);
+
+/* Ingests paths into st. Returns EXIT_OK, EXIT_INPUT (an input failed midway: what
+ * was read is committed, the message printed) or another exit code after a fatal
+ * error. *input_failed is set in the EXIT_INPUT case. */
+int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cli_ingest_args *a, char **paths,
+		   size_t n, rl_ingest_stats *stats);
+
+/* Builds the report from st and writes it to stdout as output ("text" or "json"). */
+int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t top);
+
+/* Checks --output: EXIT_USAGE with a message if unknown. */
+int cli_check_output(const char *cmd, const char *output);

@@ -1,0 +1,63 @@
+/* cmd_analyze.c - retrylens analyze: ingest into a temporary database, then report. */
+#include <stdlib.h>
+
+#include "cmd/cli.h"
+
+int cmd_analyze(int argc, char **argv)
+{
+	cli_ingest_args a = {.format = "auto"};
+	const char *output = "text";
+	size_t top = 20;
+	const cli_opt opts[] = {
+		{"--format", CLI_STRING, &a.format, "FMT", "input format: auto (default), combined, common, vcombined"},
+		{"--policy", CLI_STRING, &a.policy, "NAME|FILE", "retry policy: a built-in name or a JSON file (default: default)"},
+		{"--output", CLI_STRING, &output, "FMT", "report format: text (default) or json"},
+		{"--top", CLI_COUNT, &top, "N", "rows in the per-endpoint table (default 20; 0: all)"},
+		{"--max-line", CLI_COUNT, &a.max_line, "BYTES", "longer lines are rejected (default 65536)"},
+		{"--quiet", CLI_FLAG, &a.quiet, NULL, "no notices on stderr (errors still show)"},
+		{NULL, 0, NULL, NULL, NULL},
+	};
+	const cli_cmd cmd = {
+		"analyze", "[options] FILE...|-",
+		"Reads access logs (plain, .gz, or - for stdin) into a temporary database and prints\n"
+		"the report. Nothing is kept: use 'ingest' and 'report' to keep the aggregates.",
+		"examples:\n"
+		"  retrylens analyze /var/log/nginx/access.log\n"
+		"  retrylens analyze --policy leaperone --output json access.log.1 access.log.2.gz\n"
+		"  zcat old.log.gz | retrylens analyze -\n",
+		opts,
+	};
+	char **pos;
+	size_t npos;
+	bool help;
+	int rc = cli_parse(&cmd, argc, argv, &pos, &npos, &help);
+	if (rc || help)
+		goto done;
+	if (npos == 0) {
+		rc = cli_usage(cmd.name, "no input: name log files, or - for standard input");
+		goto done;
+	}
+	rl_policy pol;
+	if ((rc = cli_check_output(cmd.name, output)) || (rc = cli_check_format(cmd.name, a.format)) ||
+	    (rc = cli_load_policy(a.policy, &pol)))
+		goto done;
+	rl_store *st;
+	rl_err err;
+	rl_err_clear(&err);
+	rl_store_opts so = {.temporary = true};
+	if (rl_store_open(&st, "", &so, &err)) {
+		rc = cli_fail(&err);
+		goto done;
+	}
+	rc = cli_run_ingest(cmd.name, st, &pol, &a, pos, npos, NULL);
+	if (rc == EXIT_OK || rc == EXIT_INPUT) {
+		/* an input that failed midway still leaves a report of what was read */
+		int rr = cli_render(st, &pol, output, top);
+		if (rr)
+			rc = rr;
+	}
+	rl_store_close(st);
+done:
+	free(pos);
+	return rc;
+}

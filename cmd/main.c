@@ -1,0 +1,48 @@
+/* main.c - the command table. Each subcommand lives in cmd_<name>.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{"analyze", cmd_analyze, "read logs and print the report (a one-shot run, nothing kept)"},
+	{"ingest", cmd_ingest, "add logs to a database (--db)"},
+	{"report", cmd_report, "print the report of a database"},
+	{"policies", cmd_policies, "list the built-in retry policies, or print one"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: retrylens COMMAND [options] [FILE...]\n\n"
+		   "retrylens reads API access logs and tells how clients behave when requests fail:\n"
+		   "retryable vs non-retryable errors, per status and endpoint.\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'retrylens COMMAND --help' describes each. Exit codes: 0 ok, 2 usage error,\n"
+		   "3 input or database error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("retrylens %s\n", RL_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "retrylens: unknown command '%s' (see 'retrylens --help')\n", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,96 @@
+/* pipeline.c - the steps analyze, ingest and report share. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+#include "lib/format/format.h"
+#include "lib/render/render.h"
+#include "lib/report.h"
+
+int cli_load_policy(const char *name, rl_policy *out)
+{
+	rl_err err;
+	rl_err_clear(&err);
+	if (rl_policy_load(out, name && *name ? name : "default", &err))
+		return cli_fail(&err);
+	return EXIT_OK;
+}
+
+int cli_check_format(const char *cmd, const char *spec)
+{
+	if (!spec || strcmp(spec, "auto") == 0)
+		return EXIT_OK;
+	rl_format *f;
+	rl_err err;
+	rl_err_clear(&err);
+	if (rl_format_new(&f, spec, &err))
+		return cli_usage(cmd, "--format: %s", err.msg);
+	rl_format_free(f);
+	return EXIT_OK;
+}
+
+int cli_check_output(const char *cmd, const char *output)
+{
+	if (strcmp(output, "text") && strcmp(output, "json"))
+		return cli_usage(cmd, "--output: unknown format '%s' (known: text, json)", output);
+	return EXIT_OK;
+}
+
+int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cli_ingest_args *a, char **paths,
+		   size_t n, rl_ingest_stats *stats)
+{
+	rl_err err;
+	rl_err_clear(&err);
+	bool quiet = a->quiet;
+	rl_ingest_opts o = {
+		.command = cmd,
+		.format = a->format,
+		.policy = pol,
+		.max_line = a->max_line,
+		.flush_every_us = a->flush_every_us,
+		.notice = cli_notice,
+		.notice_ctx = &quiet,
+	};
+	rl_ingest *ing;
+	int rc = rl_ingest_new(&ing, st, &o, &err);
+	if (rc)
+		return cli_fail(&err);
+	rc = rl_ingest_run(ing, (const char *const *)paths, n, &err);
+	if (stats)
+		rl_ingest_get_stats(ing, stats);
+	rl_ingest_free(ing);
+	if (rc == RL_EINPUT && err.code == 0) {
+		/* an input failed midway: its lines so far and the other inputs were committed,
+		 * and the message was shown by cli_notice; the exit code still says so */
+		return EXIT_INPUT;
+	}
+	if (rc)
+		return cli_fail(&err);
+	return EXIT_OK;
+}
+
+int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t top)
+{
+	rl_err err;
+	rl_err_clear(&err);
+	rl_report rep;
+	rl_report_opts ro = {.policy = pol, .top = top};
+	if (rl_report_build(&rep, st, &ro, &err))
+		return cli_fail(&err);
+	int rc;
+	if (strcmp(output, "json") == 0) {
+		rc = rl_render_json(&rep, stdout);
+	} else {
+		const char *nc = getenv("NO_COLOR");
+		rl_render_opts o = {.color = isatty(1) && !(nc && *nc), .top = top};
+		rc = rl_render_text(&rep, stdout, &o);
+	}
+	rl_report_clear(&rep);
+	if (rc || fflush(stdout)) {
+		fprintf(stderr, "retrylens: cannot write the report to standard output\n");
+		return EXIT_INPUT;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,188 @@
+/* aggregate.c - two open-addressing tables of fixed-size entries.
+ *
+ * An entry is a 128-bit key and four 32-bit counters, 32 bytes; linear probing on a
+ * power-of-two array kept at most 5/8 full. rl_agg_each() compacts and sorts the
+ * entries in place (the table is reset afterwards anyway), so rows reach SQLite in key
+ * order, which keeps its B-tree writes sequential. */
+#include "lib/aggregate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/histogram.h"
+#include "lib/text.h"
+
+#define USED (1ULL << 63)
+
+typedef struct entry {
+	uint64_t k0, k1; /* k1 has USED set in a used entry */
+	uint32_t v[4];
+} entry;
+
+typedef struct table {
+	entry *e;
+	size_t nslots, count, max;
+} table;
+
+struct rl_agg {
+	table buckets, latency;
+};
+
+static int table_init(table *t, size_t max)
+{
+	t->max = max;
+	t->nslots = 16;
+	while (t->nslots * 5 / 8 < max)
+		t->nslots <<= 1;
+	t->e = calloc(t->nslots, sizeof *t->e);
+	return t->e ? 0 : -1;
+}
+
+static inline uint32_t *table_get(table *t, uint64_t k0, uint64_t k1)
+{
+	k1 |= USED;
+	size_t mask = t->nslots - 1;
+	size_t i = (size_t)rl_hash_u64(k0 ^ rl_hash_u64(k1)) & mask;
+	for (;; i = (i + 1) & mask) {
+		entry *e = &t->e[i];
+		if (e->k1 == k1 && e->k0 == k0)
+			return e->v;
+		if (!e->k1) {
+			e->k0 = k0;
+			e->k1 = k1;
+			t->count++;
+			return e->v;
+		}
+	}
+}
+
+static inline void add32(uint32_t *v, uint64_t x)
+{
+	/* counters saturate rather than wrap; a minute bucket never gets near 2^32 */
+	*v = (uint64_t)*v + x > UINT32_MAX ? UINT32_MAX : *v + (uint32_t)x;
+}
+
+rl_agg *rl_agg_new(size_t max_keys)
+{
+	rl_agg *a = calloc(1, sizeof *a);
+	if (!a)
+		return NULL;
+	if (!max_keys)
+		max_keys = 32768;
+	if (table_init(&a->buckets, max_keys) || table_init(&a->latency, max_keys)) {
+		rl_agg_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void rl_agg_free(rl_agg *a)
+{
+	if (!a)
+		return;
+	free(a->buckets.e);
+	free(a->latency.e);
+	free(a);
+}
+
+/* Keys: minute (signed, biased to sort) in the high half of k0. */
+static inline uint64_t minute_bits(int64_t minute)
+{
+	return (uint64_t)(uint32_t)((int32_t)minute ^ INT32_MIN);
+}
+static inline int64_t minute_of(uint64_t k0)
+{
+	return (int32_t)((uint32_t)(k0 >> 32) ^ (uint32_t)INT32_MIN);
+}
+
+void rl_agg_add_attempt(rl_agg *a, int64_t minute, uint32_t endpoint, uint32_t method, int status, uint32_t code,
+			int64_t duration_us)
+{
+	uint64_t k0 = minute_bits(minute) << 32 | (uint64_t)(endpoint & 0xffff) << 16 | (code & 0xffff);
+	uint64_t k1 = (uint64_t)(method & 0xffff) << 16 | (uint64_t)(status + 1);
+	add32(&table_get(&a->buckets, k0, k1)[0], 1);
+	if (duration_us >= 0) {
+		uint64_t l0 = minute_bits(minute) << 32 | (uint64_t)(endpoint & 0xffff) << 16 | (method & 0xffff);
+		add32(&table_get(&a->latency, l0, rl_hist_index(duration_us))[0], 1);
+	}
+}
+
+bool rl_agg_full(const rl_agg *a)
+{
+	return a->buckets.count >= a->buckets.max || a->latency.count >= a->latency.max;
+}
+
+bool rl_agg_empty(const rl_agg *a)
+{
+	return a->buckets.count == 0 && a->latency.count == 0;
+}
+
+static int cmp_entry(const void *x, const void *y)
+{
+	const entry *a = x, *b = y;
+	if (a->k0 != b->k0)
+		return a->k0 < b->k0 ? -1 : 1;
+	return a->k1 < b->k1 ? -1 : a->k1 > b->k1;
+}
+
+/* Moves used entries to the front and sorts them; returns their number. The table is
+ * no longer a hash table afterwards: rl_agg_drain() resets it. */
+static size_t table_sort(table *t)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->nslots; i++)
+		if (t->e[i].k1)
+			t->e[n++] = t->e[i];
+	qsort(t->e, n, sizeof *t->e, cmp_entry);
+	return n;
+}
+
+int rl_agg_drain(rl_agg *a, int (*bucket)(void *ctx, const rl_agg_bucket *b),
+		int (*latency)(void *ctx, const rl_agg_latency *l), void *ctx)
+{
+	size_t n = table_sort(&a->buckets);
+	for (size_t i = 0; bucket && i < n; i++) {
+		const entry *e = &a->buckets.e[i];
+		rl_agg_bucket b = {
+			.minute = minute_of(e->k0),
+			.endpoint = (uint32_t)(e->k0 >> 16) & 0xffff,
+			.code = (uint32_t)e->k0 & 0xffff,
+			.method = (uint32_t)(e->k1 >> 16) & 0xffff,
+			.status = (int)(e->k1 & 0xffff) - 1,
+			.attempts = e->v[0],
+			.retries = e->v[1],
+			.blind_4xx = e->v[2],
+			.unsafe = e->v[3],
+		};
+		int rc = bucket(ctx, &b);
+		if (rc) {
+			rl_agg_reset(a);
+			return rc;
+		}
+	}
+	n = table_sort(&a->latency);
+	for (size_t i = 0; latency && i < n; i++) {
+		const entry *e = &a->latency.e[i];
+		rl_agg_latency l = {
+			.minute = minute_of(e->k0),
+			.endpoint = (uint32_t)(e->k0 >> 16) & 0xffff,
+			.method = (uint32_t)e->k0 & 0xffff,
+			.bucket = (uint32_t)(e->k1 & 0xffffffff),
+			.count = e->v[0],
+		};
+		int rc = latency(ctx, &l);
+		if (rc) {
+			rl_agg_reset(a);
+			return rc;
+		}
+	}
+	rl_agg_reset(a);
+	return 0;
+}
+
+void rl_agg_reset(rl_agg *a)
+{
+	memset(a->buckets.e, 0, a->buckets.nslots * sizeof(entry));
+	memset(a->latency.e, 0, a->latency.nslots * sizeof(entry));
+	a->buckets.count = a->latency.count = 0;
+}

@@ -1,0 +1,56 @@
+/* aggregate.h - in-memory aggregates between two commits to the store.
+ *
+ * SQLite costs microseconds per row while a line costs a fraction of one to parse, so
+ * lines are counted here and each key reaches the database once per flush (SPEC §4):
+ * attempts per minute × endpoint × method × status × error code, and latency
+ * histogram counts per minute × endpoint × method × bucket. The tables have a fixed
+ * capacity; the caller flushes when rl_agg_full() says so, which keeps memory flat
+ * however long the input. */
+#ifndef RL_AGGREGATE_H
+#define RL_AGGREGATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rl_agg rl_agg;
+
+/* One row of the minute-bucket table. */
+typedef struct rl_agg_bucket {
+	int64_t minute; /* minutes since the epoch (UTC) of the attempts' start */
+	uint32_t endpoint, method, code; /* interned ids (lib/intern.h); code 0: none */
+	int status;                      /* -1: not logged */
+	uint64_t attempts, retries, blind_4xx, unsafe;
+} rl_agg_bucket;
+
+/* One row of the latency table. */
+typedef struct rl_agg_latency {
+	int64_t minute;
+	uint32_t endpoint, method, bucket; /* bucket: lib/histogram.h index */
+	uint64_t count;
+} rl_agg_latency;
+
+/* Tables of up to max_keys keys each (0: 32768). NULL on allocation failure. */
+rl_agg *rl_agg_new(size_t max_keys);
+void rl_agg_free(rl_agg *a);
+
+/* Counts one attempt; duration_us < 0 when not logged. */
+void rl_agg_add_attempt(rl_agg *a, int64_t minute, uint32_t endpoint, uint32_t method, int status, uint32_t code,
+			int64_t duration_us);
+
+/* True when a table reached its capacity: flush before adding more. */
+bool rl_agg_full(const rl_agg *a);
+
+/* True when nothing was added since the last reset. */
+bool rl_agg_empty(const rl_agg *a);
+
+/* Visits every row in key order, then empties the tables (also when a callback fails).
+ * The callbacks return 0 to go on, else that value is returned at once. Either may be
+ * NULL. */
+int rl_agg_drain(rl_agg *a, int (*bucket)(void *ctx, const rl_agg_bucket *b),
+		int (*latency)(void *ctx, const rl_agg_latency *l), void *ctx);
+
+/* Empties the tables without visiting them. */
+void rl_agg_reset(rl_agg *a);
+
+#endif

@@ -1,0 +1,27 @@
+/* clf.c - combined, common and vcombined, read as real servers write them (SPEC §2).
+ *
+ * One lenient pattern serves the family: an optional virtual host (with or without
+ * :port) and forwarded-for list before the address, ident and user, [time], a request
+ * that may be empty, "-" or escaped binary (with a fallback for servers that do not
+ * escape quotes), status or "-", bytes or "-", then referer and user agent when present
+ * (a common-form line inside a combined log is fine) and anything after them ignored.
+ * The three names differ only in what "auto" reports. */
+#include <string.h>
+
+#include "lib/format/format.h"
+
+#define QUOTED "[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+"
+
+static const char clf_pattern[] =
+	"^(?<prefix>[^\\[]*)[ \\t]+(?<ident>[^ \\t\\[]\\S*)[ \\t]+(?<user>[^ \\t\\[]\\S*)[ \\t]+"
+	"\\[(?<time_local>[^\\]]{1,40})\\][ \\t]+"
+	"\"(?|(?<request>" QUOTED ")|(?<request>.*?))\"[ \\t]+"
+	"(?<status>\\d{3}|-)[ \\t]+(?<body_bytes_sent>\\d+|-)"
+	"(?:[ \\t]+\"(?<http_referer>" QUOTED ")\"(?:[ \\t]+\"(?<http_user_agent>" QUOTED ")\")?)?";
+
+int rl_clf_format_new(rl_format **out, const char *spec, rl_err *err)
+{
+	if (strcmp(spec, "combined") && strcmp(spec, "common") && strcmp(spec, "vcombined"))
+		return rl_err_set(err, RL_EUSAGE, "--format", 0, "unknown format '%s'", spec);
+	return rl_regex_format_new(out, spec, clf_pattern, err);
+}

@@ -1,0 +1,108 @@
+/* format.c - format specs, reject reasons and the "auto" sniffer. */
+#include "lib/format/format.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *rl_reject_text(rl_reject r)
+{
+	switch (r) {
+	case RL_REJECT_NONE:
+		return "ok";
+	case RL_REJECT_NO_MATCH:
+		return "does not match the format";
+	case RL_REJECT_BAD_TIME:
+		return "unreadable time";
+	case RL_REJECT_NO_TIME:
+		return "no time logged";
+	case RL_REJECT_BAD_STATUS:
+		return "status is not 0..999 or -";
+	case RL_REJECT_TOO_LONG:
+		return "line too long";
+	case RL_REJECT_COUNT:
+		break;
+	}
+	return "rejected";
+}
+
+int rl_format_new(rl_format **out, const char *spec, rl_err *err)
+{
+	*out = NULL;
+	if (strcmp(spec, "combined") == 0 || strcmp(spec, "common") == 0 || strcmp(spec, "vcombined") == 0)
+		return rl_clf_format_new(out, spec, err);
+	return rl_err_set(err, RL_EUSAGE, "--format", 0,
+			  "unknown format '%s' (known: auto, combined, common, vcombined)", spec);
+}
+
+void rl_format_free(rl_format *f)
+{
+	if (f)
+		f->ops->free(f);
+}
+
+const char *const *rl_format_candidates(void)
+{
+	static const char *const c[] = {"combined", NULL};
+	return c;
+}
+
+/* Within the clf family, which name fits the sample best: vcombined when most parsed
+ * lines start with a virtual host, combined when any has a user agent, else common. */
+static const char *clf_name(rl_format *f, const rl_str *lines, size_t n)
+{
+	size_t parsed = 0, with_ua = 0, with_vhost = 0;
+	rl_record r;
+	for (size_t i = 0; i < n; i++) {
+		if (rl_format_parse(f, lines[i].p, lines[i].n, &r))
+			continue;
+		parsed++;
+		with_ua += r.user_agent.p != NULL;
+		with_vhost += r.vhost.p != NULL;
+	}
+	if (parsed && with_vhost * 2 > parsed && with_ua)
+		return "vcombined";
+	return with_ua ? "combined" : "common";
+}
+
+int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, size_t *matched, const char *source,
+		    rl_err *err)
+{
+	*out = NULL;
+	*matched = 0;
+	const char *const *cand = rl_format_candidates();
+	rl_format *best = NULL;
+	size_t best_n = 0;
+	for (size_t c = 0; cand[c]; c++) {
+		rl_format *f;
+		int rc = rl_format_new(&f, cand[c], err);
+		if (rc)
+			return rc;
+		size_t ok = 0;
+		rl_record r;
+		for (size_t i = 0; i < n; i++)
+			ok += rl_format_parse(f, lines[i].p, lines[i].n, &r) == RL_REJECT_NONE;
+		if (ok > best_n) {
+			rl_format_free(best);
+			best = f;
+			best_n = ok;
+		} else {
+			rl_format_free(f);
+		}
+	}
+	if (!best) {
+		char list[256] = "";
+		for (size_t c = 0; cand[c]; c++)
+			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", c ? ", " : "", cand[c]);
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s", ", common, vcombined");
+		return rl_err_set(err, RL_EINPUT, source, 0,
+				  "cannot tell the format: none of %s parses any of the first %zu lines; "
+				  "name it with --format",
+				  list, n);
+	}
+	/* the clf family shares one parser: name the member that fits */
+	const char *name = clf_name(best, lines, n);
+	snprintf(best->name, sizeof best->name, "%s", name);
+	*out = best;
+	*matched = best_n;
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* ingest.h - the pipeline: sources → format → aggregate → store.
+ *
+ * rl_ingest reads inputs line by line, parses each with the source's format (sniffed
+ * when the spec is "auto"), counts attempts in memory (lib/aggregate.h) and commits to
+ * the store in one transaction per flush: aggregates, per-source counts, rejected-line
+ * samples and the run row together, so a database never holds half a flush. A flush
+ * happens when the in-memory tables fill, every flush_every_us of wall time (streams),
+ * and at the end. Bad lines are counted and sampled; only system failures are errors. */
+#ifndef RL_INGEST_H
+#define RL_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+#include "lib/policy.h"
+#include "lib/store.h"
+
+typedef struct rl_ingest rl_ingest;
+
+typedef struct rl_ingest_opts {
+	const char *command;       /* recorded in the run row: "analyze", "ingest" */
+	const char *format;        /* a format spec or "auto" (NULL: auto) */
+	const rl_policy *policy;   /* required */
+	int64_t retry_window_us;   /* recorded in the database's identity (0: 120 s) */
+	size_t max_line;           /* 0: 64 KiB */
+	int64_t flush_every_us;    /* 0: 10 s */
+	size_t max_samples;        /* rejected-line samples kept per source and run (0: 10) */
+	size_t max_keys;           /* in-memory aggregate keys before a flush (0: 32768) */
+	/* Called with one-line messages for the user: notices ("format auto: combined")
+	 * and, with is_error, an input that failed midway (it is not repeated in err). */
+	void (*notice)(void *ctx, const char *source, const char *msg, bool is_error);
+	void *notice_ctx;
+} rl_ingest_opts;
+
+typedef struct rl_ingest_stats {
+	uint64_t lines, attempts, rejected, sources;
+	uint64_t bytes; /* bytes read from the inputs (compressed for gzip) */
+} rl_ingest_stats;
+
+/* Prepares an ingest into st, checking that the database's identity (policy, retry
+ * window) matches opts, or recording it in a new database. Errors: RL_EUSAGE for a
+ * mismatch, RL_EDB. */
+int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_err *err);
+
+/* Reads every path ("-" is stdin) and commits. All inputs are opened first, so a
+ * missing file fails before anything is counted (RL_EINPUT, err filled). An input that
+ * fails midway (a truncated .gz) keeps what was read before the failure, is reported
+ * through the notice callback, the others are still read, and RL_EINPUT is returned
+ * at the end with err->code 0. */
+int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err);
+
+void rl_ingest_get_stats(const rl_ingest *ing, rl_ingest_stats *out);
+
+void rl_ingest_free(rl_ingest *ing);
+
+#endif

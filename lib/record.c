@@ -1,0 +1,51 @@
+/* record.c - request-line splitting shared by every format. */
+#include "lib/record.h"
+
+void rl_record_reset(rl_record *r)
+{
+	memset(r, 0, sizeof *r);
+	r->time_res_us = 1000000;
+	r->duration_us = -1;
+	r->status = -1;
+	r->bytes = -1;
+}
+
+/* RFC 9110 tchar. */
+static bool is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+void rl_record_split_request(rl_record *r, rl_str req)
+{
+	const char *p = req.p, *end = req.p + req.n;
+	const char *m = p;
+	while (m < end && is_tchar((unsigned char)*m))
+		m++;
+	if (m == p || m == end || *m != ' ' || m - p > 32) {
+		r->method = r->target = r->protocol = RL_STR_NULL;
+		return;
+	}
+	r->method = rl_str_make(p, (size_t)(m - p));
+	const char *t = m;
+	while (t < end && *t == ' ')
+		t++;
+	/* the protocol is the last token when it starts with "HTTP/" */
+	const char *e = end;
+	while (e > t && e[-1] == ' ')
+		e--;
+	const char *sp = e;
+	while (sp > t && sp[-1] != ' ')
+		sp--;
+	if (sp > t && e - sp >= 5 && memcmp(sp, "HTTP/", 5) == 0) {
+		r->protocol = rl_str_make(sp, (size_t)(e - sp));
+		e = sp;
+		while (e > t && e[-1] == ' ')
+			e--;
+	} else {
+		r->protocol = RL_STR_NULL;
+	}
+	r->target = rl_str_make(t, (size_t)(e - t));
+}

@@ -1,0 +1,272 @@
+/* json.c - the JSON report (SPEC §6).
+ *
+ * The tree is built with jansson; it is written by a small writer of our own so that
+ * reals come out in their shortest round-trip form (0.1, not 0.10000000000000001) and
+ * key order is the order of SPEC §6. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/render/render.h"
+#include "lib/timestamp.h"
+
+/* --- writer -------------------------------------------------------------------- */
+
+static void write_string(FILE *f, const char *s, size_t n)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				fprintf(f, "\\u%04x", c);
+			else
+				fputc(c, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void write_real(FILE *f, double v)
+{
+	char buf[40];
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	fputs(buf, f);
+}
+
+static void indent(FILE *f, int depth)
+{
+	fputc('\n', f);
+	for (int i = 0; i < depth; i++)
+		fputs("  ", f);
+}
+
+static void write_value(FILE *f, json_t *v, int depth)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *k;
+		json_t *x;
+		bool first = true;
+		if (json_object_size(v) == 0) {
+			fputs("{}", f);
+			break;
+		}
+		fputc('{', f);
+		json_object_foreach(v, k, x)
+		{
+			if (!first)
+				fputc(',', f);
+			first = false;
+			indent(f, depth + 1);
+			write_string(f, k, strlen(k));
+			fputs(": ", f);
+			write_value(f, x, depth + 1);
+		}
+		indent(f, depth);
+		fputc('}', f);
+		break;
+	}
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *x;
+		if (json_array_size(v) == 0) {
+			fputs("[]", f);
+			break;
+		}
+		fputc('[', f);
+		json_array_foreach(v, i, x)
+		{
+			if (i)
+				fputc(',', f);
+			indent(f, depth + 1);
+			write_value(f, x, depth + 1);
+		}
+		indent(f, depth);
+		fputc(']', f);
+		break;
+	}
+	case JSON_STRING:
+		write_string(f, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		fprintf(f, "%lld", (long long)json_integer_value(v));
+		break;
+	case JSON_REAL:
+		write_real(f, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		fputs("true", f);
+		break;
+	case JSON_FALSE:
+		fputs("false", f);
+		break;
+	case JSON_NULL:
+		fputs("null", f);
+		break;
+	}
+}
+
+/* --- the tree ------------------------------------------------------------------ */
+
+static json_t *rate(rl_rate r)
+{
+	return r.valid ? json_real(r.value) : json_null();
+}
+
+static json_t *u64(uint64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+/* A string from the store: already valid UTF-8; json_string would refuse otherwise. */
+static json_t *str(const char *s)
+{
+	json_t *j = json_string(s);
+	return j ? j : json_string("\xef\xbf\xbd");
+}
+
+static json_t *ms(int64_t us)
+{
+	if (us < 0)
+		return json_null();
+	if (us % 1000 == 0)
+		return json_integer(us / 1000);
+	return json_real((double)us / 1000.0);
+}
+
+static json_t *time_json(int64_t us)
+{
+	char buf[32];
+	return json_string(rl_timestamp_format(us, buf));
+}
+
+static json_t *build(const rl_report *r)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "schema", json_string("retrylens.report/1"));
+	json_object_set_new(o, "generated_at", json_string(r->generated_at));
+	json_object_set_new(o, "window", json_pack("{s:o,s:o}", "from", r->has_window ? time_json(r->from_us) : json_null(),
+						  "to", r->has_window ? time_json(r->to_us) : json_null()));
+	json_object_set_new(o, "policy", str(r->policy->name));
+	json_object_set_new(o, "merged", json_pack("{s:s,s:i}", "mode", "none", "inputs", 1));
+
+	json_t *sources = json_array();
+	for (size_t i = 0; i < r->nsources; i++) {
+		const rl_report_source *s = &r->sources[i];
+		json_array_append_new(sources, json_pack("{s:o,s:o,s:o,s:o,s:o}", "name", str(s->name), "format",
+							  s->format ? str(s->format) : json_null(), "lines", u64(s->lines),
+							  "rejected", u64(s->rejected), "late", u64(s->late)));
+	}
+	json_object_set_new(o, "sources", sources);
+
+	json_t *t = json_object();
+	json_object_set_new(t, "attempts", u64(r->totals.attempts));
+	json_object_set_new(t, "success", u64(r->totals.success));
+	json_object_set_new(t, "errors", u64(r->totals.errors));
+	json_object_set_new(t, "unknown_status", u64(r->totals.unknown_status));
+	json_object_set_new(t, "retryable_errors", u64(r->totals.retryable_errors));
+	json_object_set_new(t, "non_retryable_errors", u64(r->totals.non_retryable_errors));
+	json_object_set_new(t, "retryable_rate", rate(r->totals.retryable_rate));
+	json_object_set_new(t, "non_retryable_rate", rate(r->totals.non_retryable_rate));
+	json_object_set_new(t, "retryable_share_of_errors", rate(r->totals.retryable_share_of_errors));
+	json_object_set_new(o, "totals", t);
+
+	json_t *st = json_array();
+	for (size_t i = 0; i < r->nstatus; i++) {
+		const rl_report_status *s = &r->status[i];
+		json_array_append_new(st, json_pack("{s:o,s:o,s:o}", "status",
+						     s->status < 0 ? json_null() : json_integer(s->status), "count",
+						     u64(s->count), "retryable",
+						     s->status < 0 ? json_null() : json_boolean(s->retryable)));
+	}
+	json_object_set_new(o, "status", st);
+
+	json_t *re = json_object();
+	json_object_set_new(re, "analysed", json_boolean(r->retries.analysed));
+	json_object_set_new(re, "chains", u64(r->retries.chains));
+	json_object_set_new(re, "retries", u64(r->retries.retries));
+	json_object_set_new(re, "amplification", rate(r->retries.amplification));
+	json_object_set_new(re, "blind_4xx_retries", u64(r->retries.blind_4xx_retries));
+	json_object_set_new(re, "blind_4xx_retry_rate", rate(r->retries.blind_4xx_retry_rate));
+	json_object_set_new(re, "unsafe_retries", u64(r->retries.unsafe_retries));
+	json_object_set_new(re, "outcomes", json_pack("{s:o,s:o,s:o}", "recovered", u64(r->retries.recovered), "gave_up",
+						       u64(r->retries.gave_up), "open", u64(r->retries.open)));
+	json_t *b = json_object();
+	json_object_set_new(b, "checked", u64(r->retries.checked));
+	json_object_set_new(b, "compliant", u64(r->retries.compliant));
+	json_object_set_new(b, "too_fast", u64(r->retries.too_fast));
+	json_object_set_new(b, "ignored_retry_after", u64(r->retries.ignored_retry_after));
+	json_object_set_new(b, "over_max_retries", u64(r->retries.over_max_retries));
+	json_object_set_new(b, "no_jitter", u64(r->retries.no_jitter));
+	json_object_set_new(b, "compliance_rate", rate(r->retries.compliance_rate));
+	json_object_set_new(re, "backoff", b);
+	json_object_set_new(re, "lockstep", json_pack("{s:o,s:o,s:[]}", "retries", u64(r->retries.lockstep_retries),
+						       "clients", u64(r->retries.lockstep_clients), "bursts"));
+	json_object_set_new(re, "rekeyed", json_pack("{s:o,s:o}", "attempts", u64(r->retries.rekeyed_attempts),
+						      "clients", u64(r->retries.rekeyed_clients)));
+	json_object_set_new(o, "retries", re);
+
+	json_object_set_new(o, "errors", json_array());
+
+	json_t *eps = json_array();
+	for (size_t i = 0; i < r->nendpoints; i++) {
+		const rl_report_endpoint *e = &r->endpoints[i];
+		json_t *x = json_object();
+		json_object_set_new(x, "endpoint", str(e->endpoint));
+		json_object_set_new(x, "method", str(e->method));
+		json_object_set_new(x, "attempts", u64(e->attempts));
+		json_object_set_new(x, "errors", u64(e->errors));
+		json_object_set_new(x, "retries", u64(e->retries));
+		json_object_set_new(x, "blind_4xx_retries", u64(e->blind_4xx));
+		json_object_set_new(x, "p50_ms", ms(e->p50_us));
+		json_object_set_new(x, "p95_ms", ms(e->p95_us));
+		json_object_set_new(x, "p99_ms", ms(e->p99_us));
+		json_array_append_new(eps, x);
+	}
+	json_object_set_new(o, "endpoints", eps);
+	json_object_set_new(o, "endpoints_capped", json_boolean(r->endpoints_capped));
+
+	json_object_set_new(o, "clients", json_array());
+
+	json_t *samples = json_array();
+	for (size_t i = 0; i < r->nsamples; i++) {
+		const rl_report_sample *s = &r->samples[i];
+		json_array_append_new(samples, json_pack("{s:o,s:I,s:o,s:o}", "source", str(s->source), "line",
+							  (json_int_t)s->line, "reason", str(s->reason), "text",
+							  str(s->excerpt)));
+	}
+	json_object_set_new(o, "rejected", json_pack("{s:o,s:o}", "count", u64(r->rejected), "samples", samples));
+	return o;
+}
+
+int rl_render_json(const rl_report *r, FILE *out)
+{
+	json_t *o = build(r);
+	if (!o)
+		return -1;
+	write_value(out, o, 0);
+	fputc('\n', out);
+	json_decref(o);
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,92 @@
+/* report.h - the report model: every number SPEC §6 names, read from a store.
+ *
+ * rl_report_build() runs the queries of sql/report/ and applies the policy's
+ * classification (so `report --policy` can re-classify stored statuses). Renderers
+ * (lib/render/) read only this model. Rates are computed here: a rate whose
+ * denominator is 0 is "null" (has_* false). */
+#ifndef RL_REPORT_H
+#define RL_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+#include "lib/policy.h"
+#include "lib/store.h"
+
+typedef struct rl_rate {
+	bool valid; /* false: the denominator was 0 (JSON null) */
+	double value;
+} rl_rate;
+
+typedef struct rl_report_source {
+	char *name, *format;
+	uint64_t lines, rejected, late;
+} rl_report_source;
+
+typedef struct rl_report_status {
+	int status; /* -1: not logged */
+	uint64_t count;
+	bool failure, retryable;
+} rl_report_status;
+
+typedef struct rl_report_endpoint {
+	char *endpoint, *method;
+	uint64_t attempts, errors, retries, blind_4xx;
+	int64_t p50_us, p95_us, p99_us; /* -1: no durations logged */
+} rl_report_endpoint;
+
+typedef struct rl_report_sample {
+	char *source, *reason, *excerpt;
+	long long line;
+} rl_report_sample;
+
+typedef struct rl_report {
+	char generated_at[32];
+	bool has_window;
+	int64_t from_us, to_us;
+	const rl_policy *policy;
+
+	rl_report_source *sources;
+	size_t nsources;
+
+	struct {
+		uint64_t attempts, success, errors, unknown_status, retryable_errors, non_retryable_errors;
+		rl_rate retryable_rate, non_retryable_rate, retryable_share_of_errors;
+	} totals;
+
+	rl_report_status *status;
+	size_t nstatus;
+
+	struct {
+		bool analysed; /* false until the retry analysis fills this section */
+		uint64_t chains, retries, blind_4xx_retries, unsafe_retries;
+		rl_rate amplification, blind_4xx_retry_rate, compliance_rate;
+		uint64_t recovered, gave_up, open;
+		uint64_t checked, compliant, too_fast, ignored_retry_after, over_max_retries, no_jitter;
+		uint64_t lockstep_retries, lockstep_clients, rekeyed_attempts, rekeyed_clients;
+	} retries;
+
+	rl_report_endpoint *endpoints;
+	size_t nendpoints;
+	bool endpoints_capped; /* the template table hit its cap: "{other}" holds the rest */
+
+	uint64_t rejected;
+	rl_report_sample *samples;
+	size_t nsamples;
+} rl_report;
+
+typedef struct rl_report_opts {
+	const rl_policy *policy; /* required */
+	size_t top;              /* rows of the per-endpoint table; 0: all */
+	size_t max_samples;      /* rejected samples shown; 0: 20 */
+} rl_report_opts;
+
+/* Builds the report of everything in st. Returns 0 or RL_EDB/RL_ENOMEM. */
+int rl_report_build(rl_report *out, rl_store *st, const rl_report_opts *opts, rl_err *err);
+
+/* Frees what rl_report_build allocated (not r itself). */
+void rl_report_clear(rl_report *r);
+
+#endif

@@ -1,0 +1,546 @@
+/* store.c - SQLite behind the rl_store interface. */
+#include "lib/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/embedded.h"
+
+enum {
+	S_BUCKET,
+	S_LATENCY,
+	S_SOURCE_UPSERT,
+	S_REJECT,
+	S_ENDPOINT_INS,
+	S_ENDPOINT_SEL,
+	S_METHOD_INS,
+	S_METHOD_SEL,
+	S_RUN_UPDATE,
+	S_META_GET,
+	S_META_SET,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_BUCKET] = "INSERT INTO bucket(minute, endpoint_id, method_id, status, code_id, attempts, retries, "
+		     "blind_4xx, unsafe) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9) "
+		     "ON CONFLICT(minute, endpoint_id, method_id, status, code_id) DO UPDATE SET "
+		     "attempts = attempts + excluded.attempts, retries = retries + excluded.retries, "
+		     "blind_4xx = blind_4xx + excluded.blind_4xx, unsafe = unsafe + excluded.unsafe",
+	[S_LATENCY] = "INSERT INTO latency(minute, endpoint_id, method_id, bucket, count) VALUES(?1,?2,?3,?4,?5) "
+		      "ON CONFLICT(minute, endpoint_id, method_id, bucket) DO UPDATE SET count = count + excluded.count",
+	[S_SOURCE_UPSERT] =
+		"INSERT INTO source(name, format, lines, attempts, rejected, late, first_us, last_us) "
+		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(name) DO UPDATE SET "
+		"format = COALESCE(excluded.format, format), lines = lines + excluded.lines, "
+		"attempts = attempts + excluded.attempts, rejected = rejected + excluded.rejected, "
+		"late = late + excluded.late, "
+		"first_us = CASE WHEN first_us IS NULL OR excluded.first_us < first_us THEN excluded.first_us "
+		"ELSE first_us END, "
+		"last_us = CASE WHEN last_us IS NULL OR excluded.last_us > last_us THEN excluded.last_us "
+		"ELSE last_us END RETURNING id",
+	[S_REJECT] = "INSERT INTO rejected_sample(run_id, source_id, line, reason, excerpt) VALUES(?1,?2,?3,?4,?5)",
+	[S_ENDPOINT_INS] = "INSERT INTO endpoint(template) VALUES(?1) ON CONFLICT(template) DO NOTHING",
+	[S_ENDPOINT_SEL] = "SELECT id FROM endpoint WHERE template = ?1",
+	[S_METHOD_INS] = "INSERT INTO method(name) VALUES(?1) ON CONFLICT(name) DO NOTHING",
+	[S_METHOD_SEL] = "SELECT id FROM method WHERE name = ?1",
+	[S_RUN_UPDATE] = "UPDATE run SET lines = ?2, attempts = ?3, rejected = ?4, "
+			 "status = COALESCE(?5, status), finished_us = CASE WHEN ?5 IS NULL THEN finished_us "
+			 "ELSE ?6 END WHERE id = ?1",
+	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+};
+
+struct rl_store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[S_COUNT];
+	bool in_tx;
+};
+
+struct rl_store_query {
+	rl_store *st;
+	sqlite3_stmt *s;
+	char name[128];
+};
+
+static int db_err(rl_store *st, rl_err *err, const char *what)
+{
+	return rl_err_set(err, RL_EDB, st->path, 0, "%s: %s", what, st->db ? sqlite3_errmsg(st->db) : "no database");
+}
+
+static int exec(rl_store *st, const char *sql, rl_err *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = rl_err_set(err, RL_EDB, st->path, 0, "%s", msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *stmt(rl_store *st, int which, rl_err *err)
+{
+	if (!st->stmt[which]) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[which], NULL) !=
+		    SQLITE_OK) {
+			db_err(st, err, "cannot prepare a statement");
+			return NULL;
+		}
+	}
+	return st->stmt[which];
+}
+
+/* Steps a write statement to completion and resets it. */
+static int run_stmt(rl_store *st, sqlite3_stmt *s, rl_err *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return db_err(st, err, what);
+	return 0;
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* --- migrations --------------------------------------------------------------- */
+
+static int migration_number(const char *name)
+{
+	const char *base = name + strlen("sql/migrate/");
+	return atoi(base);
+}
+
+static int latest_schema(void)
+{
+	int latest = 0;
+	for (const rl_embedded *e = rl_embedded_files; e->name; e++)
+		if (strncmp(e->name, "sql/migrate/", 12) == 0 && migration_number(e->name) > latest)
+			latest = migration_number(e->name);
+	return latest;
+}
+
+static int migrate(rl_store *st, rl_err *err)
+{
+	sqlite3_stmt *s;
+	int version = 0, tables = 0;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "not a readable SQLite database");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "not a readable SQLite database");
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return db_err(st, err, "not a readable SQLite database");
+	}
+	tables = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	int latest = latest_schema();
+	if (version > latest)
+		return rl_err_set(err, RL_EDB, st->path, 0,
+				  "the database has schema version %d, written by a newer retrylens (this one knows up "
+				  "to %d): upgrade retrylens",
+				  version, latest);
+	if (version == 0 && tables > 0)
+		return rl_err_set(err, RL_EDB, st->path, 0,
+				  "not a retrylens database (it holds other tables): name another --db");
+	for (const rl_embedded *e = rl_embedded_files; e->name; e++) {
+		if (strncmp(e->name, "sql/migrate/", 12) || migration_number(e->name) <= version)
+			continue;
+		int n = migration_number(e->name);
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", n);
+		int rc = exec(st, "BEGIN IMMEDIATE", err);
+		if (!rc)
+			rc = exec(st, e->data, err);
+		if (!rc)
+			rc = exec(st, pragma, err);
+		if (!rc)
+			rc = exec(st, "COMMIT", err);
+		if (rc) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int ensure_uuid(rl_store *st, rl_err *err)
+{
+	char buf[64];
+	int rc = rl_store_meta_get(st, "uuid", buf, sizeof buf, err);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	unsigned char b[16];
+	sqlite3_randomness(sizeof b, b);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(buf, sizeof buf, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+		 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	char created[32];
+	snprintf(created, sizeof created, "%lld", (long long)now_us());
+	if ((rc = rl_store_meta_set(st, "uuid", buf, err)) || (rc = rl_store_meta_set(st, "created_us", created, err)))
+		return rc;
+	return 0;
+}
+
+int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, rl_err *err)
+{
+	*out = NULL;
+	bool temporary = opts && opts->temporary, must_exist = opts && opts->must_exist;
+	rl_store *st = calloc(1, sizeof *st);
+	if (!st)
+		return rl_err_set(err, RL_ENOMEM, path, 0, "out of memory");
+	st->path = strdup(temporary ? "(temporary database)" : path);
+	if (!st->path) {
+		free(st);
+		return rl_err_set(err, RL_ENOMEM, path, 0, "out of memory");
+	}
+	int rc;
+	if (!temporary) {
+		struct stat sb;
+		if (stat(path, &sb) != 0) {
+			if (must_exist) {
+				rc = rl_err_set(err, RL_EDB, path, 0, "no such database: run 'retrylens ingest --db %s' first",
+						path);
+				goto fail;
+			}
+		} else if (!S_ISREG(sb.st_mode)) {
+			rc = rl_err_set(err, RL_EDB, path, 0, "not a regular file");
+			goto fail;
+		}
+	}
+	int flags = SQLITE_OPEN_READWRITE | (must_exist ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(temporary ? "" : path, &st->db, flags, NULL) != SQLITE_OK) {
+		rc = db_err(st, err, "cannot open the database");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 10000);
+	if (temporary)
+		rc = exec(st, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;", err);
+	else
+		rc = exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err);
+	if (rc) {
+		/* the usual cause: not a database, or a directory we cannot write */
+		goto fail;
+	}
+	if ((rc = migrate(st, err)) || (rc = ensure_uuid(st, err)))
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	rl_store_close(st);
+	return rc;
+}
+
+void rl_store_close(rl_store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->in_tx)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+const char *rl_store_path(const rl_store *st)
+{
+	return st->path;
+}
+
+/* --- meta ---------------------------------------------------------------------- */
+
+int rl_store_meta_get(rl_store *st, const char *key, char *buf, size_t cap, rl_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_META_GET, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s), found = 0;
+	if (rc == SQLITE_ROW) {
+		snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(s, 0));
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		found = db_err(st, err, "cannot read the database");
+	}
+	sqlite3_reset(s);
+	return found;
+}
+
+int rl_store_meta_set(rl_store *st, const char *key, const char *value, rl_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_META_SET, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	return run_stmt(st, s, err, "cannot write to the database");
+}
+
+/* --- transactions ------------------------------------------------------------- */
+
+int rl_store_begin(rl_store *st, rl_err *err)
+{
+	int rc = exec(st, "BEGIN IMMEDIATE", err);
+	if (!rc)
+		st->in_tx = true;
+	return rc;
+}
+
+int rl_store_commit(rl_store *st, rl_err *err)
+{
+	int rc = exec(st, "COMMIT", err);
+	if (rc) {
+		rl_store_rollback(st);
+		return rc;
+	}
+	st->in_tx = false;
+	return 0;
+}
+
+void rl_store_rollback(rl_store *st)
+{
+	if (st->in_tx)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = false;
+}
+
+/* --- writes -------------------------------------------------------------------- */
+
+int rl_store_name_id(rl_store *st, rl_name_kind kind, const char *name, int64_t *id, rl_err *err)
+{
+	int ins = kind == RL_NAME_ENDPOINT ? S_ENDPOINT_INS : S_METHOD_INS;
+	int sel = kind == RL_NAME_ENDPOINT ? S_ENDPOINT_SEL : S_METHOD_SEL;
+	sqlite3_stmt *s = stmt(st, ins, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	int rc = run_stmt(st, s, err, "cannot write to the database");
+	if (rc)
+		return rc;
+	if (!(s = stmt(st, sel, err)))
+		return RL_EDB;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : db_err(st, err, "cannot read back a name");
+}
+
+int rl_store_names(rl_store *st, rl_name_kind kind, int (*cb)(void *ctx, int64_t id, const char *name), void *ctx,
+		   rl_err *err)
+{
+	const char *sql = kind == RL_NAME_ENDPOINT ? "SELECT id, template FROM endpoint ORDER BY id"
+						   : "SELECT id, name FROM method ORDER BY id";
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "cannot read the database");
+	int rc, out = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((out = cb(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1))))
+			break;
+	if (!out && rc != SQLITE_DONE)
+		out = db_err(st, err, "cannot read the database");
+	sqlite3_finalize(s);
+	return out;
+}
+
+int rl_store_add_bucket(rl_store *st, const rl_agg_bucket *b, rl_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_BUCKET, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_int64(s, 1, b->minute);
+	sqlite3_bind_int64(s, 2, b->endpoint);
+	sqlite3_bind_int64(s, 3, b->method);
+	sqlite3_bind_int(s, 4, b->status);
+	sqlite3_bind_int64(s, 5, b->code);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)b->attempts);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)b->retries);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)b->blind_4xx);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)b->unsafe);
+	return run_stmt(st, s, err, "cannot write to the database");
+}
+
+int rl_store_add_latency(rl_store *st, const rl_agg_latency *l, rl_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_LATENCY, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_int64(s, 1, l->minute);
+	sqlite3_bind_int64(s, 2, l->endpoint);
+	sqlite3_bind_int64(s, 3, l->method);
+	sqlite3_bind_int64(s, 4, l->bucket);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)l->count);
+	return run_stmt(st, s, err, "cannot write to the database");
+}
+
+int rl_store_add_source(rl_store *st, const rl_store_source_delta *d, int64_t *source_id, rl_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_SOURCE_UPSERT, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_text(s, 1, d->name, -1, SQLITE_STATIC);
+	if (d->format)
+		sqlite3_bind_text(s, 2, d->format, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)d->lines);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)d->attempts);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)d->rejected);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)d->late);
+	if (d->first_us != INT64_MAX)
+		sqlite3_bind_int64(s, 7, d->first_us);
+	else
+		sqlite3_bind_null(s, 7);
+	if (d->last_us != INT64_MIN)
+		sqlite3_bind_int64(s, 8, d->last_us);
+	else
+		sqlite3_bind_null(s, 8);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && source_id)
+		*source_id = sqlite3_column_int64(s, 0);
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : db_err(st, err, "cannot write to the database");
+}
+
+int rl_store_add_reject(rl_store *st, int64_t run_id, int64_t source_id, long long line, const char *reason,
+			const char *excerpt, rl_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_REJECT, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, source_id);
+	sqlite3_bind_int64(s, 3, line);
+	sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, excerpt, -1, SQLITE_STATIC);
+	return run_stmt(st, s, err, "cannot write to the database");
+}
+
+int rl_store_run_begin(rl_store *st, const char *command, int64_t *run_id, rl_err *err)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO run(command, version, started_us, status) VALUES(?1, ?2, ?3, 'running')",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "cannot write to the database");
+	sqlite3_bind_text(s, 1, command, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, RL_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now_us());
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_err(st, err, "cannot write to the database");
+	*run_id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int rl_store_run_update(rl_store *st, int64_t run_id, uint64_t lines, uint64_t attempts, uint64_t rejected,
+			const char *status, rl_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_RUN_UPDATE, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)lines);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)attempts);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)rejected);
+	if (status)
+		sqlite3_bind_text(s, 5, status, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 5);
+	sqlite3_bind_int64(s, 6, now_us());
+	return run_stmt(st, s, err, "cannot write to the database");
+}
+
+/* --- queries ------------------------------------------------------------------- */
+
+int rl_store_query_open(rl_store *st, const char *name, rl_store_query **out, rl_err *err)
+{
+	*out = NULL;
+	const rl_embedded *e = rl_embedded_find(name);
+	if (!e)
+		return rl_err_set(err, RL_EDB, name, 0, "no such built-in query");
+	rl_store_query *q = calloc(1, sizeof *q);
+	if (!q)
+		return rl_err_set(err, RL_ENOMEM, name, 0, "out of memory");
+	q->st = st;
+	snprintf(q->name, sizeof q->name, "%s", name);
+	if (sqlite3_prepare_v2(st->db, e->data, (int)e->len, &q->s, NULL) != SQLITE_OK) {
+		int rc = rl_err_set(err, RL_EDB, st->path, 0, "query %s: %s", name, sqlite3_errmsg(st->db));
+		free(q);
+		return rc;
+	}
+	*out = q;
+	return 0;
+}
+
+void rl_store_query_bind_int(rl_store_query *q, int idx, int64_t v)
+{
+	sqlite3_bind_int64(q->s, idx, v);
+}
+
+int rl_store_query_step(rl_store_query *q, rl_err *err)
+{
+	int rc = sqlite3_step(q->s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rl_err_set(err, RL_EDB, q->st->path, 0, "query %s: %s", q->name, sqlite3_errmsg(q->st->db));
+}
+
+int64_t rl_store_query_int(rl_store_query *q, int col)
+{
+	return sqlite3_column_int64(q->s, col);
+}
+
+bool rl_store_query_null(rl_store_query *q, int col)
+{
+	return sqlite3_column_type(q->s, col) == SQLITE_NULL;
+}
+
+const char *rl_store_query_text(rl_store_query *q, int col)
+{
+	const unsigned char *t = sqlite3_column_text(q->s, col);
+	return t ? (const char *)t : "";
+}
+
+void rl_store_query_reset(rl_store_query *q)
+{
+	sqlite3_reset(q->s);
+	sqlite3_clear_bindings(q->s);
+}
+
+void rl_store_query_close(rl_store_query *q)
+{
+	if (!q)
+		return;
+	sqlite3_finalize(q->s);
+	free(q);
+}

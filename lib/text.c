@@ -1,0 +1,128 @@
+/* text.c - hashing and output-safe text. */
+#include "lib/text.h"
+
+#include <stdio.h>
+
+static inline uint64_t read64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint64_t mix(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+uint64_t rl_hash_bytes(const void *data, size_t n, uint64_t seed)
+{
+	const unsigned char *p = data;
+	const uint64_t k1 = 0xa0761d6478bd642fULL, k2 = 0xe7037ed1a0b428dbULL;
+	uint64_t h = seed ^ k1 ^ (n * k2);
+	while (n >= 16) {
+		h = mix(read64(p) ^ k2 ^ h, read64(p + 8) ^ k1);
+		p += 16;
+		n -= 16;
+	}
+	uint64_t a = 0, b = 0;
+	if (n >= 8) {
+		a = read64(p);
+		b = read64(p + n - 8);
+	} else if (n > 0) {
+		for (size_t i = 0; i < n; i++)
+			a |= (uint64_t)p[i] << (8 * i);
+	}
+	return mix(h ^ a ^ k2, b ^ k1 ^ n);
+}
+
+uint64_t rl_fnv1a64(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Length of the valid UTF-8 sequence at p (n bytes left), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t len;
+	unsigned min;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, min = 0x10000;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	unsigned cp = c & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	/* C1 controls (U+0080..U+009F) act on some terminals: escape them too. */
+	if (cp >= 0x80 && cp <= 0x9f)
+		return 0;
+	return len;
+}
+
+size_t rl_text_clean(char *dst, size_t cap, const char *src, size_t n)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	const unsigned char *s = (const unsigned char *)src;
+	size_t o = 0, i = 0;
+	if (cap == 0)
+		return 0;
+	while (i < n) {
+		size_t l = utf8_len(s + i, n - i);
+		bool esc = l == 0 || (l == 1 && (s[i] < 0x20 || s[i] == 0x7f));
+		size_t need = esc ? 4 : l;
+		/* keep room for the ellipsis in case more follows */
+		if (o + need + sizeof ellipsis > cap && !(i + (esc ? 1 : l) == n && o + need < cap))
+			break;
+		if (esc) {
+			snprintf(dst + o, 5, "\\x%02x", s[i]);
+			o += 4;
+			i += 1;
+		} else {
+			memcpy(dst + o, s + i, l);
+			o += l;
+			i += l;
+		}
+	}
+	if (i < n && o + sizeof ellipsis <= cap) {
+		memcpy(dst + o, ellipsis, sizeof ellipsis - 1);
+		o += sizeof ellipsis - 1;
+	}
+	dst[o] = 0;
+	return o;
+}
+
+bool rl_parse_u64(rl_str s, uint64_t *out)
+{
+	if (s.n == 0 || s.n > 18)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		unsigned d = (unsigned char)s.p[i] - '0';
+		if (d > 9)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
