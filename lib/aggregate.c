@@ -137,47 +137,48 @@ static size_t table_sort(table *t)
 	return n;
 }
 
-int rl_agg_drain(rl_agg *a, int (*bucket)(void *ctx, const rl_agg_bucket *b),
-		int (*latency)(void *ctx, const rl_agg_latency *l), void *ctx)
+int rl_agg_drain(rl_agg *a, int (*bucket)(void *ctx, const rl_agg_bucket *rows, size_t n),
+		 int (*latency)(void *ctx, const rl_agg_latency *rows, size_t n), void *ctx)
 {
+	int rc = 0;
 	size_t n = table_sort(&a->buckets);
-	for (size_t i = 0; bucket && i < n; i++) {
-		const entry *e = &a->buckets.e[i];
-		rl_agg_bucket b = {
-			.minute = minute_of(e->k0),
-			.endpoint = (uint32_t)(e->k0 >> 16) & 0xffff,
-			.code = (uint32_t)e->k0 & 0xffff,
-			.method = (uint32_t)(e->k1 >> 16) & 0xffff,
-			.status = (int)(e->k1 & 0xffff) - 1,
-			.attempts = e->v[0],
-			.retries = e->v[1],
-			.blind_4xx = e->v[2],
-			.unsafe = e->v[3],
-		};
-		int rc = bucket(ctx, &b);
-		if (rc) {
-			rl_agg_reset(a);
-			return rc;
+	rl_agg_bucket b[RL_AGG_CHUNK];
+	for (size_t i = 0; bucket && i < n && !rc;) {
+		size_t k = 0;
+		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
+			const entry *e = &a->buckets.e[i];
+			b[k] = (rl_agg_bucket){
+				.minute = minute_of(e->k0),
+				.endpoint = (uint32_t)(e->k0 >> 16) & 0xffff,
+				.code = (uint32_t)e->k0 & 0xffff,
+				.method = (uint32_t)(e->k1 >> 16) & 0xffff,
+				.status = (int)(e->k1 & 0xffff) - 1,
+				.attempts = e->v[0],
+				.retries = e->v[1],
+				.blind_4xx = e->v[2],
+				.unsafe = e->v[3],
+			};
 		}
+		rc = bucket(ctx, b, k);
 	}
-	n = table_sort(&a->latency);
-	for (size_t i = 0; latency && i < n; i++) {
-		const entry *e = &a->latency.e[i];
-		rl_agg_latency l = {
-			.minute = minute_of(e->k0),
-			.endpoint = (uint32_t)(e->k0 >> 16) & 0xffff,
-			.method = (uint32_t)e->k0 & 0xffff,
-			.bucket = (uint32_t)(e->k1 & 0xffffffff),
-			.count = e->v[0],
-		};
-		int rc = latency(ctx, &l);
-		if (rc) {
-			rl_agg_reset(a);
-			return rc;
+	n = rc ? 0 : table_sort(&a->latency);
+	rl_agg_latency l[RL_AGG_CHUNK];
+	for (size_t i = 0; latency && i < n && !rc;) {
+		size_t k = 0;
+		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
+			const entry *e = &a->latency.e[i];
+			l[k] = (rl_agg_latency){
+				.minute = minute_of(e->k0),
+				.endpoint = (uint32_t)(e->k0 >> 16) & 0xffff,
+				.method = (uint32_t)e->k0 & 0xffff,
+				.bucket = (uint32_t)(e->k1 & 0xffffffff),
+				.count = e->v[0],
+			};
 		}
+		rc = latency(ctx, l, k);
 	}
 	rl_agg_reset(a);
-	return 0;
+	return rc;
 }
 
 void rl_agg_reset(rl_agg *a)

@@ -44,11 +44,12 @@ bool rl_agg_full(const rl_agg *a);
 /* True when nothing was added since the last reset. */
 bool rl_agg_empty(const rl_agg *a);
 
-/* Visits every row in key order, then empties the tables (also when a callback fails).
- * The callbacks return 0 to go on, else that value is returned at once. Either may be
- * NULL. */
-int rl_agg_drain(rl_agg *a, int (*bucket)(void *ctx, const rl_agg_bucket *b),
-		int (*latency)(void *ctx, const rl_agg_latency *l), void *ctx);
+/* Visits every row in key order, in chunks of up to RL_AGG_CHUNK rows, then empties the
+ * tables (also when a callback fails). The callbacks return 0 to go on, else that value
+ * is returned at once. Either may be NULL. */
+#define RL_AGG_CHUNK 256
+int rl_agg_drain(rl_agg *a, int (*bucket)(void *ctx, const rl_agg_bucket *rows, size_t n),
+		 int (*latency)(void *ctx, const rl_agg_latency *rows, size_t n), void *ctx);
 
 /* Empties the tables without visiting them. */
 void rl_agg_reset(rl_agg *a);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "lib/aggregate.h"
+#include "lib/commit.h"
 #include "lib/endpoint.h"
 #include "lib/format/format.h"
 #include "lib/intern.h"
@@ -17,15 +18,7 @@
 
 #define SNIFF_LINES 64
 #define SNIFF_BYTES (1 << 20)
-#define EXCERPT_BYTES 160
 #define MAX_METHODS 64
-
-typedef struct sample {
-	size_t src;
-	long long line;
-	char reason[96];
-	char excerpt[EXCERPT_BYTES * 4 + 4];
-} sample;
 
 typedef struct src_state {
 	rl_source *src;
@@ -35,9 +28,6 @@ typedef struct src_state {
 	ino_t ino;
 	bool skip;                 /* the same file as an earlier input */
 	bool eof;                  /* the source reported its end while sniffing */
-	rl_store_source_delta d;   /* counts since the last flush */
-	bool dirty;                /* d has something to commit */
-	int64_t db_id;
 	size_t samples_taken;      /* this run */
 } src_state;
 
@@ -46,11 +36,12 @@ struct rl_ingest {
 	rl_ingest_opts o;
 	rl_agg *agg;
 	rl_intern *endpoints, *methods;
-	uint32_t endpoints_synced, methods_synced; /* ids up to these have database ids */
+	rl_commit *commit;
 	int64_t run_id;
 	src_state *srcs;
+	rl_store_source_delta *deltas; /* per source: counts since the last flush */
 	size_t nsrcs;
-	sample *samples;
+	rl_commit_sample *samples;     /* since the last flush */
 	size_t nsamples, cap_samples;
 	rl_ingest_stats stats;
 	int64_t last_flush_us;
@@ -123,98 +114,31 @@ static int preload_cb(void *ctx, int64_t id, const char *name)
 	return 0;
 }
 
-static int sync_names(rl_ingest *ing, rl_intern *t, rl_name_kind kind, uint32_t *synced, rl_err *err)
-{
-	char clean[RL_ENDPOINT_MAX_LEN * 4 + 8];
-	uint32_t n = rl_intern_count(t);
-	for (uint32_t id = *synced + 1; id <= n; id++) {
-		if (rl_intern_db_id(t, id))
-			continue;
-		const char *s = rl_intern_str(t, id);
-		rl_text_clean(clean, sizeof clean, s, strlen(s));
-		int64_t db_id;
-		int rc = rl_store_name_id(ing->st, kind, clean, &db_id, err);
-		if (rc)
-			return rc;
-		rl_intern_set_db_id(t, id, db_id);
-	}
-	*synced = n;
-	return 0;
-}
-
 /* --- flush ------------------------------------------------------------------- */
 
-typedef struct drain_ctx {
-	rl_ingest *ing;
-	rl_err *err;
-} drain_ctx;
-
-static int put_bucket(void *ctx, const rl_agg_bucket *b)
+static void deltas_reset(rl_ingest *ing)
 {
-	drain_ctx *c = ctx;
-	rl_agg_bucket x = *b;
-	x.endpoint = (uint32_t)rl_intern_db_id(c->ing->endpoints, b->endpoint);
-	x.method = (uint32_t)rl_intern_db_id(c->ing->methods, b->method);
-	return rl_store_add_bucket(c->ing->st, &x, c->err);
+	for (size_t i = 0; i < ing->nsrcs; i++) {
+		rl_store_source_delta *d = &ing->deltas[i];
+		const char *name = d->name, *format = d->format;
+		memset(d, 0, sizeof *d);
+		d->name = name;
+		d->format = format;
+		d->first_us = INT64_MAX;
+		d->last_us = INT64_MIN;
+	}
+	ing->nsamples = 0;
 }
 
-static int put_latency(void *ctx, const rl_agg_latency *l)
-{
-	drain_ctx *c = ctx;
-	rl_agg_latency x = *l;
-	x.endpoint = (uint32_t)rl_intern_db_id(c->ing->endpoints, l->endpoint);
-	x.method = (uint32_t)rl_intern_db_id(c->ing->methods, l->method);
-	return rl_store_add_latency(c->ing->st, &x, c->err);
-}
-
-static void delta_reset(src_state *s)
-{
-	const char *name = s->d.name, *format = s->d.format;
-	memset(&s->d, 0, sizeof s->d);
-	s->d.name = name;
-	s->d.format = format;
-	s->d.first_us = INT64_MAX;
-	s->d.last_us = INT64_MIN;
-	s->dirty = false;
-}
-
+/* Hands what was counted since the last flush to the committer (lib/commit.h). The
+ * final flush (status set) waits until it is written. */
 static int flush(rl_ingest *ing, const char *status, rl_err *err)
 {
-	int rc = rl_store_begin(ing->st, err);
-	if (rc)
-		return rc;
-	drain_ctx c = {ing, err};
-	if ((rc = sync_names(ing, ing->endpoints, RL_NAME_ENDPOINT, &ing->endpoints_synced, err)) ||
-	    (rc = sync_names(ing, ing->methods, RL_NAME_METHOD, &ing->methods_synced, err)) ||
-	    (rc = rl_agg_drain(ing->agg, put_bucket, put_latency, &c)))
-		goto fail;
-	for (size_t i = 0; i < ing->nsrcs; i++) {
-		src_state *s = &ing->srcs[i];
-		if (!s->dirty && s->db_id)
-			continue;
-		if (s->skip)
-			continue;
-		if ((rc = rl_store_add_source(ing->st, &s->d, &s->db_id, err)))
-			goto fail;
-	}
-	for (size_t i = 0; i < ing->nsamples; i++) {
-		sample *sm = &ing->samples[i];
-		if ((rc = rl_store_add_reject(ing->st, ing->run_id, ing->srcs[sm->src].db_id, sm->line, sm->reason,
-					      sm->excerpt, err)))
-			goto fail;
-	}
-	if ((rc = rl_store_run_update(ing->st, ing->run_id, ing->stats.lines, ing->stats.attempts, ing->stats.rejected,
-				      status, err)))
-		goto fail;
-	if ((rc = rl_store_commit(ing->st, err)))
-		return rc;
-	for (size_t i = 0; i < ing->nsrcs; i++)
-		delta_reset(&ing->srcs[i]);
-	ing->nsamples = 0;
+	rl_commit_totals t = {ing->stats.lines, ing->stats.attempts, ing->stats.rejected, status};
+	int rc = rl_commit_submit(ing->commit, &ing->agg, ing->deltas, ing->samples, ing->nsamples, &t,
+				  status != NULL, err);
+	deltas_reset(ing);
 	ing->last_flush_us = mono_us();
-	return 0;
-fail:
-	rl_store_rollback(ing->st);
 	return rc;
 }
 
@@ -223,17 +147,16 @@ fail:
 static void reject(rl_ingest *ing, size_t si, const rl_line *ln, const char *reason)
 {
 	src_state *s = &ing->srcs[si];
-	s->d.rejected++;
-	s->dirty = true;
+	ing->deltas[si].rejected++;
 	ing->stats.rejected++;
 	if (s->samples_taken >= ing->o.max_samples || ing->nsamples == ing->cap_samples)
 		return;
 	s->samples_taken++;
-	sample *sm = &ing->samples[ing->nsamples++];
+	rl_commit_sample *sm = &ing->samples[ing->nsamples++];
 	sm->src = si;
 	sm->line = ln->lineno;
 	snprintf(sm->reason, sizeof sm->reason, "%s", reason);
-	rl_text_clean(sm->excerpt, sizeof sm->excerpt, ln->p, ln->n < EXCERPT_BYTES ? ln->n : EXCERPT_BYTES);
+	rl_text_clean(sm->excerpt, sizeof sm->excerpt, ln->p, ln->n < RL_SAMPLE_EXCERPT ? ln->n : RL_SAMPLE_EXCERPT);
 }
 
 static inline int64_t floor_div(int64_t a, int64_t b)
@@ -242,7 +165,7 @@ static inline int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static int count_attempt(rl_ingest *ing, src_state *s, const rl_record *r)
+static int count_attempt(rl_ingest *ing, rl_store_source_delta *d, const rl_record *r)
 {
 	int64_t start = rl_record_start_us(r), end = rl_record_end_us(r);
 	char tpl[RL_ENDPOINT_MAX_LEN];
@@ -252,11 +175,11 @@ static int count_attempt(rl_ingest *ing, src_state *s, const rl_record *r)
 	if (!ep || !me)
 		return RL_ENOMEM;
 	rl_agg_add_attempt(ing->agg, floor_div(start, RL_US_PER_MIN), ep, me, r->status, 0, r->duration_us);
-	s->d.attempts++;
-	if (start < s->d.first_us)
-		s->d.first_us = start;
-	if (end > s->d.last_us)
-		s->d.last_us = end;
+	d->attempts++;
+	if (start < d->first_us)
+		d->first_us = start;
+	if (end > d->last_us)
+		d->last_us = end;
 	ing->stats.attempts++;
 	return 0;
 }
@@ -272,8 +195,7 @@ static bool is_blank(const char *p, size_t n)
 static int handle_line(rl_ingest *ing, size_t si, const rl_line *ln, rl_err *err)
 {
 	src_state *s = &ing->srcs[si];
-	s->d.lines++;
-	s->dirty = true;
+	ing->deltas[si].lines++;
 	ing->stats.lines++;
 	if (ln->overlong) {
 		char reason[96];
@@ -294,7 +216,7 @@ static int handle_line(rl_ingest *ing, size_t si, const rl_line *ln, rl_err *err
 		reject(ing, si, ln, reason);
 		return 0;
 	}
-	int rc = count_attempt(ing, s, &ing->rec);
+	int rc = count_attempt(ing, &ing->deltas[si], &ing->rec);
 	if (rc)
 		return rl_err_set(err, rc, s->name, ln->lineno, "out of memory");
 	return 0;
@@ -352,7 +274,7 @@ static int sniff_and_start(rl_ingest *ing, size_t si, rl_err *err)
 		}
 		notice(ing, false, s->name, "format auto: %s (%zu of the first %zu lines parse)", s->fmt->name, matched,
 		       nonblank);
-		s->d.format = s->fmt->name;
+		ing->deltas[si].format = s->fmt->name;
 	}
 	/* without a format, every line here is blank or overlong: handle_line needs none */
 	for (size_t i = 0; i < n; i++) {
@@ -377,7 +299,7 @@ static int read_source(rl_ingest *ing, size_t si, rl_err *err)
 		if ((rc = sniff_and_start(ing, si, err)) || s->eof)
 			return rc;
 	}
-	s->d.format = s->fmt->name;
+	ing->deltas[si].format = s->fmt->name;
 	rl_line ln;
 	unsigned k = 0;
 	for (;;) {
@@ -423,8 +345,6 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 	if ((rc = rl_store_names(st, RL_NAME_ENDPOINT, preload_cb, ing->endpoints, err)) ||
 	    (rc = rl_store_names(st, RL_NAME_METHOD, preload_cb, ing->methods, err)))
 		goto fail;
-	ing->endpoints_synced = rl_intern_count(ing->endpoints);
-	ing->methods_synced = rl_intern_count(ing->methods);
 	if ((rc = rl_store_begin(st, err)))
 		goto fail;
 	if ((rc = check_identity(ing, err)) || (rc = rl_store_run_begin(st, ing->o.command, &ing->run_id, err))) {
@@ -445,9 +365,10 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 {
 	int rc = 0;
 	ing->srcs = calloc(n ? n : 1, sizeof *ing->srcs);
+	ing->deltas = calloc(n ? n : 1, sizeof *ing->deltas);
 	ing->cap_samples = n * ing->o.max_samples;
 	ing->samples = calloc(ing->cap_samples ? ing->cap_samples : 1, sizeof *ing->samples);
-	if (!ing->srcs || !ing->samples)
+	if (!ing->srcs || !ing->deltas || !ing->samples)
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 	/* open everything first: a missing file fails before anything is counted */
 	for (size_t i = 0; i < n; i++) {
@@ -455,8 +376,8 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 		ing->nsrcs = i + 1;
 		bool is_stdin = strcmp(paths[i], "-") == 0;
 		snprintf(s->name, sizeof s->name, "%s", is_stdin ? "(stdin)" : paths[i]);
-		s->d.name = s->name;
-		delta_reset(s);
+		if (!s->skip)
+			ing->deltas[i].name = s->name;
 		rl_source_opts so = {.max_line = ing->o.max_line};
 		if ((rc = rl_source_open(&s->src, paths[i], &so, err)))
 			return rc;
@@ -470,9 +391,15 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 					notice(ing, false, s->name, "the same file as %s: read once", ing->srcs[j].name);
 				}
 		}
-		if (!s->skip && strcmp(ing->o.format, "auto") != 0 && (rc = rl_format_new(&s->fmt, ing->o.format, err)))
+		if (s->skip)
+			ing->deltas[i].name = NULL; /* nothing to record */
+		else if (strcmp(ing->o.format, "auto") != 0 && (rc = rl_format_new(&s->fmt, ing->o.format, err)))
 			return rc;
 	}
+	deltas_reset(ing);
+	if ((rc = rl_commit_new(&ing->commit, ing->st, ing->endpoints, ing->methods, ing->run_id, n, ing->cap_samples,
+				ing->o.max_keys, err)))
+		return rc;
 	int input_rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		src_state *s = &ing->srcs[i];
@@ -518,7 +445,9 @@ void rl_ingest_free(rl_ingest *ing)
 		rl_source_free(ing->srcs[i].src);
 		rl_format_free(ing->srcs[i].fmt);
 	}
+	rl_commit_free(ing->commit);
 	free(ing->srcs);
+	free(ing->deltas);
 	free(ing->samples);
 	rl_agg_free(ing->agg);
 	rl_intern_free(ing->endpoints);

@@ -105,19 +105,21 @@ uint32_t rl_intern_count(const rl_intern *t)
 	return (uint32_t)t->count;
 }
 
+/* These three never read t->count: the commit writer calls them for ids handed out
+ * earlier while the parser goes on adding (lib/commit.h). */
 const char *rl_intern_str(const rl_intern *t, uint32_t id)
 {
-	return id && id <= t->count ? t->e[id].s : NULL;
+	return id && id <= t->max + 1 ? t->e[id].s : NULL;
 }
 
 int64_t rl_intern_db_id(const rl_intern *t, uint32_t id)
 {
-	return id && id <= t->count ? t->e[id].db_id : 0;
+	return id && id <= t->max + 1 ? t->e[id].db_id : 0;
 }
 
 void rl_intern_set_db_id(rl_intern *t, uint32_t id, int64_t db_id)
 {
-	if (id && id <= t->count)
+	if (id && id <= t->max + 1)
 		t->e[id].db_id = db_id;
 }
 

@@ -28,7 +28,8 @@ uint32_t rl_intern_find(const rl_intern *t, const char *p, size_t n);
 /* Number of ids handed out (the largest id). */
 uint32_t rl_intern_count(const rl_intern *t);
 
-/* The NUL-terminated string of id (1..count). */
+/* The NUL-terminated string of an id rl_intern_id returned. This and the two below
+ * may be called from another thread for ids handed out before (lib/commit.h). */
 const char *rl_intern_str(const rl_intern *t, uint32_t id);
 
 /* The database id stored for id, 0 if none yet; and setting it. */

@@ -33,6 +33,7 @@ typedef struct rl_report_status {
 
 typedef struct rl_report_endpoint {
 	char *endpoint, *method;
+	int64_t endpoint_id, method_id; /* database ids */
 	uint64_t attempts, errors, retries, blind_4xx;
 	int64_t p50_us, p95_us, p99_us; /* -1: no durations logged */
 } rl_report_endpoint;

@@ -13,9 +13,13 @@
 
 #include "lib/embedded.h"
 
+#define MULTI 32 /* rows per multi-row insert: about half the per-row cost of one */
+
 enum {
 	S_BUCKET,
+	S_BUCKET_MULTI,
 	S_LATENCY,
+	S_LATENCY_MULTI,
 	S_SOURCE_UPSERT,
 	S_REJECT,
 	S_ENDPOINT_INS,
@@ -28,14 +32,18 @@ enum {
 	S_COUNT
 };
 
+#define BUCKET_INSERT "INSERT INTO bucket(minute, endpoint_id, method_id, status, code_id, attempts, retries, " \
+		      "blind_4xx, unsafe) VALUES"
+#define BUCKET_UPSERT " ON CONFLICT(minute, endpoint_id, method_id, status, code_id) DO UPDATE SET "       \
+		      "attempts = attempts + excluded.attempts, retries = retries + excluded.retries, " \
+		      "blind_4xx = blind_4xx + excluded.blind_4xx, unsafe = unsafe + excluded.unsafe"
+#define BUCKET_COLS 9
+#define LATENCY_INSERT "INSERT INTO latency(minute, endpoint_id, method_id, bucket, count) VALUES"
+#define LATENCY_UPSERT " ON CONFLICT(minute, endpoint_id, method_id, bucket) DO UPDATE SET count = count + excluded.count"
+#define LATENCY_COLS 5
+
 static const char *const stmt_sql[S_COUNT] = {
-	[S_BUCKET] = "INSERT INTO bucket(minute, endpoint_id, method_id, status, code_id, attempts, retries, "
-		     "blind_4xx, unsafe) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9) "
-		     "ON CONFLICT(minute, endpoint_id, method_id, status, code_id) DO UPDATE SET "
-		     "attempts = attempts + excluded.attempts, retries = retries + excluded.retries, "
-		     "blind_4xx = blind_4xx + excluded.blind_4xx, unsafe = unsafe + excluded.unsafe",
-	[S_LATENCY] = "INSERT INTO latency(minute, endpoint_id, method_id, bucket, count) VALUES(?1,?2,?3,?4,?5) "
-		      "ON CONFLICT(minute, endpoint_id, method_id, bucket) DO UPDATE SET count = count + excluded.count",
+	/* the bucket and latency inserts are built by insert_sql() */
 	[S_SOURCE_UPSERT] =
 		"INSERT INTO source(name, format, lines, attempts, rejected, late, first_us, last_us) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(name) DO UPDATE SET "
@@ -65,6 +73,28 @@ struct rl_store {
 	bool in_tx;
 };
 
+/* "INSERT … VALUES (?,…),(?,…) ON CONFLICT …" for rows rows of cols columns. */
+static char *insert_sql(const char *head, const char *tail, int cols, int rows)
+{
+	size_t n = strlen(head) + strlen(tail) + (size_t)rows * ((size_t)cols * 2 + 3) + 1;
+	char *sql = malloc(n), *p = sql;
+	if (!sql)
+		return NULL;
+	p += sprintf(p, "%s", head);
+	for (int r = 0; r < rows; r++) {
+		*p++ = r ? ',' : ' ';
+		*p++ = '(';
+		for (int c = 0; c < cols; c++) {
+			if (c)
+				*p++ = ',';
+			*p++ = '?';
+		}
+		*p++ = ')';
+	}
+	sprintf(p, "%s", tail);
+	return sql;
+}
+
 struct rl_store_query {
 	rl_store *st;
 	sqlite3_stmt *s;
@@ -89,12 +119,26 @@ static int exec(rl_store *st, const char *sql, rl_err *err)
 
 static sqlite3_stmt *stmt(rl_store *st, int which, rl_err *err)
 {
-	if (!st->stmt[which]) {
-		if (sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[which], NULL) !=
-		    SQLITE_OK) {
-			db_err(st, err, "cannot prepare a statement");
-			return NULL;
-		}
+	if (st->stmt[which])
+		return st->stmt[which];
+	char *built = NULL;
+	switch (which) {
+	case S_BUCKET:
+	case S_BUCKET_MULTI:
+		built = insert_sql(BUCKET_INSERT, BUCKET_UPSERT, BUCKET_COLS, which == S_BUCKET ? 1 : MULTI);
+		break;
+	case S_LATENCY:
+	case S_LATENCY_MULTI:
+		built = insert_sql(LATENCY_INSERT, LATENCY_UPSERT, LATENCY_COLS, which == S_LATENCY ? 1 : MULTI);
+		break;
+	}
+	const char *sql = built ? built : stmt_sql[which];
+	int rc = sql ? sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[which], NULL)
+		     : SQLITE_NOMEM;
+	free(built);
+	if (rc != SQLITE_OK) {
+		db_err(st, err, "cannot prepare a statement");
+		return NULL;
 	}
 	return st->stmt[which];
 }
@@ -366,34 +410,58 @@ int rl_store_names(rl_store *st, rl_name_kind kind, int (*cb)(void *ctx, int64_t
 	return out;
 }
 
-int rl_store_add_bucket(rl_store *st, const rl_agg_bucket *b, rl_err *err)
+static void bind_bucket(sqlite3_stmt *s, int at, const void *row)
 {
-	sqlite3_stmt *s = stmt(st, S_BUCKET, err);
-	if (!s)
-		return RL_EDB;
-	sqlite3_bind_int64(s, 1, b->minute);
-	sqlite3_bind_int64(s, 2, b->endpoint);
-	sqlite3_bind_int64(s, 3, b->method);
-	sqlite3_bind_int(s, 4, b->status);
-	sqlite3_bind_int64(s, 5, b->code);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)b->attempts);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)b->retries);
-	sqlite3_bind_int64(s, 8, (sqlite3_int64)b->blind_4xx);
-	sqlite3_bind_int64(s, 9, (sqlite3_int64)b->unsafe);
-	return run_stmt(st, s, err, "cannot write to the database");
+	const rl_agg_bucket *b = row;
+	sqlite3_bind_int64(s, at + 1, b->minute);
+	sqlite3_bind_int64(s, at + 2, b->endpoint);
+	sqlite3_bind_int64(s, at + 3, b->method);
+	sqlite3_bind_int(s, at + 4, b->status);
+	sqlite3_bind_int64(s, at + 5, b->code);
+	sqlite3_bind_int64(s, at + 6, (sqlite3_int64)b->attempts);
+	sqlite3_bind_int64(s, at + 7, (sqlite3_int64)b->retries);
+	sqlite3_bind_int64(s, at + 8, (sqlite3_int64)b->blind_4xx);
+	sqlite3_bind_int64(s, at + 9, (sqlite3_int64)b->unsafe);
 }
 
-int rl_store_add_latency(rl_store *st, const rl_agg_latency *l, rl_err *err)
+static void bind_latency(sqlite3_stmt *s, int at, const void *row)
 {
-	sqlite3_stmt *s = stmt(st, S_LATENCY, err);
-	if (!s)
-		return RL_EDB;
-	sqlite3_bind_int64(s, 1, l->minute);
-	sqlite3_bind_int64(s, 2, l->endpoint);
-	sqlite3_bind_int64(s, 3, l->method);
-	sqlite3_bind_int64(s, 4, l->bucket);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)l->count);
-	return run_stmt(st, s, err, "cannot write to the database");
+	const rl_agg_latency *l = row;
+	sqlite3_bind_int64(s, at + 1, l->minute);
+	sqlite3_bind_int64(s, at + 2, l->endpoint);
+	sqlite3_bind_int64(s, at + 3, l->method);
+	sqlite3_bind_int64(s, at + 4, l->bucket);
+	sqlite3_bind_int64(s, at + 5, (sqlite3_int64)l->count);
+}
+
+/* Writes n rows of size sz, MULTI to a statement, the rest one by one. */
+static int add_rows(rl_store *st, int single, int multi, int cols, const char *rows, size_t n, size_t sz,
+		    void (*bind)(sqlite3_stmt *, int, const void *), rl_err *err)
+{
+	size_t i = 0;
+	while (i < n) {
+		int k = n - i >= MULTI ? MULTI : 1;
+		sqlite3_stmt *s = stmt(st, k == MULTI ? multi : single, err);
+		if (!s)
+			return RL_EDB;
+		for (int r = 0; r < k; r++, i++)
+			bind(s, r * cols, rows + i * sz);
+		int rc = run_stmt(st, s, err, "cannot write to the database");
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int rl_store_add_buckets(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err *err)
+{
+	return add_rows(st, S_BUCKET, S_BUCKET_MULTI, BUCKET_COLS, (const char *)b, n, sizeof *b, bind_bucket, err);
+}
+
+int rl_store_add_latencies(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err)
+{
+	return add_rows(st, S_LATENCY, S_LATENCY_MULTI, LATENCY_COLS, (const char *)l, n, sizeof *l, bind_latency,
+			err);
 }
 
 int rl_store_add_source(rl_store *st, const rl_store_source_delta *d, int64_t *source_id, rl_err *err)

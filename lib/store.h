@@ -47,9 +47,10 @@ int rl_store_name_id(rl_store *st, rl_name_kind kind, const char *name, int64_t 
 int rl_store_names(rl_store *st, rl_name_kind kind, int (*cb)(void *ctx, int64_t id, const char *name), void *ctx,
 		   rl_err *err);
 
-/* Adds to a bucket or latency row; endpoint, method and code are database ids. */
-int rl_store_add_bucket(rl_store *st, const rl_agg_bucket *b, rl_err *err);
-int rl_store_add_latency(rl_store *st, const rl_agg_latency *l, rl_err *err);
+/* Adds n rows to the bucket or latency table (summing into existing rows); endpoint,
+ * method and code are database ids. Rows go in many to a statement. */
+int rl_store_add_buckets(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err *err);
+int rl_store_add_latencies(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err);
 
 /* Adds counts to the source called name (created on first use). first_us/last_us
  * widen its time span unless INT64_MAX/INT64_MIN. *source_id gets its id. */

@@ -1,0 +1,249 @@
+/* genlog.c - a deterministic, realistic API access log in nginx "combined" format.
+ *
+ *   genlog [--lines N] [--span SECONDS] [--clients N] [--seed S] [--start EPOCH]
+ *
+ * Hundreds of clients (address + user agent, a few of them heavy), REST endpoints with
+ * numeric, UUID and hex ids in their paths, a realistic status mix, and retry bursts
+ * after 429/5xx (well-behaved exponential backoff with jitter, immediate hammering,
+ * fixed delays) and blind retries after 4xx. Lines are written in time order with up to
+ * 2 s of disorder, as several nginx workers produce. The same arguments always give the
+ * same bytes (a private PRNG, no locale, no clock). */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+	/* splitmix64 */
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+static uint64_t below(uint64_t n)
+{
+	return rnd() % n;
+}
+static double unit(void)
+{
+	return (double)(rnd() >> 11) / 9007199254740992.0;
+}
+
+typedef struct event {
+	int64_t t_us;  /* when nginx logs it */
+	int64_t order; /* output order key (t plus worker disorder) */
+	uint32_t client, id, bytes;
+	uint16_t status;
+	uint8_t endpoint, method;
+} event;
+
+static const char *const uas[] = {
+	"python-requests/2.31.0",
+	"Go-http-client/1.1",
+	"curl/7.88.1",
+	"okhttp/4.12.0",
+	"axios/1.6.2",
+	"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+	"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
+	"leadey-sdk-node/3.2.1 node/20.10.0",
+	"leaperone-python/1.4.0 (CPython 3.11.6; Linux)",
+	"Apache-HttpClient/4.5.14 (Java/17.0.9)",
+};
+
+/* template, method, kind of id (0 none, 1 digits, 2 uuid, 3 hex) */
+static const struct {
+	const char *fmt;
+	const char *method;
+	int id;
+	unsigned weight;
+} endpoints[] = {
+	{"/v1/leads/%s", "GET", 1, 30},
+	{"/v1/leads", "GET", 0, 10},
+	{"/v1/leads", "POST", 0, 8},
+	{"/v1/leads/%s", "PATCH", 1, 4},
+	{"/v1/leads/%s", "DELETE", 1, 2},
+	{"/v1/campaigns/%s/stats", "GET", 2, 8},
+	{"/v1/campaigns", "GET", 0, 5},
+	{"/v1/images/generations", "POST", 0, 6},
+	{"/v1/images/generations/%s", "GET", 3, 10},
+	{"/v1/credits", "GET", 0, 3},
+	{"/v1/users/%s/profile", "GET", 1, 6},
+	{"/v1/webhooks/%s", "PUT", 2, 2},
+	{"/healthz", "GET", 0, 4},
+	{"/v1/search?q=%s", "GET", 1, 2},
+};
+#define NEP (sizeof endpoints / sizeof endpoints[0])
+
+static unsigned pick_endpoint(void)
+{
+	static unsigned total;
+	if (!total)
+		for (size_t i = 0; i < NEP; i++)
+			total += endpoints[i].weight;
+	unsigned r = (unsigned)below(total);
+	for (size_t i = 0; i < NEP; i++) {
+		if (r < endpoints[i].weight)
+			return (unsigned)i;
+		r -= endpoints[i].weight;
+	}
+	return 0;
+}
+
+static uint16_t pick_status(unsigned ep)
+{
+	double u = unit();
+	if (!strcmp(endpoints[ep].method, "POST") && u < 0.6)
+		return 201;
+	if (!strcmp(endpoints[ep].method, "DELETE") && u < 0.7)
+		return 204;
+	u = unit();
+	if (u < 0.86)
+		return 200;
+	if (u < 0.88)
+		return 304;
+	if (u < 0.90)
+		return 400;
+	if (u < 0.905)
+		return 401;
+	if (u < 0.91)
+		return 402;
+	if (u < 0.93)
+		return 404;
+	if (u < 0.935)
+		return 410;
+	if (u < 0.94)
+		return 422;
+	if (u < 0.96)
+		return 429;
+	if (u < 0.975)
+		return 500;
+	if (u < 0.985)
+		return 502;
+	if (u < 0.995)
+		return 503;
+	return 504;
+}
+
+static event *ev;
+static size_t nev, cap;
+static void push(event e)
+{
+	if (nev == cap) {
+		cap = cap ? cap * 2 : 1 << 16;
+		ev = realloc(ev, cap * sizeof *ev);
+		if (!ev) {
+			perror("genlog");
+			exit(1);
+		}
+	}
+	ev[nev++] = e;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	const event *x = a, *y = b;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t lines = 1000000, span = 3600, clients = 400, seed = 1;
+	int64_t start = 1700000000; /* 2023-11-14T22:13:20Z */
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--lines"))
+			lines = strtoull(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--span"))
+			span = strtoull(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--clients"))
+			clients = strtoull(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--seed"))
+			seed = strtoull(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--start"))
+			start = strtoll(argv[i + 1], NULL, 10);
+		else {
+			fprintf(stderr, "usage: genlog [--lines N] [--span S] [--clients N] [--seed S] [--start EPOCH]\n");
+			return 2;
+		}
+	}
+	rng_state = seed;
+	int64_t span_us = (int64_t)span * 1000000;
+	while (nev < lines) {
+		/* heavy clients: the first 5% make half of the traffic */
+		uint32_t c = unit() < 0.5 ? (uint32_t)below(clients / 20 + 1) : (uint32_t)below(clients);
+		unsigned ep = pick_endpoint();
+		event e = {
+			.t_us = (int64_t)below((uint64_t)span_us),
+			.client = c,
+			.id = (uint32_t)below(100000),
+			.endpoint = (uint8_t)ep,
+			.status = pick_status(ep),
+			.bytes = 200 + (uint32_t)below(4000),
+		};
+		push(e);
+		/* how this client retries: 0 backoff+jitter, 1 immediate, 2 fixed 1 s, 3 never */
+		int style = (int)(c % 4);
+		bool retryable = e.status == 429 || e.status >= 500;
+		bool blind = e.status >= 400 && e.status < 500 && e.status != 429 && style == 1 && unit() < 0.5;
+		if ((retryable && style != 3) || blind) {
+			int n = 1 + (int)below(blind ? 3 : 6);
+			int64_t t = e.t_us;
+			for (int k = 1; k <= n && nev < lines; k++) {
+				int64_t wait;
+				if (style == 0)
+					wait = (1000LL << (k - 1 < 5 ? k - 1 : 5)) * 1000 + (int64_t)below(1000000);
+				else if (style == 1)
+					wait = (int64_t)below(50000);
+				else
+					wait = 1000000;
+				t += wait + 20000 + (int64_t)below(80000);
+				event r = e;
+				r.t_us = t;
+				r.status = blind ? e.status : (unit() < 0.4 ? 200 : e.status);
+				push(r);
+				if (r.status < 400)
+					break;
+			}
+		}
+	}
+	for (size_t i = 0; i < nev; i++)
+		ev[i].order = ev[i].t_us + (int64_t)below(2000000);
+	qsort(ev, nev, sizeof *ev, cmp);
+
+	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	char idbuf[64], path[160];
+	for (size_t i = 0; i < nev && i < lines; i++) {
+		const event *e = &ev[i];
+		time_t secs = (time_t)(start + e->t_us / 1000000);
+		struct tm tm;
+		gmtime_r(&secs, &tm);
+		unsigned ep = e->endpoint;
+		switch (endpoints[ep].id) {
+		case 1:
+			snprintf(idbuf, sizeof idbuf, "%" PRIu32, e->id);
+			break;
+		case 2:
+			snprintf(idbuf, sizeof idbuf, "%08" PRIx32 "-4a1b-4c2d-8e3f-%012" PRIx32, e->id * 2654435761u, e->id);
+			break;
+		case 3:
+			snprintf(idbuf, sizeof idbuf, "%08" PRIx32 "%08" PRIx32 "%08" PRIx32, e->id, e->id * 40503u,
+				 e->id ^ 0xdeadbeef);
+			break;
+		default:
+			idbuf[0] = 0;
+		}
+		snprintf(path, sizeof path, endpoints[ep].fmt, idbuf);
+		uint32_t c = e->client;
+		printf("%u.%u.%u.%u - - [%02d/%s/%04d:%02d:%02d:%02d +0000] \"%s %s HTTP/1.1\" %u %u \"-\" \"%s\"\n",
+		       10 + c / 65536 % 200, c / 256 % 256, c % 256, 1 + c % 250, tm.tm_mday, mon[tm.tm_mon],
+		       tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, endpoints[ep].method, path, e->status,
+		       e->status == 204 || e->status == 304 ? 0 : e->bytes, uas[c % (sizeof uas / sizeof uas[0])]);
+	}
+	free(ev);
+	return 0;
+}
