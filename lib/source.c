@@ -41,7 +41,7 @@ int rl_source_open(rl_source **out, const char *path, const rl_source_opts *opts
 		return rl_err_set(err, RL_ENOMEM, path, 0, "out of memory");
 	size_t bs = opts && opts->buffer_size ? opts->buffer_size : 1 << 20;
 	s->max_line = opts && opts->max_line ? opts->max_line : 64 * 1024;
-	s->cap = bs > s->max_line + 1 ? bs : s->max_line + 1;
+	s->cap = bs > s->max_line + 2 ? bs : s->max_line + 2; /* the line, "\r\n" */
 	s->buf = malloc(s->cap);
 	s->raw = malloc(RAW_CAP);
 	s->name = strdup(path);

@@ -80,33 +80,45 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 	return len;
 }
 
+/* Bytes one step of cleaning consumes (*l) and writes (return). */
+static size_t clean_step(const unsigned char *s, size_t left, size_t *l)
+{
+	size_t k = utf8_len(s, left);
+	if (k == 0 || (k == 1 && (s[0] < 0x20 || s[0] == 0x7f))) {
+		*l = 1;
+		return 4; /* \xNN */
+	}
+	*l = k;
+	return k;
+}
+
 size_t rl_text_clean(char *dst, size_t cap, const char *src, size_t n)
 {
 	static const char ellipsis[] = "\xe2\x80\xa6";
+	const size_t el = sizeof ellipsis - 1;
 	const unsigned char *s = (const unsigned char *)src;
-	size_t o = 0, i = 0;
 	if (cap == 0)
 		return 0;
+	size_t total = 0, l;
+	for (size_t i = 0; i < n; i += l)
+		total += clean_step(s + i, n - i, &l);
+	/* room for everything, or for what fits before an ellipsis */
+	size_t room = total < cap ? total : (cap - 1 > el ? cap - 1 - el : 0);
+	size_t o = 0, i = 0;
 	while (i < n) {
-		size_t l = utf8_len(s + i, n - i);
-		bool esc = l == 0 || (l == 1 && (s[i] < 0x20 || s[i] == 0x7f));
-		size_t need = esc ? 4 : l;
-		/* keep room for the ellipsis in case more follows */
-		if (o + need + sizeof ellipsis > cap && !(i + (esc ? 1 : l) == n && o + need < cap))
+		size_t out = clean_step(s + i, n - i, &l);
+		if (o + out > room)
 			break;
-		if (esc) {
+		if (out == 4 && l == 1)
 			snprintf(dst + o, 5, "\\x%02x", s[i]);
-			o += 4;
-			i += 1;
-		} else {
+		else
 			memcpy(dst + o, s + i, l);
-			o += l;
-			i += l;
-		}
+		o += out;
+		i += l;
 	}
-	if (i < n && o + sizeof ellipsis <= cap) {
-		memcpy(dst + o, ellipsis, sizeof ellipsis - 1);
-		o += sizeof ellipsis - 1;
+	if (i < n && o + el < cap) {
+		memcpy(dst + o, ellipsis, el);
+		o += el;
 	}
 	dst[o] = 0;
 	return o;

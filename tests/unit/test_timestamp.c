@@ -1,0 +1,153 @@
+/* test_timestamp.c - $time_local, ISO 8601 and epoch parsing, civil arithmetic. */
+#include "lib/timestamp.h"
+#include "tests/check.h"
+
+static int64_t clf(const char *s)
+{
+	int64_t us = -1;
+	return rl_timestamp_parse_clf(rl_str_make(s, strlen(s)), &us) ? us : -1;
+}
+
+static int64_t iso(const char *s, int64_t *res)
+{
+	int64_t us = -1;
+	return rl_timestamp_parse_iso8601(rl_str_make(s, strlen(s)), &us, res) ? us : -1;
+}
+
+static int64_t epoch(const char *s, int64_t unit, int64_t *res)
+{
+	int64_t us = -1;
+	return rl_timestamp_parse_epoch(rl_str_make(s, strlen(s)), unit, &us, res) ? us : -1;
+}
+
+static void test_civil(void)
+{
+	CHECK_INT(rl_days_from_civil(1970, 1, 1), 0);
+	CHECK_INT(rl_days_from_civil(2000, 3, 1), 11017);
+	CHECK_INT(rl_days_from_civil(1969, 12, 31), -1);
+	for (int64_t d = -800000; d < 800000; d += 997) {
+		int64_t y;
+		unsigned m, dd;
+		rl_civil_from_days(d, &y, &m, &dd);
+		CHECK_INT(rl_days_from_civil(y, m, dd), d);
+	}
+	CHECK_INT(rl_days_in_month(2000, 2), 29); /* divisible by 400 */
+	CHECK_INT(rl_days_in_month(1900, 2), 28); /* by 100 only */
+	CHECK_INT(rl_days_in_month(2024, 2), 29);
+	CHECK_INT(rl_days_in_month(2023, 2), 28);
+	CHECK_INT(rl_days_in_month(2023, 13), 0);
+}
+
+static void test_clf(void)
+{
+	/* Apache's documentation example: 13:55:36 at -0700 is 20:55:36 UTC */
+	CHECK_INT(clf("10/Oct/2000:13:55:36 -0700"), 971211336LL * 1000000);
+	CHECK_INT(clf("10/Oct/2000:20:55:36 +0000"), 971211336LL * 1000000);
+	/* +0330 (Tehran, as in lnav's shop log) */
+	CHECK_INT(clf("22/Jan/2019:03:56:14 +0330"), 1548116774LL * 1000000);
+	/* every month name, any case */
+	const char *months[] = {"Jan", "feb", "MAR", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	for (int m = 0; m < 12; m++) {
+		char buf[40];
+		snprintf(buf, sizeof buf, "01/%s/2021:00:00:00 +0000", months[m]);
+		CHECK_INT(clf(buf), rl_days_from_civil(2021, (unsigned)m + 1, 1) * 86400 * 1000000);
+	}
+	/* leap days */
+	CHECK_INT(clf("29/Feb/2024:12:00:00 +0000"), (rl_days_from_civil(2024, 2, 29) * 86400 + 43200) * 1000000);
+	CHECK_INT(clf("29/Feb/2000:00:00:00 +0000"), rl_days_from_civil(2000, 2, 29) * 86400 * 1000000);
+	CHECK_INT(clf("29/Feb/2023:12:00:00 +0000"), -1);
+	CHECK_INT(clf("29/Feb/1900:12:00:00 +0000"), -1);
+	/* a zone that moves the date across midnight and a year boundary */
+	CHECK_INT(clf("31/Dec/2020:23:30:00 -0100"), rl_days_from_civil(2021, 1, 1) * 86400 * 1000000 + 1800LL * 1000000);
+	CHECK_INT(clf("01/Jan/2021:00:30:00 +0100"), rl_days_from_civil(2020, 12, 31) * 86400 * 1000000 + 84600LL * 1000000);
+	/* Python http.server: space after the year, no zone (UTC) */
+	CHECK_INT(clf("29/Aug/2023 22:02:58"), (rl_days_from_civil(2023, 8, 29) * 86400 + 79378) * 1000000);
+	/* bad values */
+	CHECK_INT(clf("32/Jan/2021:00:00:00 +0000"), -1);
+	CHECK_INT(clf("00/Jan/2021:00:00:00 +0000"), -1);
+	CHECK_INT(clf("31/Apr/2021:00:00:00 +0000"), -1);
+	CHECK_INT(clf("01/Foo/2021:00:00:00 +0000"), -1);
+	CHECK_INT(clf("01/Jan/2021:24:00:00 +0000"), -1);
+	CHECK_INT(clf("01/Jan/2021:23:60:00 +0000"), -1);
+	CHECK_INT(clf("01/Jan/2021:23:59:61 +0000"), -1);
+	CHECK_INT(clf("01/Jan/2021:00:00:00 +2400"), -1);
+	CHECK_INT(clf("01/Jan/2021:00:00:00 +0060"), -1);
+	CHECK_INT(clf("01/Jan/2021:00:00:00 0000"), -1);
+	CHECK_INT(clf("01/Jan/2021:00:00:00 +00"), 1609459200LL * 1000000); /* +hh */
+	CHECK_INT(clf("01/Jan/2021:00:00:00 Z"), -1);
+	CHECK_INT(clf("1/Jan/2021:00:00:00 +0000"), -1);
+	CHECK_INT(clf("01/Jan/21:00:00:00 +0000"), -1);
+	CHECK_INT(clf(""), -1);
+	CHECK_INT(clf("01/Jan/2021:00:00:0x +0000"), -1);
+	/* the view is not NUL-terminated: the parser must stop at n */
+	const char *s = "10/Oct/2000:13:55:36 -0700garbage";
+	int64_t us;
+	CHECK(rl_timestamp_parse_clf(rl_str_make(s, 26), &us));
+	CHECK(!rl_timestamp_parse_clf(rl_str_make(s, 27), &us));
+}
+
+static void test_iso(void)
+{
+	int64_t res = 0;
+	CHECK_INT(iso("2000-10-10T20:55:36Z", &res), 971211336LL * 1000000);
+	CHECK_INT(res, 1000000);
+	CHECK_INT(iso("2000-10-10T13:55:36-07:00", &res), 971211336LL * 1000000);
+	CHECK_INT(iso("2000-10-10T13:55:36-0700", &res), 971211336LL * 1000000);
+	CHECK_INT(iso("2000-10-10 20:55:36.123Z", &res), 971211336123000LL);
+	CHECK_INT(res, 1000);
+	CHECK_INT(iso("2000-10-10T20:55:36.123456+00:00", &res), 971211336123456LL);
+	CHECK_INT(res, 1);
+	CHECK_INT(iso("2000-10-10T20:55:36.123456789Z", &res), 971211336123456LL); /* ns truncated */
+	CHECK_INT(res, 1);
+	CHECK_INT(iso("2000-10-10T20:55:36.1+01", &res), 971207736100000LL);
+	CHECK_INT(res, 100000);
+	CHECK_INT(iso("2000-10-10T20:55:36", &res), 971211336LL * 1000000); /* no zone: UTC */
+	CHECK_INT(iso("2000-02-30T00:00:00Z", &res), -1);
+	CHECK_INT(iso("2000-10-10T20:55:36.Z", &res), -1);
+	CHECK_INT(iso("2000-10-10X20:55:36Z", &res), -1);
+	CHECK_INT(iso("2000-10-10T20:55:36+25:00", &res), -1);
+	CHECK_INT(iso("2000-10-10T20:55:36Zjunk", &res), -1);
+}
+
+static void test_epoch(void)
+{
+	int64_t res = 0;
+	CHECK_INT(epoch("1136214245.123", 1000000, &res), 1136214245123000LL);
+	CHECK_INT(res, 1000);
+	CHECK_INT(epoch("1136214245", 1000000, &res), 1136214245000000LL);
+	CHECK_INT(res, 1000000);
+	CHECK_INT(epoch("1136214245123", 1000, &res), 1136214245123000LL);
+	CHECK_INT(res, 1000);
+	CHECK_INT(epoch("1136214245.1234567", 1000000, &res), 1136214245123456LL);
+	CHECK_INT(res, 1);
+	CHECK_INT(epoch("12a", 1000000, &res), -1);
+	CHECK_INT(epoch("", 1000000, &res), -1);
+	CHECK_INT(epoch(".5", 1000000, &res), -1);
+	CHECK_INT(epoch("5.", 1000000, &res), -1);
+	int64_t us;
+	CHECK(rl_duration_parse(rl_str_make("0.004", 5), 1000000, &us, &res));
+	CHECK_INT(us, 4000);
+	CHECK_INT(res, 1000);
+	CHECK(rl_duration_parse(rl_str_make("250", 3), 1, &us, &res));
+	CHECK_INT(us, 250);
+	CHECK(!rl_duration_parse(rl_str_make("-1", 2), 1000000, &us, &res));
+}
+
+static void test_format(void)
+{
+	char buf[32];
+	CHECK_STR(rl_timestamp_format(971211336LL * 1000000, buf), "2000-10-10T20:55:36Z");
+	CHECK_STR(rl_timestamp_format(971211336123000LL, buf), "2000-10-10T20:55:36.123Z");
+	CHECK_STR(rl_timestamp_format(971211336123456LL, buf), "2000-10-10T20:55:36.123456Z");
+	CHECK_STR(rl_timestamp_format(-1, buf), "1969-12-31T23:59:59.999999Z");
+}
+
+int main(void)
+{
+	test_civil();
+	test_clf();
+	test_iso();
+	test_epoch();
+	test_format();
+	return check_done("timestamp");
+}
