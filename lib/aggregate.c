@@ -68,7 +68,7 @@ rl_agg *rl_agg_new(size_t max_keys)
 	if (!a)
 		return NULL;
 	if (!max_keys)
-		max_keys = 32768;
+		max_keys = 4096;
 	if (table_init(&a->buckets, max_keys) || table_init(&a->latency, max_keys)) {
 		rl_agg_free(a);
 		return NULL;

@@ -30,7 +30,7 @@ typedef struct rl_agg_latency {
 	uint64_t count;
 } rl_agg_latency;
 
-/* Tables of up to max_keys keys each (0: 32768). NULL on allocation failure. */
+/* Tables of up to max_keys keys each (0: 4096). NULL on allocation failure. */
 rl_agg *rl_agg_new(size_t max_keys);
 void rl_agg_free(rl_agg *a);
 

@@ -3,27 +3,26 @@
 
 #include <stdbool.h>
 
-static bool is_hex(unsigned char c)
+/* Character classes for one pass over a segment. */
+enum { C_DIGIT = 1, C_HEX = 2, C_DASH = 4, C_AT = 8, C_DOT = 16, C_PCT = 32, C_OTHER = 64 };
+static const unsigned char cls[256] = {
+	['0'] = C_DIGIT | C_HEX, ['1'] = C_DIGIT | C_HEX, ['2'] = C_DIGIT | C_HEX, ['3'] = C_DIGIT | C_HEX,
+	['4'] = C_DIGIT | C_HEX, ['5'] = C_DIGIT | C_HEX, ['6'] = C_DIGIT | C_HEX, ['7'] = C_DIGIT | C_HEX,
+	['8'] = C_DIGIT | C_HEX, ['9'] = C_DIGIT | C_HEX, ['a'] = C_HEX, ['b'] = C_HEX, ['c'] = C_HEX,
+	['d'] = C_HEX, ['e'] = C_HEX, ['f'] = C_HEX, ['A'] = C_HEX, ['B'] = C_HEX, ['C'] = C_HEX,
+	['D'] = C_HEX, ['E'] = C_HEX, ['F'] = C_HEX, ['-'] = C_DASH, ['@'] = C_AT, ['.'] = C_DOT, ['%'] = C_PCT,
+};
+
+static bool is_uuid(const char *s)
 {
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+	/* 36 characters, hex or dash, known to have dashes only at 8 13 18 23 */
+	return s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-';
 }
 
-static bool is_uuid(const char *s, size_t n)
-{
-	if (n != 36)
-		return false;
-	for (size_t i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? s[i] != '-' : !is_hex((unsigned char)s[i]))
-			return false;
-	}
-	return true;
-}
-
+/* local@domain.tld, the @ possibly written %40 */
 static bool is_email(const char *s, size_t n)
 {
-	size_t at = 0;
-	size_t at_len = 0;
+	size_t at = 0, at_len = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '@') {
 			at = i, at_len = 1;
@@ -42,22 +41,29 @@ static bool is_email(const char *s, size_t n)
 	return dot && dot > d && dot < d + dn - 1;
 }
 
-/* The placeholder for a segment, or NULL to keep it. */
+/* The placeholder for a segment, or NULL to keep it. One pass gathers the classes. */
 static const char *placeholder(const char *s, size_t n)
 {
 	if (n == 0)
 		return NULL;
-	bool digits = true, hex = true;
-	for (size_t i = 0; i < n && (digits || hex); i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < '0' || c > '9')
-			digits = false;
-		if (!is_hex(c))
-			hex = false;
+	unsigned all = 0xff, any = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = cls[(unsigned char)s[i]];
+		c = c ? c : C_OTHER;
+		all &= c;
+		any |= c;
 	}
-	if (digits || (hex && n >= 16) || is_uuid(s, n))
+	if ((all & C_DIGIT) || ((all & C_HEX) && n >= 16))
 		return "{id}";
-	if (is_email(s, n))
+	if (n == 36 && !(any & ~(C_DIGIT | C_HEX | C_DASH)) && (any & C_DASH) && is_uuid(s)) {
+		/* every character hex or dash: dashes exactly at the UUID positions */
+		size_t dashes = 0;
+		for (size_t i = 0; i < n; i++)
+			dashes += s[i] == '-';
+		if (dashes == 4)
+			return "{id}";
+	}
+	if ((any & (C_AT | C_PCT)) && (any & C_DOT) && is_email(s, n))
 		return "{email}";
 	return NULL;
 }

@@ -273,7 +273,7 @@ int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, r
 	}
 	int flags = SQLITE_OPEN_READWRITE | (must_exist ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(temporary ? "" : path, &st->db, flags, NULL) != SQLITE_OK) {
-		rc = db_err(st, err, "cannot open the database");
+		rc = db_err(st, err, "cannot open the database (does its directory exist, and may you write there?)");
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
@@ -283,7 +283,9 @@ int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, r
 	else
 		rc = exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err);
 	if (rc) {
-		/* the usual cause: not a database, or a directory we cannot write */
+		if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
+			rc = rl_err_set(err, RL_EDB, st->path, 0,
+					"not a SQLite database (or an encrypted or corrupt one): name another --db");
 		goto fail;
 	}
 	if ((rc = migrate(st, err)) || (rc = ensure_uuid(st, err)))

@@ -5,6 +5,7 @@
 #include "lib/timestamp.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int64_t rl_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -119,6 +120,32 @@ bool rl_timestamp_parse_clf(rl_str s, int64_t *us)
 	if (!civil_to_us(y, (int)mo, d, h, mi, sec, &t))
 		return false;
 	*us = t - off;
+	return true;
+}
+
+bool rl_timestamp_parse_clf_cached(rl_clf_cache *c, rl_str s, int64_t *us)
+{
+	const char *p = s.p;
+	size_t zl = s.n > 20 ? s.n - 20 : 0;
+	if (c->valid && s.n >= 20 && zl == c->zone_len && zl <= sizeof c->zone && memcmp(p, c->date, 11) == 0 &&
+	    memcmp(p + 20, c->zone, zl) == 0 && p[11] == ':' && p[14] == ':' && p[17] == ':') {
+		int h = digits(p + 12, 2), mi = digits(p + 15, 2), sec = digits(p + 18, 2);
+		if (h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 60) {
+			*us = c->base_us + (((int64_t)h * 60 + mi) * 60 + sec) * RL_US_PER_S;
+			return true;
+		}
+		return false;
+	}
+	if (!rl_timestamp_parse_clf(s, us))
+		return false;
+	if (zl <= sizeof c->zone && p[11] == ':') {
+		int h = digits(p + 12, 2), mi = digits(p + 15, 2), sec = digits(p + 18, 2);
+		memcpy(c->date, p, 11);
+		memcpy(c->zone, p + 20, zl);
+		c->zone_len = zl;
+		c->base_us = *us - (((int64_t)h * 60 + mi) * 60 + sec) * RL_US_PER_S;
+		c->valid = 1;
+	}
 	return true;
 }
 

@@ -29,6 +29,18 @@ unsigned rl_days_in_month(int64_t y, unsigned m);
  * (then UTC), as Python's http.server writes. Resolution: 1 s. */
 bool rl_timestamp_parse_clf(rl_str s, int64_t *us);
 
+/* The same with a one-entry cache of the date and zone: consecutive log lines share
+ * them, so most lines cost only the parse of hh:mm:ss. The cache belongs to the caller
+ * (one per format), zeroed before first use. */
+typedef struct rl_clf_cache {
+	char date[11]; /* "10/Oct/2000" */
+	char zone[8];  /* " -0700" and its length */
+	size_t zone_len;
+	int64_t base_us; /* the UTC µs of 00:00:00 that day in that zone */
+	int valid;
+} rl_clf_cache;
+bool rl_timestamp_parse_clf_cached(rl_clf_cache *c, rl_str s, int64_t *us);
+
 /* ISO 8601 / RFC 3339: "2000-10-10T13:55:36Z", with an optional fraction (any number of
  * digits; past 6 truncated), 'T' or ' ', and zone Z, +hh:mm, +hhmm, +hh or none (UTC).
  * *res_us (may be NULL) gets the resolution the text shows: 10^(6-digits) µs, ≥ 1. */

@@ -5,7 +5,8 @@
  * that may be empty, "-" or escaped binary (with a fallback for servers that do not
  * escape quotes), status or "-", bytes or "-", then referer and user agent when present
  * (a common-form line inside a combined log is fine) and anything after them ignored.
- * The three names differ only in what "auto" reports. */
+ * The text before "[" (address, ident, user) is split in C (regex.c), which spares
+ * the pattern any backtracking. The three names differ only in what "auto" reports. */
 #include <string.h>
 
 #include "lib/format/format.h"
@@ -13,8 +14,7 @@
 #define QUOTED "[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+"
 
 static const char clf_pattern[] =
-	"^(?<prefix>[^\\[]*)[ \\t]+(?<ident>[^ \\t\\[]\\S*)[ \\t]+(?<user>[^ \\t\\[]\\S*)[ \\t]+"
-	"\\[(?<time_local>[^\\]]{1,40})\\][ \\t]+"
+	"^(?<clf_prefix>[^\\[]*+)\\[(?<time_local>[^\\]]{1,40})\\][ \\t]+"
 	"\"(?|(?<request>" QUOTED ")|(?<request>.*?))\"[ \\t]+"
 	"(?<status>\\d{3}|-)[ \\t]+(?<body_bytes_sent>\\d+|-)"
 	"(?:[ \\t]+\"(?<http_referer>" QUOTED ")\"(?:[ \\t]+\"(?<http_user_agent>" QUOTED ")\")?)?";

@@ -13,7 +13,7 @@
 
 typedef enum field {
 	F_IGNORE,
-	F_CLF_PREFIX, /* "[vhost] [forwarded list] addr" in front of ident and user */
+	F_CLF_PREFIX, /* "[vhost] [forwarded list] addr ident user " in front of [time] */
 	F_ADDR,
 	F_VHOST,
 	F_TIME_CLF_END,   /* nginx $time_local */
@@ -31,7 +31,7 @@ static const struct {
 	const char *name;
 	field f;
 } group_names[] = {
-	{"prefix", F_CLF_PREFIX},
+	{"clf_prefix", F_CLF_PREFIX},
 	{"remote_addr", F_ADDR},
 	{"vhost", F_VHOST},
 	{"time_local", F_TIME_CLF_END},
@@ -54,24 +54,44 @@ typedef struct regex_format {
 	bool jit;
 	field by_group[MAX_GROUPS + 1]; /* group number → field */
 	uint32_t ngroups;
+	rl_clf_cache clf_cache;
 } regex_format;
 
-/* Splits the text before ident and user: "[vhost[:port]] [forwarded list] addr", where
- * the address may itself be a comma-separated list ("10.0.0.2, 10.0.0.1, 127.0.0.1"). */
-static void set_clf_prefix(rl_record *r, const char *p, size_t n)
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Splits the text before "[time]": "[vhost[:port]] [forwarded list] addr ident user ",
+ * where the address may itself be a comma-separated list ("10.0.0.2, 10.0.0.1,
+ * 127.0.0.1"). Without at least address, ident and user the line does not match. */
+static bool set_clf_prefix(rl_record *r, const char *p, size_t n)
 {
 	const char *end = p + n;
-	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	while (p < end && (*p == ' ' || *p == '\t'))
+	while (p < end && is_blank(*p))
 		p++;
+	/* drop user, then ident: each a token preceded by blanks */
+	for (int k = 0; k < 2; k++) {
+		if (end == p || !is_blank(end[-1]))
+			return false;
+		while (end > p && is_blank(end[-1]))
+			end--;
+		while (end > p && !is_blank(end[-1]))
+			end--;
+	}
+	if (end == p || !is_blank(end[-1]))
+		return false;
+	while (end > p && is_blank(end[-1]))
+		end--;
+	if (end == p)
+		return false;
 	/* the address run: the last token, extended left over tokens ending in ',' */
 	const char *a = end;
 	for (;;) {
-		while (a > p && a[-1] != ' ' && a[-1] != '\t')
+		while (a > p && !is_blank(a[-1]))
 			a--;
 		const char *b = a;
-		while (b > p && (b[-1] == ' ' || b[-1] == '\t'))
+		while (b > p && is_blank(b[-1]))
 			b--;
 		if (b > p && b[-1] == ',') {
 			a = b;
@@ -81,21 +101,19 @@ static void set_clf_prefix(rl_record *r, const char *p, size_t n)
 	}
 	r->addr = rl_str_make(a, (size_t)(end - a));
 	const char *rest_end = a;
-	while (rest_end > p && (rest_end[-1] == ' ' || rest_end[-1] == '\t'))
+	while (rest_end > p && is_blank(rest_end[-1]))
 		rest_end--;
-	if (rest_end == p)
-		return;
-	if (*p != '"') {
+	if (rest_end > p && *p != '"') {
 		const char *v = p;
-		while (v < rest_end && *v != ' ' && *v != '\t')
+		while (v < rest_end && !is_blank(*v))
 			v++;
-		if (v[-1] != ',') {
+		if (v[-1] != ',')
 			r->vhost = rl_str_make(p, (size_t)(v - p));
-		}
 	}
+	return true;
 }
 
-static rl_reject set_field(rl_record *r, field f, const char *p, size_t n)
+static rl_reject set_field(regex_format *fm, rl_record *r, field f, const char *p, size_t n)
 {
 	rl_str s = rl_str_make(p, n);
 	uint64_t v;
@@ -103,7 +121,8 @@ static rl_reject set_field(rl_record *r, field f, const char *p, size_t n)
 	case F_IGNORE:
 		break;
 	case F_CLF_PREFIX:
-		set_clf_prefix(r, p, n);
+		if (!set_clf_prefix(r, p, n))
+			return RL_REJECT_NO_MATCH;
 		break;
 	case F_ADDR:
 		r->addr = s;
@@ -113,7 +132,7 @@ static rl_reject set_field(rl_record *r, field f, const char *p, size_t n)
 		break;
 	case F_TIME_CLF_END:
 	case F_TIME_CLF_START:
-		if (!rl_timestamp_parse_clf(s, &r->time_us))
+		if (!rl_timestamp_parse_clf_cached(&fm->clf_cache, s, &r->time_us))
 			return RL_REJECT_BAD_TIME;
 		r->time_res_us = RL_US_PER_S;
 		r->time_is_start = f == F_TIME_CLF_START;
@@ -162,7 +181,7 @@ static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record
 		field fd = f->by_group[g];
 		if (fd == F_IGNORE || ov[2 * g] == PCRE2_UNSET)
 			continue;
-		rl_reject rj = set_field(rec, fd, p + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+		rl_reject rj = set_field(f, rec, fd, p + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
 		if (rj)
 			return rj;
 		have_time |= fd == F_TIME_CLF_END || fd == F_TIME_CLF_START;

@@ -86,6 +86,27 @@ static void test_clf(void)
 	CHECK(!rl_timestamp_parse_clf(rl_str_make(s, 27), &us));
 }
 
+/* The cached parser agrees with the plain one on every line, cache hits or not. */
+static void test_clf_cache(void)
+{
+	rl_clf_cache c;
+	memset(&c, 0, sizeof c);
+	const char *lines[] = {
+		"10/Oct/2000:13:55:36 -0700", "10/Oct/2000:13:55:37 -0700", "10/Oct/2000:23:59:59 -0700",
+		"10/Oct/2000:00:00:00 -0700", "10/Oct/2000:00:00:00 +0000", "11/Oct/2000:00:00:01 +0000",
+		"10/Oct/2000:24:00:00 +0000", "10/Oct/2000:13:5x:36 +0000", "10/Oct/2000:13:55:36",
+		"10/Oct/2000 13:55:36", "10/Oct/2000:13:55:36 -0700",
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		int64_t a = -1, b = -1;
+		bool ra = rl_timestamp_parse_clf(rl_str_make(lines[i], strlen(lines[i])), &a);
+		bool rb = rl_timestamp_parse_clf_cached(&c, rl_str_make(lines[i], strlen(lines[i])), &b);
+		CHECK_INT(ra, rb);
+		if (ra && rb)
+			CHECK_INT(a, b);
+	}
+}
+
 static void test_iso(void)
 {
 	int64_t res = 0;
@@ -146,6 +167,7 @@ int main(void)
 {
 	test_civil();
 	test_clf();
+	test_clf_cache();
 	test_iso();
 	test_epoch();
 	test_format();

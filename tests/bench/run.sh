@@ -1,0 +1,58 @@
+#!/bin/sh
+# tests/bench/run.sh [LINES]
+#
+# The benchmark of the README: builds retrylens (Release), generates the same
+# deterministic API access logs every time (tests/bench/genlog.c: one spanning an hour,
+# one spanning a week, LINES lines each, default 1,000,000 ≈ 138 MB), and measures on
+# the same files, in the same run: wall time (median of 3), lines/s and peak RSS of
+#   retrylens analyze            (and pinned to one core with taskset)
+#   lnav -n -c ';SELECT sc_status, count(*) FROM access_log GROUP BY sc_status'
+#   goaccess --log-format=COMBINED -o out.json
+# lnav and goaccess are skipped with a note when not installed (apt-get install lnav
+# goaccess). Results go to stdout as a Markdown table. Nothing here is a pass/fail test.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+lines=${1:-1000000}
+out=${BENCH_DIR:-$root/tests/bench/out}
+build=$root/build-bench
+mkdir -p "$out"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$build" -j2 >/dev/null
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -o "$out/genlog" "$here/genlog.c"
+cc -O2 -std=c11 -D_DEFAULT_SOURCE -o "$out/measure" "$here/measure.c"
+bin=$build/retrylens
+[ -s "$out/hour.log" ] && [ "$(wc -l <"$out/hour.log")" = "$lines" ] || "$out/genlog" --lines "$lines" --span 3600 >"$out/hour.log"
+[ -s "$out/week.log" ] && [ "$(wc -l <"$out/week.log")" = "$lines" ] || "$out/genlog" --lines "$lines" --span 604800 >"$out/week.log"
+cat "$out/hour.log" "$out/week.log" >/dev/null # warm the page cache
+
+row() { # LABEL FILE CMD...
+	label=$1 file=$2
+	shift 2
+	m=$("$out/measure" --runs 3 -- "$@")
+	wall=$(echo "$m" | sed 's/.*wall_s=\([0-9.]*\).*/\1/')
+	rss=$(echo "$m" | sed 's/.*rss_kib=\([0-9]*\).*/\1/')
+	rate=$(awk -v n="$lines" -v w="$wall" 'BEGIN { printf "%.0f", n / w }')
+	printf '| %s | %s | %s | %s | %.1f |\n' "$label" "$(basename "$file")" "$wall" "$rate" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
+}
+
+echo "retrylens benchmark: $lines lines per file, $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo
+echo "| tool | log | wall s | lines/s | peak RSS MiB |"
+echo "|---|---|---:|---:|---:|"
+for f in "$out/hour.log" "$out/week.log"; do
+	row "retrylens analyze" "$f" "$bin" analyze --quiet --output json "$f"
+	if command -v taskset >/dev/null; then
+		row "retrylens analyze (1 core)" "$f" taskset -c 0 "$bin" analyze --quiet --output json "$f"
+	fi
+	if command -v lnav >/dev/null; then
+		row "lnav $(lnav -V | head -n1 | awk '{print $2}')" "$f" env HOME="$out" lnav -n -c ';SELECT sc_status, count(*) FROM access_log GROUP BY sc_status' "$f"
+	else
+		echo "| lnav | (not installed) | | | |"
+	fi
+	if command -v goaccess >/dev/null; then
+		row "goaccess $(goaccess -V | head -n1 | sed "s/[^0-9]*\([0-9.]*[0-9]\).*/\1/")" "$f" goaccess --log-format=COMBINED -o "$out/goaccess.json" "$f"
+	else
+		echo "| goaccess | (not installed) | | | |"
+	fi
+done

@@ -1,0 +1,39 @@
+#!/bin/sh
+# run_case.sh BIN JSONSUB CASE_DIR
+#
+# Runs `retrylens analyze --output json ARGS` in a fixture folder and checks the report
+# against the hand-counted expected.json (a subset match: see jsonsub.c). The folder
+# holds:
+#   args           the arguments after `analyze --output json` (shell words)
+#   expected.json  the numbers the report must hold
+#   generate.sh    optional: writes the inputs into the current directory (a temporary
+#                  one), for inputs too big or too odd to store
+#   exit           optional: the expected exit status (default 0)
+#   stderr.grep    optional: fixed strings stderr must contain, one per line
+set -u
+bin=$1 jsonsub=$2 dir=$(cd "$3" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$dir" || exit 1
+if [ -f generate.sh ]; then
+	(cd "$tmp" && sh "$dir/generate.sh") || { echo "generate.sh failed"; exit 1; }
+	cd "$tmp" || exit 1
+fi
+want_exit=0
+[ -f "$dir/exit" ] && want_exit=$(cat "$dir/exit")
+eval "set -- $(cat "$dir/args")"
+"$bin" analyze --output json "$@" >"$tmp/out.json" 2>"$tmp/err.txt"
+rc=$?
+if [ "$rc" != "$want_exit" ]; then
+	echo "exit status $rc, want $want_exit; stderr:"
+	cat "$tmp/err.txt"
+	exit 1
+fi
+if [ -f "$dir/stderr.grep" ]; then
+	while IFS= read -r pat; do
+		[ -z "$pat" ] && continue
+		grep -qF -- "$pat" "$tmp/err.txt" || { echo "stderr lacks \"$pat\":"; cat "$tmp/err.txt"; exit 1; }
+	done <"$dir/stderr.grep"
+fi
+"$jsonsub" "$dir/expected.json" "$tmp/out.json" || { echo "report:"; head -c 4000 "$tmp/out.json"; exit 1; }
+echo "ok: $(basename "$dir")"

@@ -1,0 +1,82 @@
+#!/bin/sh
+# shared_data.sh BIN DATA_DIR
+#
+# Real public access logs (../shared/data, see its SOURCES.md): each file is analysed
+# with the format its table names, and must give exactly the rejected lines listed here
+# (lines that are not access-log lines, as SOURCES.md describes them) and no others.
+# Skips, with a message, when the data folder is absent (a user's clone has none).
+set -u
+bin=$1 data=$2
+if [ ! -d "$data" ]; then
+	echo "skip: $data is absent (the shared test data only exists in the project's workspace)"
+	exit 0
+fi
+fail=0
+# file | format | lines | attempts | rejected line numbers (space-separated, - for none)
+while IFS='|' read -r file fmt lines attempts rej; do
+	[ -z "$file" ] && continue
+	case "$file" in \#*) continue ;; esac
+	out=$("$bin" analyze --quiet --output json --format "$fmt" "$data/$file" 2>&1) || {
+		echo "FAIL: $file: exit $?: $out"
+		fail=1
+		continue
+	}
+	got=$(printf '%s\n' "$out" | tr -d ' \n' | sed -n 's/.*"lines":\([0-9]*\).*"attempts":\([0-9]*\),"success".*/\1 \2/p')
+	gotrej=$(printf '%s\n' "$out" | tr -d ' \n' | grep -o '"line":[0-9]*' | cut -d: -f2 | tr '\n' ' ' | sed 's/ $//')
+	[ -z "$gotrej" ] && gotrej=-
+	if [ "$got" = "$lines $attempts" ] && [ "$gotrej" = "$rej" ]; then
+		echo "ok: $file ($fmt): $lines lines, $attempts attempts, rejected: $rej"
+	else
+		echo "FAIL: $file ($fmt): got lines/attempts '$got' rejected '$gotrej', want '$lines $attempts' rejected '$rej'"
+		fail=1
+	fi
+done <<'TABLE'
+elastic-examples/apache_logs|combined|10000|10000|-
+nielsbasjes-logparser/access_log.gz|combined|17|16|2
+nielsbasjes-logparser/hackers-access.log|combined|3456|3456|-
+lnav/logfile_access_log.0|combined|3|3|-
+lnav/logfile_access_log.1|combined|1|1|-
+# line 2 lacks the ident and user fields (SOURCES.md: "a malformed line between good ones")
+lnav/logfile_bad_access_log.0|combined|3|2|2
+lnav/logfile_shop_access_log.0|combined|1000|1000|-
+crowdsec-hub/apache-http-probing.log|common|77|77|-
+crowdsec-hub/apache2-malformed.log|combined|11|11|-
+crowdsec-hub/http-dos-switching-ua.log|combined|15|15|-
+crowdsec-hub/http-wordpress_user-enum.log|combined|12|12|-
+crowdsec-hub/http_dos_bypass_cache.log|combined|356|356|-
+crowdsec-hub/http_dos_random_uri.log|combined|66|66|-
+crowdsec-hub/litespeed-http-sensitive-files.log|combined|6|6|-
+crowdsec-hub/nginx-http-malformed.log|combined|12|12|-
+elastic-beats/nginx-access-test.log|combined|7|7|-
+elastic-beats/nginx-access.log|combined|13|13|-
+elastic-beats/nginx-test-with-host.log|vcombined|10|10|-
+alp/combined_access.log|combined|14|14|-
+peers/elastic-beats/apache-access-test.log|combined|7|7|-
+peers/elastic-beats/apache-access-darwin-2.4.23.log|common|6|6|-
+# 10 lines and a blank one
+peers/elastic-beats/nginx-access-test.log|combined|11|10|-
+peers/mtail/apache-combined.log|combined|5|5|-
+peers/goaccess/ci-vcombined-access.log|vcombined|4|4|-
+peers/crowdsec-hub/actual-budget-logs.log|combined|9|9|-
+peers/crowdsec-hub/calibre-web-logs.log|combined|16|16|-
+peers/crowdsec-hub/jellyfin-logs.log|combined|5|5|-
+peers/crowdsec-hub/jellyseerr-logs.log|combined|5|5|-
+peers/crowdsec-hub/nextcloud-whitelist.log|combined|19|18|-
+peers/crowdsec-hub/rocketchat-whitelist.log|combined|3|3|-
+peers/crowdsec-hub/cve_2022_37042.log|combined|2|2|-
+peers/crowdsec-hub/CVE-2022-40684.log|combined|1|1|-
+# lines 1 and 3 are LiteSpeed error-log lines around one access line
+peers/crowdsec-hub/litespeed-logs.log|combined|3|1|1 3
+peers/crowdsec-hub/http-dos-invalid-http-versions.log|combined|6|6|-
+peers/crowdsec-hub/apache_log4j2_cve-2021-44228.log|combined|5|3|-
+peers/crowdsec-hub/nginx-http-sqli-probing.log|combined|16|16|-
+peers/crowdsec-hub/nginx-http-xss-probing.log|combined|26|26|-
+peers/crowdsec-hub/CVE-2022-26134.log|combined|2|2|-
+peers/crowdsec-hub/CVE-2024-38475.log|combined|12|12|-
+# line 1 is an Apache error-log line
+peers/crowdsec-hub/apache-cve-2021-41773.log|common|3|2|1
+peers/crowdsec-hub/nginx-proxy-manager-malformed.log|combined|12|12|-
+peers/nielsbasjes-logparser/dual-format-access.log|combined|2|2|-
+peers/nielsbasjes-logparser/pigloader-access.log|combined|2|2|-
+TABLE
+exit $fail
