@@ -104,7 +104,8 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***pos, size_t *np
 		const char *v = eq ? eq + 1 : NULL;
 		if (!v) {
 			if (i + 1 >= argc)
-				return cli_usage(cmd->name, "%s needs a value (%s)", o->name, o->arg ? o->arg : "VALUE");
+				return cli_usage(cmd->name, "%s needs a value (%s)", o->name,
+						 o->arg ? o->arg : "VALUE");
 			v = argv[++i];
 		}
 		int rc = set_value(cmd, o, v);

@@ -13,9 +13,9 @@
 enum { EXIT_OK = 0, EXIT_THRESHOLD = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
 
 typedef enum cli_kind {
-	CLI_FLAG,   /* bool */
+	CLI_FLAG, /* bool */
 	CLI_STRING, /* const char * */
-	CLI_COUNT,  /* size_t, ≥ 0 */
+	CLI_COUNT, /* size_t, ≥ 0 */
 	CLI_SECONDS /* int64_t µs, from a decimal number of seconds */
 } cli_kind;
 
@@ -23,16 +23,16 @@ typedef struct cli_opt {
 	const char *name; /* "--format" */
 	cli_kind kind;
 	void *target;
-	const char *arg;  /* "FMT" in the help */
+	const char *arg; /* "FMT" in the help */
 	const char *help; /* one line */
 } cli_opt;
 
 typedef struct cli_cmd {
-	const char *name;     /* "analyze" */
-	const char *usage;    /* "[options] FILE...|-" */
-	const char *summary;  /* one line */
-	const char *details;  /* paragraphs after the options, may be NULL */
-	const cli_opt *opts;  /* ends with {NULL} */
+	const char *name; /* "analyze" */
+	const char *usage; /* "[options] FILE...|-" */
+	const char *summary; /* one line */
+	const char *details; /* paragraphs after the options, may be NULL */
+	const cli_opt *opts; /* ends with {NULL} */
 } cli_cmd;
 
 /* Parses argv[1..argc) against cmd->opts, storing positionals in *pos (argv pointers,

@@ -10,7 +10,8 @@ int cmd_analyze(int argc, char **argv)
 	size_t top = 20;
 	const cli_opt opts[] = {
 		{"--format", CLI_STRING, &a.format, "FMT", "input format: auto (default), combined, common, vcombined"},
-		{"--policy", CLI_STRING, &a.policy, "NAME|FILE", "retry policy: a built-in name or a JSON file (default: default)"},
+		{"--policy", CLI_STRING, &a.policy, "NAME|FILE",
+		 "retry policy: a built-in name or a JSON file (default: default)"},
 		{"--output", CLI_STRING, &output, "FMT", "report format: text (default) or json"},
 		{"--top", CLI_COUNT, &top, "N", "rows in the per-endpoint table (default 20; 0: all)"},
 		{"--max-line", CLI_COUNT, &a.max_line, "BYTES", "longer lines are rejected (default 65536)"},
@@ -18,7 +19,8 @@ int cmd_analyze(int argc, char **argv)
 		{NULL, 0, NULL, NULL, NULL},
 	};
 	const cli_cmd cmd = {
-		"analyze", "[options] FILE...|-",
+		"analyze",
+		"[options] FILE...|-",
 		"Reads access logs (plain, .gz, or - for stdin) into a temporary database and prints\n"
 		"the report. Nothing is kept: use 'ingest' and 'report' to keep the aggregates.",
 		"examples:\n"

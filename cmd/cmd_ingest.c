@@ -20,7 +20,8 @@ int cmd_ingest(int argc, char **argv)
 		{NULL, 0, NULL, NULL, NULL},
 	};
 	const cli_cmd cmd = {
-		"ingest", "--db DB [options] FILE...|-",
+		"ingest",
+		"--db DB [options] FILE...|-",
 		"Adds access logs (plain, .gz, or - for stdin) to a database: per-minute aggregates,\n"
 		"not raw lines. 'retrylens report --db DB' prints the report.",
 		"examples:\n"
@@ -51,7 +52,8 @@ int cmd_ingest(int argc, char **argv)
 	rl_ingest_stats stats = {0};
 	rc = cli_run_ingest(cmd.name, st, &pol, &a, pos, npos, &stats);
 	if ((rc == EXIT_OK || rc == EXIT_INPUT) && !a.quiet)
-		fprintf(stderr, "retrylens: ingested %llu lines (%llu attempts, %llu rejected) from %llu input%s into %s\n",
+		fprintf(stderr,
+			"retrylens: ingested %llu lines (%llu attempts, %llu rejected) from %llu input%s into %s\n",
 			(unsigned long long)stats.lines, (unsigned long long)stats.attempts,
 			(unsigned long long)stats.rejected, (unsigned long long)stats.sources,
 			stats.sources == 1 ? "" : "s", rl_store_path(st));

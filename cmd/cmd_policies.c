@@ -8,7 +8,8 @@ int cmd_policies(int argc, char **argv)
 {
 	const cli_opt opts[] = {{NULL, 0, NULL, NULL, NULL}};
 	const cli_cmd cmd = {
-		"policies", "[NAME|FILE]",
+		"policies",
+		"[NAME|FILE]",
 		"Without a name, lists the built-in retry policies. With one, prints that policy\n"
 		"(or checks and prints a policy file) as JSON: the form --policy FILE reads.",
 		"examples:\n"

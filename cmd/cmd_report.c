@@ -17,7 +17,8 @@ int cmd_report(int argc, char **argv)
 		{NULL, 0, NULL, NULL, NULL},
 	};
 	const cli_cmd cmd = {
-		"report", "--db DB [options]",
+		"report",
+		"--db DB [options]",
 		"Prints the report of everything ingested into a database.",
 		"examples:\n"
 		"  retrylens report --db api.db\n"

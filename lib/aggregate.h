@@ -19,7 +19,7 @@ typedef struct rl_agg rl_agg;
 typedef struct rl_agg_bucket {
 	int64_t minute; /* minutes since the epoch (UTC) of the attempts' start */
 	uint32_t endpoint, method, code; /* interned ids (lib/intern.h); code 0: none */
-	int status;                      /* -1: not logged */
+	int status; /* -1: not logged */
 	uint64_t attempts, retries, blind_4xx, unsafe;
 } rl_agg_bucket;
 

@@ -25,7 +25,7 @@ struct rl_commit {
 	size_t nsrcs, max_samples;
 	int64_t *src_ids; /* database ids of the sources, 0 until first written */
 
-	batch b;      /* the batch in flight (or the last one) */
+	batch b; /* the batch in flight (or the last one) */
 	rl_agg *spare; /* empty tables, ready to hand to the parser */
 
 	pthread_t thread;
@@ -153,8 +153,8 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, int64_t run_id,
-		  size_t nsrcs, size_t max_samples, size_t max_keys, rl_err *err)
+int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, int64_t run_id, size_t nsrcs,
+		  size_t max_samples, size_t max_keys, rl_err *err)
 {
 	*out = NULL;
 	rl_commit *c = calloc(1, sizeof *c);
@@ -184,9 +184,8 @@ int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern
 	return 0;
 }
 
-int rl_commit_submit(rl_commit *c, rl_agg **agg, const rl_store_source_delta *deltas,
-		     const rl_commit_sample *samples, size_t nsamples, const rl_commit_totals *t, bool wait,
-		     rl_err *err)
+int rl_commit_submit(rl_commit *c, rl_agg **agg, const rl_store_source_delta *deltas, const rl_commit_sample *samples,
+		     size_t nsamples, const rl_commit_totals *t, bool wait, rl_err *err)
 {
 	pthread_mutex_lock(&c->mu);
 	while (c->busy)

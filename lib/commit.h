@@ -35,20 +35,19 @@ typedef struct rl_commit rl_commit;
 
 /* Starts the writer for nsrcs sources and up to max_samples samples per commit. The
  * spare aggregate tables get max_keys keys (lib/aggregate.h). */
-int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, int64_t run_id,
-		  size_t nsrcs, size_t max_samples, size_t max_keys, rl_err *err);
+int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, int64_t run_id, size_t nsrcs,
+		  size_t max_samples, size_t max_keys, rl_err *err);
 
 typedef struct rl_commit_totals {
 	uint64_t lines, attempts, rejected; /* of the run so far */
-	const char *status;                 /* NULL mid-run; "ok" or "failed" at the end */
+	const char *status; /* NULL mid-run; "ok" or "failed" at the end */
 } rl_commit_totals;
 
 /* Queues a commit of *agg, the sources' counts since the last commit and the samples;
  * *agg is replaced by an empty table. With wait, returns once it is written. Returns
  * 0, or the error of this or an earlier commit (RL_EDB). */
-int rl_commit_submit(rl_commit *c, rl_agg **agg, const rl_store_source_delta *deltas,
-		     const rl_commit_sample *samples, size_t nsamples, const rl_commit_totals *t, bool wait,
-		     rl_err *err);
+int rl_commit_submit(rl_commit *c, rl_agg **agg, const rl_store_source_delta *deltas, const rl_commit_sample *samples,
+		     size_t nsamples, const rl_commit_totals *t, bool wait, rl_err *err);
 
 /* Waits for the writer and stops it. NULL is fine. */
 void rl_commit_free(rl_commit *c);

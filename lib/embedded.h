@@ -10,7 +10,7 @@
 typedef struct rl_embedded {
 	const char *name; /* "sql/migrate/0001_init.sql" */
 	const char *data; /* NUL-terminated */
-	size_t len;       /* without the NUL */
+	size_t len; /* without the NUL */
 } rl_embedded;
 
 /* The table, ending with a {NULL, NULL, 0} entry, sorted by name. */

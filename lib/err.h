@@ -13,15 +13,15 @@ enum {
 	RL_OK = 0,
 	RL_EUSAGE = -1, /* bad option, policy file or argument: the user must change the call */
 	RL_EINPUT = -2, /* an input file cannot be read */
-	RL_EDB = -3,    /* the database cannot be opened, read or written */
+	RL_EDB = -3, /* the database cannot be opened, read or written */
 	RL_ENOMEM = -4, /* out of memory */
 };
 
 typedef struct rl_err {
-	int code;         /* one of RL_E*, 0 when nothing happened */
+	int code; /* one of RL_E*, 0 when nothing happened */
 	char source[256]; /* the file or option at fault, "" if none */
-	long long line;   /* line number in source, 0 if none */
-	char msg[512];    /* what happened and, where possible, what to do */
+	long long line; /* line number in source, 0 if none */
+	char msg[512]; /* what happened and, where possible, what to do */
 } rl_err;
 
 /* Fills err (which may be NULL) and returns code. source may be NULL. */

@@ -26,9 +26,9 @@ typedef struct src_state {
 	char name[256];
 	dev_t dev;
 	ino_t ino;
-	bool skip;                 /* the same file as an earlier input */
-	bool eof;                  /* the source reported its end while sniffing */
-	size_t samples_taken;      /* this run */
+	bool skip; /* the same file as an earlier input */
+	bool eof; /* the source reported its end while sniffing */
+	size_t samples_taken; /* this run */
 } src_state;
 
 struct rl_ingest {
@@ -41,7 +41,7 @@ struct rl_ingest {
 	src_state *srcs;
 	rl_store_source_delta *deltas; /* per source: counts since the last flush */
 	size_t nsrcs;
-	rl_commit_sample *samples;     /* since the last flush */
+	rl_commit_sample *samples; /* since the last flush */
 	size_t nsamples, cap_samples;
 	rl_ingest_stats stats;
 	int64_t last_flush_us;
@@ -94,9 +94,10 @@ static int check_identity(rl_ingest *ing, rl_err *err)
 					"policy file counts as another policy) or use another --db",
 					name, name);
 		else if (strcmp(have_window, window) != 0)
-			rc = rl_err_set(err, RL_EUSAGE, rl_store_path(ing->st), 0,
-					"this database was built with --retry-window %lld s; use the same or another --db",
-					atoll(have_window) / 1000000);
+			rc = rl_err_set(
+				err, RL_EUSAGE, rl_store_path(ing->st), 0,
+				"this database was built with --retry-window %lld s; use the same or another --db",
+				atoll(have_window) / 1000000);
 	}
 	free(json);
 	return rc;
@@ -135,8 +136,8 @@ static void deltas_reset(rl_ingest *ing)
 static int flush(rl_ingest *ing, const char *status, rl_err *err)
 {
 	rl_commit_totals t = {ing->stats.lines, ing->stats.attempts, ing->stats.rejected, status};
-	int rc = rl_commit_submit(ing->commit, &ing->agg, ing->deltas, ing->samples, ing->nsamples, &t,
-				  status != NULL, err);
+	int rc = rl_commit_submit(ing->commit, &ing->agg, ing->deltas, ing->samples, ing->nsamples, &t, status != NULL,
+				  err);
 	deltas_reset(ing);
 	ing->last_flush_us = mono_us();
 	return rc;
@@ -171,7 +172,8 @@ static int count_attempt(rl_ingest *ing, rl_store_source_delta *d, const rl_reco
 	char tpl[RL_ENDPOINT_MAX_LEN];
 	size_t tn = rl_endpoint_template(r->method.n ? r->target : RL_STR_NULL, tpl, sizeof tpl);
 	uint32_t ep = rl_intern_id(ing->endpoints, tpl, tn);
-	uint32_t me = r->method.n ? rl_intern_id(ing->methods, r->method.p, r->method.n) : rl_intern_id(ing->methods, "-", 1);
+	uint32_t me =
+		r->method.n ? rl_intern_id(ing->methods, r->method.p, r->method.n) : rl_intern_id(ing->methods, "-", 1);
 	if (!ep || !me)
 		return RL_ENOMEM;
 	rl_agg_add_attempt(ing->agg, floor_div(start, RL_US_PER_MIN), ep, me, r->status, 0, r->duration_us);
@@ -386,9 +388,11 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 			s->dev = sb.st_dev;
 			s->ino = sb.st_ino;
 			for (size_t j = 0; j < i; j++)
-				if (ing->srcs[j].ino == sb.st_ino && ing->srcs[j].dev == sb.st_dev && !ing->srcs[j].skip) {
+				if (ing->srcs[j].ino == sb.st_ino && ing->srcs[j].dev == sb.st_dev &&
+				    !ing->srcs[j].skip) {
 					s->skip = true;
-					notice(ing, false, s->name, "the same file as %s: read once", ing->srcs[j].name);
+					notice(ing, false, s->name, "the same file as %s: read once",
+					       ing->srcs[j].name);
 				}
 		}
 		if (s->skip)

@@ -20,14 +20,14 @@
 typedef struct rl_ingest rl_ingest;
 
 typedef struct rl_ingest_opts {
-	const char *command;       /* recorded in the run row: "analyze", "ingest" */
-	const char *format;        /* a format spec or "auto" (NULL: auto) */
-	const rl_policy *policy;   /* required */
-	int64_t retry_window_us;   /* recorded in the database's identity (0: 120 s) */
-	size_t max_line;           /* 0: 64 KiB */
-	int64_t flush_every_us;    /* 0: 10 s */
-	size_t max_samples;        /* rejected-line samples kept per source and run (0: 10) */
-	size_t max_keys;           /* in-memory aggregate keys before a flush (0: 4096) */
+	const char *command; /* recorded in the run row: "analyze", "ingest" */
+	const char *format; /* a format spec or "auto" (NULL: auto) */
+	const rl_policy *policy; /* required */
+	int64_t retry_window_us; /* recorded in the database's identity (0: 120 s) */
+	size_t max_line; /* 0: 64 KiB */
+	int64_t flush_every_us; /* 0: 10 s */
+	size_t max_samples; /* rejected-line samples kept per source and run (0: 10) */
+	size_t max_keys; /* in-memory aggregate keys before a flush (0: 4096) */
 	/* Called with one-line messages for the user: notices ("format auto: combined")
 	 * and, with is_error, an input that failed midway (it is not repeated in err). */
 	void (*notice)(void *ctx, const char *source, const char *msg, bool is_error);

@@ -14,8 +14,8 @@ typedef struct entry {
 } entry;
 
 struct rl_intern {
-	entry *e;          /* e[1..count] */
-	uint32_t *slots;   /* ids, 0 = empty */
+	entry *e; /* e[1..count] */
+	uint32_t *slots; /* ids, 0 = empty */
 	size_t nslots, count, max, max_len;
 	char *overflow;
 	uint32_t overflow_id;

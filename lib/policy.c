@@ -111,8 +111,7 @@ static int parse_status_list(ctx *c, json_t *v, const char *field, int *list, si
 		return field_err(c, field, "expected an array of statuses (429) and classes (\"4xx\", \"5xx\")");
 	size_t i;
 	json_t *x;
-	json_array_foreach(v, i, x)
-	{
+	json_array_foreach (v, i, x) {
 		if (json_is_integer(x)) {
 			json_int_t s = json_integer_value(x);
 			if (s < 0 || s > 999)
@@ -177,8 +176,7 @@ static int parse_backoff(ctx *c, rl_policy *p, json_t *b)
 	p->factor = 2 * RL_DEC_ONE;
 	p->jitter = RL_JITTER_NONE;
 	bool have_base = false, have_cap = false;
-	json_object_foreach(b, k, v)
-	{
+	json_object_foreach (b, k, v) {
 		if (strcmp(k, "base_ms") == 0) {
 			if ((rc = get_int(c, v, "backoff.base_ms", 0, 86400000, &x)))
 				return rc;
@@ -198,7 +196,8 @@ static int parse_backoff(ctx *c, rl_policy *p, json_t *b)
 			if (json_is_null(v))
 				continue;
 			if (!json_is_object(v))
-				return field_err(c, "backoff.jitter", "expected {\"kind\": \"add\"|\"mul\"|\"none\", \"lo\", \"hi\"}");
+				return field_err(c, "backoff.jitter",
+						 "expected {\"kind\": \"add\"|\"mul\"|\"none\", \"lo\", \"hi\"}");
 			json_t *kind = json_object_get(v, "kind");
 			const char *ks = json_is_string(kind) ? json_string_value(kind) : "";
 			if (strcmp(ks, "add") == 0)
@@ -211,8 +210,7 @@ static int parse_backoff(ctx *c, rl_policy *p, json_t *b)
 				return field_err(c, "backoff.jitter.kind", "expected \"add\", \"mul\" or \"none\"");
 			const char *jk;
 			json_t *jv;
-			json_object_foreach(v, jk, jv)
-			{
+			json_object_foreach (v, jk, jv) {
 				if (strcmp(jk, "kind") == 0)
 					continue;
 				if (strcmp(jk, "lo") == 0) {
@@ -265,10 +263,10 @@ int rl_policy_parse(rl_policy *out, const char *text, size_t len, const char *so
 	const char *k;
 	json_t *v;
 	int64_t x = 0;
-	json_object_foreach(root, k, v)
-	{
+	json_object_foreach (root, k, v) {
 		if (strcmp(k, "name") == 0) {
-			if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= sizeof p.name) {
+			if (!json_is_string(v) || json_string_length(v) == 0 ||
+			    json_string_length(v) >= sizeof p.name) {
 				rc = field_err(&c, "name", "expected a non-empty string of at most 63 bytes");
 				goto done;
 			}
@@ -297,8 +295,7 @@ int rl_policy_parse(rl_policy *out, const char *text, size_t len, const char *so
 				rc = field_err(&c, k, "expected an array of at most 16 method names");
 				goto done;
 			}
-			json_array_foreach(v, i, m)
-			{
+			json_array_foreach (v, i, m) {
 				if (!json_is_string(m) || json_string_length(m) == 0 || json_string_length(m) > 15) {
 					rc = field_err(&c, k, "each method is a string of 1 to 15 bytes");
 					goto done;
@@ -379,8 +376,9 @@ int rl_policy_load(rl_policy *out, const char *name_or_path, rl_err *err)
 		return rl_policy_parse(out, e->data, e->len, name_or_path, err);
 	FILE *f = fopen(name_or_path, "rb");
 	if (!f)
-		return rl_err_set(err, RL_EUSAGE, name_or_path, 0,
-				  "no built-in policy of that name and no such file (built-ins: see 'retrylens policies')");
+		return rl_err_set(
+			err, RL_EUSAGE, name_or_path, 0,
+			"no built-in policy of that name and no such file (built-ins: see 'retrylens policies')");
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	for (;;) {
@@ -445,9 +443,11 @@ char *rl_policy_to_json(const rl_policy *p, bool pretty)
 	json_object_set_new(o, "name", json_string(p->name));
 	if (p->description[0])
 		json_object_set_new(o, "description", json_string(p->description));
-	json_object_set_new(o, "retryable", status_list(p->retryable, p->n_retryable, p->retryable_4xx, p->retryable_5xx));
-	json_object_set_new(o, "non_retryable", status_list(p->non_retryable, p->n_non_retryable,
-							    p->non_retryable_4xx, p->non_retryable_5xx));
+	json_object_set_new(o, "retryable",
+			    status_list(p->retryable, p->n_retryable, p->retryable_4xx, p->retryable_5xx));
+	json_object_set_new(
+		o, "non_retryable",
+		status_list(p->non_retryable, p->n_non_retryable, p->non_retryable_4xx, p->non_retryable_5xx));
 	json_t *m = json_array();
 	for (size_t i = 0; i < p->n_safe_methods; i++)
 		json_array_append_new(m, json_string(p->safe_methods[i]));
@@ -474,7 +474,8 @@ char *rl_policy_to_json(const rl_policy *p, bool pretty)
 	json_object_set_new(o, "max_retries", p->max_retries < 0 ? json_null() : json_integer(p->max_retries));
 	json_object_set_new(o, "honor_retry_after", json_boolean(p->honor_retry_after));
 	json_object_set_new(o, "require_jitter", json_boolean(p->require_jitter));
-	char *s = json_dumps(o, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	char *s =
+		json_dumps(o, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(o);
 	return s;
 }

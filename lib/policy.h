@@ -35,15 +35,15 @@ typedef struct rl_policy {
 	size_t n_safe_methods;
 	char idempotency_header[64]; /* "" when null: a key makes nothing safe */
 
-	bool has_backoff;   /* false when "backoff": null (no numbers published) */
+	bool has_backoff; /* false when "backoff": null (no numbers published) */
 	int64_t base_ms;
-	int64_t factor;     /* × RL_DEC_ONE */
+	int64_t factor; /* × RL_DEC_ONE */
 	int64_t cap_ms;
 	rl_jitter_kind jitter;
-	int64_t jitter_lo;  /* × RL_DEC_ONE: ms for add, a fraction for mul */
+	int64_t jitter_lo; /* × RL_DEC_ONE: ms for add, a fraction for mul */
 	int64_t jitter_hi;
 
-	int max_retries;    /* -1: no limit */
+	int max_retries; /* -1: no limit */
 	bool honor_retry_after;
 	bool require_jitter;
 

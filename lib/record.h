@@ -13,18 +13,18 @@
 #include "lib/text.h"
 
 typedef struct rl_record {
-	int64_t time_us;     /* as logged, UTC µs */
+	int64_t time_us; /* as logged, UTC µs */
 	int64_t time_res_us; /* resolution of time_us (1 s for $time_local) */
-	bool time_is_start;  /* the time marks the request's start (Apache %t), else its end */
+	bool time_is_start; /* the time marks the request's start (Apache %t), else its end */
 	int64_t duration_us; /* -1: not logged */
 	int64_t duration_res_us;
-	int status;    /* 0..999; -1: not logged */
+	int status; /* 0..999; -1: not logged */
 	int64_t bytes; /* -1: not logged */
 
-	rl_str method;   /* empty when the request line has none ("", "-", garbage) */
-	rl_str target;   /* path + query as logged */
+	rl_str method; /* empty when the request line has none ("", "-", garbage) */
+	rl_str target; /* path + query as logged */
 	rl_str protocol; /* "HTTP/1.1" */
-	rl_str addr;     /* remote address as logged (may be a forwarded list, a name, "unix:") */
+	rl_str addr; /* remote address as logged (may be a forwarded list, a name, "unix:") */
 	rl_str user_agent;
 	rl_str referer;
 	rl_str vhost;

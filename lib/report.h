@@ -80,8 +80,8 @@ typedef struct rl_report {
 
 typedef struct rl_report_opts {
 	const rl_policy *policy; /* required */
-	size_t top;              /* rows of the per-endpoint table; 0: all */
-	size_t max_samples;      /* rejected samples shown; 0: 20 */
+	size_t top; /* rows of the per-endpoint table; 0: all */
+	size_t max_samples; /* rejected samples shown; 0: 20 */
 } rl_report_opts;
 
 /* Builds the report of everything in st. Returns 0 or RL_EDB/RL_ENOMEM. */

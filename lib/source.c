@@ -15,11 +15,11 @@ struct rl_source {
 	char *name;
 	int fd;
 	bool own_fd;
-	bool raw_eof;  /* read(2) returned 0 */
-	bool decided;  /* gzip or not is known */
+	bool raw_eof; /* read(2) returned 0 */
+	bool decided; /* gzip or not is known */
 	bool gzip;
-	bool z_ready;  /* zs initialised */
-	bool z_done;   /* the last gzip member ended and nothing follows */
+	bool z_ready; /* zs initialised */
+	bool z_done; /* the last gzip member ended and nothing follows */
 	z_stream zs;
 	unsigned char *raw; /* compressed input, gzip only (and the sniffed first bytes) */
 	size_t raw_start, raw_end;
@@ -170,9 +170,10 @@ static long inflate_some(rl_source *s, rl_err *err)
 			else
 				s->z_done = true;
 		} else if (zr == Z_BUF_ERROR && s->raw_eof && s->raw_start == s->raw_end) {
-			return rl_err_set(err, RL_EINPUT, s->name, s->lineno + 1,
-					  "truncated gzip data after %llu bytes: the file ends inside a compressed stream",
-					  (unsigned long long)s->bytes_read);
+			return rl_err_set(
+				err, RL_EINPUT, s->name, s->lineno + 1,
+				"truncated gzip data after %llu bytes: the file ends inside a compressed stream",
+				(unsigned long long)s->bytes_read);
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
 			return rl_err_set(err, RL_EINPUT, s->name, s->lineno + 1, "corrupt gzip data: %s",
 					  s->zs.msg ? s->zs.msg : "inflate failed");

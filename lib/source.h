@@ -17,17 +17,17 @@
 typedef struct rl_source rl_source;
 
 typedef struct rl_line {
-	const char *p;     /* the line without its "\n" (or "\r\n"); valid until the next read */
-	size_t n;          /* bytes at p */
-	long long lineno;  /* 1-based */
-	uint64_t offset;   /* byte offset of the line start in the (decompressed) stream */
-	size_t full_len;   /* the line's real length; > n only when overlong */
-	bool overlong;     /* longer than max_line: p holds its first bytes only */
+	const char *p; /* the line without its "\n" (or "\r\n"); valid until the next read */
+	size_t n; /* bytes at p */
+	long long lineno; /* 1-based */
+	uint64_t offset; /* byte offset of the line start in the (decompressed) stream */
+	size_t full_len; /* the line's real length; > n only when overlong */
+	bool overlong; /* longer than max_line: p holds its first bytes only */
 } rl_line;
 
 typedef struct rl_source_opts {
 	size_t buffer_size; /* read block; 0: 1 MiB */
-	size_t max_line;    /* longer lines are skipped and reported; 0: 64 KiB */
+	size_t max_line; /* longer lines are skipped and reported; 0: 64 KiB */
 } rl_source_opts;
 
 /* Opens path ("-" is stdin). opts may be NULL. Returns 0 or RL_EINPUT/RL_ENOMEM. */

@@ -32,14 +32,17 @@ enum {
 	S_COUNT
 };
 
-#define BUCKET_INSERT "INSERT INTO bucket(minute, endpoint_id, method_id, status, code_id, attempts, retries, " \
-		      "blind_4xx, unsafe) VALUES"
-#define BUCKET_UPSERT " ON CONFLICT(minute, endpoint_id, method_id, status, code_id) DO UPDATE SET "       \
-		      "attempts = attempts + excluded.attempts, retries = retries + excluded.retries, " \
-		      "blind_4xx = blind_4xx + excluded.blind_4xx, unsafe = unsafe + excluded.unsafe"
+#define BUCKET_INSERT                                                                             \
+	"INSERT INTO bucket(minute, endpoint_id, method_id, status, code_id, attempts, retries, " \
+	"blind_4xx, unsafe) VALUES"
+#define BUCKET_UPSERT                                                                     \
+	" ON CONFLICT(minute, endpoint_id, method_id, status, code_id) DO UPDATE SET "    \
+	"attempts = attempts + excluded.attempts, retries = retries + excluded.retries, " \
+	"blind_4xx = blind_4xx + excluded.blind_4xx, unsafe = unsafe + excluded.unsafe"
 #define BUCKET_COLS 9
 #define LATENCY_INSERT "INSERT INTO latency(minute, endpoint_id, method_id, bucket, count) VALUES"
-#define LATENCY_UPSERT " ON CONFLICT(minute, endpoint_id, method_id, bucket) DO UPDATE SET count = count + excluded.count"
+#define LATENCY_UPSERT \
+	" ON CONFLICT(minute, endpoint_id, method_id, bucket) DO UPDATE SET count = count + excluded.count"
 #define LATENCY_COLS 5
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -63,7 +66,8 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "status = COALESCE(?5, status), finished_us = CASE WHEN ?5 IS NULL THEN finished_us "
 			 "ELSE ?6 END WHERE id = ?1",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
-	[S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[S_META_SET] =
+		"INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 };
 
 struct rl_store {
@@ -262,8 +266,8 @@ int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, r
 		struct stat sb;
 		if (stat(path, &sb) != 0) {
 			if (must_exist) {
-				rc = rl_err_set(err, RL_EDB, path, 0, "no such database: run 'retrylens ingest --db %s' first",
-						path);
+				rc = rl_err_set(err, RL_EDB, path, 0,
+						"no such database: run 'retrylens ingest --db %s' first", path);
 				goto fail;
 			}
 		} else if (!S_ISREG(sb.st_mode)) {
@@ -462,8 +466,7 @@ int rl_store_add_buckets(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err 
 
 int rl_store_add_latencies(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err)
 {
-	return add_rows(st, S_LATENCY, S_LATENCY_MULTI, LATENCY_COLS, (const char *)l, n, sizeof *l, bind_latency,
-			err);
+	return add_rows(st, S_LATENCY, S_LATENCY_MULTI, LATENCY_COLS, (const char *)l, n, sizeof *l, bind_latency, err);
 }
 
 int rl_store_add_source(rl_store *st, const rl_store_source_delta *d, int64_t *source_id, rl_err *err)

@@ -59,8 +59,7 @@ static int digits(const char *p, int n)
 static unsigned month_from_abbr(const char *p)
 {
 	/* Case-insensitive three-letter English month names. */
-	unsigned a = (unsigned char)p[0] | 0x20, b = (unsigned char)p[1] | 0x20,
-		 c = (unsigned char)p[2] | 0x20;
+	unsigned a = (unsigned char)p[0] | 0x20, b = (unsigned char)p[1] | 0x20, c = (unsigned char)p[2] | 0x20;
 	static const char names[] = "janfebmaraprmayjunjulaugsepoctnovdec";
 	for (unsigned i = 0; i < 12; i++)
 		if (names[3 * i] == (char)a && names[3 * i + 1] == (char)b && names[3 * i + 2] == (char)c)
@@ -104,8 +103,7 @@ bool rl_timestamp_parse_clf(rl_str s, int64_t *us)
 {
 	/* 10/Oct/2000:13:55:36 -0700 */
 	const char *p = s.p;
-	if (s.n < 20 || p[2] != '/' || p[6] != '/' || (p[11] != ':' && p[11] != ' ') || p[14] != ':' ||
-	    p[17] != ':')
+	if (s.n < 20 || p[2] != '/' || p[6] != '/' || (p[11] != ':' && p[11] != ' ') || p[14] != ':' || p[17] != ':')
 		return false;
 	int d = digits(p, 2), y = digits(p + 7, 4), h = digits(p + 12, 2), mi = digits(p + 15, 2),
 	    sec = digits(p + 18, 2);
@@ -212,8 +210,8 @@ bool rl_timestamp_parse_iso8601(rl_str s, int64_t *us, int64_t *res_us)
 {
 	/* 2000-10-10T13:55:36[.fff][zone] */
 	const char *p = s.p;
-	if (s.n < 19 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != 't' && p[10] != ' ') ||
-	    p[13] != ':' || p[16] != ':')
+	if (s.n < 19 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != 't' && p[10] != ' ') || p[13] != ':' ||
+	    p[16] != ':')
 		return false;
 	int y = digits(p, 4), mo = digits(p + 5, 2), d = digits(p + 8, 2), h = digits(p + 11, 2),
 	    mi = digits(p + 14, 2), sec = digits(p + 17, 2);

@@ -34,7 +34,7 @@ bool rl_timestamp_parse_clf(rl_str s, int64_t *us);
  * (one per format), zeroed before first use. */
 typedef struct rl_clf_cache {
 	char date[11]; /* "10/Oct/2000" */
-	char zone[8];  /* " -0700" and its length */
+	char zone[8]; /* " -0700" and its length */
 	size_t zone_len;
 	int64_t base_us; /* the UTC µs of 00:00:00 that day in that zone */
 	int valid;

@@ -9,52 +9,52 @@
 
 static int check_passed, check_failed;
 
-#define CHECK(cond)                                                                \
-	do {                                                                       \
-		if (cond) {                                                        \
-			check_passed++;                                            \
-		} else {                                                           \
-			check_failed++;                                            \
+#define CHECK(cond)                                                                              \
+	do {                                                                                     \
+		if (cond) {                                                                      \
+			check_passed++;                                                          \
+		} else {                                                                         \
+			check_failed++;                                                          \
 			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-		}                                                                  \
+		}                                                                                \
 	} while (0)
 
-#define CHECK_INT(got, want)                                                                   \
-	do {                                                                                   \
-		long long g_ = (long long)(got), w_ = (long long)(want);                       \
-		if (g_ == w_) {                                                                \
-			check_passed++;                                                        \
-		} else {                                                                       \
-			check_failed++;                                                        \
+#define CHECK_INT(got, want)                                                                                 \
+	do {                                                                                                 \
+		long long g_ = (long long)(got), w_ = (long long)(want);                                     \
+		if (g_ == w_) {                                                                              \
+			check_passed++;                                                                      \
+		} else {                                                                                     \
+			check_failed++;                                                                      \
 			fprintf(stderr, "%s:%d: %s == %lld, want %lld\n", __FILE__, __LINE__, #got, g_, w_); \
-		}                                                                              \
+		}                                                                                            \
 	} while (0)
 
-#define CHECK_STR(got, want)                                                                    \
-	do {                                                                                    \
-		const char *g_ = (got), *w_ = (want);                                           \
-		if (g_ && w_ && strcmp(g_, w_) == 0) {                                          \
-			check_passed++;                                                         \
-		} else {                                                                        \
-			check_failed++;                                                         \
-			fprintf(stderr, "%s:%d: %s == \"%s\", want \"%s\"\n", __FILE__, __LINE__, #got, \
-				g_ ? g_ : "(null)", w_ ? w_ : "(null)");                         \
-		}                                                                               \
-	} while (0)
-
-/* A view compared with a C string; NULL want means "not set". */
-#define CHECK_VIEW(view, want)                                                                          \
+#define CHECK_STR(got, want)                                                                            \
 	do {                                                                                            \
-		rl_str v_ = (view);                                                                     \
-		const char *w_ = (want);                                                                \
-		int ok_ = w_ ? (v_.p && v_.n == strlen(w_) && memcmp(v_.p, w_, v_.n) == 0) : v_.p == NULL; \
-		if (ok_) {                                                                              \
+		const char *g_ = (got), *w_ = (want);                                                   \
+		if (g_ && w_ && strcmp(g_, w_) == 0) {                                                  \
 			check_passed++;                                                                 \
 		} else {                                                                                \
 			check_failed++;                                                                 \
-			fprintf(stderr, "%s:%d: %s == \"%.*s\"%s, want \"%s\"\n", __FILE__, __LINE__, #view,    \
-				(int)v_.n, v_.p ? v_.p : "", v_.p ? "" : " (unset)", w_ ? w_ : "(unset)");     \
+			fprintf(stderr, "%s:%d: %s == \"%s\", want \"%s\"\n", __FILE__, __LINE__, #got, \
+				g_ ? g_ : "(null)", w_ ? w_ : "(null)");                                \
 		}                                                                                       \
+	} while (0)
+
+/* A view compared with a C string; NULL want means "not set". */
+#define CHECK_VIEW(view, want)                                                                               \
+	do {                                                                                                 \
+		rl_str v_ = (view);                                                                          \
+		const char *w_ = (want);                                                                     \
+		int ok_ = w_ ? (v_.p && v_.n == strlen(w_) && memcmp(v_.p, w_, v_.n) == 0) : v_.p == NULL;   \
+		if (ok_) {                                                                                   \
+			check_passed++;                                                                      \
+		} else {                                                                                     \
+			check_failed++;                                                                      \
+			fprintf(stderr, "%s:%d: %s == \"%.*s\"%s, want \"%s\"\n", __FILE__, __LINE__, #view, \
+				(int)v_.n, v_.p ? v_.p : "", v_.p ? "" : " (unset)", w_ ? w_ : "(unset)");   \
+		}                                                                                            \
 	} while (0)
 
 static inline int check_done(const char *name)

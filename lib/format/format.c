@@ -64,8 +64,7 @@ static const char *clf_name(rl_format *f, const rl_str *lines, size_t n)
 	return with_ua ? "combined" : "common";
 }
 
-int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, size_t *matched, const char *source,
-		    rl_err *err)
+int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, size_t *matched, const char *source, rl_err *err)
 {
 	*out = NULL;
 	*matched = 0;

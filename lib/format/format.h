@@ -16,11 +16,11 @@
 
 typedef enum rl_reject {
 	RL_REJECT_NONE = 0,
-	RL_REJECT_NO_MATCH,   /* the line does not have the format's shape */
-	RL_REJECT_BAD_TIME,   /* the time field is not a valid date */
-	RL_REJECT_NO_TIME,    /* the format matched but logged no time */
+	RL_REJECT_NO_MATCH, /* the line does not have the format's shape */
+	RL_REJECT_BAD_TIME, /* the time field is not a valid date */
+	RL_REJECT_NO_TIME, /* the format matched but logged no time */
 	RL_REJECT_BAD_STATUS, /* the status is not 0..999 or "-" */
-	RL_REJECT_TOO_LONG,   /* the line is longer than the source's max_line */
+	RL_REJECT_TOO_LONG, /* the line is longer than the source's max_line */
 	RL_REJECT_COUNT
 } rl_reject;
 
@@ -57,8 +57,7 @@ void rl_format_free(rl_format *f);
  * that parses most of them (ties: the richer format). *matched gets how many sample
  * lines it parsed. Returns 0, or RL_EINPUT when no candidate parses any line, with a
  * message listing the candidates. */
-int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, size_t *matched, const char *source,
-		    rl_err *err);
+int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, size_t *matched, const char *source, rl_err *err);
 
 /* The specs "auto" tries, in order of preference, NULL-terminated. */
 const char *const *rl_format_candidates(void);

@@ -16,7 +16,7 @@ typedef enum field {
 	F_CLF_PREFIX, /* "[vhost] [forwarded list] addr ident user " in front of [time] */
 	F_ADDR,
 	F_VHOST,
-	F_TIME_CLF_END,   /* nginx $time_local */
+	F_TIME_CLF_END, /* nginx $time_local */
 	F_TIME_CLF_START, /* Apache %t */
 	F_REQUEST,
 	F_METHOD,

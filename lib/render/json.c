@@ -73,8 +73,7 @@ static void write_value(FILE *f, json_t *v, int depth)
 			break;
 		}
 		fputc('{', f);
-		json_object_foreach(v, k, x)
-		{
+		json_object_foreach (v, k, x) {
 			if (!first)
 				fputc(',', f);
 			first = false;
@@ -95,8 +94,7 @@ static void write_value(FILE *f, json_t *v, int depth)
 			break;
 		}
 		fputc('[', f);
-		json_array_foreach(v, i, x)
-		{
+		json_array_foreach (v, i, x) {
 			if (i)
 				fputc(',', f);
 			indent(f, depth + 1);
@@ -166,17 +164,19 @@ static json_t *build(const rl_report *r)
 	json_t *o = json_object();
 	json_object_set_new(o, "schema", json_string("retrylens.report/1"));
 	json_object_set_new(o, "generated_at", json_string(r->generated_at));
-	json_object_set_new(o, "window", json_pack("{s:o,s:o}", "from", r->has_window ? time_json(r->from_us) : json_null(),
-						  "to", r->has_window ? time_json(r->to_us) : json_null()));
+	json_object_set_new(o, "window",
+			    json_pack("{s:o,s:o}", "from", r->has_window ? time_json(r->from_us) : json_null(), "to",
+				      r->has_window ? time_json(r->to_us) : json_null()));
 	json_object_set_new(o, "policy", str(r->policy->name));
 	json_object_set_new(o, "merged", json_pack("{s:s,s:i}", "mode", "none", "inputs", 1));
 
 	json_t *sources = json_array();
 	for (size_t i = 0; i < r->nsources; i++) {
 		const rl_report_source *s = &r->sources[i];
-		json_array_append_new(sources, json_pack("{s:o,s:o,s:o,s:o,s:o}", "name", str(s->name), "format",
-							  s->format ? str(s->format) : json_null(), "lines", u64(s->lines),
-							  "rejected", u64(s->rejected), "late", u64(s->late)));
+		json_array_append_new(sources,
+				      json_pack("{s:o,s:o,s:o,s:o,s:o}", "name", str(s->name), "format",
+						s->format ? str(s->format) : json_null(), "lines", u64(s->lines),
+						"rejected", u64(s->rejected), "late", u64(s->late)));
 	}
 	json_object_set_new(o, "sources", sources);
 
@@ -196,9 +196,9 @@ static json_t *build(const rl_report *r)
 	for (size_t i = 0; i < r->nstatus; i++) {
 		const rl_report_status *s = &r->status[i];
 		json_array_append_new(st, json_pack("{s:o,s:o,s:o}", "status",
-						     s->status < 0 ? json_null() : json_integer(s->status), "count",
-						     u64(s->count), "retryable",
-						     s->status < 0 ? json_null() : json_boolean(s->retryable)));
+						    s->status < 0 ? json_null() : json_integer(s->status), "count",
+						    u64(s->count), "retryable",
+						    s->status < 0 ? json_null() : json_boolean(s->retryable)));
 	}
 	json_object_set_new(o, "status", st);
 
@@ -210,8 +210,9 @@ static json_t *build(const rl_report *r)
 	json_object_set_new(re, "blind_4xx_retries", u64(r->retries.blind_4xx_retries));
 	json_object_set_new(re, "blind_4xx_retry_rate", rate(r->retries.blind_4xx_retry_rate));
 	json_object_set_new(re, "unsafe_retries", u64(r->retries.unsafe_retries));
-	json_object_set_new(re, "outcomes", json_pack("{s:o,s:o,s:o}", "recovered", u64(r->retries.recovered), "gave_up",
-						       u64(r->retries.gave_up), "open", u64(r->retries.open)));
+	json_object_set_new(re, "outcomes",
+			    json_pack("{s:o,s:o,s:o}", "recovered", u64(r->retries.recovered), "gave_up",
+				      u64(r->retries.gave_up), "open", u64(r->retries.open)));
 	json_t *b = json_object();
 	json_object_set_new(b, "checked", u64(r->retries.checked));
 	json_object_set_new(b, "compliant", u64(r->retries.compliant));
@@ -221,10 +222,12 @@ static json_t *build(const rl_report *r)
 	json_object_set_new(b, "no_jitter", u64(r->retries.no_jitter));
 	json_object_set_new(b, "compliance_rate", rate(r->retries.compliance_rate));
 	json_object_set_new(re, "backoff", b);
-	json_object_set_new(re, "lockstep", json_pack("{s:o,s:o,s:[]}", "retries", u64(r->retries.lockstep_retries),
-						       "clients", u64(r->retries.lockstep_clients), "bursts"));
-	json_object_set_new(re, "rekeyed", json_pack("{s:o,s:o}", "attempts", u64(r->retries.rekeyed_attempts),
-						      "clients", u64(r->retries.rekeyed_clients)));
+	json_object_set_new(re, "lockstep",
+			    json_pack("{s:o,s:o,s:[]}", "retries", u64(r->retries.lockstep_retries), "clients",
+				      u64(r->retries.lockstep_clients), "bursts"));
+	json_object_set_new(re, "rekeyed",
+			    json_pack("{s:o,s:o}", "attempts", u64(r->retries.rekeyed_attempts), "clients",
+				      u64(r->retries.rekeyed_clients)));
 	json_object_set_new(o, "retries", re);
 
 	json_object_set_new(o, "errors", json_array());
@@ -253,8 +256,8 @@ static json_t *build(const rl_report *r)
 	for (size_t i = 0; i < r->nsamples; i++) {
 		const rl_report_sample *s = &r->samples[i];
 		json_array_append_new(samples, json_pack("{s:o,s:I,s:o,s:o}", "source", str(s->source), "line",
-							  (json_int_t)s->line, "reason", str(s->reason), "text",
-							  str(s->excerpt)));
+							 (json_int_t)s->line, "reason", str(s->reason), "text",
+							 str(s->excerpt)));
 	}
 	json_object_set_new(o, "rejected", json_pack("{s:o,s:o}", "count", u64(r->rejected), "samples", samples));
 	return o;

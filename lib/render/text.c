@@ -99,8 +99,8 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 	fprintf(f, "  %6s %10s  %s\n", "STATUS", "COUNT", "CLASS (policy)");
 	for (size_t i = 0; i < r->nstatus; i++) {
 		const rl_report_status *s = &r->status[i];
-		const char *cls = s->status < 0 ? "not logged"
-				  : !s->failure ? "success"
+		const char *cls = s->status < 0	 ? "not logged"
+				  : !s->failure	 ? "success"
 				  : s->retryable ? "retryable error"
 						 : "non-retryable error";
 		if (s->status < 0)

@@ -35,7 +35,7 @@ static double unit(void)
 }
 
 typedef struct event {
-	int64_t t_us;  /* when nginx logs it */
+	int64_t t_us; /* when nginx logs it */
 	int64_t order; /* output order key (t plus worker disorder) */
 	uint32_t client, id, bytes;
 	uint16_t status;
@@ -49,7 +49,8 @@ static const char *const uas[] = {
 	"okhttp/4.12.0",
 	"axios/1.6.2",
 	"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
-	"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
+	"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
+	"Safari/605.1.15",
 	"leadey-sdk-node/3.2.1 node/20.10.0",
 	"leaperone-python/1.4.0 (CPython 3.11.6; Linux)",
 	"Apache-HttpClient/4.5.14 (Java/17.0.9)",
@@ -166,7 +167,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--start"))
 			start = strtoll(argv[i + 1], NULL, 10);
 		else {
-			fprintf(stderr, "usage: genlog [--lines N] [--span S] [--clients N] [--seed S] [--start EPOCH]\n");
+			fprintf(stderr,
+				"usage: genlog [--lines N] [--span S] [--clients N] [--seed S] [--start EPOCH]\n");
 			return 2;
 		}
 	}
@@ -228,7 +230,8 @@ int main(int argc, char **argv)
 			snprintf(idbuf, sizeof idbuf, "%" PRIu32, e->id);
 			break;
 		case 2:
-			snprintf(idbuf, sizeof idbuf, "%08" PRIx32 "-4a1b-4c2d-8e3f-%012" PRIx32, e->id * 2654435761u, e->id);
+			snprintf(idbuf, sizeof idbuf, "%08" PRIx32 "-4a1b-4c2d-8e3f-%012" PRIx32, e->id * 2654435761u,
+				 e->id);
 			break;
 		case 3:
 			snprintf(idbuf, sizeof idbuf, "%08" PRIx32 "%08" PRIx32 "%08" PRIx32, e->id, e->id * 40503u,

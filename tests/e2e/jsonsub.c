@@ -53,14 +53,12 @@ static void compare(const char *path, json_t *want, json_t *got, int subset)
 	if (json_is_object(want)) {
 		const char *k;
 		json_t *v;
-		json_object_foreach(want, k, v)
-		{
+		json_object_foreach (want, k, v) {
 			snprintf(sub, sizeof sub, "%s.%s", path, k);
 			compare(sub, v, json_object_get(got, k), subset);
 		}
 		if (!subset) {
-			json_object_foreach(got, k, v)
-			{
+			json_object_foreach (got, k, v) {
 				if (json_object_get(want, k))
 					continue;
 				snprintf(sub, sizeof sub, "%s.%s", path, k);
@@ -76,8 +74,7 @@ static void compare(const char *path, json_t *want, json_t *got, int subset)
 		}
 		size_t i;
 		json_t *v;
-		json_array_foreach(want, i, v)
-		{
+		json_array_foreach (want, i, v) {
 			snprintf(sub, sizeof sub, "%s[%zu]", path, i);
 			compare(sub, v, json_array_get(got, i), subset);
 		}
@@ -93,13 +90,13 @@ static void drop_field(json_t *j, const char *name)
 		json_object_del(j, name);
 		const char *k;
 		json_t *v;
-		json_object_foreach(j, k, v)
-		drop_field(v, name);
+		json_object_foreach (j, k, v)
+			drop_field(v, name);
 	} else if (json_is_array(j)) {
 		size_t i;
 		json_t *v;
-		json_array_foreach(j, i, v)
-		drop_field(v, name);
+		json_array_foreach (j, i, v)
+			drop_field(v, name);
 	}
 }
 

@@ -18,7 +18,7 @@ static void test_templates(void)
 	CHECK_STR(tpl("/v1/leads/12345#frag"), "/v1/leads/{id}");
 	CHECK_STR(tpl("/v1/users/550e8400-e29b-41d4-a716-446655440000/profile"), "/v1/users/{id}/profile");
 	CHECK_STR(tpl("/v1/users/550E8400-E29B-41D4-A716-446655440000"), "/v1/users/{id}");
-	CHECK_STR(tpl("/v1/tasks/0123456789abcdef"), "/v1/tasks/{id}");       /* 16 hex */
+	CHECK_STR(tpl("/v1/tasks/0123456789abcdef"), "/v1/tasks/{id}"); /* 16 hex */
 	CHECK_STR(tpl("/v1/tasks/0123456789abcde"), "/v1/tasks/0123456789abcde"); /* 15 hex: kept */
 	CHECK_STR(tpl("/v1/tasks/deadbeefdeadbeefz"), "/v1/tasks/deadbeefdeadbeefz");
 	CHECK_STR(tpl("/v1/users/jane.doe@example.com/leads"), "/v1/users/{email}/leads");

@@ -52,9 +52,10 @@ static void test_variants(void)
 		  0);
 	CHECK_VIEW(rec.vhost, "example.com:80");
 	CHECK_VIEW(rec.addr, "81.2.69.143");
-	CHECK_INT(parse("www.example.com 1.2.3.4 - theuser [10/Feb/2012:16:41:07 -0500] \"GET / HTTP/1.0\" 200 368 \"-\" "
-			"\"Mozilla/5.0\""),
-		  0);
+	CHECK_INT(
+		parse("www.example.com 1.2.3.4 - theuser [10/Feb/2012:16:41:07 -0500] \"GET / HTTP/1.0\" 200 368 \"-\" "
+		      "\"Mozilla/5.0\""),
+		0);
 	CHECK_VIEW(rec.vhost, "www.example.com");
 	CHECK_VIEW(rec.addr, "1.2.3.4");
 	/* a vhost, then a forwarded list, then the address */
@@ -88,11 +89,13 @@ static void test_variants(void)
 	CHECK_INT(rec.status, -1);
 	CHECK_INT(rec.bytes, -1);
 	/* escaped binary (TLS hello) as nginx writes it */
-	CHECK_INT(parse("45.1.2.3 - - [03/Jan/2020:10:00:00 +1100] \"\\x16\\x03\\x01\\x00\\xA5\\x01\" 400 226 \"-\" \"-\""),
+	CHECK_INT(parse("45.1.2.3 - - [03/Jan/2020:10:00:00 +1100] \"\\x16\\x03\\x01\\x00\\xA5\\x01\" 400 226 \"-\" "
+			"\"-\""),
 		  0);
 	CHECK_VIEW(rec.method, NULL);
 	/* Apache's \" inside the user agent */
-	CHECK_INT(parse("1.2.3.4 - - [01/Jul/2013:06:41:31 -0500] \"GET / HTTP/1.1\" 200 5 \"-\" \"say \\\"hi\\\"\""), 0);
+	CHECK_INT(parse("1.2.3.4 - - [01/Jul/2013:06:41:31 -0500] \"GET / HTTP/1.1\" 200 5 \"-\" \"say \\\"hi\\\"\""),
+		  0);
 	CHECK_VIEW(rec.user_agent, "say \\\"hi\\\"");
 	/* a server that did not escape a quote in the request */
 	CHECK_INT(parse("1.2.3.4 - - [01/Jul/2013:06:41:31 -0500] \"GET /a\"b HTTP/1.1\" 404 5 \"-\" \"ua\""), 0);

@@ -108,7 +108,8 @@ static void test_rules(void)
 	rl_policy p;
 	rl_err err;
 	/* an exact status wins over a range; 499 can be named exactly */
-	CHECK_INT(parse("{\"name\":\"x\",\"retryable\":[409,\"5xx\"],\"non_retryable\":[\"4xx\",501,499,0]}", &p, &err), 0);
+	CHECK_INT(parse("{\"name\":\"x\",\"retryable\":[409,\"5xx\"],\"non_retryable\":[\"4xx\",501,499,0]}", &p, &err),
+		  0);
 	CHECK_INT(retryable(&p, 409), 1);
 	CHECK_INT(retryable(&p, 410), 0);
 	CHECK_INT(retryable(&p, 501), 0);
@@ -159,10 +160,12 @@ static void test_errors(void)
 		{"{\"name\":\"x\",\"retryable\":[429],\"backoff\":{\"base_ms\":-1,\"cap_ms\":5}}", "backoff.base_ms"},
 		{"{\"name\":\"x\",\"retryable\":[429],\"backoff\":{\"base_ms\":10,\"cap_ms\":5}}", "backoff.cap_ms"},
 		{"{\"name\":\"x\",\"retryable\":[429],\"backoff\":{\"cap_ms\":5}}", "backoff.base_ms"},
-		{"{\"name\":\"x\",\"retryable\":[429],\"backoff\":{\"base_ms\":1,\"cap_ms\":5,\"jitter\":{\"kind\":\"x\"}}}",
+		{"{\"name\":\"x\",\"retryable\":[429],\"backoff\":{\"base_ms\":1,\"cap_ms\":5,\"jitter\":{\"kind\":"
+		 "\"x\"}}}",
 		 "backoff.jitter.kind"},
 		{"{\"name\":\"x\",\"retryable\":[429],\"require_jitter\":true}", "require_jitter"},
-		{"{\"name\":\"x\",\"retryable\":[429],\"backoff\":{\"base_ms\":1,\"cap_ms\":5,\"jitter\":{\"kind\":\"none\"}},"
+		{"{\"name\":\"x\",\"retryable\":[429],\"backoff\":{\"base_ms\":1,\"cap_ms\":5,\"jitter\":{\"kind\":"
+		 "\"none\"}},"
 		 "\"require_jitter\":true}",
 		 "require_jitter"},
 		{"{\"name\":\"x\",\"retryable\":[429],\"max_retries\":-1}", "max_retries"},

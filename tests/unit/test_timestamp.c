@@ -58,8 +58,10 @@ static void test_clf(void)
 	CHECK_INT(clf("29/Feb/2023:12:00:00 +0000"), -1);
 	CHECK_INT(clf("29/Feb/1900:12:00:00 +0000"), -1);
 	/* a zone that moves the date across midnight and a year boundary */
-	CHECK_INT(clf("31/Dec/2020:23:30:00 -0100"), rl_days_from_civil(2021, 1, 1) * 86400 * 1000000 + 1800LL * 1000000);
-	CHECK_INT(clf("01/Jan/2021:00:30:00 +0100"), rl_days_from_civil(2020, 12, 31) * 86400 * 1000000 + 84600LL * 1000000);
+	CHECK_INT(clf("31/Dec/2020:23:30:00 -0100"),
+		  rl_days_from_civil(2021, 1, 1) * 86400 * 1000000 + 1800LL * 1000000);
+	CHECK_INT(clf("01/Jan/2021:00:30:00 +0100"),
+		  rl_days_from_civil(2020, 12, 31) * 86400 * 1000000 + 84600LL * 1000000);
 	/* Python http.server: space after the year, no zone (UTC) */
 	CHECK_INT(clf("29/Aug/2023 22:02:58"), (rl_days_from_civil(2023, 8, 29) * 86400 + 79378) * 1000000);
 	/* bad values */
@@ -95,7 +97,7 @@ static void test_clf_cache(void)
 		"10/Oct/2000:13:55:36 -0700", "10/Oct/2000:13:55:37 -0700", "10/Oct/2000:23:59:59 -0700",
 		"10/Oct/2000:00:00:00 -0700", "10/Oct/2000:00:00:00 +0000", "11/Oct/2000:00:00:01 +0000",
 		"10/Oct/2000:24:00:00 +0000", "10/Oct/2000:13:5x:36 +0000", "10/Oct/2000:13:55:36",
-		"10/Oct/2000 13:55:36", "10/Oct/2000:13:55:36 -0700",
+		"10/Oct/2000 13:55:36",	      "10/Oct/2000:13:55:36 -0700",
 	};
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
 		int64_t a = -1, b = -1;
