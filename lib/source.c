@@ -253,7 +253,8 @@ static int skip_long_line(rl_source *s, rl_line *line, rl_err *err)
 {
 	uint64_t line_start = s->offset, total = 0;
 	bool newline = false;
-	memcpy(s->excerpt, s->buf + s->start, EXCERPT);
+	size_t kept = s->end - s->start < EXCERPT ? s->end - s->start : EXCERPT;
+	memcpy(s->excerpt, s->buf + s->start, kept);
 	for (;;) {
 		char *nl = memchr(s->buf + s->start, '\n', s->end - s->start);
 		if (nl) {
@@ -277,7 +278,7 @@ static int skip_long_line(rl_source *s, rl_line *line, rl_err *err)
 	line->offset = line_start;
 	line->full_len = (size_t)total;
 	line->p = s->excerpt;
-	line->n = EXCERPT;
+	line->n = kept;
 	line->overlong = true;
 	return 1;
 }

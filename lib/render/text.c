@@ -21,8 +21,9 @@ static void pct(char *buf, size_t cap, rl_rate r)
 		snprintf(buf, cap, "%.2f %%", r.value * 100.0);
 }
 
-/* Prints s cut to width display columns (counting UTF-8 characters), padded. */
-static void cell(FILE *f, const char *s, int width)
+/* Prints s cut to width display columns (counting UTF-8 characters), padded with
+ * spaces unless it is the last cell of its line (pad false). */
+static void cell_pad(FILE *f, const char *s, int width, bool pad)
 {
 	char clean[1024];
 	rl_text_clean(clean, sizeof clean, s, strlen(s));
@@ -46,8 +47,13 @@ static void cell(FILE *f, const char *s, int width)
 		cols++;
 		i += l;
 	}
-	for (; cols < width; cols++)
+	for (; pad && cols < width; cols++)
 		fputc(' ', f);
+}
+
+static void cell(FILE *f, const char *s, int width)
+{
+	cell_pad(f, s, width, true);
 }
 
 static void ms_cell(FILE *f, int64_t us)
@@ -149,12 +155,10 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 		heading(f, o, title);
 		for (size_t i = 0; i < r->nsamples; i++) {
 			const rl_report_sample *s = &r->samples[i];
-			char where[300];
-			snprintf(where, sizeof where, "%s:%lld", s->source, s->line);
 			fputs("  ", f);
-			cell(f, where, 32);
-			fprintf(f, " %s: ", s->reason);
-			cell(f, s->excerpt, 60);
+			cell_pad(f, s->source, 200, false);
+			fprintf(f, ":%lld: %s: ", s->line, s->reason);
+			cell_pad(f, s->excerpt, 80, false);
 			fputc('\n', f);
 		}
 	}
