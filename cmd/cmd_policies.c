@@ -32,7 +32,7 @@ int cmd_policies(int argc, char **argv)
 		for (const char *const *n = rl_policy_builtin_names(); *n; n++) {
 			if ((rc = cli_load_policy(*n, &p)))
 				goto done;
-			printf("%-12s %s\n", p.name, p.description);
+			printf("%-16s %s\n", p.name, p.description);
 		}
 		goto done;
 	}

@@ -279,6 +279,8 @@ int rl_policy_parse(rl_policy *out, const char *text, size_t len, const char *so
 			}
 			if (strcmp(k, "description") == 0)
 				snprintf(p.description, sizeof p.description, "%s", json_string_value(v));
+			else
+				snprintf(p.source, sizeof p.source, "%s", json_string_value(v));
 		} else if (strcmp(k, "retryable") == 0) {
 			if ((rc = parse_status_list(&c, v, k, p.retryable, &p.n_retryable, &p.retryable_4xx,
 						    &p.retryable_5xx)))
@@ -331,7 +333,7 @@ int rl_policy_parse(rl_policy *out, const char *text, size_t len, const char *so
 				goto done;
 		} else {
 			rc = field_err(&c, k,
-				       "unknown field (expected name, description, retryable, non_retryable, "
+				       "unknown field (expected name, description, source, retryable, non_retryable, "
 				       "retry_safe_methods, idempotency_header, backoff, max_retries, "
 				       "honor_retry_after, require_jitter)");
 			goto done;
@@ -443,6 +445,8 @@ char *rl_policy_to_json(const rl_policy *p, bool pretty)
 	json_object_set_new(o, "name", json_string(p->name));
 	if (p->description[0])
 		json_object_set_new(o, "description", json_string(p->description));
+	if (p->source[0])
+		json_object_set_new(o, "source", json_string(p->source));
 	json_object_set_new(o, "retryable",
 			    status_list(p->retryable, p->n_retryable, p->retryable_4xx, p->retryable_5xx));
 	json_object_set_new(

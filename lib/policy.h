@@ -23,6 +23,7 @@ typedef enum rl_jitter_kind { RL_JITTER_NONE, RL_JITTER_ADD, RL_JITTER_MUL } rl_
 typedef struct rl_policy {
 	char name[64];
 	char description[512];
+	char source[256]; /* where the policy comes from (a URL), "" if not given */
 
 	/* classification, as written */
 	int retryable[RL_POLICY_MAX_LIST];
