@@ -16,7 +16,7 @@
 #include "lib/policy.h"
 
 typedef enum rl_verdict {
-	RL_V_NONE = 0,            /* not backoff-checked */
+	RL_V_NONE = 0, /* not backoff-checked */
 	RL_V_COMPLIANT,
 	RL_V_TOO_FAST,
 	RL_V_IGNORED_RETRY_AFTER,
@@ -29,7 +29,7 @@ typedef enum rl_verdict {
 const char *rl_verdict_name(rl_verdict v);
 
 #define RL_IMMEDIATE_US 100000 /* "immediate": a wait under 100 ms */
-#define RL_JITTER_US 5000      /* no_jitter and lockstep: within 5 ms */
+#define RL_JITTER_US 5000 /* no_jitter and lockstep: within 5 ms */
 
 /* Nominal wait of retry n (1-based): min(base·factor^(n−1), cap) in µs, exactly
  * rounded down. Requires p->has_backoff. */
@@ -40,19 +40,19 @@ int64_t rl_backoff_nominal_us(const rl_policy *p, unsigned n);
 int64_t rl_backoff_floor_us(const rl_policy *p, unsigned n);
 
 typedef struct rl_backoff_in {
-	unsigned n;            /* retry number, 1-based */
-	int64_t wait_us;       /* start of this attempt − end of the previous (may be < 0) */
-	int64_t tol_us;        /* tolerance (resolution, plus clock skew across sources) */
+	unsigned n; /* retry number, 1-based */
+	int64_t wait_us; /* start of this attempt − end of the previous (may be < 0) */
+	int64_t tol_us; /* tolerance (resolution, plus clock skew across sources) */
 	int64_t retry_after_us; /* what the previous response asked, -1 when none */
-	int64_t prev_wait_us;  /* wait_(n−1) per SPEC §3.1.7, -1 when none */
+	int64_t prev_wait_us; /* wait_(n−1) per SPEC §3.1.7, -1 when none */
 } rl_backoff_in;
 
 typedef struct rl_backoff_out {
 	rl_verdict verdict; /* RL_V_COMPLIANT here may still become no_jitter: see jitter_checked */
 	bool jitter_checked; /* the retry reached rule 4 (policy requires jitter, ms resolution) */
-	bool jitter_exact;   /* … and sits within 5 ms of the nominal wait: no_jitter on its own */
-	int64_t offset_us;   /* wait − nominal, for the chain test */
-	bool own_backoff;    /* checked without a Retry-After: its wait becomes the next wait_(n−1) */
+	bool jitter_exact; /* … and sits within 5 ms of the nominal wait: no_jitter on its own */
+	int64_t offset_us; /* wait − nominal, for the chain test */
+	bool own_backoff; /* checked without a Retry-After: its wait becomes the next wait_(n−1) */
 } rl_backoff_out;
 
 /* Judges one retry that follows a retryable error (rules 1–4 of SPEC §3). With

@@ -1,6 +1,8 @@
 /* record.c - request-line splitting shared by every format. */
 #include "lib/record.h"
 
+#include "lib/timestamp.h"
+
 void rl_record_reset(rl_record *r)
 {
 	memset(r, 0, sizeof *r);
@@ -50,4 +52,20 @@ void rl_record_split_request(rl_record *r, rl_str req)
 		r->protocol = RL_STR_NULL;
 	}
 	r->target = rl_str_make(t, (size_t)(e - t));
+}
+
+int64_t rl_retry_after_us(rl_str v, int64_t response_end_us)
+{
+	while (v.n && (v.p[0] == ' ' || v.p[0] == '\t'))
+		v.p++, v.n--;
+	while (v.n && (v.p[v.n - 1] == ' ' || v.p[v.n - 1] == '\t'))
+		v.n--;
+	if (v.n == 0 || rl_str_is_dash(v))
+		return -1;
+	int64_t us;
+	if (v.p[0] >= '0' && v.p[0] <= '9')
+		return rl_duration_parse(v, 1000000, &us, NULL) ? us : -1;
+	if (!rl_timestamp_parse_http_date(v, &us))
+		return -1;
+	return us > response_end_us ? us - response_end_us : 0;
 }

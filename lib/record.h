@@ -48,6 +48,11 @@ static inline int64_t rl_record_end_us(const rl_record *r)
 	return !r->time_is_start || r->duration_us < 0 ? r->time_us : r->time_us + r->duration_us;
 }
 
+/* The wait a Retry-After value asks for, in µs: delta-seconds (decimals accepted) or an
+ * HTTP-date, which counts from response_end_us (SPEC §3.1.10; a date in the past asks
+ * for 0). -1 when absent or unreadable. */
+int64_t rl_retry_after_us(rl_str value, int64_t response_end_us);
+
 /* Splits an HTTP request line "METHOD SP TARGET [SP PROTOCOL]" into r->method,
  * r->target and r->protocol. A request without a method token ("", "-", a TLS hello
  * rendered as \x16\x03…) leaves all three empty: still an attempt (SPEC §3.1.12). */

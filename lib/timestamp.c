@@ -246,6 +246,56 @@ bool rl_timestamp_parse_iso8601(rl_str s, int64_t *us, int64_t *res_us)
 	return true;
 }
 
+/* Skips a day name and returns the position after it and its separator, or NULL. */
+static const char *skip_day(const char *p, const char *end, char sep)
+{
+	while (p < end && ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')))
+		p++;
+	if (p >= end || *p != sep)
+		return NULL;
+	return p + 1;
+}
+
+bool rl_timestamp_parse_http_date(rl_str s, int64_t *us)
+{
+	const char *p = s.p, *end = s.p + s.n;
+	int d, y, h, mi, sec;
+	unsigned mo;
+	const char *q;
+	if ((q = skip_day(p, end, ',')) && end - q == 25 && q[0] == ' ' && q[3] == ' ' && q[7] == ' ' && q[12] == ' ' &&
+	    memcmp(q + 21, " GMT", 4) == 0) {
+		/* IMF-fixdate: ", 06 Nov 1994 08:49:37 GMT" */
+		d = digits(q + 1, 2);
+		mo = month_from_abbr(q + 4);
+		y = digits(q + 8, 4);
+		q += 13;
+	} else if (q && end - q == 23 && q[0] == ' ' && q[3] == '-' && q[7] == '-' && q[10] == ' ' &&
+		   memcmp(q + 19, " GMT", 4) == 0) {
+		/* RFC 850: ", 06-Nov-94 08:49:37 GMT", two-digit years read as 1970..2069 */
+		d = digits(q + 1, 2);
+		mo = month_from_abbr(q + 4);
+		y = digits(q + 8, 2);
+		y = y < 0 ? -1 : y + (y < 70 ? 2000 : 1900);
+		q += 11;
+	} else if ((q = skip_day(p, end, ' ')) && end - q == 20 && q[3] == ' ' && q[6] == ' ' && q[15] == ' ') {
+		/* asctime: "Nov  6 08:49:37 1994" */
+		mo = month_from_abbr(q);
+		d = q[4] == ' ' ? digits(q + 5, 1) : digits(q + 4, 2);
+		y = digits(q + 16, 4);
+		q += 7;
+	} else {
+		return false;
+	}
+	if (q[2] != ':' || q[5] != ':')
+		return false;
+	h = digits(q, 2);
+	mi = digits(q + 3, 2);
+	sec = digits(q + 6, 2);
+	if (d < 0 || y < 0 || h < 0 || mi < 0 || sec < 0 || mo == 0)
+		return false;
+	return civil_to_us(y, (int)mo, d, h, mi, sec, us);
+}
+
 char *rl_timestamp_format(int64_t us, char *buf)
 {
 	int64_t secs = us / RL_US_PER_S, frac = us % RL_US_PER_S;

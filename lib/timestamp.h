@@ -51,6 +51,11 @@ bool rl_timestamp_parse_iso8601(rl_str s, int64_t *us, int64_t *res_us);
  * *res_us (may be NULL) gets the resolution shown (1 ms for "….123" in seconds). */
 bool rl_timestamp_parse_epoch(rl_str s, int64_t unit_us, int64_t *us, int64_t *res_us);
 
+/* An HTTP-date (RFC 9110 §5.6.7): IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", and the
+ * obsolete RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime ("Sun Nov  6
+ * 08:49:37 1994") forms recipients must accept. */
+bool rl_timestamp_parse_http_date(rl_str s, int64_t *us);
+
 /* Decimal duration in the unit unit_us ("0.123" s → 123000 µs). Same rules as epoch. */
 bool rl_duration_parse(rl_str s, int64_t unit_us, int64_t *us, int64_t *res_us);
 

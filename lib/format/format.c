@@ -30,8 +30,10 @@ int rl_format_new(rl_format **out, const char *spec, rl_err *err)
 	*out = NULL;
 	if (strcmp(spec, "combined") == 0 || strcmp(spec, "common") == 0 || strcmp(spec, "vcombined") == 0)
 		return rl_clf_format_new(out, spec, err);
+	if (strcmp(spec, "trace") == 0)
+		return rl_trace_format_new(out, err);
 	return rl_err_set(err, RL_EUSAGE, "--format", 0,
-			  "unknown format '%s' (known: auto, combined, common, vcombined)", spec);
+			  "unknown format '%s' (known: auto, combined, common, vcombined, trace)", spec);
 }
 
 void rl_format_free(rl_format *f)
@@ -42,7 +44,7 @@ void rl_format_free(rl_format *f)
 
 const char *const *rl_format_candidates(void)
 {
-	static const char *const c[] = {"combined", NULL};
+	static const char *const c[] = {"combined", "trace", NULL};
 	return c;
 }
 
@@ -92,15 +94,15 @@ int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, size_t *matc
 		char list[256] = "";
 		for (size_t c = 0; cand[c]; c++)
 			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", c ? ", " : "", cand[c]);
-		snprintf(list + strlen(list), sizeof list - strlen(list), "%s", ", common, vcombined");
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s", " (and common, vcombined)");
 		return rl_err_set(err, RL_EINPUT, source, 0,
 				  "cannot tell the format: none of %s parses any of the first %zu lines; "
 				  "name it with --format",
 				  list, n);
 	}
 	/* the clf family shares one parser: name the member that fits */
-	const char *name = clf_name(best, lines, n);
-	snprintf(best->name, sizeof best->name, "%s", name);
+	if (strcmp(best->name, "combined") == 0)
+		snprintf(best->name, sizeof best->name, "%s", clf_name(best, lines, n));
 	*out = best;
 	*matched = best_n;
 	return 0;

@@ -5,7 +5,7 @@
  * made from a --format spec ("combined", "common", "vcombined") by rl_format_new(), or
  * chosen from a sample of lines by rl_format_sniff() for "auto". Each format compiles
  * its PCRE2 pattern once, with JIT, and reuses its match data for every line; parse()
- * allocates nothing. */
+ * allocates nothing (the trace format, JSON read with jansson, is the exception). */
 #ifndef RL_FORMAT_H
 #define RL_FORMAT_H
 
@@ -71,5 +71,8 @@ int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, 
 
 /* The combined/common/vcombined family (clf.c). */
 int rl_clf_format_new(rl_format **out, const char *spec, rl_err *err);
+
+/* JSONL client traces (trace.c). */
+int rl_trace_format_new(rl_format **out, rl_err *err);
 
 #endif

@@ -53,9 +53,9 @@ static void test_nominal(void)
 	/* a factor that does not divide: 100 ms × 1.333333^n rounds down exactly */
 	rl_policy t = parse("{\"name\":\"t\",\"retryable\":[503],\"backoff\":{\"base_ms\":100,\"factor\":1.333333,"
 			    "\"cap_ms\":100000}}");
-	CHECK_INT(rl_backoff_nominal_us(&t, 2), 133333);  /* 133333.3 */
-	CHECK_INT(rl_backoff_nominal_us(&t, 3), 177777);  /* 177777.6888… */
-	CHECK_INT(rl_backoff_nominal_us(&t, 4), 237036);  /* 237036.8 (100000·1.333333³ = 237036.740… ) */
+	CHECK_INT(rl_backoff_nominal_us(&t, 2), 133333); /* 133333.3 */
+	CHECK_INT(rl_backoff_nominal_us(&t, 3), 177777); /* 177777.6888… */
+	CHECK_INT(rl_backoff_nominal_us(&t, 4), 237036); /* 237036.8 (100000·1.333333³ = 237036.740… ) */
 	/* Google Cloud: add 0–1000 ms, cap 32 s; floor = nominal + 0 */
 	rl_policy gc = load("google-cloud");
 	CHECK_INT(rl_backoff_floor_us(&gc, 1), 1000 * MS);
@@ -82,8 +82,8 @@ static void test_no_numbers(void)
 	/* at 1 s resolution an immediate retry cannot be shown: 0 + 1 s ≥ 100 ms */
 	CHECK_INT(judge(&d, 1, 0, S, -1, -1), RL_V_COMPLIANT);
 	/* at ms resolution it can */
-	CHECK_INT(judge(&d, 1, 99 * MS - 1000, MS, -1, -1), RL_V_TOO_FAST);   /* 98 + 1 < 100 */
-	CHECK_INT(judge(&d, 1, 99 * MS, MS, -1, -1), RL_V_COMPLIANT);         /* 99 + 1 = 100 */
+	CHECK_INT(judge(&d, 1, 99 * MS - 1000, MS, -1, -1), RL_V_TOO_FAST); /* 98 + 1 < 100 */
+	CHECK_INT(judge(&d, 1, 99 * MS, MS, -1, -1), RL_V_COMPLIANT); /* 99 + 1 = 100 */
 	/* not growing at ms resolution: a fixed 1 s delay is too fast from retry 2 */
 	CHECK_INT(judge(&d, 2, 1 * S, MS, -1, 1 * S), RL_V_TOO_FAST);
 	/* 10 × (w + tol) < 11 × (prev − tol): the boundary is exact */

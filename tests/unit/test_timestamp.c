@@ -156,6 +156,23 @@ static void test_epoch(void)
 	CHECK(!rl_duration_parse(rl_str_make("-1", 2), 1000000, &us, &res));
 }
 
+static void test_http_date(void)
+{
+	/* RFC 9110's three forms of the same instant */
+	int64_t want = 784111777LL * 1000000, us = -1;
+	const char *forms[] = {"Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
+			       "Sun Nov  6 08:49:37 1994"};
+	for (int i = 0; i < 3; i++) {
+		us = -1;
+		CHECK(rl_timestamp_parse_http_date(rl_str_make(forms[i], strlen(forms[i])), &us));
+		CHECK_INT(us, want);
+	}
+	const char *bad[] = {"Sun, 06 Nov 1994 08:49:37 UTC", "06 Nov 1994 08:49:37 GMT",
+			     "Sun, 31 Feb 1994 08:49:37 GMT", "soon", ""};
+	for (int i = 0; i < 5; i++)
+		CHECK(!rl_timestamp_parse_http_date(rl_str_make(bad[i], strlen(bad[i])), &us));
+}
+
 static void test_format(void)
 {
 	char buf[32];
@@ -172,6 +189,7 @@ int main(void)
 	test_clf_cache();
 	test_iso();
 	test_epoch();
+	test_http_date();
 	test_format();
 	return check_done("timestamp");
 }

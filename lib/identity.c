@@ -1,0 +1,41 @@
+/* identity.c - client strings and key hashes. */
+#include "lib/identity.h"
+
+static size_t append(char *buf, size_t o, size_t cap, const char *p, size_t n)
+{
+	if (o + n > cap - 1)
+		n = cap - 1 - o;
+	memcpy(buf + o, p, n);
+	return o + n;
+}
+
+size_t rl_identity_client(const rl_record *r, char *buf, size_t cap)
+{
+	size_t o = 0;
+	if (r->client_id.n) {
+		o = append(buf, o, cap, r->client_id.p, r->client_id.n);
+	} else {
+		o = append(buf, o, cap, r->addr.n ? r->addr.p : "-", r->addr.n ? r->addr.n : 1);
+		o = append(buf, o, cap, " ", 1);
+		o = append(buf, o, cap, r->user_agent.n ? r->user_agent.p : "-", r->user_agent.n ? r->user_agent.n : 1);
+	}
+	buf[o] = 0;
+	return o;
+}
+
+/* Distinct seeds keep ("a", "bc") and ("ab", "c") apart in the chained hashes. */
+#define SEED_METHOD 0x9e3779b97f4a7c15ULL
+#define SEED_TARGET 0xc2b2ae3d27d4eb4fULL
+#define SEED_IDEM 0x165667b19e3779f9ULL
+#define SEED_RID 0x27d4eb2f165667c5ULL
+
+void rl_identity_keys_of(const rl_record *r, const char *client, size_t n, rl_identity_keys *k)
+{
+	k->client = rl_fnv1a64(client, n);
+	uint64_t h = rl_hash_bytes(client, n, 0);
+	uint64_t m = rl_hash_bytes(r->method.p, r->method.n, h ^ SEED_METHOD);
+	k->base = rl_hash_bytes(r->target.p, r->target.n, m ^ SEED_TARGET);
+	k->idem = r->idempotency_key.n ? rl_hash_bytes(r->idempotency_key.p, r->idempotency_key.n, SEED_IDEM) | 1 : 0;
+	k->reqkey = k->idem ? rl_hash_bytes(r->idempotency_key.p, r->idempotency_key.n, k->base ^ SEED_IDEM) : k->base;
+	k->rid = r->request_id.n ? rl_hash_bytes(r->request_id.p, r->request_id.n, h ^ SEED_RID) | 1 : 0;
+}
