@@ -58,6 +58,10 @@ static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v)
 		if (!parse_seconds(v, (int64_t *)o->target))
 			return cli_usage(cmd->name, "%s wants a number of seconds, not '%s'", o->name, v);
 		return 0;
+	case CLI_MILLIS:
+		if (!rl_duration_parse(rl_str_make(v, strlen(v)), 1000, (int64_t *)o->target, NULL))
+			return cli_usage(cmd->name, "%s wants a number of milliseconds, not '%s'", o->name, v);
+		return 0;
 	case CLI_FLAG:
 		break;
 	}

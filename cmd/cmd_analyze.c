@@ -5,7 +5,7 @@
 
 int cmd_analyze(int argc, char **argv)
 {
-	cli_ingest_args a = {.format = "auto"};
+	cli_ingest_args a = {CLI_INGEST_DEFAULTS};
 	const char *output = "text";
 	size_t top = 20;
 	const cli_opt opts[] = {
@@ -15,6 +15,7 @@ int cmd_analyze(int argc, char **argv)
 		{"--output", CLI_STRING, &output, "FMT", "report format: text (default) or json"},
 		{"--top", CLI_COUNT, &top, "N", "rows in the per-endpoint table (default 20; 0: all)"},
 		{"--max-line", CLI_COUNT, &a.max_line, "BYTES", "longer lines are rejected (default 65536)"},
+		CLI_RETRY_OPTS(a),
 		{"--quiet", CLI_FLAG, &a.quiet, NULL, "no notices on stderr (errors still show)"},
 		{NULL, 0, NULL, NULL, NULL},
 	};

@@ -6,7 +6,7 @@
 
 int cmd_ingest(int argc, char **argv)
 {
-	cli_ingest_args a = {.format = "auto"};
+	cli_ingest_args a = {CLI_INGEST_DEFAULTS};
 	const char *db = NULL;
 	const cli_opt opts[] = {
 		{"--db", CLI_STRING, &db, "FILE", "the database (default $RETRYLENS_DB, else retrylens.db)"},
@@ -16,6 +16,7 @@ int cmd_ingest(int argc, char **argv)
 		{"--max-line", CLI_COUNT, &a.max_line, "BYTES", "longer lines are rejected (default 65536)"},
 		{"--flush-every", CLI_SECONDS, &a.flush_every_us, "SECONDS",
 		 "commit at least this often while reading a stream (default 10)"},
+		CLI_RETRY_OPTS(a),
 		{"--quiet", CLI_FLAG, &a.quiet, NULL, "no notices or summary on stderr (errors still show)"},
 		{NULL, 0, NULL, NULL, NULL},
 	};

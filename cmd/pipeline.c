@@ -50,6 +50,9 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 		.policy = pol,
 		.max_line = a->max_line,
 		.flush_every_us = a->flush_every_us,
+		.retry_window_us = a->retry_window_us,
+		.max_lag_us = a->max_lag_us,
+		.clock_skew_us = a->clock_skew_us,
 		.notice = cli_notice,
 		.notice_ctx = &quiet,
 	};

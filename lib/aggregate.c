@@ -1,6 +1,6 @@
 /* aggregate.c - two open-addressing tables of fixed-size entries.
  *
- * An entry is a 128-bit key and four 32-bit counters, 32 bytes; linear probing on a
+ * An entry is a 128-bit key and ten 32-bit counters, 56 bytes; linear probing on a
  * power-of-two array kept at most 5/8 full. rl_agg_each() compacts and sorts the
  * entries in place (the table is reset afterwards anyway), so rows reach SQLite in key
  * order, which keeps its B-tree writes sequential. */
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/backoff.h"
 #include "lib/histogram.h"
 #include "lib/text.h"
 
@@ -16,7 +17,7 @@
 
 typedef struct entry {
 	uint64_t k0, k1; /* k1 has USED set in a used entry */
-	uint32_t v[4];
+	uint32_t v[RL_AGG_NCOUNTERS];
 } entry;
 
 typedef struct table {
@@ -25,7 +26,7 @@ typedef struct table {
 } table;
 
 struct rl_agg {
-	table buckets, latency;
+	table buckets, latency, minutes;
 };
 
 static int table_init(table *t, size_t max)
@@ -38,7 +39,26 @@ static int table_init(table *t, size_t max)
 	return t->e ? 0 : -1;
 }
 
-static inline uint32_t *table_get(table *t, uint64_t k0, uint64_t k1)
+static uint32_t *table_put(table *t, uint64_t k0, uint64_t k1);
+
+/* Doubles the table: the flush threshold (max) stays, this only keeps a burst of keys
+ * between two fullness checks (a release of many retries) from filling it. */
+static void table_grow(table *t)
+{
+	table old = *t;
+	entry *e = calloc(t->nslots * 2, sizeof *e);
+	if (!e)
+		return; /* keep probing the full-ish table: slower, still correct below 100 % */
+	t->e = e;
+	t->nslots *= 2;
+	t->count = 0;
+	for (size_t i = 0; i < old.nslots; i++)
+		if (old.e[i].k1)
+			memcpy(table_put(t, old.e[i].k0, old.e[i].k1 & ~USED), old.e[i].v, sizeof old.e[i].v);
+	free(old.e);
+}
+
+static uint32_t *table_put(table *t, uint64_t k0, uint64_t k1)
 {
 	k1 |= USED;
 	size_t mask = t->nslots - 1;
@@ -56,6 +76,13 @@ static inline uint32_t *table_get(table *t, uint64_t k0, uint64_t k1)
 	}
 }
 
+static inline uint32_t *table_get(table *t, uint64_t k0, uint64_t k1)
+{
+	if ((t->count + 1) * 8 > t->nslots * 7)
+		table_grow(t);
+	return table_put(t, k0, k1);
+}
+
 static inline void add32(uint32_t *v, uint64_t x)
 {
 	/* counters saturate rather than wrap; a minute bucket never gets near 2^32 */
@@ -69,7 +96,7 @@ rl_agg *rl_agg_new(size_t max_keys)
 		return NULL;
 	if (!max_keys)
 		max_keys = 4096;
-	if (table_init(&a->buckets, max_keys) || table_init(&a->latency, max_keys)) {
+	if (table_init(&a->buckets, max_keys) || table_init(&a->latency, max_keys) || table_init(&a->minutes, max_keys)) {
 		rl_agg_free(a);
 		return NULL;
 	}
@@ -82,6 +109,7 @@ void rl_agg_free(rl_agg *a)
 		return;
 	free(a->buckets.e);
 	free(a->latency.e);
+	free(a->minutes.e);
 	free(a);
 }
 
@@ -107,14 +135,35 @@ void rl_agg_add_attempt(rl_agg *a, int64_t minute, uint32_t endpoint, uint32_t m
 	}
 }
 
+void rl_agg_add_retry(rl_agg *a, int64_t minute, uint32_t endpoint, uint32_t method, int status, uint32_t code,
+		      bool blind, bool unsafe, int verdict)
+{
+	uint64_t k0 = minute_bits(minute) << 32 | (uint64_t)(endpoint & 0xffff) << 16 | (code & 0xffff);
+	uint64_t k1 = (uint64_t)(method & 0xffff) << 16 | (uint64_t)(status + 1);
+	uint32_t *v = table_get(&a->buckets, k0, k1);
+	add32(&v[RL_AGG_RETRIES], 1);
+	add32(&v[RL_AGG_BLIND_4XX], blind);
+	add32(&v[RL_AGG_UNSAFE], unsafe);
+	if (verdict >= RL_V_COMPLIANT && verdict < RL_V_COUNT) {
+		add32(&v[RL_AGG_CHECKED], 1);
+		add32(&v[RL_AGG_COMPLIANT + verdict - RL_V_COMPLIANT], 1);
+	}
+}
+
+void rl_agg_add_minute(rl_agg *a, int64_t minute, int which)
+{
+	add32(&table_get(&a->minutes, minute_bits(minute) << 32, 0)[which], 1);
+}
+
 bool rl_agg_full(const rl_agg *a)
 {
-	return a->buckets.count >= a->buckets.max || a->latency.count >= a->latency.max;
+	return a->buckets.count >= a->buckets.max || a->latency.count >= a->latency.max ||
+	       a->minutes.count >= a->minutes.max;
 }
 
 bool rl_agg_empty(const rl_agg *a)
 {
-	return a->buckets.count == 0 && a->latency.count == 0;
+	return a->buckets.count == 0 && a->latency.count == 0 && a->minutes.count == 0;
 }
 
 static int cmp_entry(const void *x, const void *y)
@@ -137,33 +186,28 @@ static size_t table_sort(table *t)
 	return n;
 }
 
-int rl_agg_drain(rl_agg *a, int (*bucket)(void *ctx, const rl_agg_bucket *rows, size_t n),
-		 int (*latency)(void *ctx, const rl_agg_latency *rows, size_t n), void *ctx)
+int rl_agg_drain(rl_agg *a, const rl_agg_sink *sink)
 {
 	int rc = 0;
 	size_t n = table_sort(&a->buckets);
 	rl_agg_bucket b[RL_AGG_CHUNK];
-	for (size_t i = 0; bucket && i < n && !rc;) {
+	for (size_t i = 0; sink->bucket && i < n && !rc;) {
 		size_t k = 0;
 		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
 			const entry *e = &a->buckets.e[i];
-			b[k] = (rl_agg_bucket){
-				.minute = minute_of(e->k0),
-				.endpoint = (uint32_t)(e->k0 >> 16) & 0xffff,
-				.code = (uint32_t)e->k0 & 0xffff,
-				.method = (uint32_t)(e->k1 >> 16) & 0xffff,
-				.status = (int)(e->k1 & 0xffff) - 1,
-				.attempts = e->v[0],
-				.retries = e->v[1],
-				.blind_4xx = e->v[2],
-				.unsafe = e->v[3],
-			};
+			b[k].minute = minute_of(e->k0);
+			b[k].endpoint = (uint32_t)(e->k0 >> 16) & 0xffff;
+			b[k].code = (uint32_t)e->k0 & 0xffff;
+			b[k].method = (uint32_t)(e->k1 >> 16) & 0xffff;
+			b[k].status = (int)(e->k1 & 0xffff) - 1;
+			for (int j = 0; j < RL_AGG_NCOUNTERS; j++)
+				b[k].v[j] = e->v[j];
 		}
-		rc = bucket(ctx, b, k);
+		rc = sink->bucket(sink->ctx, b, k);
 	}
 	n = rc ? 0 : table_sort(&a->latency);
 	rl_agg_latency l[RL_AGG_CHUNK];
-	for (size_t i = 0; latency && i < n && !rc;) {
+	for (size_t i = 0; sink->latency && i < n && !rc;) {
 		size_t k = 0;
 		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
 			const entry *e = &a->latency.e[i];
@@ -175,7 +219,19 @@ int rl_agg_drain(rl_agg *a, int (*bucket)(void *ctx, const rl_agg_bucket *rows, 
 				.count = e->v[0],
 			};
 		}
-		rc = latency(ctx, l, k);
+		rc = sink->latency(sink->ctx, l, k);
+	}
+	n = rc ? 0 : table_sort(&a->minutes);
+	rl_agg_minute m[RL_AGG_CHUNK];
+	for (size_t i = 0; sink->minute && i < n && !rc;) {
+		size_t k = 0;
+		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
+			const entry *e = &a->minutes.e[i];
+			m[k].minute = minute_of(e->k0);
+			for (int j = 0; j < RL_AGG_NMINUTE; j++)
+				m[k].v[j] = e->v[j];
+		}
+		rc = sink->minute(sink->ctx, m, k);
 	}
 	rl_agg_reset(a);
 	return rc;
@@ -185,5 +241,6 @@ void rl_agg_reset(rl_agg *a)
 {
 	memset(a->buckets.e, 0, a->buckets.nslots * sizeof(entry));
 	memset(a->latency.e, 0, a->latency.nslots * sizeof(entry));
-	a->buckets.count = a->latency.count = 0;
+	memset(a->minutes.e, 0, a->minutes.nslots * sizeof(entry));
+	a->buckets.count = a->latency.count = a->minutes.count = 0;
 }

@@ -9,7 +9,7 @@
 #include "lib/text.h"
 
 typedef struct batch {
-	rl_agg *agg;
+	rl_commit_work w;
 	rl_store_source_delta *deltas;
 	rl_commit_sample *samples;
 	size_t nsamples;
@@ -26,7 +26,7 @@ struct rl_commit {
 	int64_t *src_ids; /* database ids of the sources, 0 until first written */
 
 	batch b; /* the batch in flight (or the last one) */
-	rl_agg *spare; /* empty tables, ready to hand to the parser */
+	rl_commit_work spare; /* empty tables, ready to hand to the parser */
 
 	pthread_t thread;
 	bool threaded;
@@ -84,18 +84,102 @@ static int put_latencies(void *ctx, const rl_agg_latency *rows, size_t n)
 	return rl_store_add_latencies(d->c->st, x, n, d->err);
 }
 
+static int put_minutes(void *ctx, const rl_agg_minute *rows, size_t n)
+{
+	drain_ctx *d = ctx;
+	return rl_store_add_minutes(d->c->st, rows, n, d->err);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* Clients, lockstep candidates and rekeyed clients of the batch. */
+static int write_findings(rl_commit *c, rl_commit_work *w, rl_err *err)
+{
+	int rc = 0;
+	for (size_t i = 0; i < rl_clients_count(w->clients) && !rc; i++)
+		rc = rl_store_add_client(c->st, rl_clients_row(w->clients, i), err);
+	for (size_t i = 0; i < w->ncand && !rc; i++)
+		rc = rl_store_add_candidate(c->st, w->cand[i].round, w->cand[i].start_us, w->cand[i].client, err);
+	qsort(w->rekeyed, w->nrekeyed, sizeof *w->rekeyed, cmp_u64);
+	for (size_t i = 0; i < w->nrekeyed && !rc;) {
+		size_t j = i;
+		while (j < w->nrekeyed && w->rekeyed[j] == w->rekeyed[i])
+			j++;
+		rc = rl_store_add_rekeyed_client(c->st, w->rekeyed[i], j - i, err);
+		i = j;
+	}
+	return rc;
+}
+
+static void work_reset(rl_commit_work *w)
+{
+	rl_agg_reset(w->agg);
+	rl_clients_reset(w->clients);
+	w->ncand = w->nrekeyed = 0;
+}
+
+int rl_commit_work_candidate(rl_commit_work *w, unsigned round, int64_t start_us, uint64_t client)
+{
+	if (w->ncand == w->capcand) {
+		size_t nc = w->capcand ? w->capcand * 2 : 1024;
+		rl_commit_candidate *p = realloc(w->cand, nc * sizeof *p);
+		if (!p)
+			return -1;
+		w->cand = p;
+		w->capcand = nc;
+	}
+	w->cand[w->ncand++] = (rl_commit_candidate){round, start_us, client};
+	return 0;
+}
+
+int rl_commit_work_rekeyed(rl_commit_work *w, uint64_t client)
+{
+	if (w->nrekeyed == w->caprekeyed) {
+		size_t nc = w->caprekeyed ? w->caprekeyed * 2 : 256;
+		uint64_t *p = realloc(w->rekeyed, nc * sizeof *p);
+		if (!p)
+			return -1;
+		w->rekeyed = p;
+		w->caprekeyed = nc;
+	}
+	w->rekeyed[w->nrekeyed++] = client;
+	return 0;
+}
+
+static int work_init(rl_commit_work *w, size_t max_keys)
+{
+	memset(w, 0, sizeof *w);
+	w->agg = rl_agg_new(max_keys);
+	w->clients = rl_clients_new();
+	return w->agg && w->clients ? 0 : -1;
+}
+
+static void work_free(rl_commit_work *w)
+{
+	rl_agg_free(w->agg);
+	rl_clients_free(w->clients);
+	free(w->cand);
+	free(w->rekeyed);
+	memset(w, 0, sizeof *w);
+}
+
 /* The transaction itself. */
 static int write_batch(rl_commit *c, batch *b, rl_err *err)
 {
 	int rc = rl_store_begin(c->st, err);
 	if (rc) {
-		rl_agg_reset(b->agg);
+		work_reset(&b->w);
 		return rc;
 	}
 	drain_ctx d = {c, err};
+	rl_agg_sink sink = {&d, put_buckets, put_latencies, put_minutes};
 	if ((rc = sync_names(c, c->endpoints, RL_NAME_ENDPOINT, &c->endpoints_synced, b->endpoints_count, err)) ||
 	    (rc = sync_names(c, c->methods, RL_NAME_METHOD, &c->methods_synced, b->methods_count, err)) ||
-	    (rc = rl_agg_drain(b->agg, put_buckets, put_latencies, &d)))
+	    (rc = rl_agg_drain(b->w.agg, &sink)) || (rc = write_findings(c, &b->w, err)))
 		goto fail;
 	for (size_t i = 0; i < c->nsrcs; i++) {
 		const rl_store_source_delta *sd = &b->deltas[i];
@@ -113,9 +197,12 @@ static int write_batch(rl_commit *c, batch *b, rl_err *err)
 	if ((rc = rl_store_run_update(c->st, c->run_id, b->totals.lines, b->totals.attempts, b->totals.rejected,
 				      b->totals.status, err)))
 		goto fail;
+	if (b->totals.on_final && (rc = b->totals.on_final(b->totals.final_ctx, c->st, err)))
+		goto fail;
+	work_reset(&b->w);
 	return rl_store_commit(c->st, err);
 fail:
-	rl_agg_reset(b->agg);
+	work_reset(&b->w);
 	rl_store_rollback(c->st);
 	return rc;
 }
@@ -127,8 +214,8 @@ static void finish_batch(rl_commit *c, int rc, const rl_err *e)
 		c->rc = rc;
 		c->err = *e;
 	}
-	c->spare = c->b.agg;
-	c->b.agg = NULL;
+	c->spare = c->b.w;
+	memset(&c->b.w, 0, sizeof c->b.w);
 	c->busy = false;
 	pthread_cond_broadcast(&c->cv);
 }
@@ -171,10 +258,10 @@ int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern
 	c->src_ids = calloc(nsrcs ? nsrcs : 1, sizeof *c->src_ids);
 	c->b.deltas = calloc(nsrcs ? nsrcs : 1, sizeof *c->b.deltas);
 	c->b.samples = calloc(max_samples ? max_samples : 1, sizeof *c->b.samples);
-	c->spare = rl_agg_new(max_keys);
+	int wrc = work_init(&c->spare, max_keys);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
-	if (!c->src_ids || !c->b.deltas || !c->b.samples || !c->spare) {
+	if (!c->src_ids || !c->b.deltas || !c->b.samples || wrc) {
 		rl_commit_free(c);
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 	}
@@ -184,7 +271,7 @@ int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern
 	return 0;
 }
 
-int rl_commit_submit(rl_commit *c, rl_agg **agg, const rl_store_source_delta *deltas, const rl_commit_sample *samples,
+int rl_commit_submit(rl_commit *c, rl_commit_work *w, const rl_store_source_delta *deltas, const rl_commit_sample *samples,
 		     size_t nsamples, const rl_commit_totals *t, bool wait, rl_err *err)
 {
 	pthread_mutex_lock(&c->mu);
@@ -198,9 +285,9 @@ int rl_commit_submit(rl_commit *c, rl_agg **agg, const rl_store_source_delta *de
 		return rc;
 	}
 	batch *b = &c->b;
-	b->agg = *agg;
-	*agg = c->spare;
-	c->spare = NULL;
+	b->w = *w;
+	*w = c->spare;
+	memset(&c->spare, 0, sizeof c->spare);
 	memcpy(b->deltas, deltas, c->nsrcs * sizeof *deltas);
 	if (nsamples > c->max_samples)
 		nsamples = c->max_samples;
@@ -245,8 +332,8 @@ void rl_commit_free(rl_commit *c)
 	}
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->cv);
-	rl_agg_free(c->spare);
-	rl_agg_free(c->b.agg);
+	work_free(&c->spare);
+	work_free(&c->b.w);
 	free(c->src_ids);
 	free(c->b.deltas);
 	free(c->b.samples);

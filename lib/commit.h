@@ -4,8 +4,9 @@
  * since the last commit first), the per-source counts, the rejected-line samples and
  * the run row: a database never holds half a flush. Commits run on a writer thread, so
  * the store's per-row cost overlaps the parsing of the next lines on the other core:
- * rl_commit_submit() hands the full aggregate tables over and gives back empty ones,
- * waiting only while the previous commit is still being written.
+ * rl_commit_submit() hands the full tables over (aggregates, clients, lockstep
+ * candidates, rekeyed clients) and gives back empty ones, waiting only while the
+ * previous commit is still being written.
  *
  * Sharing: the interners (lib/intern.h) are appended to by the parser while the writer
  * reads the entries that existed at submit time and sets their database ids; nothing
@@ -18,6 +19,7 @@
 #include <stdint.h>
 
 #include "lib/aggregate.h"
+#include "lib/clients.h"
 #include "lib/err.h"
 #include "lib/intern.h"
 #include "lib/store.h"
@@ -33,21 +35,46 @@ typedef struct rl_commit_sample {
 
 typedef struct rl_commit rl_commit;
 
+typedef struct rl_commit_candidate {
+	unsigned round;
+	int64_t start_us;
+	uint64_t client;
+} rl_commit_candidate;
+
+/* What the parser fills between two commits; rl_commit_submit() takes it and hands
+ * back an empty one of the same shape. */
+typedef struct rl_commit_work {
+	rl_agg *agg;
+	rl_clients *clients;
+	rl_commit_candidate *cand; /* lockstep candidates */
+	size_t ncand, capcand;
+	uint64_t *rekeyed; /* clients, one entry per rekeyed attempt */
+	size_t nrekeyed, caprekeyed;
+} rl_commit_work;
+
+/* Appends to the lists of w; -1 when out of memory. */
+int rl_commit_work_candidate(rl_commit_work *w, unsigned round, int64_t start_us, uint64_t client);
+int rl_commit_work_rekeyed(rl_commit_work *w, uint64_t client);
+
 /* Starts the writer for nsrcs sources and up to max_samples samples per commit. The
- * spare aggregate tables get max_keys keys (lib/aggregate.h). */
+ * spare tables get max_keys aggregate keys (lib/aggregate.h). */
 int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, int64_t run_id, size_t nsrcs,
 		  size_t max_samples, size_t max_keys, rl_err *err);
 
 typedef struct rl_commit_totals {
 	uint64_t lines, attempts, rejected; /* of the run so far */
-	const char *status; /* NULL mid-run; "ok" or "failed" at the end */
+	const char *status;                 /* NULL mid-run; "ok" or "failed" at the end */
+	/* Run inside the last transaction, after everything else (the saved state). */
+	int (*on_final)(void *ctx, rl_store *st, rl_err *err);
+	void *final_ctx;
 } rl_commit_totals;
 
-/* Queues a commit of *agg, the sources' counts since the last commit and the samples;
- * *agg is replaced by an empty table. With wait, returns once it is written. Returns
- * 0, or the error of this or an earlier commit (RL_EDB). */
-int rl_commit_submit(rl_commit *c, rl_agg **agg, const rl_store_source_delta *deltas, const rl_commit_sample *samples,
-		     size_t nsamples, const rl_commit_totals *t, bool wait, rl_err *err);
+/* Queues a commit of *w, the sources' counts since the last commit and the samples;
+ * *w is replaced by an empty one. With wait, returns once it is written. Returns 0, or
+ * the error of this or an earlier commit (RL_EDB). */
+int rl_commit_submit(rl_commit *c, rl_commit_work *w, const rl_store_source_delta *deltas,
+		     const rl_commit_sample *samples, size_t nsamples, const rl_commit_totals *t, bool wait,
+		     rl_err *err);
 
 /* Waits for the writer and stops it. NULL is fine. */
 void rl_commit_free(rl_commit *c);

@@ -1,4 +1,11 @@
-/* ingest.c - the line loop and the flush transaction. */
+/* ingest.c - the line loop, the merge of inputs by time, and the retry analysis feed.
+ *
+ * Each input is sniffed (for --format auto) and read record by record; the inputs are
+ * merged by start time (ties in command-line order, SPEC §3.1.3). Every attempt is
+ * counted at once (aggregates and client rows do not depend on order) and condensed
+ * into an rl_attempt for the retry analysis, which sees attempts in time order through
+ * the reorder buffer. What the chain detector finds goes to the same tables, and the
+ * committer (lib/commit.h) writes them on the other core. */
 #include "lib/ingest.h"
 
 #include <stdarg.h>
@@ -9,33 +16,55 @@
 #include <time.h>
 
 #include "lib/aggregate.h"
+#include "lib/chain.h"
+#include "lib/clients.h"
 #include "lib/commit.h"
 #include "lib/endpoint.h"
 #include "lib/format/format.h"
+#include "lib/identity.h"
 #include "lib/intern.h"
+#include "lib/reorder.h"
+#include "lib/slab.h"
 #include "lib/source.h"
 #include "lib/timestamp.h"
 
 #define SNIFF_LINES 64
 #define SNIFF_BYTES (1 << 20)
 #define MAX_METHODS 64
+#define RES_LINES 1000      /* the resolution is the finest shown in the first 1,000 lines */
+#define CLIENTS_CAP 10000   /* client rows kept in the database */
 
 typedef struct src_state {
 	rl_source *src;
 	rl_format *fmt;
 	char name[256];
+	uint32_t name_hash;
 	dev_t dev;
 	ino_t ino;
 	bool skip; /* the same file as an earlier input */
-	bool eof; /* the source reported its end while sniffing */
+	bool eof;  /* no more records */
+	int error; /* RL_EINPUT once a read failed */
+	rl_err err;
 	size_t samples_taken; /* this run */
+	/* lines read while sniffing, handed out before the source's own */
+	rl_line *sniffed;
+	char *arena;
+	size_t nsniffed, next_sniffed;
+	/* the record waiting in the merge */
+	rl_record rec;
+	bool has_rec;
+	long long rec_line;
+	/* resolution (SPEC §3.1.1) */
+	int64_t time_res, dur_res;
+	uint64_t res_lines;
 } src_state;
 
 struct rl_ingest {
 	rl_store *st;
 	rl_ingest_opts o;
-	rl_agg *agg;
+	rl_commit_work work;
 	rl_intern *endpoints, *methods;
+	signed char method_safe[MAX_METHODS + 2]; /* by method id: -1 unknown, 0, 1 */
 	rl_commit *commit;
 	int64_t run_id;
 	src_state *srcs;
@@ -45,7 +74,13 @@ struct rl_ingest {
 	size_t nsamples, cap_samples;
 	rl_ingest_stats stats;
 	int64_t last_flush_us;
-	rl_record rec;
+	/* the retry analysis */
+	rl_slab *targets;
+	rl_reorder *reorder;
+	rl_chain *chain;
+	uint64_t next_seq;
+	int64_t end_of_input; /* latest end seen, over every run of the database */
+	bool input_failed;
 };
 
 static int64_t mono_us(void)
@@ -69,7 +104,18 @@ static void notice(rl_ingest *ing, bool is_error, const char *source, const char
 	ing->o.notice(ing->o.notice_ctx, source, msg, is_error);
 }
 
-/* --- identity ------------------------------------------------------------------ */
+static inline int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static inline int64_t minute_of(int64_t us)
+{
+	return floor_div(us, RL_US_PER_MIN);
+}
+
+/* --- identity of the database --------------------------------------------------- */
 
 static int check_identity(rl_ingest *ing, rl_err *err)
 {
@@ -94,16 +140,15 @@ static int check_identity(rl_ingest *ing, rl_err *err)
 					"policy file counts as another policy) or use another --db",
 					name, name);
 		else if (strcmp(have_window, window) != 0)
-			rc = rl_err_set(
-				err, RL_EUSAGE, rl_store_path(ing->st), 0,
-				"this database was built with --retry-window %lld s; use the same or another --db",
-				atoll(have_window) / 1000000);
+			rc = rl_err_set(err, RL_EUSAGE, rl_store_path(ing->st), 0,
+					"this database was built with --retry-window %g s; use the same or another --db",
+					atoll(have_window) / 1e6);
 	}
 	free(json);
 	return rc;
 }
 
-/* --- names ------------------------------------------------------------------- */
+/* --- names ---------------------------------------------------------------------- */
 
 static int preload_cb(void *ctx, int64_t id, const char *name)
 {
@@ -115,7 +160,170 @@ static int preload_cb(void *ctx, int64_t id, const char *name)
 	return 0;
 }
 
-/* --- flush ------------------------------------------------------------------- */
+static const char *name_of(void *ctx, int kind, uint32_t id)
+{
+	rl_ingest *ing = ctx;
+	return rl_intern_str(kind ? ing->methods : ing->endpoints, id);
+}
+
+static uint32_t id_of(void *ctx, int kind, const char *name)
+{
+	rl_ingest *ing = ctx;
+	return rl_intern_id(kind ? ing->methods : ing->endpoints, name, strlen(name));
+}
+
+static bool method_is_safe(rl_ingest *ing, uint32_t id)
+{
+	if (id > MAX_METHODS + 1)
+		return false;
+	if (ing->method_safe[id] < 0) {
+		const char *m = rl_intern_str(ing->methods, id);
+		ing->method_safe[id] = m && rl_policy_method_safe(ing->o.policy, m, strlen(m));
+	}
+	return ing->method_safe[id] == 1;
+}
+
+/* --- the chain detector's findings ------------------------------------------------ */
+
+static int sink_start(void *ctx, int64_t start, uint64_t client)
+{
+	(void)client;
+	rl_ingest *ing = ctx;
+	rl_agg_add_minute(ing->work.agg, minute_of(start), RL_AGG_CHAINS);
+	return 0;
+}
+
+static int sink_retry(void *ctx, const rl_retry_event *ev)
+{
+	rl_ingest *ing = ctx;
+	rl_agg_add_retry(ing->work.agg, minute_of(ev->start_us), ev->endpoint, ev->method, ev->status, 0, ev->blind,
+			 ev->unsafe, ev->verdict);
+	return rl_clients_add_retry(ing->work.clients, ev) ? RL_ENOMEM : 0;
+}
+
+static int sink_outcome(void *ctx, rl_outcome o, int64_t end, uint64_t client)
+{
+	(void)client;
+	rl_ingest *ing = ctx;
+	if (o != RL_OUTCOME_OPEN) /* open chains are saved, and judged by the report */
+		rl_agg_add_minute(ing->work.agg, minute_of(end), o == RL_OUTCOME_RECOVERED ? RL_AGG_RECOVERED
+											     : RL_AGG_GAVE_UP);
+	return 0;
+}
+
+static int sink_evidence(void *ctx, const rl_evidence *ev)
+{
+	rl_ingest *ing = ctx;
+	return rl_clients_add_evidence(ing->work.clients, ev, rl_intern_str(ing->methods, ev->method)) ? RL_ENOMEM : 0;
+}
+
+static int sink_lockstep(void *ctx, unsigned round, int64_t start, uint64_t client)
+{
+	rl_ingest *ing = ctx;
+	return rl_commit_work_candidate(&ing->work, round, start, client) ? RL_ENOMEM : 0;
+}
+
+static int sink_rekeyed(void *ctx, int64_t start, uint64_t client)
+{
+	rl_ingest *ing = ctx;
+	rl_agg_add_minute(ing->work.agg, minute_of(start), RL_AGG_REKEYED);
+	rl_client_row *r = rl_clients_get(ing->work.clients, client, NULL, 0);
+	if (!r || rl_commit_work_rekeyed(&ing->work, client))
+		return RL_ENOMEM;
+	r->v[RL_CL_REKEYED]++;
+	return 0;
+}
+
+static int64_t source_tol(void *ctx, uint16_t source, bool has_duration)
+{
+	rl_ingest *ing = ctx;
+	if (source >= ing->nsrcs)
+		return RL_US_PER_S;
+	const src_state *s = &ing->srcs[source];
+	int64_t t = s->time_res > 0 ? s->time_res : RL_US_PER_S;
+	if (has_duration && s->dur_res > t)
+		t = s->dur_res;
+	return t;
+}
+
+/* --- saved state -------------------------------------------------------------------- */
+
+static int put_state(void *ctx, int kind, uint64_t key, const void *blob, size_t n)
+{
+	rl_ingest *ing = ctx;
+	return rl_store_state_put(ing->st, kind, key, blob, n, NULL);
+}
+
+static int put_attempt(void *ctx, const rl_attempt *a)
+{
+	rl_ingest *ing = ctx;
+	return rl_chain_save_attempt(ing->chain, a, put_state, ing);
+}
+
+/* In the last transaction: the state the next run goes on from, and the client cap. */
+static int on_final(void *ctx, rl_store *st, rl_err *err)
+{
+	rl_ingest *ing = ctx;
+	int rc;
+	uint64_t pruned = 0;
+	if ((rc = rl_store_meta_set_i64(st, "latest_start_us", rl_reorder_latest(ing->reorder), err)) ||
+	    (rc = rl_store_meta_set_i64(st, "end_of_input_us", ing->end_of_input, err)) ||
+	    (rc = rl_store_meta_set_i64(st, "next_seq", (int64_t)ing->next_seq, err)) ||
+	    (rc = rl_store_meta_set_i64(st, "clock_skew_us", ing->o.clock_skew_us, err)) ||
+	    (rc = rl_store_state_clear(st, err)))
+		return rc;
+	if ((rc = rl_chain_save(ing->chain, put_state, ing)) || (rc = rl_reorder_each(ing->reorder, put_attempt, ing)))
+		return rc == RL_ENOMEM ? rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory")
+				       : rl_err_set(err, RL_EDB, rl_store_path(st), 0, "cannot save the retry state");
+	if ((rc = rl_store_prune_clients(st, CLIENTS_CAP, &pruned, err)))
+		return rc;
+	return pruned ? rl_store_meta_set(st, "clients_capped", "1", err) : 0;
+}
+
+static int release_cb(void *ctx, const rl_attempt *a);
+
+typedef struct load_ctx {
+	rl_ingest *ing;
+	rl_err *err;
+} load_ctx;
+
+static int load_one(void *ctx, int kind, uint64_t key, const void *blob, size_t n)
+{
+	load_ctx *lc = ctx;
+	rl_ingest *ing = lc->ing;
+	if (kind != RL_CHAIN_ATTEMPT)
+		return rl_chain_load(ing->chain, kind, key, blob, n, lc->err);
+	rl_attempt a;
+	int rc = rl_chain_load_attempt(ing->chain, blob, n, &a, lc->err);
+	if (rc)
+		return rc;
+	/* saved attempts all wait: latest is restored first, so none is late or released */
+	rc = rl_reorder_push(ing->reorder, &a, release_cb, ing);
+	return rc < 0 ? rl_err_set(lc->err, RL_ENOMEM, NULL, 0, "out of memory") : 0;
+}
+
+static int load_state(rl_ingest *ing, rl_err *err)
+{
+	int64_t v;
+	int rc;
+	if ((rc = rl_store_meta_get_i64(ing->st, "latest_start_us", &v, err)) < 0)
+		return rc;
+	if (rc == 1)
+		rl_reorder_set_latest(ing->reorder, v);
+	if ((rc = rl_store_meta_get_i64(ing->st, "end_of_input_us", &v, err)) < 0)
+		return rc;
+	ing->end_of_input = rc == 1 ? v : INT64_MIN;
+	if ((rc = rl_store_meta_get_i64(ing->st, "next_seq", &v, err)) < 0)
+		return rc;
+	ing->next_seq = rc == 1 ? (uint64_t)v : 1;
+	load_ctx lc = {ing, err};
+	rc = rl_store_state_each(ing->st, load_one, &lc, err);
+	if (rc && err && !err->source[0])
+		snprintf(err->source, sizeof err->source, "%s", rl_store_path(ing->st));
+	return rc;
+}
+
+/* --- flush ---------------------------------------------------------------------- */
 
 static void deltas_reset(rl_ingest *ing)
 {
@@ -127,23 +335,30 @@ static void deltas_reset(rl_ingest *ing)
 		d->format = format;
 		d->first_us = INT64_MAX;
 		d->last_us = INT64_MIN;
+		d->time_res_us = ing->srcs[i].time_res;
+		d->dur_res_us = ing->srcs[i].dur_res;
 	}
 	ing->nsamples = 0;
 }
 
-/* Hands what was counted since the last flush to the committer (lib/commit.h). The
- * final flush (status set) waits until it is written. */
+/* Hands what was counted since the last flush to the committer. The final flush
+ * (status set) saves the retry state and waits until it is written. */
 static int flush(rl_ingest *ing, const char *status, rl_err *err)
 {
-	rl_commit_totals t = {ing->stats.lines, ing->stats.attempts, ing->stats.rejected, status};
-	int rc = rl_commit_submit(ing->commit, &ing->agg, ing->deltas, ing->samples, ing->nsamples, &t, status != NULL,
-				  err);
+	for (size_t i = 0; i < ing->nsrcs; i++) {
+		ing->deltas[i].time_res_us = ing->srcs[i].time_res;
+		ing->deltas[i].dur_res_us = ing->srcs[i].dur_res;
+	}
+	rl_commit_totals t = {ing->stats.lines, ing->stats.attempts, ing->stats.rejected, status,
+			      status ? on_final : NULL, ing};
+	int rc = rl_commit_submit(ing->commit, &ing->work, ing->deltas, ing->samples, ing->nsamples, &t,
+				  status != NULL, err);
 	deltas_reset(ing);
 	ing->last_flush_us = mono_us();
 	return rc;
 }
 
-/* --- lines --------------------------------------------------------------------- */
+/* --- lines ---------------------------------------------------------------------- */
 
 static void reject(rl_ingest *ing, size_t si, const rl_line *ln, const char *reason)
 {
@@ -160,32 +375,6 @@ static void reject(rl_ingest *ing, size_t si, const rl_line *ln, const char *rea
 	rl_text_clean(sm->excerpt, sizeof sm->excerpt, ln->p, ln->n < RL_SAMPLE_EXCERPT ? ln->n : RL_SAMPLE_EXCERPT);
 }
 
-static inline int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-static int count_attempt(rl_ingest *ing, rl_store_source_delta *d, const rl_record *r)
-{
-	int64_t start = rl_record_start_us(r), end = rl_record_end_us(r);
-	char tpl[RL_ENDPOINT_MAX_LEN];
-	size_t tn = rl_endpoint_template(r->method.n ? r->target : RL_STR_NULL, tpl, sizeof tpl);
-	uint32_t ep = rl_intern_id(ing->endpoints, tpl, tn);
-	uint32_t me =
-		r->method.n ? rl_intern_id(ing->methods, r->method.p, r->method.n) : rl_intern_id(ing->methods, "-", 1);
-	if (!ep || !me)
-		return RL_ENOMEM;
-	rl_agg_add_attempt(ing->agg, floor_div(start, RL_US_PER_MIN), ep, me, r->status, 0, r->duration_us);
-	d->attempts++;
-	if (start < d->first_us)
-		d->first_us = start;
-	if (end > d->last_us)
-		d->last_us = end;
-	ing->stats.attempts++;
-	return 0;
-}
-
 static bool is_blank(const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -194,7 +383,8 @@ static bool is_blank(const char *p, size_t n)
 	return true;
 }
 
-static int handle_line(rl_ingest *ing, size_t si, const rl_line *ln, rl_err *err)
+/* Counts a line; returns true when it holds a record (in s->rec). */
+static bool take_line(rl_ingest *ing, size_t si, const rl_line *ln)
 {
 	src_state *s = &ing->srcs[si];
 	ing->deltas[si].lines++;
@@ -204,11 +394,11 @@ static int handle_line(rl_ingest *ing, size_t si, const rl_line *ln, rl_err *err
 		snprintf(reason, sizeof reason, "line too long (%zu bytes; the limit is %zu)", ln->full_len,
 			 ing->o.max_line);
 		reject(ing, si, ln, reason);
-		return 0;
+		return false;
 	}
 	if (is_blank(ln->p, ln->n))
-		return 0;
-	rl_reject rj = rl_format_parse(s->fmt, ln->p, ln->n, &ing->rec);
+		return false;
+	rl_reject rj = rl_format_parse(s->fmt, ln->p, ln->n, &s->rec);
 	if (rj) {
 		char reason[96];
 		if (rj == RL_REJECT_NO_MATCH)
@@ -216,106 +406,200 @@ static int handle_line(rl_ingest *ing, size_t si, const rl_line *ln, rl_err *err
 		else
 			snprintf(reason, sizeof reason, "%s", rl_reject_text(rj));
 		reject(ing, si, ln, reason);
-		return 0;
+		return false;
 	}
-	int rc = count_attempt(ing, &ing->deltas[si], &ing->rec);
-	if (rc)
-		return rl_err_set(err, rc, s->name, ln->lineno, "out of memory");
-	return 0;
+	if (s->res_lines < RES_LINES) {
+		s->res_lines++;
+		if (!s->time_res || s->rec.time_res_us < s->time_res)
+			s->time_res = s->rec.time_res_us;
+		if (s->rec.duration_us >= 0 && (!s->dur_res || s->rec.duration_res_us < s->dur_res))
+			s->dur_res = s->rec.duration_res_us;
+	}
+	s->rec_line = ln->lineno;
+	return true;
 }
 
-/* Checks, every few thousand lines, whether a flush is due. */
+/* Reads lines until one holds a record (s->has_rec) or the input ends. */
+static void pull(rl_ingest *ing, size_t si)
+{
+	src_state *s = &ing->srcs[si];
+	s->has_rec = false;
+	while (!s->eof) {
+		rl_line ln;
+		if (s->next_sniffed < s->nsniffed) {
+			ln = s->sniffed[s->next_sniffed++];
+		} else {
+			if (s->sniffed) {
+				free(s->sniffed);
+				free(s->arena);
+				s->sniffed = NULL;
+				s->arena = NULL;
+			}
+			int r = rl_source_next(s->src, &ln, &s->err);
+			if (r <= 0) {
+				s->eof = true;
+				if (r < 0)
+					s->error = r;
+				return;
+			}
+		}
+		if (take_line(ing, si, &ln)) {
+			s->has_rec = true;
+			return;
+		}
+	}
+}
+
+/* The retry analysis of one attempt: reorder, then judge in time order. */
+static int release_cb(void *ctx, const rl_attempt *a)
+{
+	rl_ingest *ing = ctx;
+	return rl_chain_judge(ing->chain, a);
+}
+
+static int count_record(rl_ingest *ing, size_t si)
+{
+	src_state *s = &ing->srcs[si];
+	const rl_record *r = &s->rec;
+	rl_store_source_delta *d = &ing->deltas[si];
+	int64_t start = rl_record_start_us(r), end = rl_record_end_us(r);
+	char tpl[RL_ENDPOINT_MAX_LEN];
+	size_t tn = rl_endpoint_template(r->method.n ? r->target : RL_STR_NULL, tpl, sizeof tpl);
+	uint32_t ep = rl_intern_id(ing->endpoints, tpl, tn);
+	uint32_t me = r->method.n ? rl_intern_id(ing->methods, r->method.p, r->method.n)
+				  : rl_intern_id(ing->methods, "-", 1);
+	if (!ep || !me)
+		return RL_ENOMEM;
+	rl_agg_add_attempt(ing->work.agg, minute_of(start), ep, me, r->status, 0, r->duration_us);
+	d->attempts++;
+	if (start < d->first_us)
+		d->first_us = start;
+	if (end > d->last_us)
+		d->last_us = end;
+	if (end > ing->end_of_input)
+		ing->end_of_input = end;
+	ing->stats.attempts++;
+
+	/* who, and which request */
+	char client[RL_CLIENT_MAX], clean[RL_CLIENT_MAX * 4 + 8];
+	size_t cn = rl_identity_client(r, client, sizeof client);
+	rl_identity_keys k;
+	rl_identity_keys_of(r, client, cn, &k);
+	rl_client_row *row = rl_clients_get(ing->work.clients, k.client, NULL, 0);
+	if (!row)
+		return RL_ENOMEM;
+	if (!row->name) {
+		size_t n = rl_text_clean(clean, sizeof clean, client, cn);
+		if (!rl_clients_get(ing->work.clients, k.client, clean, n)->name)
+			return RL_ENOMEM;
+	}
+	row->v[RL_CL_ATTEMPTS]++;
+
+	rl_attempt a;
+	a.start_us = start;
+	a.end_us = end;
+	a.seq = ing->next_seq++;
+	bool rid = r->attempt > 0 && k.rid;
+	a.key = rid ? k.rid : k.reqkey;
+	a.reqkey = k.reqkey;
+	a.base = k.base;
+	a.client = k.client;
+	a.idem = k.idem;
+	a.retry_after_us = r->retry_after.n ? rl_retry_after_us(r->retry_after, end) : -1;
+	a.src_hash = s->name_hash;
+	a.tol_us = 0;
+	a.attempt_no = r->attempt;
+	a.status = (int16_t)r->status;
+	a.source = (uint16_t)si;
+	a.endpoint = (uint16_t)ep;
+	a.method = (uint8_t)me;
+	a.flags = (uint8_t)((r->method.n ? RL_A_HAS_METHOD : 0) | (method_is_safe(ing, me) ? RL_A_SAFE_METHOD : 0) |
+			    (k.idem ? RL_A_HAS_IDEM : 0) | (rid ? RL_A_REQUEST_ID : 0) |
+			    (r->duration_us >= 0 ? RL_A_HAS_DURATION : 0));
+	a.target_ref = 0;
+	if (r->status < 0 || rl_status_is_failure(r->status)) {
+		/* a failure may start a chain: keep its target for evidence */
+		if (!(a.target_ref = rl_slab_alloc(ing->targets)))
+			return RL_ENOMEM;
+		char *t = rl_slab_get(ing->targets, a.target_ref);
+		size_t n = r->target.n < RL_TARGET_MAX ? r->target.n : RL_TARGET_MAX;
+		memcpy(t, r->target.p, n);
+		t[n] = 0;
+	}
+	int rc = rl_reorder_push(ing->reorder, &a, release_cb, ing);
+	if (rc == 1) {
+		/* late: more than --max-lag before the latest start read; judged on arrival */
+		d->late++;
+		rc = rl_chain_judge(ing->chain, &a);
+	}
+	if (rc)
+		return rc;
+	return rl_chain_advance(ing->chain, rl_reorder_latest(ing->reorder));
+}
+
+/* Checks, every few thousand records, whether a flush is due. */
 static int maybe_flush(rl_ingest *ing, rl_err *err)
 {
-	if (rl_agg_full(ing->agg) || mono_us() - ing->last_flush_us >= ing->o.flush_every_us)
+	if (rl_agg_full(ing->work.agg) || rl_clients_full(ing->work.clients) ||
+	    mono_us() - ing->last_flush_us >= ing->o.flush_every_us)
 		return flush(ing, NULL, err);
 	return 0;
 }
 
-/* Reads the first lines, chooses the format, then handles those lines. */
-static int sniff_and_start(rl_ingest *ing, size_t si, rl_err *err)
+/* Reads the first lines, chooses the format; the lines wait in s->sniffed. */
+static int sniff(rl_ingest *ing, size_t si, rl_err *err)
 {
 	src_state *s = &ing->srcs[si];
-	rl_line *lines = calloc(SNIFF_LINES, sizeof *lines);
+	s->sniffed = calloc(SNIFF_LINES, sizeof *s->sniffed);
+	s->arena = malloc(SNIFF_BYTES);
 	rl_str *views = calloc(SNIFF_LINES, sizeof *views);
-	char *arena = malloc(SNIFF_BYTES);
-	size_t n = 0, used = 0, nonblank = 0;
+	size_t used = 0, nonblank = 0;
 	int rc = 0;
-	if (!lines || !views || !arena) {
-		rc = rl_err_set(err, RL_ENOMEM, s->name, 0, "out of memory");
-		goto done;
+	if (!s->sniffed || !s->arena || !views) {
+		free(views);
+		return rl_err_set(err, RL_ENOMEM, s->name, 0, "out of memory");
 	}
-	while (n < SNIFF_LINES && nonblank < SNIFF_LINES / 2) {
+	while (s->nsniffed < SNIFF_LINES && nonblank < SNIFF_LINES / 2) {
 		rl_line ln;
-		int r = rl_source_next(s->src, &ln, err);
-		if (r < 0) {
-			rc = r;
-			break;
-		}
-		if (r == 0) {
-			s->eof = true;
+		int r = rl_source_next(s->src, &ln, &s->err);
+		if (r <= 0) {
+			/* the lines before a read error still count */
+			if (r < 0)
+				s->error = r;
 			break;
 		}
 		size_t k = ln.n < SNIFF_BYTES - used ? ln.n : SNIFF_BYTES - used;
-		memcpy(arena + used, ln.p, k);
-		lines[n] = ln;
-		lines[n].p = arena + used;
-		lines[n].n = k;
+		memcpy(s->arena + used, ln.p, k);
+		s->sniffed[s->nsniffed] = ln;
+		s->sniffed[s->nsniffed].p = s->arena + used;
+		s->sniffed[s->nsniffed].n = k;
 		if (!ln.overlong && !is_blank(ln.p, ln.n))
-			views[nonblank++] = rl_str_make(arena + used, k);
+			views[nonblank++] = rl_str_make(s->arena + used, k);
 		used += k;
-		n++;
+		s->nsniffed++;
 	}
-	/* a read error after some lines still lets those lines count */
 	if (nonblank > 0) {
 		size_t matched = 0;
-		int fr = rl_format_sniff(&s->fmt, views, nonblank, &matched, s->name, err);
-		if (fr) {
-			rc = fr;
-			goto done;
-		}
-		notice(ing, false, s->name, "format auto: %s (%zu of the first %zu lines parse)", s->fmt->name, matched,
-		       nonblank);
-		ing->deltas[si].format = s->fmt->name;
+		if (!(rc = rl_format_sniff(&s->fmt, views, nonblank, &matched, s->name, err)))
+			notice(ing, false, s->name, "format auto: %s (%zu of the first %zu lines parse)", s->fmt->name,
+			       matched, nonblank);
+	} else if (s->nsniffed == SNIFF_LINES) {
+		/* 64 blank or overlong lines: sniff again after them */
+		for (size_t i = 0; i < s->nsniffed; i++)
+			take_line(ing, si, &s->sniffed[i]);
+		s->nsniffed = 0;
+		free(views);
+		free(s->sniffed);
+		free(s->arena);
+		s->sniffed = NULL;
+		s->arena = NULL;
+		return sniff(ing, si, err);
 	}
-	/* without a format, every line here is blank or overlong: handle_line needs none */
-	for (size_t i = 0; i < n; i++) {
-		int hr = handle_line(ing, si, &lines[i], err);
-		if (hr) {
-			rc = hr;
-			break;
-		}
-	}
-done:
-	free(lines);
 	free(views);
-	free(arena);
 	return rc;
 }
 
-static int read_source(rl_ingest *ing, size_t si, rl_err *err)
-{
-	src_state *s = &ing->srcs[si];
-	int rc = 0;
-	while (!s->fmt) {
-		if ((rc = sniff_and_start(ing, si, err)) || s->eof)
-			return rc;
-	}
-	ing->deltas[si].format = s->fmt->name;
-	rl_line ln;
-	unsigned k = 0;
-	for (;;) {
-		int r = rl_source_next(s->src, &ln, err);
-		if (r <= 0)
-			return r;
-		if ((rc = handle_line(ing, si, &ln, err)))
-			return rc;
-		if (++k % 4096 == 0 && (rc = maybe_flush(ing, err)))
-			return rc;
-	}
-}
-
-/* --- public ------------------------------------------------------------------ */
+/* --- public ------------------------------------------------------------------------ */
 
 int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_err *err)
 {
@@ -329,20 +613,39 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 		ing->o.format = "auto";
 	if (!ing->o.retry_window_us)
 		ing->o.retry_window_us = 120 * RL_US_PER_S;
+	if (ing->o.max_lag_us < 0)
+		ing->o.max_lag_us = 60 * RL_US_PER_S;
 	if (!ing->o.max_line)
 		ing->o.max_line = 64 * 1024;
 	if (!ing->o.flush_every_us)
 		ing->o.flush_every_us = 10 * RL_US_PER_S;
 	if (!ing->o.max_samples)
 		ing->o.max_samples = 10;
-	ing->agg = rl_agg_new(opts->max_keys);
+	memset(ing->method_safe, -1, sizeof ing->method_safe);
+	ing->end_of_input = INT64_MIN;
+	ing->next_seq = 1;
+	ing->work.agg = rl_agg_new(opts->max_keys);
+	ing->work.clients = rl_clients_new();
 	ing->endpoints = rl_intern_new(1000, RL_ENDPOINT_MAX_LEN, "{other}");
 	ing->methods = rl_intern_new(MAX_METHODS, 32, "{other}");
+	ing->targets = rl_slab_new(RL_TARGET_MAX + 8);
+	ing->reorder = rl_reorder_new(ing->o.max_lag_us);
 	int rc;
-	if (!ing->agg || !ing->endpoints || !ing->methods) {
+	if (!ing->work.agg || !ing->work.clients || !ing->endpoints || !ing->methods || !ing->targets ||
+	    !ing->reorder) {
 		rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 		goto fail;
 	}
+	rl_chain_opts co = {ing->o.policy,
+			    ing->o.retry_window_us,
+			    ing->o.max_lag_us,
+			    ing->o.clock_skew_us,
+			    source_tol,
+			    ing,
+			    {ing, name_of, id_of}};
+	rl_chain_sink sink = {ing, sink_start, sink_retry, sink_outcome, sink_evidence, sink_lockstep, sink_rekeyed};
+	if ((rc = rl_chain_new(&ing->chain, &co, &sink, ing->targets, err)))
+		goto fail;
 	/* the database's names keep their ids, and count towards the caps */
 	if ((rc = rl_store_names(st, RL_NAME_ENDPOINT, preload_cb, ing->endpoints, err)) ||
 	    (rc = rl_store_names(st, RL_NAME_METHOD, preload_cb, ing->methods, err)))
@@ -353,7 +656,7 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 		rl_store_rollback(st);
 		goto fail;
 	}
-	if ((rc = rl_store_commit(st, err)))
+	if ((rc = rl_store_commit(st, err)) || (rc = load_state(ing, err)))
 		goto fail;
 	ing->last_flush_us = mono_us();
 	*out = ing;
@@ -363,97 +666,151 @@ fail:
 	return rc;
 }
 
-int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err)
+/* Opens every input first: a missing file fails before anything is counted. */
+static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err)
 {
-	int rc = 0;
 	ing->srcs = calloc(n ? n : 1, sizeof *ing->srcs);
 	ing->deltas = calloc(n ? n : 1, sizeof *ing->deltas);
 	ing->cap_samples = n * ing->o.max_samples;
 	ing->samples = calloc(ing->cap_samples ? ing->cap_samples : 1, sizeof *ing->samples);
 	if (!ing->srcs || !ing->deltas || !ing->samples)
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
-	/* open everything first: a missing file fails before anything is counted */
 	for (size_t i = 0; i < n; i++) {
 		src_state *s = &ing->srcs[i];
 		ing->nsrcs = i + 1;
 		bool is_stdin = strcmp(paths[i], "-") == 0;
 		snprintf(s->name, sizeof s->name, "%s", is_stdin ? "(stdin)" : paths[i]);
-		if (!s->skip)
-			ing->deltas[i].name = s->name;
+		s->name_hash = (uint32_t)rl_fnv1a64(s->name, strlen(s->name));
+		ing->deltas[i].name = s->name;
 		rl_source_opts so = {.max_line = ing->o.max_line};
-		if ((rc = rl_source_open(&s->src, paths[i], &so, err)))
+		int rc = rl_source_open(&s->src, paths[i], &so, err);
+		if (rc)
 			return rc;
 		struct stat sb;
 		if (!is_stdin && stat(paths[i], &sb) == 0) {
 			s->dev = sb.st_dev;
 			s->ino = sb.st_ino;
 			for (size_t j = 0; j < i; j++)
-				if (ing->srcs[j].ino == sb.st_ino && ing->srcs[j].dev == sb.st_dev &&
-				    !ing->srcs[j].skip) {
-					s->skip = true;
-					notice(ing, false, s->name, "the same file as %s: read once",
-					       ing->srcs[j].name);
+				if (ing->srcs[j].ino == sb.st_ino && ing->srcs[j].dev == sb.st_dev && !ing->srcs[j].skip) {
+					s->skip = s->eof = true;
+					ing->deltas[i].name = NULL; /* nothing to record */
+					notice(ing, false, s->name, "the same file as %s: read once", ing->srcs[j].name);
+					break;
 				}
 		}
-		if (s->skip)
-			ing->deltas[i].name = NULL; /* nothing to record */
-		else if (strcmp(ing->o.format, "auto") != 0 && (rc = rl_format_new(&s->fmt, ing->o.format, err)))
+		if (!s->skip && strcmp(ing->o.format, "auto") != 0 && (rc = rl_format_new(&s->fmt, ing->o.format, err)))
 			return rc;
 	}
 	deltas_reset(ing);
+	return 0;
+}
+
+/* Notes an input that failed midway: what was read counts, the others go on. */
+static void input_failed(rl_ingest *ing, src_state *s)
+{
+	ing->input_failed = true;
+	if (s->err.line > 0)
+		notice(ing, true, s->name, "line %lld: %s", s->err.line, s->err.msg);
+	else
+		notice(ing, true, s->name, "%s", s->err.msg);
+	s->error = 0;
+}
+
+int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err)
+{
+	int rc = open_inputs(ing, paths, n, err);
+	if (rc)
+		return rc;
 	if ((rc = rl_commit_new(&ing->commit, ing->st, ing->endpoints, ing->methods, ing->run_id, n, ing->cap_samples,
 				ing->o.max_keys, err)))
 		return rc;
-	int input_rc = 0;
+	/* formats, then the first record of each input */
 	for (size_t i = 0; i < n; i++) {
 		src_state *s = &ing->srcs[i];
 		if (s->skip)
 			continue;
-		rl_err e;
-		rl_err_clear(&e);
-		rc = read_source(ing, i, &e);
 		ing->stats.sources++;
-		ing->stats.bytes += rl_source_bytes_read(s->src);
-		if (rc == RL_EINPUT) {
-			/* keep what was read; go on with the other inputs */
-			input_rc = rc;
-			if (e.line > 0)
-				notice(ing, true, s->name, "line %lld: %s", e.line, e.msg);
-			else
-				notice(ing, true, s->name, "%s", e.msg);
-			continue;
+		if (!s->fmt && (rc = sniff(ing, i, err))) {
+			if (rc != RL_EINPUT)
+				return rc;
+			s->err = *err; /* no format: the whole input is unreadable */
+			s->eof = true;
+			s->error = rc;
+			rl_err_clear(err);
 		}
-		if (rc) {
-			if (err)
-				*err = e;
-			flush(ing, "failed", NULL);
-			return rc;
-		}
+		if (!s->eof && !s->fmt)
+			s->eof = true; /* only blank lines */
+		else if (!s->eof)
+			ing->deltas[i].format = s->fmt->name;
+		if (!s->eof)
+			pull(ing, i);
+		if (s->error)
+			input_failed(ing, s);
 	}
-	if ((rc = flush(ing, input_rc ? "failed" : "ok", err)))
+	/* merge by start time, ties in command-line order */
+	unsigned k = 0;
+	for (;;) {
+		size_t best = n;
+		int64_t best_start = 0;
+		for (size_t i = 0; i < n; i++) {
+			src_state *s = &ing->srcs[i];
+			if (!s->has_rec)
+				continue;
+			int64_t st = rl_record_start_us(&s->rec);
+			if (best == n || st < best_start) {
+				best = i;
+				best_start = st;
+			}
+		}
+		if (best == n)
+			break;
+		if ((rc = count_record(ing, best)))
+			goto fail;
+		pull(ing, best);
+		if (ing->srcs[best].error)
+			input_failed(ing, &ing->srcs[best]);
+		if (++k % 256 == 0 && (rc = maybe_flush(ing, err)))
+			return rc;
+	}
+	for (size_t i = 0; i < n; i++)
+		ing->stats.bytes += ing->srcs[i].src ? rl_source_bytes_read(ing->srcs[i].src) : 0;
+	if ((rc = flush(ing, ing->input_failed ? "failed" : "ok", err)))
 		return rc;
 	rl_err_clear(err);
-	return input_rc;
+	return ing->input_failed ? RL_EINPUT : 0;
+fail:
+	rl_err_set(err, rc, NULL, 0, rc == RL_ENOMEM ? "out of memory" : "the retry analysis failed");
+	flush(ing, "failed", NULL);
+	return rc;
 }
 
 void rl_ingest_get_stats(const rl_ingest *ing, rl_ingest_stats *out)
 {
 	*out = ing->stats;
+	out->active_keys = rl_chain_active(ing->chain) + rl_reorder_count(ing->reorder);
 }
 
 void rl_ingest_free(rl_ingest *ing)
 {
 	if (!ing)
 		return;
+	rl_commit_free(ing->commit);
 	for (size_t i = 0; i < ing->nsrcs; i++) {
 		rl_source_free(ing->srcs[i].src);
 		rl_format_free(ing->srcs[i].fmt);
+		free(ing->srcs[i].sniffed);
+		free(ing->srcs[i].arena);
 	}
-	rl_commit_free(ing->commit);
 	free(ing->srcs);
 	free(ing->deltas);
 	free(ing->samples);
-	rl_agg_free(ing->agg);
+	rl_chain_free(ing->chain);
+	rl_reorder_free(ing->reorder);
+	rl_slab_free(ing->targets);
+	rl_agg_free(ing->work.agg);
+	rl_clients_free(ing->work.clients);
+	free(ing->work.cand);
+	free(ing->work.rekeyed);
 	rl_intern_free(ing->endpoints);
 	rl_intern_free(ing->methods);
 	free(ing);

@@ -1,11 +1,13 @@
 /* ingest.h - the pipeline: sources → format → aggregate → store.
  *
  * rl_ingest reads inputs line by line, parses each with the source's format (sniffed
- * when the spec is "auto"), counts attempts in memory (lib/aggregate.h) and commits to
- * the store in one transaction per flush: aggregates, per-source counts, rejected-line
- * samples and the run row together, so a database never holds half a flush. A flush
- * happens when the in-memory tables fill, every flush_every_us of wall time (streams),
- * and at the end. Bad lines are counted and sampled; only system failures are errors. */
+ * when the spec is "auto"), merges the inputs by time, counts attempts in memory
+ * (lib/aggregate.h), runs the retry analysis (lib/reorder.h, lib/chain.h) and commits to
+ * the store in one transaction per flush: aggregates, findings, per-source counts,
+ * rejected-line samples and the run row together, so a database never holds half a
+ * flush. A flush happens when the in-memory tables fill, every flush_every_us of wall
+ * time (streams), and at the end, when the chains in progress are saved for the next
+ * run. Bad lines are counted and sampled; only system failures are errors. */
 #ifndef RL_INGEST_H
 #define RL_INGEST_H
 
@@ -23,7 +25,9 @@ typedef struct rl_ingest_opts {
 	const char *command; /* recorded in the run row: "analyze", "ingest" */
 	const char *format; /* a format spec or "auto" (NULL: auto) */
 	const rl_policy *policy; /* required */
-	int64_t retry_window_us; /* recorded in the database's identity (0: 120 s) */
+	int64_t retry_window_us; /* --retry-window, part of the database's identity (0: 120 s) */
+	int64_t max_lag_us;      /* --max-lag: disorder put back in order (< 0: 60 s) */
+	int64_t clock_skew_us;   /* --clock-skew: added to the tolerance between inputs */
 	size_t max_line; /* 0: 64 KiB */
 	int64_t flush_every_us; /* 0: 10 s */
 	size_t max_samples; /* rejected-line samples kept per source and run (0: 10) */
@@ -36,7 +40,8 @@ typedef struct rl_ingest_opts {
 
 typedef struct rl_ingest_stats {
 	uint64_t lines, attempts, rejected, sources;
-	uint64_t bytes; /* bytes read from the inputs (compressed for gzip) */
+	uint64_t bytes;       /* bytes read from the inputs (compressed for gzip) */
+	uint64_t active_keys; /* chains in progress + attempts waiting for order, at the end */
 } rl_ingest_stats;
 
 /* Prepares an ingest into st, checking that the database's identity (policy, retry

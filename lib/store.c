@@ -20,6 +20,12 @@ enum {
 	S_BUCKET_MULTI,
 	S_LATENCY,
 	S_LATENCY_MULTI,
+	S_MINUTE,
+	S_MINUTE_MULTI,
+	S_CLIENT,
+	S_CANDIDATE,
+	S_REKEYED_CLIENT,
+	S_STATE_PUT,
 	S_SOURCE_UPSERT,
 	S_REJECT,
 	S_ENDPOINT_INS,
@@ -32,14 +38,23 @@ enum {
 	S_COUNT
 };
 
-#define BUCKET_INSERT                                                                             \
-	"INSERT INTO bucket(minute, endpoint_id, method_id, status, code_id, attempts, retries, " \
-	"blind_4xx, unsafe) VALUES"
-#define BUCKET_UPSERT                                                                     \
-	" ON CONFLICT(minute, endpoint_id, method_id, status, code_id) DO UPDATE SET "    \
-	"attempts = attempts + excluded.attempts, retries = retries + excluded.retries, " \
-	"blind_4xx = blind_4xx + excluded.blind_4xx, unsafe = unsafe + excluded.unsafe"
-#define BUCKET_COLS 9
+/* the counters of rl_agg_bucket.v, in RL_AGG_* order */
+#define COUNTERS(X)                                                                                      \
+	X(attempts) X(retries) X(blind_4xx) X(unsafe) X(checked) X(compliant) X(too_fast) X(ignored_retry_after) \
+		X(over_max_retries) X(no_jitter)
+#define NAME_COMMA(c) ", " #c
+#define SUM_COL(c) #c " = " #c " + excluded." #c ","
+#define BUCKET_INSERT "INSERT INTO bucket(minute, endpoint_id, method_id, status, code_id" COUNTERS(NAME_COMMA) ") VALUES"
+#define BUCKET_UPSERT                                                                              \
+	" ON CONFLICT(minute, endpoint_id, method_id, status, code_id) DO UPDATE SET " COUNTERS(SUM_COL) \
+	" minute = minute"
+#define BUCKET_COLS (5 + RL_AGG_NCOUNTERS)
+#define MINUTE_INSERT "INSERT INTO chain_minute(minute, chains, recovered, gave_up, rekeyed) VALUES"
+#define MINUTE_UPSERT                                                                       \
+	" ON CONFLICT(minute) DO UPDATE SET chains = chains + excluded.chains, "            \
+	"recovered = recovered + excluded.recovered, gave_up = gave_up + excluded.gave_up, " \
+	"rekeyed = rekeyed + excluded.rekeyed"
+#define MINUTE_COLS (1 + RL_AGG_NMINUTE)
 #define LATENCY_INSERT "INSERT INTO latency(minute, endpoint_id, method_id, bucket, count) VALUES"
 #define LATENCY_UPSERT \
 	" ON CONFLICT(minute, endpoint_id, method_id, bucket) DO UPDATE SET count = count + excluded.count"
@@ -48,8 +63,10 @@ enum {
 static const char *const stmt_sql[S_COUNT] = {
 	/* the bucket and latency inserts are built by insert_sql() */
 	[S_SOURCE_UPSERT] =
-		"INSERT INTO source(name, format, lines, attempts, rejected, late, first_us, last_us) "
-		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(name) DO UPDATE SET "
+		"INSERT INTO source(name, format, lines, attempts, rejected, late, first_us, last_us, time_res_us, "
+		"dur_res_us) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) ON CONFLICT(name) DO UPDATE SET "
+		"time_res_us = COALESCE(min(time_res_us, excluded.time_res_us), time_res_us, excluded.time_res_us), "
+		"dur_res_us = COALESCE(min(dur_res_us, excluded.dur_res_us), dur_res_us, excluded.dur_res_us), "
 		"format = COALESCE(excluded.format, format), lines = lines + excluded.lines, "
 		"attempts = attempts + excluded.attempts, rejected = rejected + excluded.rejected, "
 		"late = late + excluded.late, "
@@ -58,6 +75,28 @@ static const char *const stmt_sql[S_COUNT] = {
 		"last_us = CASE WHEN last_us IS NULL OR excluded.last_us > last_us THEN excluded.last_us "
 		"ELSE last_us END RETURNING id",
 	[S_REJECT] = "INSERT INTO rejected_sample(run_id, source_id, line, reason, excerpt) VALUES(?1,?2,?3,?4,?5)",
+	[S_CLIENT] =
+		"INSERT INTO client(hash, name, attempts, retries, blind_4xx, unsafe, checked, compliant, too_fast, "
+		"ignored_retry_after, over_max_retries, no_jitter, violations, rekeyed, ev_violations, ev_start, evidence) "
+		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17) ON CONFLICT(hash) DO UPDATE SET "
+		"name = COALESCE(name, excluded.name), attempts = attempts + excluded.attempts, "
+		"retries = retries + excluded.retries, blind_4xx = blind_4xx + excluded.blind_4xx, "
+		"unsafe = unsafe + excluded.unsafe, checked = checked + excluded.checked, "
+		"compliant = compliant + excluded.compliant, too_fast = too_fast + excluded.too_fast, "
+		"ignored_retry_after = ignored_retry_after + excluded.ignored_retry_after, "
+		"over_max_retries = over_max_retries + excluded.over_max_retries, "
+		"no_jitter = no_jitter + excluded.no_jitter, violations = violations + excluded.violations, "
+		"rekeyed = rekeyed + excluded.rekeyed, "
+		/* the evidence with the most violations wins; on a tie, the earlier chain */
+		"evidence = CASE WHEN excluded.ev_violations > ev_violations OR (excluded.ev_violations = ev_violations "
+		"AND excluded.ev_violations > 0 AND excluded.ev_start < ev_start) THEN excluded.evidence ELSE evidence END, "
+		"ev_start = CASE WHEN excluded.ev_violations > ev_violations OR (excluded.ev_violations = ev_violations "
+		"AND excluded.ev_violations > 0 AND excluded.ev_start < ev_start) THEN excluded.ev_start ELSE ev_start END, "
+		"ev_violations = MAX(ev_violations, excluded.ev_violations)",
+	[S_CANDIDATE] = "INSERT INTO lockstep_candidate(round, start_us, client) VALUES(?1,?2,?3)",
+	[S_REKEYED_CLIENT] = "INSERT INTO rekeyed_client(hash, attempts) VALUES(?1,?2) ON CONFLICT(hash) DO UPDATE SET "
+			     "attempts = attempts + excluded.attempts",
+	[S_STATE_PUT] = "INSERT INTO saved_state(kind, key, data) VALUES(?1,?2,?3)",
 	[S_ENDPOINT_INS] = "INSERT INTO endpoint(template) VALUES(?1) ON CONFLICT(template) DO NOTHING",
 	[S_ENDPOINT_SEL] = "SELECT id FROM endpoint WHERE template = ?1",
 	[S_METHOD_INS] = "INSERT INTO method(name) VALUES(?1) ON CONFLICT(name) DO NOTHING",
@@ -134,6 +173,10 @@ static sqlite3_stmt *stmt(rl_store *st, int which, rl_err *err)
 	case S_LATENCY:
 	case S_LATENCY_MULTI:
 		built = insert_sql(LATENCY_INSERT, LATENCY_UPSERT, LATENCY_COLS, which == S_LATENCY ? 1 : MULTI);
+		break;
+	case S_MINUTE:
+	case S_MINUTE_MULTI:
+		built = insert_sql(MINUTE_INSERT, MINUTE_UPSERT, MINUTE_COLS, which == S_MINUTE ? 1 : MULTI);
 		break;
 	}
 	const char *sql = built ? built : stmt_sql[which];
@@ -424,10 +467,16 @@ static void bind_bucket(sqlite3_stmt *s, int at, const void *row)
 	sqlite3_bind_int64(s, at + 3, b->method);
 	sqlite3_bind_int(s, at + 4, b->status);
 	sqlite3_bind_int64(s, at + 5, b->code);
-	sqlite3_bind_int64(s, at + 6, (sqlite3_int64)b->attempts);
-	sqlite3_bind_int64(s, at + 7, (sqlite3_int64)b->retries);
-	sqlite3_bind_int64(s, at + 8, (sqlite3_int64)b->blind_4xx);
-	sqlite3_bind_int64(s, at + 9, (sqlite3_int64)b->unsafe);
+	for (int i = 0; i < RL_AGG_NCOUNTERS; i++)
+		sqlite3_bind_int64(s, at + 6 + i, (sqlite3_int64)b->v[i]);
+}
+
+static void bind_minute(sqlite3_stmt *s, int at, const void *row)
+{
+	const rl_agg_minute *m = row;
+	sqlite3_bind_int64(s, at + 1, m->minute);
+	for (int i = 0; i < RL_AGG_NMINUTE; i++)
+		sqlite3_bind_int64(s, at + 2 + i, (sqlite3_int64)m->v[i]);
 }
 
 static void bind_latency(sqlite3_stmt *s, int at, const void *row)
@@ -469,6 +518,122 @@ int rl_store_add_latencies(rl_store *st, const rl_agg_latency *l, size_t n, rl_e
 	return add_rows(st, S_LATENCY, S_LATENCY_MULTI, LATENCY_COLS, (const char *)l, n, sizeof *l, bind_latency, err);
 }
 
+int rl_store_add_minutes(rl_store *st, const rl_agg_minute *m, size_t n, rl_err *err)
+{
+	return add_rows(st, S_MINUTE, S_MINUTE_MULTI, MINUTE_COLS, (const char *)m, n, sizeof *m, bind_minute, err);
+}
+
+int rl_store_add_client(rl_store *st, const rl_client_row *r, rl_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_CLIENT, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)r->hash);
+	if (r->name)
+		sqlite3_bind_text(s, 2, r->name, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
+	for (int i = 0; i < RL_CL_N; i++)
+		sqlite3_bind_int64(s, 3 + i, (sqlite3_int64)r->v[i]);
+	sqlite3_bind_int64(s, 15, r->ev_violations);
+	if (r->evidence) {
+		sqlite3_bind_int64(s, 16, r->ev_start);
+		sqlite3_bind_text(s, 17, r->evidence, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(s, 16);
+		sqlite3_bind_null(s, 17);
+	}
+	int rc = run_stmt(st, s, err, "cannot write to the database");
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+int rl_store_add_candidate(rl_store *st, unsigned round, int64_t start_us, uint64_t client, rl_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_CANDIDATE, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_int64(s, 1, round);
+	sqlite3_bind_int64(s, 2, start_us);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)client);
+	return run_stmt(st, s, err, "cannot write to the database");
+}
+
+int rl_store_add_rekeyed_client(rl_store *st, uint64_t client, uint64_t attempts, rl_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_REKEYED_CLIENT, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)client);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)attempts);
+	return run_stmt(st, s, err, "cannot write to the database");
+}
+
+int rl_store_prune_clients(rl_store *st, size_t cap, uint64_t *pruned, rl_err *err)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "DELETE FROM client WHERE hash IN (SELECT hash FROM client ORDER BY violations, attempts, hash "
+		 "LIMIT max(0, (SELECT count(*) FROM client) - %zu))",
+		 cap);
+	int rc = exec(st, sql, err);
+	if (!rc && pruned)
+		*pruned = (uint64_t)sqlite3_changes(st->db);
+	return rc;
+}
+
+int rl_store_state_clear(rl_store *st, rl_err *err)
+{
+	return exec(st, "DELETE FROM saved_state", err);
+}
+
+int rl_store_state_put(rl_store *st, int kind, uint64_t key, const void *blob, size_t n, rl_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_STATE_PUT, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_int(s, 1, kind);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)key);
+	sqlite3_bind_blob(s, 3, blob, (int)n, SQLITE_STATIC);
+	return run_stmt(st, s, err, "cannot write to the database");
+}
+
+int rl_store_state_each(rl_store *st, int (*cb)(void *ctx, int kind, uint64_t key, const void *blob, size_t n),
+			void *ctx, rl_err *err)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT kind, key, data FROM saved_state ORDER BY kind, key", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_err(st, err, "cannot read the database");
+	int rc, out = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		out = cb(ctx, sqlite3_column_int(s, 0), (uint64_t)sqlite3_column_int64(s, 1), sqlite3_column_blob(s, 2),
+			 (size_t)sqlite3_column_bytes(s, 2));
+		if (out)
+			break;
+	}
+	if (!out && rc != SQLITE_DONE)
+		out = db_err(st, err, "cannot read the database");
+	sqlite3_finalize(s);
+	return out;
+}
+
+int rl_store_meta_get_i64(rl_store *st, const char *key, int64_t *value, rl_err *err)
+{
+	char buf[32];
+	int rc = rl_store_meta_get(st, key, buf, sizeof buf, err);
+	if (rc == 1)
+		*value = strtoll(buf, NULL, 10);
+	return rc;
+}
+
+int rl_store_meta_set_i64(rl_store *st, const char *key, int64_t value, rl_err *err)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%lld", (long long)value);
+	return rl_store_meta_set(st, key, buf, err);
+}
+
 int rl_store_add_source(rl_store *st, const rl_store_source_delta *d, int64_t *source_id, rl_err *err)
 {
 	sqlite3_stmt *s = stmt(st, S_SOURCE_UPSERT, err);
@@ -491,6 +656,14 @@ int rl_store_add_source(rl_store *st, const rl_store_source_delta *d, int64_t *s
 		sqlite3_bind_int64(s, 8, d->last_us);
 	else
 		sqlite3_bind_null(s, 8);
+	if (d->time_res_us > 0)
+		sqlite3_bind_int64(s, 9, d->time_res_us);
+	else
+		sqlite3_bind_null(s, 9);
+	if (d->dur_res_us > 0)
+		sqlite3_bind_int64(s, 10, d->dur_res_us);
+	else
+		sqlite3_bind_null(s, 10);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && source_id)
 		*source_id = sqlite3_column_int64(s, 0);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "lib/aggregate.h"
+#include "lib/clients.h"
 #include "lib/err.h"
 
 typedef struct rl_store rl_store;
@@ -51,6 +52,28 @@ int rl_store_names(rl_store *st, rl_name_kind kind, int (*cb)(void *ctx, int64_t
  * method and code are database ids. Rows go in many to a statement. */
 int rl_store_add_buckets(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err *err);
 int rl_store_add_latencies(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err);
+int rl_store_add_minutes(rl_store *st, const rl_agg_minute *m, size_t n, rl_err *err);
+
+/* Adds a client's counts to its row (created if new); its evidence replaces the stored
+ * one when it has more violations, or as many and an earlier chain. */
+int rl_store_add_client(rl_store *st, const rl_client_row *r, rl_err *err);
+
+/* Keeps the cap clients with the most violations, then attempts; *pruned (may be
+ * NULL) gets how many rows went. */
+int rl_store_prune_clients(rl_store *st, size_t cap, uint64_t *pruned, rl_err *err);
+
+int rl_store_add_candidate(rl_store *st, unsigned round, int64_t start_us, uint64_t client, rl_err *err);
+int rl_store_add_rekeyed_client(rl_store *st, uint64_t client, uint64_t attempts, rl_err *err);
+
+/* Saved state (lib/chain.h blobs): replaced as a whole at the end of each run. */
+int rl_store_state_clear(rl_store *st, rl_err *err);
+int rl_store_state_put(rl_store *st, int kind, uint64_t key, const void *blob, size_t n, rl_err *err);
+int rl_store_state_each(rl_store *st, int (*cb)(void *ctx, int kind, uint64_t key, const void *blob, size_t n),
+			void *ctx, rl_err *err);
+
+/* meta values that are integers; get returns 1 found, 0 absent, or RL_EDB. */
+int rl_store_meta_get_i64(rl_store *st, const char *key, int64_t *value, rl_err *err);
+int rl_store_meta_set_i64(rl_store *st, const char *key, int64_t value, rl_err *err);
 
 /* Adds counts to the source called name (created on first use). first_us/last_us
  * widen its time span unless INT64_MAX/INT64_MIN. *source_id gets its id. */
@@ -58,6 +81,7 @@ typedef struct rl_store_source_delta {
 	const char *name, *format;
 	uint64_t lines, attempts, rejected, late;
 	int64_t first_us, last_us;
+	int64_t time_res_us, dur_res_us; /* resolutions seen (the finest wins), 0: unknown */
 } rl_store_source_delta;
 int rl_store_add_source(rl_store *st, const rl_store_source_delta *d, int64_t *source_id, rl_err *err);
 

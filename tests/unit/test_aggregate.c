@@ -41,7 +41,8 @@ static void test_agg(void)
 	rl_agg_add_attempt(a, 101, 3, 2, 0, 0, -1);
 	CHECK(rl_agg_full(a));
 	seen s = {0};
-	CHECK_INT(rl_agg_drain(a, on_bucket, on_latency, &s), 0);
+	rl_agg_sink sink = {&s, on_bucket, on_latency, NULL};
+	CHECK_INT(rl_agg_drain(a, &sink), 0);
 	CHECK(rl_agg_empty(a));
 	CHECK_INT(s.nb, 4);
 	/* key order: minute first */
@@ -53,7 +54,7 @@ static void test_agg(void)
 	CHECK_INT(s.b[2].endpoint, 2);
 	CHECK_INT(s.b[2].method, 1);
 	CHECK_INT(s.b[2].status, 404);
-	CHECK_INT(s.b[2].attempts, 2);
+	CHECK_INT(s.b[2].v[RL_AGG_ATTEMPTS], 2);
 	CHECK_INT(s.b[3].status, 0);
 	CHECK_INT(s.nl, 2);
 	CHECK_INT(s.l[0].minute, 99);
@@ -62,7 +63,8 @@ static void test_agg(void)
 	/* usable again after the drain */
 	rl_agg_add_attempt(a, 1, 1, 1, 200, 0, -1);
 	seen t = {0};
-	rl_agg_drain(a, on_bucket, NULL, &t);
+	rl_agg_sink sink2 = {&t, on_bucket, NULL, NULL};
+	rl_agg_drain(a, &sink2);
 	CHECK_INT(t.nb, 1);
 	rl_agg_free(a);
 }
