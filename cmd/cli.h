@@ -17,7 +17,7 @@ typedef enum cli_kind {
 	CLI_STRING, /* const char * */
 	CLI_COUNT, /* size_t, ≥ 0 */
 	CLI_SECONDS, /* int64_t µs, from a decimal number of seconds */
-	CLI_MILLIS   /* int64_t µs, from a decimal number of milliseconds */
+	CLI_MILLIS /* int64_t µs, from a decimal number of milliseconds */
 } cli_kind;
 
 typedef struct cli_opt {
@@ -84,17 +84,19 @@ typedef struct cli_ingest_args {
 } cli_ingest_args;
 
 /* The defaults of SPEC §3: a 120 s retry window, 60 s of disorder, no clock skew. */
-#define CLI_INGEST_DEFAULTS                                                                               \
+#define CLI_INGEST_DEFAULTS \
 	.format = "auto", .retry_window_us = 120 * 1000000LL, .max_lag_us = 60 * 1000000LL, .clock_skew_us = 0
 
 /* The options analyze and ingest share, for their option tables. */
-#define CLI_RETRY_OPTS(a)                                                                                         \
-	{"--retry-window", CLI_SECONDS, &(a).retry_window_us, "SECONDS",                                          \
-	 "a retry starts at most this long after a failure (default 120)"},                                      \
-		{"--max-lag", CLI_SECONDS, &(a).max_lag_us, "SECONDS",                                            \
-		 "input up to this much out of time order is put back in order (default 60)"},                    \
-		{"--clock-skew", CLI_MILLIS, &(a).clock_skew_us, "MS",                                            \
-		 "added to the tolerance between attempts from different inputs (default 0)"}
+#define CLI_RETRY_OPTS(a)                                                                           \
+	{"--retry-window", CLI_SECONDS, &(a).retry_window_us, "SECONDS",                            \
+	 "a retry starts at most this long after a failure (default 120)"},                         \
+		{"--max-lag", CLI_SECONDS, &(a).max_lag_us, "SECONDS",                              \
+		 "input up to this much out of time order is put back in order (default 60)"},      \
+	{                                                                                           \
+		"--clock-skew", CLI_MILLIS, &(a).clock_skew_us, "MS",                               \
+			"added to the tolerance between attempts from different inputs (default 0)" \
+	}
 
 /* Loads --policy (default "default"); prints the error and returns EXIT_USAGE on failure. */
 int cli_load_policy(const char *name, rl_policy *out);

@@ -1,9 +1,11 @@
-/* aggregate.c - two open-addressing tables of fixed-size entries.
+/* aggregate.c - open-addressing tables of fixed-size entries, one size per table.
  *
- * An entry is a 128-bit key and ten 32-bit counters, 56 bytes; linear probing on a
- * power-of-two array kept at most 5/8 full. rl_agg_each() compacts and sorts the
- * entries in place (the table is reset afterwards anyway), so rows reach SQLite in key
- * order, which keeps its B-tree writes sequential. */
+ * An entry is a 128-bit key and as many 32-bit counters as its table needs (one for
+ * attempts: 24 bytes, so that the hot table stays small in cache). Linear probing on a
+ * power-of-two array kept at most 5/8 full, growing past 7/8 if a burst overshoots
+ * the flush threshold. rl_agg_drain() compacts and sorts the entries in place (the
+ * table is reset afterwards anyway), so rows reach SQLite in key order, which keeps
+ * its B-tree writes sequential. */
 #include "lib/aggregate.h"
 
 #include <stdlib.h>
@@ -15,47 +17,40 @@
 
 #define USED (1ULL << 63)
 
-typedef struct entry {
+typedef struct head {
 	uint64_t k0, k1; /* k1 has USED set in a used entry */
-	uint32_t v[RL_AGG_NCOUNTERS];
-} entry;
+} head;
 
 typedef struct table {
-	entry *e;
+	unsigned char *e;
+	size_t esize, nv; /* bytes per entry, counters per entry */
 	size_t nslots, count, max;
 } table;
 
 struct rl_agg {
-	table buckets, latency, minutes;
+	table buckets, latency, retries, minutes;
 };
 
-static int table_init(table *t, size_t max)
+static inline head *entry(const table *t, size_t i)
+{
+	return (head *)(t->e + i * t->esize);
+}
+
+static inline uint32_t *values(head *h)
+{
+	return (uint32_t *)(h + 1);
+}
+
+static int table_init(table *t, size_t max, size_t nv)
 {
 	t->max = max;
+	t->nv = nv;
+	t->esize = (sizeof(head) + nv * sizeof(uint32_t) + 7) & ~(size_t)7;
 	t->nslots = 16;
 	while (t->nslots * 5 / 8 < max)
 		t->nslots <<= 1;
-	t->e = calloc(t->nslots, sizeof *t->e);
+	t->e = calloc(t->nslots, t->esize);
 	return t->e ? 0 : -1;
-}
-
-static uint32_t *table_put(table *t, uint64_t k0, uint64_t k1);
-
-/* Doubles the table: the flush threshold (max) stays, this only keeps a burst of keys
- * between two fullness checks (a release of many retries) from filling it. */
-static void table_grow(table *t)
-{
-	table old = *t;
-	entry *e = calloc(t->nslots * 2, sizeof *e);
-	if (!e)
-		return; /* keep probing the full-ish table: slower, still correct below 100 % */
-	t->e = e;
-	t->nslots *= 2;
-	t->count = 0;
-	for (size_t i = 0; i < old.nslots; i++)
-		if (old.e[i].k1)
-			memcpy(table_put(t, old.e[i].k0, old.e[i].k1 & ~USED), old.e[i].v, sizeof old.e[i].v);
-	free(old.e);
 }
 
 static uint32_t *table_put(table *t, uint64_t k0, uint64_t k1)
@@ -64,16 +59,35 @@ static uint32_t *table_put(table *t, uint64_t k0, uint64_t k1)
 	size_t mask = t->nslots - 1;
 	size_t i = (size_t)rl_hash_u64(k0 ^ rl_hash_u64(k1)) & mask;
 	for (;; i = (i + 1) & mask) {
-		entry *e = &t->e[i];
+		head *e = entry(t, i);
 		if (e->k1 == k1 && e->k0 == k0)
-			return e->v;
+			return values(e);
 		if (!e->k1) {
 			e->k0 = k0;
 			e->k1 = k1;
 			t->count++;
-			return e->v;
+			return values(e);
 		}
 	}
+}
+
+/* Doubles the table: the flush threshold (max) stays, this only keeps a burst of keys
+ * between two fullness checks (a release of many retries) from filling it. */
+static void table_grow(table *t)
+{
+	table old = *t;
+	unsigned char *e = calloc(t->nslots * 2, t->esize);
+	if (!e)
+		return; /* keep probing the fuller table: slower, still correct below 100 % */
+	t->e = e;
+	t->nslots *= 2;
+	t->count = 0;
+	for (size_t i = 0; i < old.nslots; i++) {
+		head *h = entry(&old, i);
+		if (h->k1)
+			memcpy(table_put(t, h->k0, h->k1 & ~USED), values(h), t->nv * sizeof(uint32_t));
+	}
+	free(old.e);
 }
 
 static inline uint32_t *table_get(table *t, uint64_t k0, uint64_t k1)
@@ -96,7 +110,8 @@ rl_agg *rl_agg_new(size_t max_keys)
 		return NULL;
 	if (!max_keys)
 		max_keys = 4096;
-	if (table_init(&a->buckets, max_keys) || table_init(&a->latency, max_keys) || table_init(&a->minutes, max_keys)) {
+	if (table_init(&a->buckets, max_keys, 1) || table_init(&a->latency, max_keys, 1) ||
+	    table_init(&a->retries, max_keys, RL_AGG_NRETRY) || table_init(&a->minutes, max_keys, RL_AGG_NMINUTE)) {
 		rl_agg_free(a);
 		return NULL;
 	}
@@ -109,6 +124,7 @@ void rl_agg_free(rl_agg *a)
 		return;
 	free(a->buckets.e);
 	free(a->latency.e);
+	free(a->retries.e);
 	free(a->minutes.e);
 	free(a);
 }
@@ -128,19 +144,18 @@ void rl_agg_add_attempt(rl_agg *a, int64_t minute, uint32_t endpoint, uint32_t m
 {
 	uint64_t k0 = minute_bits(minute) << 32 | (uint64_t)(endpoint & 0xffff) << 16 | (code & 0xffff);
 	uint64_t k1 = (uint64_t)(method & 0xffff) << 16 | (uint64_t)(status + 1);
-	add32(&table_get(&a->buckets, k0, k1)[0], 1);
+	add32(table_get(&a->buckets, k0, k1), 1);
 	if (duration_us >= 0) {
 		uint64_t l0 = minute_bits(minute) << 32 | (uint64_t)(endpoint & 0xffff) << 16 | (method & 0xffff);
-		add32(&table_get(&a->latency, l0, rl_hist_index(duration_us))[0], 1);
+		add32(table_get(&a->latency, l0, rl_hist_index(duration_us)), 1);
 	}
 }
 
-void rl_agg_add_retry(rl_agg *a, int64_t minute, uint32_t endpoint, uint32_t method, int status, uint32_t code,
-		      bool blind, bool unsafe, int verdict)
+void rl_agg_add_retry(rl_agg *a, int64_t minute, uint32_t endpoint, uint32_t method, bool blind, bool unsafe,
+		      int verdict)
 {
-	uint64_t k0 = minute_bits(minute) << 32 | (uint64_t)(endpoint & 0xffff) << 16 | (code & 0xffff);
-	uint64_t k1 = (uint64_t)(method & 0xffff) << 16 | (uint64_t)(status + 1);
-	uint32_t *v = table_get(&a->buckets, k0, k1);
+	uint64_t k0 = minute_bits(minute) << 32 | (uint64_t)(endpoint & 0xffff) << 16 | (method & 0xffff);
+	uint32_t *v = table_get(&a->retries, k0, 0);
 	add32(&v[RL_AGG_RETRIES], 1);
 	add32(&v[RL_AGG_BLIND_4XX], blind);
 	add32(&v[RL_AGG_UNSAFE], unsafe);
@@ -150,25 +165,25 @@ void rl_agg_add_retry(rl_agg *a, int64_t minute, uint32_t endpoint, uint32_t met
 	}
 }
 
-void rl_agg_add_minute(rl_agg *a, int64_t minute, int which)
+void rl_agg_add_minute(rl_agg *a, int64_t minute, int which, uint32_t n)
 {
-	add32(&table_get(&a->minutes, minute_bits(minute) << 32, 0)[which], 1);
+	add32(&table_get(&a->minutes, minute_bits(minute) << 32, 0)[which], n);
 }
 
 bool rl_agg_full(const rl_agg *a)
 {
 	return a->buckets.count >= a->buckets.max || a->latency.count >= a->latency.max ||
-	       a->minutes.count >= a->minutes.max;
+	       a->retries.count >= a->retries.max || a->minutes.count >= a->minutes.max;
 }
 
 bool rl_agg_empty(const rl_agg *a)
 {
-	return a->buckets.count == 0 && a->latency.count == 0 && a->minutes.count == 0;
+	return !a->buckets.count && !a->latency.count && !a->retries.count && !a->minutes.count;
 }
 
-static int cmp_entry(const void *x, const void *y)
+static int cmp_head(const void *x, const void *y)
 {
-	const entry *a = x, *b = y;
+	const head *a = x, *b = y;
 	if (a->k0 != b->k0)
 		return a->k0 < b->k0 ? -1 : 1;
 	return a->k1 < b->k1 ? -1 : a->k1 > b->k1;
@@ -179,10 +194,15 @@ static int cmp_entry(const void *x, const void *y)
 static size_t table_sort(table *t)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < t->nslots; i++)
-		if (t->e[i].k1)
-			t->e[n++] = t->e[i];
-	qsort(t->e, n, sizeof *t->e, cmp_entry);
+	for (size_t i = 0; i < t->nslots; i++) {
+		head *h = entry(t, i);
+		if (h->k1) {
+			if (n != i)
+				memcpy(entry(t, n), h, t->esize);
+			n++;
+		}
+	}
+	qsort(t->e, n, t->esize, cmp_head);
 	return n;
 }
 
@@ -194,14 +214,15 @@ int rl_agg_drain(rl_agg *a, const rl_agg_sink *sink)
 	for (size_t i = 0; sink->bucket && i < n && !rc;) {
 		size_t k = 0;
 		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
-			const entry *e = &a->buckets.e[i];
-			b[k].minute = minute_of(e->k0);
-			b[k].endpoint = (uint32_t)(e->k0 >> 16) & 0xffff;
-			b[k].code = (uint32_t)e->k0 & 0xffff;
-			b[k].method = (uint32_t)(e->k1 >> 16) & 0xffff;
-			b[k].status = (int)(e->k1 & 0xffff) - 1;
-			for (int j = 0; j < RL_AGG_NCOUNTERS; j++)
-				b[k].v[j] = e->v[j];
+			head *e = entry(&a->buckets, i);
+			b[k] = (rl_agg_bucket){
+				.minute = minute_of(e->k0),
+				.endpoint = (uint32_t)(e->k0 >> 16) & 0xffff,
+				.code = (uint32_t)e->k0 & 0xffff,
+				.method = (uint32_t)(e->k1 >> 16) & 0xffff,
+				.status = (int)(e->k1 & 0xffff) - 1,
+				.attempts = values(e)[0],
+			};
 		}
 		rc = sink->bucket(sink->ctx, b, k);
 	}
@@ -210,26 +231,40 @@ int rl_agg_drain(rl_agg *a, const rl_agg_sink *sink)
 	for (size_t i = 0; sink->latency && i < n && !rc;) {
 		size_t k = 0;
 		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
-			const entry *e = &a->latency.e[i];
+			head *e = entry(&a->latency, i);
 			l[k] = (rl_agg_latency){
 				.minute = minute_of(e->k0),
 				.endpoint = (uint32_t)(e->k0 >> 16) & 0xffff,
 				.method = (uint32_t)e->k0 & 0xffff,
 				.bucket = (uint32_t)(e->k1 & 0xffffffff),
-				.count = e->v[0],
+				.count = values(e)[0],
 			};
 		}
 		rc = sink->latency(sink->ctx, l, k);
+	}
+	n = rc ? 0 : table_sort(&a->retries);
+	rl_agg_retry r[RL_AGG_CHUNK];
+	for (size_t i = 0; sink->retry && i < n && !rc;) {
+		size_t k = 0;
+		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
+			head *e = entry(&a->retries, i);
+			r[k].minute = minute_of(e->k0);
+			r[k].endpoint = (uint32_t)(e->k0 >> 16) & 0xffff;
+			r[k].method = (uint32_t)e->k0 & 0xffff;
+			for (int j = 0; j < RL_AGG_NRETRY; j++)
+				r[k].v[j] = values(e)[j];
+		}
+		rc = sink->retry(sink->ctx, r, k);
 	}
 	n = rc ? 0 : table_sort(&a->minutes);
 	rl_agg_minute m[RL_AGG_CHUNK];
 	for (size_t i = 0; sink->minute && i < n && !rc;) {
 		size_t k = 0;
 		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
-			const entry *e = &a->minutes.e[i];
+			head *e = entry(&a->minutes, i);
 			m[k].minute = minute_of(e->k0);
 			for (int j = 0; j < RL_AGG_NMINUTE; j++)
-				m[k].v[j] = e->v[j];
+				m[k].v[j] = values(e)[j];
 		}
 		rc = sink->minute(sink->ctx, m, k);
 	}
@@ -239,8 +274,9 @@ int rl_agg_drain(rl_agg *a, const rl_agg_sink *sink)
 
 void rl_agg_reset(rl_agg *a)
 {
-	memset(a->buckets.e, 0, a->buckets.nslots * sizeof(entry));
-	memset(a->latency.e, 0, a->latency.nslots * sizeof(entry));
-	memset(a->minutes.e, 0, a->minutes.nslots * sizeof(entry));
-	a->buckets.count = a->latency.count = a->minutes.count = 0;
+	table *ts[] = {&a->buckets, &a->latency, &a->retries, &a->minutes};
+	for (size_t i = 0; i < 4; i++) {
+		memset(ts[i]->e, 0, ts[i]->nslots * ts[i]->esize);
+		ts[i]->count = 0;
+	}
 }

@@ -139,7 +139,9 @@ static due heap_pop(rl_chain *c)
 static int schedule(rl_chain *c, uint32_t ref)
 {
 	cstate *s = state(c, ref);
-	s->gen = ++c->gen;
+	if (++c->gen == 0) /* 0 marks a closed state */
+		++c->gen;
+	s->gen = c->gen;
 	return heap_push(c, s->last_end + c->o.window_us + c->o.max_lag_us, ref, s->gen);
 }
 
@@ -199,6 +201,7 @@ static int finalize(rl_chain *c, uint32_t ref, int64_t end_of_input)
 	rl_u64map_del(&c->index, s->key);
 	rl_slab_release(c->exts, s->ext);
 	rl_slab_release(c->targets, s->target);
+	s->gen = 0; /* stale close entries of this slot no longer match */
 	rl_slab_release(c->states, ref);
 	return rc;
 }
@@ -208,8 +211,8 @@ int rl_chain_advance(rl_chain *c, int64_t latest_us)
 	/* closes when latest − max_lag > last_end + window, i.e. latest > due */
 	while (c->nheap && c->heap[0].at < latest_us) {
 		due d = heap_pop(c);
-		if (rl_u64map_get(&c->index, state(c, d.ref)->key) != d.ref || state(c, d.ref)->gen != d.gen)
-			continue; /* closed already, or rescheduled */
+		if (state(c, d.ref)->gen != d.gen)
+			continue; /* closed already (gen 0), or rescheduled (a newer gen) */
 		int rc = finalize(c, d.ref, -1);
 		if (rc)
 			return rc;

@@ -148,9 +148,10 @@ char *rl_evidence_json(const rl_evidence *ev, const char *method)
 		json_object_set_new(s, "method", json_string(method ? method : "-"));
 		json_object_set_new(s, "target", json_string(clean));
 		json_object_set_new(s, "status", st->status < 0 ? json_null() : json_integer(st->status));
-		json_object_set_new(s, "wait_ms", st->wait_us == INT32_MIN ? json_null()
-					       : st->wait_us % 1000 == 0 ? json_integer(st->wait_us / 1000)
-									 : json_real(st->wait_us / 1000.0));
+		json_object_set_new(s, "wait_ms",
+				    st->wait_us == INT32_MIN  ? json_null()
+				    : st->wait_us % 1000 == 0 ? json_integer(st->wait_us / 1000)
+							      : json_real(st->wait_us / 1000.0));
 		json_object_set_new(s, "verdict", json_string(rl_step_verdict(st, verdict, sizeof verdict)));
 		json_array_append_new(steps, s);
 	}

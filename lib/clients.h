@@ -34,7 +34,7 @@ enum {
 
 typedef struct rl_client_row {
 	uint64_t hash;
-	const char *name;     /* NULL when not known in this flush (the database has it) */
+	const char *name; /* NULL when not known in this flush (the database has it) */
 	uint64_t v[RL_CL_N];
 	unsigned ev_violations; /* 0: no evidence */
 	int64_t ev_start;

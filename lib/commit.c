@@ -11,10 +11,10 @@
 typedef struct batch {
 	rl_commit_work w;
 	rl_store_source_delta *deltas;
+	bool has_deltas, has_totals;
 	rl_commit_sample *samples;
 	size_t nsamples;
 	rl_commit_totals totals;
-	uint32_t endpoints_count, methods_count;
 } batch;
 
 struct rl_commit {
@@ -51,7 +51,8 @@ static int sync_names(rl_commit *c, rl_intern *t, rl_name_kind kind, uint32_t *s
 			return rc;
 		rl_intern_set_db_id(t, id, db_id);
 	}
-	*synced = upto;
+	if (upto > *synced)
+		*synced = upto;
 	return 0;
 }
 
@@ -84,6 +85,18 @@ static int put_latencies(void *ctx, const rl_agg_latency *rows, size_t n)
 	return rl_store_add_latencies(d->c->st, x, n, d->err);
 }
 
+static int put_retries(void *ctx, const rl_agg_retry *rows, size_t n)
+{
+	drain_ctx *d = ctx;
+	rl_agg_retry x[RL_AGG_CHUNK];
+	for (size_t i = 0; i < n; i++) {
+		x[i] = rows[i];
+		x[i].endpoint = (uint32_t)rl_intern_db_id(d->c->endpoints, rows[i].endpoint);
+		x[i].method = (uint32_t)rl_intern_db_id(d->c->methods, rows[i].method);
+	}
+	return rl_store_add_retries(d->c->st, x, n, d->err);
+}
+
 static int put_minutes(void *ctx, const rl_agg_minute *rows, size_t n)
 {
 	drain_ctx *d = ctx;
@@ -104,7 +117,8 @@ static int write_findings(rl_commit *c, rl_commit_work *w, rl_err *err)
 		rc = rl_store_add_client(c->st, rl_clients_row(w->clients, i), err);
 	for (size_t i = 0; i < w->ncand && !rc; i++)
 		rc = rl_store_add_candidate(c->st, w->cand[i].round, w->cand[i].start_us, w->cand[i].client, err);
-	qsort(w->rekeyed, w->nrekeyed, sizeof *w->rekeyed, cmp_u64);
+	if (w->nrekeyed)
+		qsort(w->rekeyed, w->nrekeyed, sizeof *w->rekeyed, cmp_u64);
 	for (size_t i = 0; i < w->nrekeyed && !rc;) {
 		size_t j = i;
 		while (j < w->nrekeyed && w->rekeyed[j] == w->rekeyed[i])
@@ -176,14 +190,14 @@ static int write_batch(rl_commit *c, batch *b, rl_err *err)
 		return rc;
 	}
 	drain_ctx d = {c, err};
-	rl_agg_sink sink = {&d, put_buckets, put_latencies, put_minutes};
-	if ((rc = sync_names(c, c->endpoints, RL_NAME_ENDPOINT, &c->endpoints_synced, b->endpoints_count, err)) ||
-	    (rc = sync_names(c, c->methods, RL_NAME_METHOD, &c->methods_synced, b->methods_count, err)) ||
+	rl_agg_sink sink = {&d, put_buckets, put_latencies, put_retries, put_minutes};
+	if ((rc = sync_names(c, c->endpoints, RL_NAME_ENDPOINT, &c->endpoints_synced, b->w.endpoints_upto, err)) ||
+	    (rc = sync_names(c, c->methods, RL_NAME_METHOD, &c->methods_synced, b->w.methods_upto, err)) ||
 	    (rc = rl_agg_drain(b->w.agg, &sink)) || (rc = write_findings(c, &b->w, err)))
 		goto fail;
-	for (size_t i = 0; i < c->nsrcs; i++) {
+	for (size_t i = 0; b->has_deltas && i < c->nsrcs; i++) {
 		const rl_store_source_delta *sd = &b->deltas[i];
-		if (!sd->name || (c->src_ids[i] && sd->lines == 0))
+		if (!sd->name || (c->src_ids[i] && !sd->lines && !sd->late))
 			continue;
 		if ((rc = rl_store_add_source(c->st, sd, &c->src_ids[i], err)))
 			goto fail;
@@ -194,10 +208,10 @@ static int write_batch(rl_commit *c, batch *b, rl_err *err)
 					      err)))
 			goto fail;
 	}
-	if ((rc = rl_store_run_update(c->st, c->run_id, b->totals.lines, b->totals.attempts, b->totals.rejected,
-				      b->totals.status, err)))
+	if (b->has_totals && (rc = rl_store_run_update(c->st, c->run_id, b->totals.lines, b->totals.attempts,
+						       b->totals.rejected, b->totals.status, err)))
 		goto fail;
-	if (b->totals.on_final && (rc = b->totals.on_final(b->totals.final_ctx, c->st, err)))
+	if (b->has_totals && b->totals.on_final && (rc = b->totals.on_final(b->totals.final_ctx, c->st, err)))
 		goto fail;
 	work_reset(&b->w);
 	return rl_store_commit(c->st, err);
@@ -271,8 +285,9 @@ int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern
 	return 0;
 }
 
-int rl_commit_submit(rl_commit *c, rl_commit_work *w, const rl_store_source_delta *deltas, const rl_commit_sample *samples,
-		     size_t nsamples, const rl_commit_totals *t, bool wait, rl_err *err)
+int rl_commit_submit(rl_commit *c, rl_commit_work *w, const rl_store_source_delta *deltas,
+		     const rl_commit_sample *samples, size_t nsamples, const rl_commit_totals *t, bool wait,
+		     rl_err *err)
 {
 	pthread_mutex_lock(&c->mu);
 	while (c->busy)
@@ -288,14 +303,17 @@ int rl_commit_submit(rl_commit *c, rl_commit_work *w, const rl_store_source_delt
 	b->w = *w;
 	*w = c->spare;
 	memset(&c->spare, 0, sizeof c->spare);
-	memcpy(b->deltas, deltas, c->nsrcs * sizeof *deltas);
+	b->has_deltas = deltas != NULL;
+	if (deltas)
+		memcpy(b->deltas, deltas, c->nsrcs * sizeof *deltas);
 	if (nsamples > c->max_samples)
 		nsamples = c->max_samples;
-	memcpy(b->samples, samples, nsamples * sizeof *samples);
+	if (nsamples)
+		memcpy(b->samples, samples, nsamples * sizeof *samples);
 	b->nsamples = nsamples;
-	b->totals = *t;
-	b->endpoints_count = rl_intern_count(c->endpoints);
-	b->methods_count = rl_intern_count(c->methods);
+	b->has_totals = t != NULL;
+	if (t)
+		b->totals = *t;
 	c->busy = true;
 	if (c->threaded) {
 		pthread_cond_broadcast(&c->cv);

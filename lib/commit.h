@@ -50,6 +50,8 @@ typedef struct rl_commit_work {
 	size_t ncand, capcand;
 	uint64_t *rekeyed; /* clients, one entry per rekeyed attempt */
 	size_t nrekeyed, caprekeyed;
+	/* the interned ids the tables use are all ≤ these (set by the submitter) */
+	uint32_t endpoints_upto, methods_upto;
 } rl_commit_work;
 
 /* Appends to the lists of w; -1 when out of memory. */
@@ -63,15 +65,16 @@ int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern
 
 typedef struct rl_commit_totals {
 	uint64_t lines, attempts, rejected; /* of the run so far */
-	const char *status;                 /* NULL mid-run; "ok" or "failed" at the end */
+	const char *status; /* NULL mid-run; "ok" or "failed" at the end */
 	/* Run inside the last transaction, after everything else (the saved state). */
 	int (*on_final)(void *ctx, rl_store *st, rl_err *err);
 	void *final_ctx;
 } rl_commit_totals;
 
-/* Queues a commit of *w, the sources' counts since the last commit and the samples;
- * *w is replaced by an empty one. With wait, returns once it is written. Returns 0, or
- * the error of this or an earlier commit (RL_EDB). */
+/* Queues a commit of *w, the sources' counts since the last commit (deltas, may be
+ * NULL) and the samples; t (may be NULL) updates the run row. *w is replaced by an
+ * empty one. Several threads may submit; commits are written one at a time. With wait,
+ * returns once it is written. Returns 0, or the error of this or an earlier commit. */
 int rl_commit_submit(rl_commit *c, rl_commit_work *w, const rl_store_source_delta *deltas,
 		     const rl_commit_sample *samples, size_t nsamples, const rl_commit_totals *t, bool wait,
 		     rl_err *err);

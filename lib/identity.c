@@ -31,8 +31,8 @@ size_t rl_identity_client(const rl_record *r, char *buf, size_t cap)
 
 void rl_identity_keys_of(const rl_record *r, const char *client, size_t n, rl_identity_keys *k)
 {
-	k->client = rl_fnv1a64(client, n);
 	uint64_t h = rl_hash_bytes(client, n, 0);
+	k->client = h | 1;
 	uint64_t m = rl_hash_bytes(r->method.p, r->method.n, h ^ SEED_METHOD);
 	k->base = rl_hash_bytes(r->target.p, r->target.n, m ^ SEED_TARGET);
 	k->idem = r->idempotency_key.n ? rl_hash_bytes(r->idempotency_key.p, r->idempotency_key.n, SEED_IDEM) | 1 : 0;

@@ -1,9 +1,9 @@
 /* identity.h - who a client is and which attempts are "the same request" (SPEC §3).
  *
  * Client: an explicit client field when the format logs one, else "addr user-agent".
- * Its hash is FNV-1a 64 of that string, as stored (the shard hash of SPEC §4). The
- * retry key adds method, target and idempotency key; attempts with request_id and
- * attempt number chain by client + request_id instead. */
+ * Its hash (rl_hash_bytes, stable across runs and machines) identifies it in the
+ * database. The retry key adds method, target and idempotency key; attempts with
+ * request_id and attempt number chain by client + request_id instead. */
 #ifndef RL_IDENTITY_H
 #define RL_IDENTITY_H
 
@@ -19,7 +19,7 @@
 size_t rl_identity_client(const rl_record *r, char *buf, size_t cap);
 
 typedef struct rl_identity_keys {
-	uint64_t client; /* FNV-1a 64 of the client string */
+	uint64_t client; /* hash of the client string (never 0) */
 	uint64_t base; /* client + method + target */
 	uint64_t reqkey; /* base + idempotency key: the retry key */
 	uint64_t idem; /* the idempotency key alone, 0 when none */

@@ -3,12 +3,12 @@
  * Each input is sniffed (for --format auto) and read record by record; the inputs are
  * merged by start time (ties in command-line order, SPEC §3.1.3). Every attempt is
  * counted at once (aggregates and client rows do not depend on order) and condensed
- * into an rl_attempt for the retry analysis, which sees attempts in time order through
- * the reorder buffer. What the chain detector finds goes to the same tables, and the
- * committer (lib/commit.h) writes them on the other core. */
+ * into an rl_attempt for the retry analysis, which runs on its own thread
+ * (lib/analysis.h); the committer (lib/commit.h) writes both threads' tables. */
 #include "lib/ingest.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,23 +16,21 @@
 #include <time.h>
 
 #include "lib/aggregate.h"
-#include "lib/chain.h"
+#include "lib/analysis.h"
 #include "lib/clients.h"
 #include "lib/commit.h"
 #include "lib/endpoint.h"
 #include "lib/format/format.h"
 #include "lib/identity.h"
 #include "lib/intern.h"
-#include "lib/reorder.h"
-#include "lib/slab.h"
 #include "lib/source.h"
 #include "lib/timestamp.h"
 
 #define SNIFF_LINES 64
 #define SNIFF_BYTES (1 << 20)
 #define MAX_METHODS 64
-#define RES_LINES 1000      /* the resolution is the finest shown in the first 1,000 lines */
-#define CLIENTS_CAP 10000   /* client rows kept in the database */
+#define RES_LINES 1000 /* the resolution is the finest shown in the first 1,000 lines */
+#define CLIENTS_CAP 10000 /* client rows kept in the database */
 
 typedef struct src_state {
 	rl_source *src;
@@ -42,7 +40,7 @@ typedef struct src_state {
 	dev_t dev;
 	ino_t ino;
 	bool skip; /* the same file as an earlier input */
-	bool eof;  /* no more records */
+	bool eof; /* no more records */
 	int error; /* RL_EINPUT once a read failed */
 	rl_err err;
 	size_t samples_taken; /* this run */
@@ -54,7 +52,7 @@ typedef struct src_state {
 	rl_record rec;
 	bool has_rec;
 	long long rec_line;
-	/* resolution (SPEC §3.1.1) */
+	/* resolution (SPEC §3.1.1): the finest in the first 1,000 lines */
 	int64_t time_res, dur_res;
 	uint64_t res_lines;
 } src_state;
@@ -75,9 +73,9 @@ struct rl_ingest {
 	rl_ingest_stats stats;
 	int64_t last_flush_us;
 	/* the retry analysis */
-	rl_slab *targets;
-	rl_reorder *reorder;
-	rl_chain *chain;
+	rl_analysis *analysis;
+	_Atomic int64_t *time_res, *dur_res; /* per source, read by the analysis thread */
+	const char **source_names;
 	uint64_t next_seq;
 	int64_t end_of_input; /* latest end seen, over every run of the database */
 	bool input_failed;
@@ -140,9 +138,10 @@ static int check_identity(rl_ingest *ing, rl_err *err)
 					"policy file counts as another policy) or use another --db",
 					name, name);
 		else if (strcmp(have_window, window) != 0)
-			rc = rl_err_set(err, RL_EUSAGE, rl_store_path(ing->st), 0,
-					"this database was built with --retry-window %g s; use the same or another --db",
-					atoll(have_window) / 1e6);
+			rc = rl_err_set(
+				err, RL_EUSAGE, rl_store_path(ing->st), 0,
+				"this database was built with --retry-window %g s; use the same or another --db",
+				atoll(have_window) / 1e6);
 	}
 	free(json);
 	return rc;
@@ -160,18 +159,6 @@ static int preload_cb(void *ctx, int64_t id, const char *name)
 	return 0;
 }
 
-static const char *name_of(void *ctx, int kind, uint32_t id)
-{
-	rl_ingest *ing = ctx;
-	return rl_intern_str(kind ? ing->methods : ing->endpoints, id);
-}
-
-static uint32_t id_of(void *ctx, int kind, const char *name)
-{
-	rl_ingest *ing = ctx;
-	return rl_intern_id(kind ? ing->methods : ing->endpoints, name, strlen(name));
-}
-
 static bool method_is_safe(rl_ingest *ing, uint32_t id)
 {
 	if (id > MAX_METHODS + 1)
@@ -183,82 +170,7 @@ static bool method_is_safe(rl_ingest *ing, uint32_t id)
 	return ing->method_safe[id] == 1;
 }
 
-/* --- the chain detector's findings ------------------------------------------------ */
-
-static int sink_start(void *ctx, int64_t start, uint64_t client)
-{
-	(void)client;
-	rl_ingest *ing = ctx;
-	rl_agg_add_minute(ing->work.agg, minute_of(start), RL_AGG_CHAINS);
-	return 0;
-}
-
-static int sink_retry(void *ctx, const rl_retry_event *ev)
-{
-	rl_ingest *ing = ctx;
-	rl_agg_add_retry(ing->work.agg, minute_of(ev->start_us), ev->endpoint, ev->method, ev->status, 0, ev->blind,
-			 ev->unsafe, ev->verdict);
-	return rl_clients_add_retry(ing->work.clients, ev) ? RL_ENOMEM : 0;
-}
-
-static int sink_outcome(void *ctx, rl_outcome o, int64_t end, uint64_t client)
-{
-	(void)client;
-	rl_ingest *ing = ctx;
-	if (o != RL_OUTCOME_OPEN) /* open chains are saved, and judged by the report */
-		rl_agg_add_minute(ing->work.agg, minute_of(end), o == RL_OUTCOME_RECOVERED ? RL_AGG_RECOVERED
-											     : RL_AGG_GAVE_UP);
-	return 0;
-}
-
-static int sink_evidence(void *ctx, const rl_evidence *ev)
-{
-	rl_ingest *ing = ctx;
-	return rl_clients_add_evidence(ing->work.clients, ev, rl_intern_str(ing->methods, ev->method)) ? RL_ENOMEM : 0;
-}
-
-static int sink_lockstep(void *ctx, unsigned round, int64_t start, uint64_t client)
-{
-	rl_ingest *ing = ctx;
-	return rl_commit_work_candidate(&ing->work, round, start, client) ? RL_ENOMEM : 0;
-}
-
-static int sink_rekeyed(void *ctx, int64_t start, uint64_t client)
-{
-	rl_ingest *ing = ctx;
-	rl_agg_add_minute(ing->work.agg, minute_of(start), RL_AGG_REKEYED);
-	rl_client_row *r = rl_clients_get(ing->work.clients, client, NULL, 0);
-	if (!r || rl_commit_work_rekeyed(&ing->work, client))
-		return RL_ENOMEM;
-	r->v[RL_CL_REKEYED]++;
-	return 0;
-}
-
-static int64_t source_tol(void *ctx, uint16_t source, bool has_duration)
-{
-	rl_ingest *ing = ctx;
-	if (source >= ing->nsrcs)
-		return RL_US_PER_S;
-	const src_state *s = &ing->srcs[source];
-	int64_t t = s->time_res > 0 ? s->time_res : RL_US_PER_S;
-	if (has_duration && s->dur_res > t)
-		t = s->dur_res;
-	return t;
-}
-
 /* --- saved state -------------------------------------------------------------------- */
-
-static int put_state(void *ctx, int kind, uint64_t key, const void *blob, size_t n)
-{
-	rl_ingest *ing = ctx;
-	return rl_store_state_put(ing->st, kind, key, blob, n, NULL);
-}
-
-static int put_attempt(void *ctx, const rl_attempt *a)
-{
-	rl_ingest *ing = ctx;
-	return rl_chain_save_attempt(ing->chain, a, put_state, ing);
-}
 
 /* In the last transaction: the state the next run goes on from, and the client cap. */
 static int on_final(void *ctx, rl_store *st, rl_err *err)
@@ -266,64 +178,31 @@ static int on_final(void *ctx, rl_store *st, rl_err *err)
 	rl_ingest *ing = ctx;
 	int rc;
 	uint64_t pruned = 0;
-	if ((rc = rl_store_meta_set_i64(st, "latest_start_us", rl_reorder_latest(ing->reorder), err)) ||
-	    (rc = rl_store_meta_set_i64(st, "end_of_input_us", ing->end_of_input, err)) ||
+	if ((rc = rl_store_meta_set_i64(st, "end_of_input_us", ing->end_of_input, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "next_seq", (int64_t)ing->next_seq, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "clock_skew_us", ing->o.clock_skew_us, err)) ||
-	    (rc = rl_store_state_clear(st, err)))
+	    (rc = rl_store_meta_set_i64(st, "max_lag_us", ing->o.max_lag_us, err)) ||
+	    (ing->analysis && (rc = rl_analysis_save(ing->analysis, st, err))))
 		return rc;
-	if ((rc = rl_chain_save(ing->chain, put_state, ing)) || (rc = rl_reorder_each(ing->reorder, put_attempt, ing)))
-		return rc == RL_ENOMEM ? rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory")
-				       : rl_err_set(err, RL_EDB, rl_store_path(st), 0, "cannot save the retry state");
 	if ((rc = rl_store_prune_clients(st, CLIENTS_CAP, &pruned, err)))
 		return rc;
 	return pruned ? rl_store_meta_set(st, "clients_capped", "1", err) : 0;
 }
 
-static int release_cb(void *ctx, const rl_attempt *a);
+/* --- flush ---------------------------------------------------------------------- */
 
-typedef struct load_ctx {
-	rl_ingest *ing;
-	rl_err *err;
-} load_ctx;
-
-static int load_one(void *ctx, int kind, uint64_t key, const void *blob, size_t n)
-{
-	load_ctx *lc = ctx;
-	rl_ingest *ing = lc->ing;
-	if (kind != RL_CHAIN_ATTEMPT)
-		return rl_chain_load(ing->chain, kind, key, blob, n, lc->err);
-	rl_attempt a;
-	int rc = rl_chain_load_attempt(ing->chain, blob, n, &a, lc->err);
-	if (rc)
-		return rc;
-	/* saved attempts all wait: latest is restored first, so none is late or released */
-	rc = rl_reorder_push(ing->reorder, &a, release_cb, ing);
-	return rc < 0 ? rl_err_set(lc->err, RL_ENOMEM, NULL, 0, "out of memory") : 0;
-}
-
-static int load_state(rl_ingest *ing, rl_err *err)
+static int load_meta(rl_ingest *ing, rl_err *err)
 {
 	int64_t v;
 	int rc;
-	if ((rc = rl_store_meta_get_i64(ing->st, "latest_start_us", &v, err)) < 0)
-		return rc;
-	if (rc == 1)
-		rl_reorder_set_latest(ing->reorder, v);
 	if ((rc = rl_store_meta_get_i64(ing->st, "end_of_input_us", &v, err)) < 0)
 		return rc;
 	ing->end_of_input = rc == 1 ? v : INT64_MIN;
 	if ((rc = rl_store_meta_get_i64(ing->st, "next_seq", &v, err)) < 0)
 		return rc;
 	ing->next_seq = rc == 1 ? (uint64_t)v : 1;
-	load_ctx lc = {ing, err};
-	rc = rl_store_state_each(ing->st, load_one, &lc, err);
-	if (rc && err && !err->source[0])
-		snprintf(err->source, sizeof err->source, "%s", rl_store_path(ing->st));
-	return rc;
+	return 0;
 }
-
-/* --- flush ---------------------------------------------------------------------- */
 
 static void deltas_reset(rl_ingest *ing)
 {
@@ -349,10 +228,12 @@ static int flush(rl_ingest *ing, const char *status, rl_err *err)
 		ing->deltas[i].time_res_us = ing->srcs[i].time_res;
 		ing->deltas[i].dur_res_us = ing->srcs[i].dur_res;
 	}
-	rl_commit_totals t = {ing->stats.lines, ing->stats.attempts, ing->stats.rejected, status,
-			      status ? on_final : NULL, ing};
-	int rc = rl_commit_submit(ing->commit, &ing->work, ing->deltas, ing->samples, ing->nsamples, &t,
-				  status != NULL, err);
+	rl_commit_totals t = {ing->stats.lines, ing->stats.attempts,	  ing->stats.rejected,
+			      status,		status ? on_final : NULL, ing};
+	ing->work.endpoints_upto = rl_intern_count(ing->endpoints);
+	ing->work.methods_upto = rl_intern_count(ing->methods);
+	int rc = rl_commit_submit(ing->commit, &ing->work, ing->deltas, ing->samples, ing->nsamples, &t, status != NULL,
+				  err);
 	deltas_reset(ing);
 	ing->last_flush_us = mono_us();
 	return rc;
@@ -410,10 +291,14 @@ static bool take_line(rl_ingest *ing, size_t si, const rl_line *ln)
 	}
 	if (s->res_lines < RES_LINES) {
 		s->res_lines++;
-		if (!s->time_res || s->rec.time_res_us < s->time_res)
+		if (!s->time_res || s->rec.time_res_us < s->time_res) {
 			s->time_res = s->rec.time_res_us;
-		if (s->rec.duration_us >= 0 && (!s->dur_res || s->rec.duration_res_us < s->dur_res))
+			atomic_store_explicit(&ing->time_res[si], s->time_res, memory_order_relaxed);
+		}
+		if (s->rec.duration_us >= 0 && (!s->dur_res || s->rec.duration_res_us < s->dur_res)) {
 			s->dur_res = s->rec.duration_res_us;
+			atomic_store_explicit(&ing->dur_res[si], s->dur_res, memory_order_relaxed);
+		}
 	}
 	s->rec_line = ln->lineno;
 	return true;
@@ -450,13 +335,6 @@ static void pull(rl_ingest *ing, size_t si)
 	}
 }
 
-/* The retry analysis of one attempt: reorder, then judge in time order. */
-static int release_cb(void *ctx, const rl_attempt *a)
-{
-	rl_ingest *ing = ctx;
-	return rl_chain_judge(ing->chain, a);
-}
-
 static int count_record(rl_ingest *ing, size_t si)
 {
 	src_state *s = &ing->srcs[si];
@@ -466,8 +344,8 @@ static int count_record(rl_ingest *ing, size_t si)
 	char tpl[RL_ENDPOINT_MAX_LEN];
 	size_t tn = rl_endpoint_template(r->method.n ? r->target : RL_STR_NULL, tpl, sizeof tpl);
 	uint32_t ep = rl_intern_id(ing->endpoints, tpl, tn);
-	uint32_t me = r->method.n ? rl_intern_id(ing->methods, r->method.p, r->method.n)
-				  : rl_intern_id(ing->methods, "-", 1);
+	uint32_t me =
+		r->method.n ? rl_intern_id(ing->methods, r->method.p, r->method.n) : rl_intern_id(ing->methods, "-", 1);
 	if (!ep || !me)
 		return RL_ENOMEM;
 	rl_agg_add_attempt(ing->work.agg, minute_of(start), ep, me, r->status, 0, r->duration_us);
@@ -517,24 +395,9 @@ static int count_record(rl_ingest *ing, size_t si)
 			    (k.idem ? RL_A_HAS_IDEM : 0) | (rid ? RL_A_REQUEST_ID : 0) |
 			    (r->duration_us >= 0 ? RL_A_HAS_DURATION : 0));
 	a.target_ref = 0;
-	if (r->status < 0 || rl_status_is_failure(r->status)) {
-		/* a failure may start a chain: keep its target for evidence */
-		if (!(a.target_ref = rl_slab_alloc(ing->targets)))
-			return RL_ENOMEM;
-		char *t = rl_slab_get(ing->targets, a.target_ref);
-		size_t n = r->target.n < RL_TARGET_MAX ? r->target.n : RL_TARGET_MAX;
-		memcpy(t, r->target.p, n);
-		t[n] = 0;
-	}
-	int rc = rl_reorder_push(ing->reorder, &a, release_cb, ing);
-	if (rc == 1) {
-		/* late: more than --max-lag before the latest start read; judged on arrival */
-		d->late++;
-		rc = rl_chain_judge(ing->chain, &a);
-	}
-	if (rc)
-		return rc;
-	return rl_chain_advance(ing->chain, rl_reorder_latest(ing->reorder));
+	/* a failure may start a chain: its target goes along, as evidence */
+	bool keep = r->status < 0 || rl_status_is_failure(r->status);
+	return rl_analysis_push(ing->analysis, &a, r->target.p, keep ? r->target.n : 0);
 }
 
 /* Checks, every few thousand records, whether a flush is due. */
@@ -628,24 +491,11 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 	ing->work.clients = rl_clients_new();
 	ing->endpoints = rl_intern_new(1000, RL_ENDPOINT_MAX_LEN, "{other}");
 	ing->methods = rl_intern_new(MAX_METHODS, 32, "{other}");
-	ing->targets = rl_slab_new(RL_TARGET_MAX + 8);
-	ing->reorder = rl_reorder_new(ing->o.max_lag_us);
 	int rc;
-	if (!ing->work.agg || !ing->work.clients || !ing->endpoints || !ing->methods || !ing->targets ||
-	    !ing->reorder) {
+	if (!ing->work.agg || !ing->work.clients || !ing->endpoints || !ing->methods) {
 		rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 		goto fail;
 	}
-	rl_chain_opts co = {ing->o.policy,
-			    ing->o.retry_window_us,
-			    ing->o.max_lag_us,
-			    ing->o.clock_skew_us,
-			    source_tol,
-			    ing,
-			    {ing, name_of, id_of}};
-	rl_chain_sink sink = {ing, sink_start, sink_retry, sink_outcome, sink_evidence, sink_lockstep, sink_rekeyed};
-	if ((rc = rl_chain_new(&ing->chain, &co, &sink, ing->targets, err)))
-		goto fail;
 	/* the database's names keep their ids, and count towards the caps */
 	if ((rc = rl_store_names(st, RL_NAME_ENDPOINT, preload_cb, ing->endpoints, err)) ||
 	    (rc = rl_store_names(st, RL_NAME_METHOD, preload_cb, ing->methods, err)))
@@ -656,7 +506,7 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 		rl_store_rollback(st);
 		goto fail;
 	}
-	if ((rc = rl_store_commit(st, err)) || (rc = load_state(ing, err)))
+	if ((rc = rl_store_commit(st, err)) || (rc = load_meta(ing, err)))
 		goto fail;
 	ing->last_flush_us = mono_us();
 	*out = ing;
@@ -673,7 +523,10 @@ static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_er
 	ing->deltas = calloc(n ? n : 1, sizeof *ing->deltas);
 	ing->cap_samples = n * ing->o.max_samples;
 	ing->samples = calloc(ing->cap_samples ? ing->cap_samples : 1, sizeof *ing->samples);
-	if (!ing->srcs || !ing->deltas || !ing->samples)
+	ing->time_res = calloc(n ? n : 1, sizeof *ing->time_res);
+	ing->dur_res = calloc(n ? n : 1, sizeof *ing->dur_res);
+	ing->source_names = calloc(n ? n : 1, sizeof *ing->source_names);
+	if (!ing->srcs || !ing->deltas || !ing->samples || !ing->time_res || !ing->dur_res || !ing->source_names)
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		src_state *s = &ing->srcs[i];
@@ -682,6 +535,7 @@ static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_er
 		snprintf(s->name, sizeof s->name, "%s", is_stdin ? "(stdin)" : paths[i]);
 		s->name_hash = (uint32_t)rl_fnv1a64(s->name, strlen(s->name));
 		ing->deltas[i].name = s->name;
+		ing->source_names[i] = s->name;
 		rl_source_opts so = {.max_line = ing->o.max_line};
 		int rc = rl_source_open(&s->src, paths[i], &so, err);
 		if (rc)
@@ -691,10 +545,13 @@ static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_er
 			s->dev = sb.st_dev;
 			s->ino = sb.st_ino;
 			for (size_t j = 0; j < i; j++)
-				if (ing->srcs[j].ino == sb.st_ino && ing->srcs[j].dev == sb.st_dev && !ing->srcs[j].skip) {
+				if (ing->srcs[j].ino == sb.st_ino && ing->srcs[j].dev == sb.st_dev &&
+				    !ing->srcs[j].skip) {
 					s->skip = s->eof = true;
 					ing->deltas[i].name = NULL; /* nothing to record */
-					notice(ing, false, s->name, "the same file as %s: read once", ing->srcs[j].name);
+					ing->source_names[i] = NULL;
+					notice(ing, false, s->name, "the same file as %s: read once",
+					       ing->srcs[j].name);
 					break;
 				}
 		}
@@ -724,6 +581,16 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 	if ((rc = rl_commit_new(&ing->commit, ing->st, ing->endpoints, ing->methods, ing->run_id, n, ing->cap_samples,
 				ing->o.max_keys, err)))
 		return rc;
+	rl_analysis_opts ao = {ing->o.policy,	      ing->o.retry_window_us,
+			       ing->o.max_lag_us,     ing->o.clock_skew_us,
+			       ing->o.flush_every_us, ing->o.max_keys,
+			       ing->endpoints,	      ing->methods,
+			       ing->commit,	      n,
+			       ing->source_names,     ing->time_res,
+			       ing->dur_res};
+	if ((rc = rl_analysis_new(&ing->analysis, &ao, err)) || (rc = rl_analysis_load(ing->analysis, ing->st, err)))
+		return rc;
+	rl_analysis_start(ing->analysis);
 	/* formats, then the first record of each input */
 	for (size_t i = 0; i < n; i++) {
 		src_state *s = &ing->srcs[i];
@@ -774,26 +641,31 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 	}
 	for (size_t i = 0; i < n; i++)
 		ing->stats.bytes += ing->srcs[i].src ? rl_source_bytes_read(ing->srcs[i].src) : 0;
-	if ((rc = flush(ing, ing->input_failed ? "failed" : "ok", err)))
+	/* the analysis commits its last tables, then the final commit saves its state */
+	if ((rc = rl_analysis_stop(ing->analysis, err)) || (rc = flush(ing, ing->input_failed ? "failed" : "ok", err)))
 		return rc;
 	rl_err_clear(err);
 	return ing->input_failed ? RL_EINPUT : 0;
 fail:
-	rl_err_set(err, rc, NULL, 0, rc == RL_ENOMEM ? "out of memory" : "the retry analysis failed");
-	flush(ing, "failed", NULL);
+	if (rc == RL_ENOMEM)
+		rl_err_set(err, rc, NULL, 0, "out of memory");
+	else
+		rl_analysis_stop(ing->analysis, err);
 	return rc;
 }
 
 void rl_ingest_get_stats(const rl_ingest *ing, rl_ingest_stats *out)
 {
 	*out = ing->stats;
-	out->active_keys = rl_chain_active(ing->chain) + rl_reorder_count(ing->reorder);
+	out->active_keys = ing->analysis ? rl_analysis_active(ing->analysis) : 0;
+	out->analysis_bytes = ing->analysis ? rl_analysis_bytes(ing->analysis) : 0;
 }
 
 void rl_ingest_free(rl_ingest *ing)
 {
 	if (!ing)
 		return;
+	rl_analysis_free(ing->analysis);
 	rl_commit_free(ing->commit);
 	for (size_t i = 0; i < ing->nsrcs; i++) {
 		rl_source_free(ing->srcs[i].src);
@@ -804,9 +676,9 @@ void rl_ingest_free(rl_ingest *ing)
 	free(ing->srcs);
 	free(ing->deltas);
 	free(ing->samples);
-	rl_chain_free(ing->chain);
-	rl_reorder_free(ing->reorder);
-	rl_slab_free(ing->targets);
+	free(ing->time_res);
+	free(ing->dur_res);
+	free(ing->source_names);
 	rl_agg_free(ing->work.agg);
 	rl_clients_free(ing->work.clients);
 	free(ing->work.cand);

@@ -26,8 +26,8 @@ typedef struct rl_ingest_opts {
 	const char *format; /* a format spec or "auto" (NULL: auto) */
 	const rl_policy *policy; /* required */
 	int64_t retry_window_us; /* --retry-window, part of the database's identity (0: 120 s) */
-	int64_t max_lag_us;      /* --max-lag: disorder put back in order (< 0: 60 s) */
-	int64_t clock_skew_us;   /* --clock-skew: added to the tolerance between inputs */
+	int64_t max_lag_us; /* --max-lag: disorder put back in order (< 0: 60 s) */
+	int64_t clock_skew_us; /* --clock-skew: added to the tolerance between inputs */
 	size_t max_line; /* 0: 64 KiB */
 	int64_t flush_every_us; /* 0: 10 s */
 	size_t max_samples; /* rejected-line samples kept per source and run (0: 10) */
@@ -40,8 +40,9 @@ typedef struct rl_ingest_opts {
 
 typedef struct rl_ingest_stats {
 	uint64_t lines, attempts, rejected, sources;
-	uint64_t bytes;       /* bytes read from the inputs (compressed for gzip) */
+	uint64_t bytes; /* bytes read from the inputs (compressed for gzip) */
 	uint64_t active_keys; /* chains in progress + attempts waiting for order, at the end */
+	uint64_t analysis_bytes; /* memory of the retry analysis at the end */
 } rl_ingest_stats;
 
 /* Prepares an ingest into st, checking that the database's identity (policy, retry

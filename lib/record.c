@@ -29,7 +29,10 @@ void rl_record_split_request(rl_record *r, rl_str req)
 	while (m < end && is_tchar((unsigned char)*m))
 		m++;
 	if (m == p || m == end || *m != ' ' || m - p > 32) {
-		r->method = r->target = r->protocol = RL_STR_NULL;
+		/* no request line: the raw text stands for the target, so that only the same
+		 * bytes count as the same request */
+		r->method = r->protocol = RL_STR_NULL;
+		r->target = req;
 		return;
 	}
 	r->method = rl_str_make(p, (size_t)(m - p));

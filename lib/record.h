@@ -55,7 +55,8 @@ int64_t rl_retry_after_us(rl_str value, int64_t response_end_us);
 
 /* Splits an HTTP request line "METHOD SP TARGET [SP PROTOCOL]" into r->method,
  * r->target and r->protocol. A request without a method token ("", "-", a TLS hello
- * rendered as \x16\x03…) leaves all three empty: still an attempt (SPEC §3.1.12). */
+ * rendered as \x16\x03…) leaves method and protocol empty and the whole text in
+ * target: still an attempt (SPEC §3.1.12), of endpoint "-". */
 void rl_record_split_request(rl_record *r, rl_str req);
 
 #endif

@@ -41,7 +41,7 @@ static int grow(void **arr, size_t *cap, size_t n, size_t sz)
 
 typedef struct ep_acc {
 	int64_t endpoint, method; /* database ids */
-	uint64_t attempts, errors, retries, blind_4xx;
+	uint64_t attempts, errors;
 } ep_acc;
 
 /* Open addressing on (endpoint, method) → index into an ep_acc array. */
@@ -178,8 +178,6 @@ static int scan_buckets(rl_report *r, rl_store *st, ep_map *m, rl_err *err)
 		a->attempts += attempts;
 		if (status >= 0 && rl_status_is_failure((int)status))
 			a->errors += attempts;
-		a->retries += (uint64_t)rl_store_query_int(q, 4);
-		a->blind_4xx += (uint64_t)rl_store_query_int(q, 5);
 	}
 	rl_store_query_close(q);
 	if (rc < 0)
@@ -274,8 +272,6 @@ static int load_traffic(rl_report *r, rl_store *st, size_t top, rl_err *err)
 		e->method = dup(name_of(&nm, 1, m.rows[i].method));
 		e->attempts = m.rows[i].attempts;
 		e->errors = m.rows[i].errors;
-		e->retries = m.rows[i].retries;
-		e->blind_4xx = m.rows[i].blind_4xx;
 		e->endpoint_id = m.rows[i].endpoint;
 		e->method_id = m.rows[i].method;
 		e->p50_us = e->p95_us = e->p99_us = -1;
@@ -363,14 +359,13 @@ int rl_report_build(rl_report *r, rl_store *st, const rl_report_opts *opts, rl_e
 	memset(r, 0, sizeof *r);
 	r->policy = opts->policy;
 	rl_timestamp_format((int64_t)time(NULL) * RL_US_PER_S, r->generated_at);
-	r->retries.amplification = r->retries.blind_4xx_retry_rate = r->retries.compliance_rate = rate(0, 0);
 	int rc;
 	if ((rc = load_sources(r, st, err)) || (rc = load_traffic(r, st, opts->top, err)) ||
+	    (rc = rl_report_load_retries(r, st, opts->top, err)) ||
 	    (rc = load_samples(r, st, opts->max_samples ? opts->max_samples : 20, err))) {
 		rl_report_clear(r);
 		return rc;
 	}
-	r->retries.blind_4xx_retry_rate = rate(r->retries.blind_4xx_retries, r->totals.attempts);
 	return 0;
 }
 
@@ -389,6 +384,11 @@ void rl_report_clear(rl_report *r)
 		free(r->samples[i].reason);
 		free(r->samples[i].excerpt);
 	}
+	for (size_t i = 0; i < r->nclients; i++) {
+		free(r->clients[i].name);
+		free(r->clients[i].evidence);
+	}
+	free(r->clients);
 	free(r->sources);
 	free(r->status);
 	free(r->endpoints);

@@ -1,9 +1,11 @@
 /* report.h - the report model: every number SPEC §6 names, read from a store.
  *
  * rl_report_build() runs the queries of sql/report/ and applies the policy's
- * classification (so `report --policy` can re-classify stored statuses). Renderers
- * (lib/render/) read only this model. Rates are computed here: a rate whose
- * denominator is 0 is "null" (has_* false). */
+ * classification (so `report --policy` can re-classify stored statuses). The retry
+ * part (report_retries.c) adds what the database holds of the retry analysis and
+ * judges the chains still open as if input ended there, with the policy the database
+ * was built with. Renderers (lib/render/) read only this model. Rates are computed
+ * here: a rate whose denominator is 0 is "null" (valid false). */
 #ifndef RL_REPORT_H
 #define RL_REPORT_H
 
@@ -11,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/clients.h"
 #include "lib/err.h"
 #include "lib/policy.h"
 #include "lib/store.h"
@@ -38,6 +41,23 @@ typedef struct rl_report_endpoint {
 	int64_t p50_us, p95_us, p99_us; /* -1: no durations logged */
 } rl_report_endpoint;
 
+#define RL_REPORT_BURSTS 10
+
+typedef struct rl_report_burst {
+	int64_t start_us;
+	unsigned round;
+	uint64_t clients;
+} rl_report_burst;
+
+typedef struct rl_report_client {
+	char *name;
+	uint64_t hash;
+	uint64_t v[RL_CL_N]; /* RL_CL_* */
+	unsigned ev_violations;
+	int64_t ev_start;
+	char *evidence; /* {"attempts": n, "steps": [...]} or NULL */
+} rl_report_client;
+
 typedef struct rl_report_sample {
 	char *source, *reason, *excerpt;
 	long long line;
@@ -61,13 +81,19 @@ typedef struct rl_report {
 	size_t nstatus;
 
 	struct {
-		bool analysed; /* false until the retry analysis fills this section */
 		uint64_t chains, retries, blind_4xx_retries, unsafe_retries;
 		rl_rate amplification, blind_4xx_retry_rate, compliance_rate;
 		uint64_t recovered, gave_up, open;
 		uint64_t checked, compliant, too_fast, ignored_retry_after, over_max_retries, no_jitter;
 		uint64_t lockstep_retries, lockstep_clients, rekeyed_attempts, rekeyed_clients;
+		rl_report_burst bursts[RL_REPORT_BURSTS];
+		size_t nbursts;
+		char policy[64]; /* the policy the retries were judged with (the database's) */
 	} retries;
+
+	rl_report_client *clients; /* the top --top by violations, then attempts, then name */
+	size_t nclients;
+	bool clients_capped; /* the database dropped clients with the fewest violations */
 
 	rl_report_endpoint *endpoints;
 	size_t nendpoints;
@@ -86,6 +112,9 @@ typedef struct rl_report_opts {
 
 /* Builds the report of everything in st. Returns 0 or RL_EDB/RL_ENOMEM. */
 int rl_report_build(rl_report *out, rl_store *st, const rl_report_opts *opts, rl_err *err);
+
+/* The retry section (report_retries.c): adds to a report whose endpoints are loaded. */
+int rl_report_load_retries(rl_report *r, rl_store *st, size_t top, rl_err *err);
 
 /* Frees what rl_report_build allocated (not r itself). */
 void rl_report_clear(rl_report *r);

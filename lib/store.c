@@ -22,6 +22,8 @@ enum {
 	S_LATENCY_MULTI,
 	S_MINUTE,
 	S_MINUTE_MULTI,
+	S_RETRY,
+	S_RETRY_MULTI,
 	S_CLIENT,
 	S_CANDIDATE,
 	S_REKEYED_CLIENT,
@@ -38,20 +40,25 @@ enum {
 	S_COUNT
 };
 
-/* the counters of rl_agg_bucket.v, in RL_AGG_* order */
-#define COUNTERS(X)                                                                                      \
-	X(attempts) X(retries) X(blind_4xx) X(unsafe) X(checked) X(compliant) X(too_fast) X(ignored_retry_after) \
-		X(over_max_retries) X(no_jitter)
+#define BUCKET_INSERT "INSERT INTO bucket(minute, endpoint_id, method_id, status, code_id, attempts) VALUES"
+#define BUCKET_UPSERT                                                                  \
+	" ON CONFLICT(minute, endpoint_id, method_id, status, code_id) DO UPDATE SET " \
+	"attempts = attempts + excluded.attempts"
+#define BUCKET_COLS 6
+/* the counters of rl_agg_retry.v, in RL_AGG_* order */
+#define RETRY_COUNTERS(X)                                                                                     \
+	X(retries)                                                                                            \
+	X(blind_4xx) X(unsafe) X(checked) X(compliant) X(too_fast) X(ignored_retry_after) X(over_max_retries) \
+		X(no_jitter)
 #define NAME_COMMA(c) ", " #c
 #define SUM_COL(c) #c " = " #c " + excluded." #c ","
-#define BUCKET_INSERT "INSERT INTO bucket(minute, endpoint_id, method_id, status, code_id" COUNTERS(NAME_COMMA) ") VALUES"
-#define BUCKET_UPSERT                                                                              \
-	" ON CONFLICT(minute, endpoint_id, method_id, status, code_id) DO UPDATE SET " COUNTERS(SUM_COL) \
-	" minute = minute"
-#define BUCKET_COLS (5 + RL_AGG_NCOUNTERS)
+#define RETRY_INSERT "INSERT INTO retry_bucket(minute, endpoint_id, method_id" RETRY_COUNTERS(NAME_COMMA) ") VALUES"
+#define RETRY_UPSERT \
+	" ON CONFLICT(minute, endpoint_id, method_id) DO UPDATE SET " RETRY_COUNTERS(SUM_COL) " minute = minute"
+#define RETRY_COLS (3 + RL_AGG_NRETRY)
 #define MINUTE_INSERT "INSERT INTO chain_minute(minute, chains, recovered, gave_up, rekeyed) VALUES"
-#define MINUTE_UPSERT                                                                       \
-	" ON CONFLICT(minute) DO UPDATE SET chains = chains + excluded.chains, "            \
+#define MINUTE_UPSERT                                                                        \
+	" ON CONFLICT(minute) DO UPDATE SET chains = chains + excluded.chains, "             \
 	"recovered = recovered + excluded.recovered, gave_up = gave_up + excluded.gave_up, " \
 	"rekeyed = rekeyed + excluded.rekeyed"
 #define MINUTE_COLS (1 + RL_AGG_NMINUTE)
@@ -77,7 +84,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_REJECT] = "INSERT INTO rejected_sample(run_id, source_id, line, reason, excerpt) VALUES(?1,?2,?3,?4,?5)",
 	[S_CLIENT] =
 		"INSERT INTO client(hash, name, attempts, retries, blind_4xx, unsafe, checked, compliant, too_fast, "
-		"ignored_retry_after, over_max_retries, no_jitter, violations, rekeyed, ev_violations, ev_start, evidence) "
+		"ignored_retry_after, over_max_retries, no_jitter, violations, rekeyed, ev_violations, ev_start, "
+		"evidence) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17) ON CONFLICT(hash) DO UPDATE SET "
 		"name = COALESCE(name, excluded.name), attempts = attempts + excluded.attempts, "
 		"retries = retries + excluded.retries, blind_4xx = blind_4xx + excluded.blind_4xx, "
@@ -88,10 +96,14 @@ static const char *const stmt_sql[S_COUNT] = {
 		"no_jitter = no_jitter + excluded.no_jitter, violations = violations + excluded.violations, "
 		"rekeyed = rekeyed + excluded.rekeyed, "
 		/* the evidence with the most violations wins; on a tie, the earlier chain */
-		"evidence = CASE WHEN excluded.ev_violations > ev_violations OR (excluded.ev_violations = ev_violations "
-		"AND excluded.ev_violations > 0 AND excluded.ev_start < ev_start) THEN excluded.evidence ELSE evidence END, "
-		"ev_start = CASE WHEN excluded.ev_violations > ev_violations OR (excluded.ev_violations = ev_violations "
-		"AND excluded.ev_violations > 0 AND excluded.ev_start < ev_start) THEN excluded.ev_start ELSE ev_start END, "
+		"evidence = CASE WHEN excluded.ev_violations > ev_violations OR (excluded.ev_violations = "
+		"ev_violations "
+		"AND excluded.ev_violations > 0 AND excluded.ev_start < ev_start) THEN excluded.evidence ELSE evidence "
+		"END, "
+		"ev_start = CASE WHEN excluded.ev_violations > ev_violations OR (excluded.ev_violations = "
+		"ev_violations "
+		"AND excluded.ev_violations > 0 AND excluded.ev_start < ev_start) THEN excluded.ev_start ELSE ev_start "
+		"END, "
 		"ev_violations = MAX(ev_violations, excluded.ev_violations)",
 	[S_CANDIDATE] = "INSERT INTO lockstep_candidate(round, start_us, client) VALUES(?1,?2,?3)",
 	[S_REKEYED_CLIENT] = "INSERT INTO rekeyed_client(hash, attempts) VALUES(?1,?2) ON CONFLICT(hash) DO UPDATE SET "
@@ -177,6 +189,10 @@ static sqlite3_stmt *stmt(rl_store *st, int which, rl_err *err)
 	case S_MINUTE:
 	case S_MINUTE_MULTI:
 		built = insert_sql(MINUTE_INSERT, MINUTE_UPSERT, MINUTE_COLS, which == S_MINUTE ? 1 : MULTI);
+		break;
+	case S_RETRY:
+	case S_RETRY_MULTI:
+		built = insert_sql(RETRY_INSERT, RETRY_UPSERT, RETRY_COLS, which == S_RETRY ? 1 : MULTI);
 		break;
 	}
 	const char *sql = built ? built : stmt_sql[which];
@@ -467,8 +483,17 @@ static void bind_bucket(sqlite3_stmt *s, int at, const void *row)
 	sqlite3_bind_int64(s, at + 3, b->method);
 	sqlite3_bind_int(s, at + 4, b->status);
 	sqlite3_bind_int64(s, at + 5, b->code);
-	for (int i = 0; i < RL_AGG_NCOUNTERS; i++)
-		sqlite3_bind_int64(s, at + 6 + i, (sqlite3_int64)b->v[i]);
+	sqlite3_bind_int64(s, at + 6, (sqlite3_int64)b->attempts);
+}
+
+static void bind_retry(sqlite3_stmt *s, int at, const void *row)
+{
+	const rl_agg_retry *r = row;
+	sqlite3_bind_int64(s, at + 1, r->minute);
+	sqlite3_bind_int64(s, at + 2, r->endpoint);
+	sqlite3_bind_int64(s, at + 3, r->method);
+	for (int i = 0; i < RL_AGG_NRETRY; i++)
+		sqlite3_bind_int64(s, at + 4 + i, (sqlite3_int64)r->v[i]);
 }
 
 static void bind_minute(sqlite3_stmt *s, int at, const void *row)
@@ -516,6 +541,11 @@ int rl_store_add_buckets(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err 
 int rl_store_add_latencies(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err)
 {
 	return add_rows(st, S_LATENCY, S_LATENCY_MULTI, LATENCY_COLS, (const char *)l, n, sizeof *l, bind_latency, err);
+}
+
+int rl_store_add_retries(rl_store *st, const rl_agg_retry *r, size_t n, rl_err *err)
+{
+	return add_rows(st, S_RETRY, S_RETRY_MULTI, RETRY_COLS, (const char *)r, n, sizeof *r, bind_retry, err);
 }
 
 int rl_store_add_minutes(rl_store *st, const rl_agg_minute *m, size_t n, rl_err *err)

@@ -52,6 +52,7 @@ int rl_store_names(rl_store *st, rl_name_kind kind, int (*cb)(void *ctx, int64_t
  * method and code are database ids. Rows go in many to a statement. */
 int rl_store_add_buckets(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err *err);
 int rl_store_add_latencies(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err);
+int rl_store_add_retries(rl_store *st, const rl_agg_retry *r, size_t n, rl_err *err);
 int rl_store_add_minutes(rl_store *st, const rl_agg_minute *m, size_t n, rl_err *err);
 
 /* Adds a client's counts to its row (created if new); its evidence replaces the stored

@@ -54,6 +54,8 @@ typedef struct regex_format {
 	bool jit;
 	field by_group[MAX_GROUPS + 1]; /* group number → field */
 	uint32_t ngroups;
+	uint8_t mapped[MAX_GROUPS]; /* the group numbers that fill a field, ascending */
+	uint32_t nmapped;
 	rl_clf_cache clf_cache;
 } regex_format;
 
@@ -176,10 +178,11 @@ static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record
 		return RL_REJECT_NO_MATCH;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(f->md);
 	bool have_time = false;
-	uint32_t top = (uint32_t)rc - 1 < f->ngroups ? (uint32_t)rc - 1 : f->ngroups;
-	for (uint32_t g = 1; g <= top; g++) {
+	uint32_t top = (uint32_t)rc - 1; /* the highest group that took part */
+	for (uint32_t i = 0; i < f->nmapped && f->mapped[i] <= top; i++) {
+		uint32_t g = f->mapped[i];
 		field fd = f->by_group[g];
-		if (fd == F_IGNORE || ov[2 * g] == PCRE2_UNSET)
+		if (ov[2 * g] == PCRE2_UNSET)
 			continue;
 		rl_reject rj = set_field(f, rec, fd, p + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
 		if (rj)
@@ -239,6 +242,9 @@ int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, 
 			if (strcmp(gname, group_names[k].name) == 0)
 				f->by_group[g] = group_names[k].f;
 	}
+	for (uint32_t g = 1; g <= cap; g++)
+		if (f->by_group[g] != F_IGNORE)
+			f->mapped[f->nmapped++] = (uint8_t)g;
 	*out = &f->base;
 	return 0;
 }

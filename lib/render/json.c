@@ -159,6 +159,34 @@ static json_t *time_json(int64_t us)
 	return json_string(rl_timestamp_format(us, buf));
 }
 
+static json_t *client_json(const rl_report_client *c)
+{
+	json_t *x = json_object();
+	json_object_set_new(x, "client", str(c->name));
+	json_object_set_new(x, "attempts", u64(c->v[RL_CL_ATTEMPTS]));
+	json_object_set_new(x, "retries", u64(c->v[RL_CL_RETRIES]));
+	json_object_set_new(x, "blind_4xx_retries", u64(c->v[RL_CL_BLIND_4XX]));
+	json_object_set_new(x, "unsafe_retries", u64(c->v[RL_CL_UNSAFE]));
+	json_t *b = json_object();
+	json_object_set_new(b, "checked", u64(c->v[RL_CL_CHECKED]));
+	json_object_set_new(b, "compliant", u64(c->v[RL_CL_COMPLIANT]));
+	json_object_set_new(b, "too_fast", u64(c->v[RL_CL_TOO_FAST]));
+	json_object_set_new(b, "ignored_retry_after", u64(c->v[RL_CL_IGNORED_RETRY_AFTER]));
+	json_object_set_new(b, "over_max_retries", u64(c->v[RL_CL_OVER_MAX_RETRIES]));
+	json_object_set_new(b, "no_jitter", u64(c->v[RL_CL_NO_JITTER]));
+	json_object_set_new(x, "backoff", b);
+	json_object_set_new(x, "violations", u64(c->v[RL_CL_VIOLATIONS]));
+	json_object_set_new(x, "rekeyed", u64(c->v[RL_CL_REKEYED]));
+	/* the evidence was stored as JSON: its steps, and how many attempts the chain had */
+	json_t *ev = c->evidence ? json_loads(c->evidence, 0, NULL) : NULL;
+	json_t *steps = ev ? json_object_get(ev, "steps") : NULL;
+	json_t *n = ev ? json_object_get(ev, "attempts") : NULL;
+	json_object_set_new(x, "evidence", json_is_array(steps) ? json_incref(steps) : json_array());
+	json_object_set_new(x, "evidence_attempts", json_is_integer(n) ? json_incref(n) : json_integer(0));
+	json_decref(ev);
+	return x;
+}
+
 static json_t *build(const rl_report *r)
 {
 	json_t *o = json_object();
@@ -203,7 +231,6 @@ static json_t *build(const rl_report *r)
 	json_object_set_new(o, "status", st);
 
 	json_t *re = json_object();
-	json_object_set_new(re, "analysed", json_boolean(r->retries.analysed));
 	json_object_set_new(re, "chains", u64(r->retries.chains));
 	json_object_set_new(re, "retries", u64(r->retries.retries));
 	json_object_set_new(re, "amplification", rate(r->retries.amplification));
@@ -222,12 +249,20 @@ static json_t *build(const rl_report *r)
 	json_object_set_new(b, "no_jitter", u64(r->retries.no_jitter));
 	json_object_set_new(b, "compliance_rate", rate(r->retries.compliance_rate));
 	json_object_set_new(re, "backoff", b);
+	json_t *bursts = json_array();
+	for (size_t i = 0; i < r->retries.nbursts; i++) {
+		const rl_report_burst *x = &r->retries.bursts[i];
+		json_array_append_new(bursts, json_pack("{s:o,s:i,s:o}", "start", time_json(x->start_us), "round",
+							(int)x->round, "clients", u64(x->clients)));
+	}
 	json_object_set_new(re, "lockstep",
-			    json_pack("{s:o,s:o,s:[]}", "retries", u64(r->retries.lockstep_retries), "clients",
-				      u64(r->retries.lockstep_clients), "bursts"));
+			    json_pack("{s:o,s:o,s:o}", "retries", u64(r->retries.lockstep_retries), "clients",
+				      u64(r->retries.lockstep_clients), "bursts", bursts));
 	json_object_set_new(re, "rekeyed",
 			    json_pack("{s:o,s:o}", "attempts", u64(r->retries.rekeyed_attempts), "clients",
 				      u64(r->retries.rekeyed_clients)));
+	if (r->retries.policy[0])
+		json_object_set_new(re, "policy", str(r->retries.policy));
 	json_object_set_new(o, "retries", re);
 
 	json_object_set_new(o, "errors", json_array());
@@ -250,7 +285,11 @@ static json_t *build(const rl_report *r)
 	json_object_set_new(o, "endpoints", eps);
 	json_object_set_new(o, "endpoints_capped", json_boolean(r->endpoints_capped));
 
-	json_object_set_new(o, "clients", json_array());
+	json_t *clients = json_array();
+	for (size_t i = 0; i < r->nclients; i++)
+		json_array_append_new(clients, client_json(&r->clients[i]));
+	json_object_set_new(o, "clients", clients);
+	json_object_set_new(o, "clients_capped", json_boolean(r->clients_capped));
 
 	json_t *samples = json_array();
 	for (size_t i = 0; i < r->nsamples; i++) {

@@ -1,4 +1,5 @@
 /* text.c - the report as aligned tables for a terminal. */
+#include <jansson.h>
 #include <string.h>
 
 #include "lib/render/render.h"
@@ -62,6 +63,113 @@ static void ms_cell(FILE *f, int64_t us)
 		fprintf(f, " %8s", "-");
 	else
 		fprintf(f, " %8.1f", (double)us / 1000.0);
+}
+
+static void count_line(FILE *f, int indent, const char *label, uint64_t n, const char *share, const char *why)
+{
+	fprintf(f, "%*s%-*s %10llu  %9s  %s\n", indent, "", 26 - indent, label, (unsigned long long)n,
+		share ? share : "", why);
+}
+
+static void retries(FILE *f, const rl_report *r, const rl_render_opts *o)
+{
+	const __typeof__(r->retries) *t = &r->retries;
+	char title[128], p[32], a[32];
+	if (t->policy[0] && strcmp(t->policy, r->policy->name) != 0)
+		snprintf(title, sizeof title, "Retries (judged with policy %s, the database's)", t->policy);
+	else
+		snprintf(title, sizeof title, "Retries");
+	heading(f, o, title);
+	if (t->amplification.valid)
+		snprintf(a, sizeof a, "×%.3f", t->amplification.value);
+	else
+		snprintf(a, sizeof a, "-");
+	count_line(f, 2, "chains", t->chains, a, "requests, retries included (amplification: attempts per request)");
+	count_line(f, 2, "retries", t->retries, NULL, "attempts that repeat a failed request within the window");
+	fprintf(f, "  %-24s recovered %llu · gave up %llu · open %llu (requests that saw a failure)\n", "outcomes",
+		(unsigned long long)t->recovered, (unsigned long long)t->gave_up, (unsigned long long)t->open);
+	pct(p, sizeof p, t->blind_4xx_retry_rate);
+	count_line(f, 2, "blind 4xx retries", t->blind_4xx_retries, p,
+		   "of attempts: repeated unchanged after a 4xx that says the request must change");
+	count_line(f, 2, "unsafe retries", t->unsafe_retries, NULL,
+		   "a non-idempotent call retried without an idempotency key: it may take effect twice");
+	count_line(f, 2, "backoff checked", t->checked, NULL, "retries after a retryable error, judged by the policy:");
+	pct(p, sizeof p, t->compliance_rate);
+	count_line(f, 4, "compliant", t->compliant, p, "backed off as the policy asks");
+	count_line(f, 4, "too_fast", t->too_fast, NULL,
+		   "waited less than the policy's backoff, or did not wait longer each time");
+	count_line(f, 4, "ignored_retry_after", t->ignored_retry_after, NULL,
+		   "came back sooner than the Retry-After the server sent");
+	count_line(f, 4, "over_max_retries", t->over_max_retries, NULL, "more retries than the policy allows");
+	count_line(f, 4, "no_jitter", t->no_jitter, NULL,
+		   "waits follow the backoff formula exactly: without jitter, clients retry in step");
+	fprintf(f, "  %-24s %10llu  %9s  retries from %llu clients that started within 5 ms of each other\n",
+		"lockstep", (unsigned long long)t->lockstep_retries, "", (unsigned long long)t->lockstep_clients);
+	for (size_t i = 0; i < t->nbursts; i++) {
+		char when[32];
+		fprintf(f, "    burst at %s: retry %u of %llu clients at once\n",
+			rl_timestamp_format(t->bursts[i].start_us, when), t->bursts[i].round,
+			(unsigned long long)t->bursts[i].clients);
+	}
+	fprintf(f, "  %-24s %10llu  %9s  attempts from %llu clients retried under a new idempotency key\n", "rekeyed",
+		(unsigned long long)t->rekeyed_attempts, "", (unsigned long long)t->rekeyed_clients);
+}
+
+/* The evidence chain of a client, one attempt a line. */
+static void evidence(FILE *f, const char *text)
+{
+	json_t *ev = text ? json_loads(text, 0, NULL) : NULL;
+	json_t *steps = ev ? json_object_get(ev, "steps") : NULL;
+	if (!json_is_array(steps)) {
+		json_decref(ev);
+		return;
+	}
+	size_t n = json_array_size(steps);
+	json_int_t total = json_integer_value(json_object_get(ev, "attempts"));
+	fprintf(f, "    evidence: a request of %lld attempts%s\n", (long long)total,
+		(size_t)total > n ? " (the first shown)" : "");
+	size_t i;
+	json_t *s;
+	json_array_foreach (steps, i, s) {
+		char wait[32] = "";
+		json_t *w = json_object_get(s, "wait_ms");
+		if (json_is_number(w))
+			snprintf(wait, sizeof wait, "+%.3f s", json_number_value(w) / 1000.0);
+		json_t *st = json_object_get(s, "status");
+		char status[8] = "-";
+		if (json_is_integer(st))
+			snprintf(status, sizeof status, "%lld", (long long)json_integer_value(st));
+		fprintf(f, "      %-24s %-10s %4s  ", json_string_value(json_object_get(s, "start")), wait, status);
+		cell_pad(f, json_string_value(json_object_get(s, "method")), 7, true);
+		fputc(' ', f);
+		cell_pad(f, json_string_value(json_object_get(s, "target")), 40, true);
+		fprintf(f, " %s\n", json_string_value(json_object_get(s, "verdict")));
+	}
+	json_decref(ev);
+}
+
+static void offenders(FILE *f, const rl_report *r, const rl_render_opts *o)
+{
+	char title[96];
+	snprintf(title, sizeof title, "Clients (%s by violations: blind + unsafe + backoff verdicts but compliant)",
+		 o->top ? "top" : "all");
+	heading(f, o, title);
+	fprintf(f, "  %-40s %9s %8s %6s %7s %9s %7s %9s %10s\n", "CLIENT", "ATTEMPTS", "RETRIES", "BLIND", "UNSAFE",
+		"TOO_FAST", "IGN_RA", "OVER_MAX", "NO_JITTER");
+	for (size_t i = 0; i < r->nclients; i++) {
+		const rl_report_client *c = &r->clients[i];
+		fputs("  ", f);
+		cell(f, c->name, 40);
+		fprintf(f, " %9llu %8llu %6llu %7llu %9llu %7llu %9llu %10llu\n",
+			(unsigned long long)c->v[RL_CL_ATTEMPTS], (unsigned long long)c->v[RL_CL_RETRIES],
+			(unsigned long long)c->v[RL_CL_BLIND_4XX], (unsigned long long)c->v[RL_CL_UNSAFE],
+			(unsigned long long)c->v[RL_CL_TOO_FAST], (unsigned long long)c->v[RL_CL_IGNORED_RETRY_AFTER],
+			(unsigned long long)c->v[RL_CL_OVER_MAX_RETRIES], (unsigned long long)c->v[RL_CL_NO_JITTER]);
+		if (c->v[RL_CL_VIOLATIONS])
+			evidence(f, c->evidence);
+	}
+	if (r->clients_capped)
+		fprintf(f, "  (the database keeps 10,000 clients: those with the fewest violations were dropped)\n");
 }
 
 int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
@@ -129,13 +237,8 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 		cell(f, e->endpoint, 40);
 		fputc(' ', f);
 		cell(f, e->method, 7);
-		if (r->retries.analysed)
-			fprintf(f, " %9llu %8llu %8llu %6llu", (unsigned long long)e->attempts,
-				(unsigned long long)e->errors, (unsigned long long)e->retries,
-				(unsigned long long)e->blind_4xx);
-		else
-			fprintf(f, " %9llu %8llu %8s %6s", (unsigned long long)e->attempts,
-				(unsigned long long)e->errors, "-", "-");
+		fprintf(f, " %9llu %8llu %8llu %6llu", (unsigned long long)e->attempts, (unsigned long long)e->errors,
+			(unsigned long long)e->retries, (unsigned long long)e->blind_4xx);
 		ms_cell(f, e->p50_us);
 		ms_cell(f, e->p95_us);
 		ms_cell(f, e->p99_us);
@@ -144,11 +247,8 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 	if (r->endpoints_capped)
 		fprintf(f, "  (the template table is full: endpoints past the first 1000 are counted under {other})\n");
 
-	heading(f, o, "Retries");
-	if (!r->retries.analysed)
-		fprintf(f, "  Not analysed by this version of retrylens: retry chains, blind 4xx retries, unsafe\n"
-			   "  retries and backoff compliance come with the retry analysis. The JSON report's\n"
-			   "  \"retries\" section holds zeros with \"analysed\": false until then.\n");
+	retries(f, r, o);
+	offenders(f, r, o);
 
 	if (r->rejected) {
 		snprintf(title, sizeof title, "Rejected lines: %llu", (unsigned long long)r->rejected);

@@ -30,7 +30,6 @@ CREATE TABLE error_code (
 );
 
 -- Attempts per minute × endpoint × method × status × error code. status -1: not logged.
--- The retry columns count retries by their start minute.
 CREATE TABLE bucket (
   minute      INTEGER NOT NULL,
   endpoint_id INTEGER NOT NULL,
@@ -38,9 +37,6 @@ CREATE TABLE bucket (
   status      INTEGER NOT NULL,
   code_id     INTEGER NOT NULL DEFAULT 0,
   attempts    INTEGER NOT NULL DEFAULT 0,
-  retries     INTEGER NOT NULL DEFAULT 0,
-  blind_4xx   INTEGER NOT NULL DEFAULT 0,
-  unsafe      INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (minute, endpoint_id, method_id, status, code_id)
 ) WITHOUT ROWID;
 

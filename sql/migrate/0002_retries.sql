@@ -1,14 +1,23 @@
--- 0002_retries.sql - the retry analysis (SPEC §3): verdicts per bucket, chains and
--- outcomes per minute, per-client rows with evidence, lockstep candidates, rekeyed
--- clients, and the state carried from one run to the next.
+-- 0002_retries.sql - the retry analysis (SPEC §3): retries and verdicts per minute ×
+-- endpoint × method, chains and outcomes per minute, per-client rows with evidence,
+-- lockstep candidates, rekeyed clients, and the state carried from one run to the next.
 
--- Backoff verdicts of the retries counted in a bucket (by the retry's start minute).
-ALTER TABLE bucket ADD COLUMN checked INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE bucket ADD COLUMN compliant INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE bucket ADD COLUMN too_fast INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE bucket ADD COLUMN ignored_retry_after INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE bucket ADD COLUMN over_max_retries INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE bucket ADD COLUMN no_jitter INTEGER NOT NULL DEFAULT 0;
+-- Retries by their start minute, with their findings and backoff verdicts.
+CREATE TABLE retry_bucket (
+  minute              INTEGER NOT NULL,
+  endpoint_id         INTEGER NOT NULL,
+  method_id           INTEGER NOT NULL,
+  retries             INTEGER NOT NULL DEFAULT 0,
+  blind_4xx           INTEGER NOT NULL DEFAULT 0,
+  unsafe              INTEGER NOT NULL DEFAULT 0,
+  checked             INTEGER NOT NULL DEFAULT 0,
+  compliant           INTEGER NOT NULL DEFAULT 0,
+  too_fast            INTEGER NOT NULL DEFAULT 0,
+  ignored_retry_after INTEGER NOT NULL DEFAULT 0,
+  over_max_retries    INTEGER NOT NULL DEFAULT 0,
+  no_jitter           INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (minute, endpoint_id, method_id)
+) WITHOUT ROWID;
 
 -- Chains by their first start, outcomes by their last end, rekeyed attempts by start.
 CREATE TABLE chain_minute (
@@ -19,7 +28,7 @@ CREATE TABLE chain_minute (
   rekeyed   INTEGER NOT NULL DEFAULT 0
 );
 
--- One row per client (FNV-1a 64 of its name, as a signed integer), capped: past the cap
+-- One row per client (the hash of its name, lib/identity.h, as a signed integer), capped: past the cap
 -- the clients with the fewest violations, then attempts, are dropped.
 CREATE TABLE client (
   hash                INTEGER PRIMARY KEY,

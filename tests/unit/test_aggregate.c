@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "lib/aggregate.h"
+#include "lib/backoff.h"
 #include "lib/histogram.h"
 #include "lib/text.h"
 #include "tests/check.h"
@@ -11,7 +12,27 @@ typedef struct seen {
 	size_t nb;
 	rl_agg_latency l[64];
 	size_t nl;
+	rl_agg_retry r[64];
+	size_t nr;
+	rl_agg_minute m[64];
+	size_t nm;
 } seen;
+
+static int on_retry(void *ctx, const rl_agg_retry *rows, size_t n)
+{
+	seen *s = ctx;
+	for (size_t i = 0; i < n && s->nr < 64; i++)
+		s->r[s->nr++] = rows[i];
+	return 0;
+}
+
+static int on_minute(void *ctx, const rl_agg_minute *rows, size_t n)
+{
+	seen *s = ctx;
+	for (size_t i = 0; i < n && s->nm < 64; i++)
+		s->m[s->nm++] = rows[i];
+	return 0;
+}
 
 static int on_bucket(void *ctx, const rl_agg_bucket *rows, size_t n)
 {
@@ -40,8 +61,13 @@ static void test_agg(void)
 	CHECK(!rl_agg_full(a));
 	rl_agg_add_attempt(a, 101, 3, 2, 0, 0, -1);
 	CHECK(rl_agg_full(a));
+	rl_agg_add_retry(a, 100, 2, 1, true, false, RL_V_NONE);
+	rl_agg_add_retry(a, 100, 2, 1, false, true, RL_V_TOO_FAST);
+	rl_agg_add_retry(a, 99, 2, 1, false, false, RL_V_NO_JITTER);
+	rl_agg_add_minute(a, 100, RL_AGG_CHAINS, 7);
+	rl_agg_add_minute(a, 100, RL_AGG_GAVE_UP, 1);
 	seen s = {0};
-	rl_agg_sink sink = {&s, on_bucket, on_latency, NULL};
+	rl_agg_sink sink = {&s, on_bucket, on_latency, on_retry, on_minute};
 	CHECK_INT(rl_agg_drain(a, &sink), 0);
 	CHECK(rl_agg_empty(a));
 	CHECK_INT(s.nb, 4);
@@ -54,16 +80,35 @@ static void test_agg(void)
 	CHECK_INT(s.b[2].endpoint, 2);
 	CHECK_INT(s.b[2].method, 1);
 	CHECK_INT(s.b[2].status, 404);
-	CHECK_INT(s.b[2].v[RL_AGG_ATTEMPTS], 2);
+	CHECK_INT(s.b[2].attempts, 2);
 	CHECK_INT(s.b[3].status, 0);
 	CHECK_INT(s.nl, 2);
 	CHECK_INT(s.l[0].minute, 99);
 	CHECK_INT(s.l[1].bucket, rl_hist_index(1500));
 	CHECK_INT(s.l[1].count, 1);
+	CHECK_INT(s.nr, 2);
+	CHECK_INT(s.r[0].minute, 99);
+	CHECK_INT(s.r[0].v[RL_AGG_NO_JITTER], 1);
+	CHECK_INT(s.r[0].v[RL_AGG_CHECKED], 1);
+	CHECK_INT(s.r[1].v[RL_AGG_RETRIES], 2);
+	CHECK_INT(s.r[1].v[RL_AGG_BLIND_4XX], 1);
+	CHECK_INT(s.r[1].v[RL_AGG_UNSAFE], 1);
+	CHECK_INT(s.r[1].v[RL_AGG_CHECKED], 1);
+	CHECK_INT(s.r[1].v[RL_AGG_TOO_FAST], 1);
+	CHECK_INT(s.nm, 1);
+	CHECK_INT(s.m[0].v[RL_AGG_CHAINS], 7);
+	CHECK_INT(s.m[0].v[RL_AGG_GAVE_UP], 1);
+	/* a burst past the threshold grows the table instead of failing */
+	for (uint32_t i = 0; i < 5000; i++)
+		rl_agg_add_attempt(a, i, 1, 1, 200, 0, -1);
+	seen g = {0};
+	rl_agg_sink gs = {&g, on_bucket, NULL, NULL, NULL};
+	rl_agg_drain(a, &gs);
+	CHECK_INT(g.nb, 64); /* the first 64 of 5000 kept by the test sink */
 	/* usable again after the drain */
 	rl_agg_add_attempt(a, 1, 1, 1, 200, 0, -1);
 	seen t = {0};
-	rl_agg_sink sink2 = {&t, on_bucket, NULL, NULL};
+	rl_agg_sink sink2 = {&t, on_bucket, NULL, NULL, NULL};
 	rl_agg_drain(a, &sink2);
 	CHECK_INT(t.nb, 1);
 	rl_agg_free(a);

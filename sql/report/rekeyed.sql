@@ -1,0 +1,3 @@
+-- Clients with a rekeyed attempt.
+SELECT hash
+FROM rekeyed_client;

@@ -1,0 +1,6 @@
+-- Retries in [?1, ?2) minutes per endpoint and method, with their findings and verdicts.
+SELECT endpoint_id, method_id, SUM(retries), SUM(blind_4xx), SUM(unsafe), SUM(checked), SUM(compliant),
+       SUM(too_fast), SUM(ignored_retry_after), SUM(over_max_retries), SUM(no_jitter)
+FROM retry_bucket
+WHERE minute >= ?1 AND minute < ?2
+GROUP BY endpoint_id, method_id;
