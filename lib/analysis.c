@@ -7,22 +7,29 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/identity.h"
 #include "lib/slab.h"
 #include "lib/timestamp.h"
 
-#define BATCH 512 /* attempts per hand-over */
-#define NBATCHES 4 /* in flight between the two threads */
+#define BATCH 1024                  /* attempts per hand-over */
+#define ARENA (256 * 1024)          /* bytes of strings per hand-over */
+#define NBATCHES 4                  /* in flight between the two threads */
+#define STR_MAX (64 * 1024 + 1600)  /* the most one attempt's strings take (a line is ≤ 64 KiB) */
 
+/* An attempt and where its strings sit in the batch's arena. */
 typedef struct msg {
 	rl_attempt a;
-	uint8_t tlen; /* bytes of target, 0: none */
-	char target[RL_TARGET_MAX + 1];
+	uint32_t off; /* client, method, target, idempotency key, request id, back to back */
+	uint32_t target_n;
+	uint16_t client_n, idem_n, rid_n;
+	uint8_t method_n;
 } msg;
 
 typedef struct batch {
 	msg m[BATCH];
-	size_t n;
-	bool last; /* the producer stops after this one */
+	size_t n, used; /* attempts, arena bytes */
+	bool last;      /* the producer stops after this one */
+	char arena[ARENA];
 } batch;
 
 struct rl_analysis {
@@ -188,17 +195,41 @@ static int judge_released(void *ctx, const rl_attempt *att)
 	return rl_chain_judge(a->chain, att);
 }
 
-static int process(rl_analysis *a, msg *m)
+static int process(rl_analysis *a, msg *m, const char *arena)
 {
 	rl_attempt *att = &m->a;
 	note_ids(a, att->endpoint, att->method);
+	/* who, and which request */
+	const char *p = arena + m->off;
+	rl_str client = rl_str_make(p, m->client_n), method = rl_str_make(p + m->client_n, m->method_n);
+	rl_str target = rl_str_make(method.p + method.n, m->target_n);
+	rl_str idem = rl_str_make(target.p + target.n, m->idem_n), rid = rl_str_make(idem.p + idem.n, m->rid_n);
+	rl_identity_keys k;
+	rl_identity_hash(client, method, target, idem, rid, &k);
+	att->key = (att->flags & RL_A_REQUEST_ID) ? k.rid : k.reqkey;
+	att->reqkey = k.reqkey;
+	att->base = k.base;
+	att->client = k.client;
+	att->idem = k.idem;
+	rl_client_row *row = rl_clients_get(a->work.clients, k.client, NULL, 0);
+	if (!row)
+		return RL_ENOMEM;
+	if (!row->name) {
+		char clean[RL_CLIENT_MAX * 4 + 8];
+		size_t n = rl_text_clean(clean, sizeof clean, client.p, client.n);
+		if (!rl_clients_get(a->work.clients, k.client, clean, n)->name)
+			return RL_ENOMEM;
+	}
+	row->v[RL_CL_ATTEMPTS]++;
+	/* a failure may start a chain: its target is kept as evidence */
 	att->target_ref = 0;
-	if (m->tlen) {
+	if (att->status < 0 || rl_status_is_failure(att->status)) {
 		if (!(att->target_ref = rl_slab_alloc(a->targets)))
 			return RL_ENOMEM;
 		char *t = rl_slab_get(a->targets, att->target_ref);
-		memcpy(t, m->target, m->tlen);
-		t[m->tlen] = 0;
+		size_t n = target.n < RL_TARGET_MAX ? target.n : RL_TARGET_MAX;
+		memcpy(t, target.p, n);
+		t[n] = 0;
 	}
 	int rc = rl_reorder_push(a->reorder, att, judge_released, a);
 	if (rc == 1) {
@@ -220,7 +251,7 @@ static int process_batch(rl_analysis *a, batch *b)
 {
 	int rc = 0;
 	for (size_t i = 0; i < b->n && !rc; i++)
-		rc = process(a, &b->m[i]);
+		rc = process(a, &b->m[i], b->arena);
 	if (!rc && (rl_agg_full(a->work.agg) || rl_clients_full(a->work.clients) ||
 		    mono_us() - a->last_flush_us >= a->o.flush_every_us))
 		rc = submit(a, false);
@@ -257,7 +288,7 @@ static void *run(void *arg)
 		if (rc)
 			fail(a, rc);
 		bool last = b->last;
-		b->n = 0;
+		b->n = b->used = 0;
 		b->last = false;
 		a->free_[a->nfree++] = b;
 		pthread_cond_broadcast(&a->cv);
@@ -278,7 +309,7 @@ static int hand_over(rl_analysis *a, bool last)
 		int rc = process_batch(a, a->cur);
 		if (!rc && last)
 			rc = submit(a, false);
-		a->cur->n = 0;
+		a->cur->n = a->cur->used = 0;
 		a->cur->last = false;
 		return rc;
 	}
@@ -297,14 +328,38 @@ static int hand_over(rl_analysis *a, bool last)
 	return rc;
 }
 
-int rl_analysis_push(rl_analysis *a, const rl_attempt *att, const char *target, size_t target_len)
+static char *put(char *dst, rl_str s, size_t max, size_t *n)
 {
-	msg *m = &a->cur->m[a->cur->n++];
+	*n = s.n < max ? s.n : max;
+	memcpy(dst, s.p, *n);
+	return dst + *n;
+}
+
+int rl_analysis_push(rl_analysis *a, const rl_attempt *att, const rl_record *r)
+{
+	if (a->cur->used + STR_MAX > ARENA) {
+		int rc = hand_over(a, false);
+		if (rc)
+			return rc;
+	}
+	batch *b = a->cur;
+	msg *m = &b->m[b->n++];
 	m->a = *att;
-	m->tlen = (uint8_t)(target_len < RL_TARGET_MAX ? target_len : RL_TARGET_MAX);
-	if (m->tlen)
-		memcpy(m->target, target, m->tlen);
-	if (a->cur->n == BATCH)
+	m->off = (uint32_t)b->used;
+	char *p = b->arena + b->used;
+	size_t n;
+	char *q = p + rl_identity_client(r, p, RL_CLIENT_MAX);
+	m->client_n = (uint16_t)(q - p);
+	q = put(q, r->method, 32, &n);
+	m->method_n = (uint8_t)n;
+	q = put(q, r->target, 64 * 1024, &n);
+	m->target_n = (uint32_t)n;
+	q = put(q, r->idempotency_key, 512, &n);
+	m->idem_n = (uint16_t)n;
+	q = put(q, r->request_id, 512, &n);
+	m->rid_n = (uint16_t)n;
+	b->used += (size_t)(q - p);
+	if (b->n == BATCH)
 		return hand_over(a, false);
 	return 0;
 }

@@ -1,11 +1,13 @@
 /* analysis.h - the retry analysis on its own thread.
  *
  * The parser condenses every record into an rl_attempt and hands it over with
- * rl_analysis_push(); batches of attempts cross to the analysis thread, which puts them
- * back in time order (lib/reorder.h), judges them (lib/chain.h) and counts what it finds
- * in tables of its own: retries and verdicts per bucket, chains and outcomes per minute,
- * per-client retry counts and evidence, lockstep candidates, rekeyed clients, and late
- * attempts per input. It commits those tables through the same committer as the parser
+ * rl_analysis_push(), with the few strings that identify it (client, method, target,
+ * idempotency key, request id) copied alongside; batches cross to the analysis thread,
+ * which hashes the identities (lib/identity.h), counts attempts per client, puts the
+ * attempts back in time order (lib/reorder.h), judges them (lib/chain.h) and counts
+ * what it finds in tables of its own: retries and verdicts per endpoint and minute,
+ * chains and outcomes per minute, per-client counts and evidence, lockstep candidates,
+ * rekeyed clients, and late attempts per input. It commits those tables through the same committer as the parser
  * (lib/commit.h), so on two cores parsing, judging and writing overlap.
  *
  * State that outlives a run (chains in progress, attempts still waiting for order) is
@@ -23,6 +25,7 @@
 #include "lib/chain.h"
 #include "lib/commit.h"
 #include "lib/intern.h"
+#include "lib/record.h"
 #include "lib/reorder.h"
 #include "lib/store.h"
 
@@ -49,9 +52,10 @@ int rl_analysis_load(rl_analysis *a, rl_store *st, rl_err *err);
 /* Starts the thread (or, when that fails, works inline in rl_analysis_push). */
 void rl_analysis_start(rl_analysis *a);
 
-/* Hands an attempt over, with its target (failures) to keep as evidence. Blocks while
- * the thread is behind. Returns 0, or an error the thread met earlier. */
-int rl_analysis_push(rl_analysis *a, const rl_attempt *att, const char *target, size_t target_len);
+/* Hands an attempt of record r over: att has its times, ids, status, flags and seq;
+ * the hashes are the thread's to fill. Blocks while the thread is behind. Returns 0, or
+ * an error the thread met earlier. */
+int rl_analysis_push(rl_analysis *a, const rl_attempt *att, const rl_record *r);
 
 /* Processes everything pushed, commits the thread's last tables, stops the thread.
  * Returns 0 or the first error (err filled). */

@@ -7,6 +7,7 @@
 
 #include "lib/endpoint.h"
 #include "lib/text.h"
+#include "lib/u64map.h"
 
 typedef struct batch {
 	rl_commit_work w;
@@ -56,10 +57,66 @@ static int sync_names(rl_commit *c, rl_intern *t, rl_name_kind kind, uint32_t *s
 	return 0;
 }
 
+/* All-time totals of a batch, summed while its minute rows are written: a handful of
+ * rows per batch instead of one per minute, for reports over all time. */
+typedef struct totals {
+	rl_u64map index; /* packed key → row + 1 */
+	rl_agg_bucket *b;
+	rl_agg_latency *l;
+	rl_agg_retry *r;
+	size_t nb, capb, nl, capl, nr, capr;
+} totals;
+
 typedef struct drain_ctx {
 	rl_commit *c;
 	rl_err *err;
+	totals t;
+	int rc; /* out of memory while summing */
 } drain_ctx;
+
+static int grow(void **arr, size_t *cap, size_t n, size_t sz)
+{
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 64;
+	void *p = realloc(*arr, nc * sz);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = nc;
+	return 0;
+}
+
+/* The row of key in *arr (n rows of sz bytes), added zeroed if new; NULL if out of memory.
+ * Keys of the three kinds differ in their top bits. */
+static void *total_row(totals *t, uint64_t key, void **arr, size_t *n, size_t *cap, size_t sz)
+{
+	uint32_t i = rl_u64map_get(&t->index, key);
+	if (i)
+		return (char *)*arr + (i - 1) * sz;
+	if (grow(arr, cap, *n, sz) || rl_u64map_put(&t->index, key, (uint32_t)*n + 1))
+		return NULL;
+	void *row = (char *)*arr + (*n)++ * sz;
+	memset(row, 0, sz);
+	return row;
+}
+
+/* Packs up to four ids into a key, tagged with kind; false when an id does not fit. */
+static bool pack(uint64_t kind, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t *key)
+{
+	if (a >= (1u << 22) || b >= (1u << 12) || c >= (1u << 12) || d >= (1u << 16))
+		return false;
+	*key = kind << 62 | a << 40 | b << 28 | c << 16 | d;
+	return true;
+}
+
+static void totals_free(totals *t)
+{
+	rl_u64map_free(&t->index);
+	free(t->b);
+	free(t->l);
+	free(t->r);
+}
 
 static int put_buckets(void *ctx, const rl_agg_bucket *rows, size_t n)
 {
@@ -69,6 +126,17 @@ static int put_buckets(void *ctx, const rl_agg_bucket *rows, size_t n)
 		x[i] = rows[i];
 		x[i].endpoint = (uint32_t)rl_intern_db_id(d->c->endpoints, rows[i].endpoint);
 		x[i].method = (uint32_t)rl_intern_db_id(d->c->methods, rows[i].method);
+		uint64_t key;
+		rl_agg_bucket *t;
+		if (!pack(1, x[i].endpoint, x[i].method, (uint64_t)(x[i].status + 1), x[i].code, &key)) {
+			d->rc = RL_ENOMEM; /* ids past what a key holds: not in a real database */
+			continue;
+		}
+		if (!(t = total_row(&d->t, key, (void **)&d->t.b, &d->t.nb, &d->t.capb, sizeof *t))) {
+			d->rc = RL_ENOMEM;
+			continue;
+		}
+		*t = (rl_agg_bucket){0, x[i].endpoint, x[i].method, x[i].code, x[i].status, t->attempts + x[i].attempts};
 	}
 	return rl_store_add_buckets(d->c->st, x, n, d->err);
 }
@@ -81,6 +149,14 @@ static int put_latencies(void *ctx, const rl_agg_latency *rows, size_t n)
 		x[i] = rows[i];
 		x[i].endpoint = (uint32_t)rl_intern_db_id(d->c->endpoints, rows[i].endpoint);
 		x[i].method = (uint32_t)rl_intern_db_id(d->c->methods, rows[i].method);
+		uint64_t key;
+		rl_agg_latency *t;
+		if (!pack(2, x[i].endpoint, x[i].method, 0, x[i].bucket, &key) ||
+		    !(t = total_row(&d->t, key, (void **)&d->t.l, &d->t.nl, &d->t.capl, sizeof *t))) {
+			d->rc = RL_ENOMEM;
+			continue;
+		}
+		*t = (rl_agg_latency){0, x[i].endpoint, x[i].method, x[i].bucket, t->count + x[i].count};
 	}
 	return rl_store_add_latencies(d->c->st, x, n, d->err);
 }
@@ -93,6 +169,17 @@ static int put_retries(void *ctx, const rl_agg_retry *rows, size_t n)
 		x[i] = rows[i];
 		x[i].endpoint = (uint32_t)rl_intern_db_id(d->c->endpoints, rows[i].endpoint);
 		x[i].method = (uint32_t)rl_intern_db_id(d->c->methods, rows[i].method);
+		uint64_t key;
+		rl_agg_retry *t;
+		if (!pack(3, x[i].endpoint, x[i].method, 0, 0, &key) ||
+		    !(t = total_row(&d->t, key, (void **)&d->t.r, &d->t.nr, &d->t.capr, sizeof *t))) {
+			d->rc = RL_ENOMEM;
+			continue;
+		}
+		t->endpoint = x[i].endpoint;
+		t->method = x[i].method;
+		for (int j = 0; j < RL_AGG_NRETRY; j++)
+			t->v[j] += x[i].v[j];
 	}
 	return rl_store_add_retries(d->c->st, x, n, d->err);
 }
@@ -189,12 +276,23 @@ static int write_batch(rl_commit *c, batch *b, rl_err *err)
 		work_reset(&b->w);
 		return rc;
 	}
-	drain_ctx d = {c, err};
+	drain_ctx d;
+	memset(&d, 0, sizeof d);
+	d.c = c;
+	d.err = err;
 	rl_agg_sink sink = {&d, put_buckets, put_latencies, put_retries, put_minutes};
 	if ((rc = sync_names(c, c->endpoints, RL_NAME_ENDPOINT, &c->endpoints_synced, b->w.endpoints_upto, err)) ||
 	    (rc = sync_names(c, c->methods, RL_NAME_METHOD, &c->methods_synced, b->w.methods_upto, err)) ||
-	    (rc = rl_agg_drain(b->w.agg, &sink)) || (rc = write_findings(c, &b->w, err)))
+	    (rc = rl_agg_drain(b->w.agg, &sink)) || (rc = d.rc) ||
+	    (rc = rl_store_add_bucket_totals(c->st, d.t.b, d.t.nb, err)) ||
+	    (rc = rl_store_add_latency_totals(c->st, d.t.l, d.t.nl, err)) ||
+	    (rc = rl_store_add_retry_totals(c->st, d.t.r, d.t.nr, err)) || (rc = write_findings(c, &b->w, err))) {
+		if (rc == RL_ENOMEM)
+			rl_err_set(err, rc, NULL, 0, "out of memory");
+		totals_free(&d.t);
 		goto fail;
+	}
+	totals_free(&d.t);
 	for (size_t i = 0; b->has_deltas && i < c->nsrcs; i++) {
 		const rl_store_source_delta *sd = &b->deltas[i];
 		if (!sd->name || (c->src_ids[i] && !sd->lines && !sd->late))

@@ -29,13 +29,13 @@ size_t rl_identity_client(const rl_record *r, char *buf, size_t cap)
 #define SEED_IDEM 0x165667b19e3779f9ULL
 #define SEED_RID 0x27d4eb2f165667c5ULL
 
-void rl_identity_keys_of(const rl_record *r, const char *client, size_t n, rl_identity_keys *k)
+void rl_identity_hash(rl_str client, rl_str method, rl_str target, rl_str idem, rl_str rid, rl_identity_keys *k)
 {
-	uint64_t h = rl_hash_bytes(client, n, 0);
+	uint64_t h = rl_hash_bytes(client.p, client.n, 0);
 	k->client = h | 1;
-	uint64_t m = rl_hash_bytes(r->method.p, r->method.n, h ^ SEED_METHOD);
-	k->base = rl_hash_bytes(r->target.p, r->target.n, m ^ SEED_TARGET);
-	k->idem = r->idempotency_key.n ? rl_hash_bytes(r->idempotency_key.p, r->idempotency_key.n, SEED_IDEM) | 1 : 0;
-	k->reqkey = k->idem ? rl_hash_bytes(r->idempotency_key.p, r->idempotency_key.n, k->base ^ SEED_IDEM) : k->base;
-	k->rid = r->request_id.n ? rl_hash_bytes(r->request_id.p, r->request_id.n, h ^ SEED_RID) | 1 : 0;
+	uint64_t m = rl_hash_bytes(method.p, method.n, h ^ SEED_METHOD);
+	k->base = rl_hash_bytes(target.p, target.n, m ^ SEED_TARGET);
+	k->idem = idem.n ? rl_hash_bytes(idem.p, idem.n, SEED_IDEM) | 1 : 0;
+	k->reqkey = k->idem ? rl_hash_bytes(idem.p, idem.n, k->base ^ SEED_IDEM) : k->base;
+	k->rid = rid.n ? rl_hash_bytes(rid.p, rid.n, h ^ SEED_RID) | 1 : 0;
 }

@@ -26,7 +26,9 @@ typedef struct rl_identity_keys {
 	uint64_t rid; /* client + request_id, 0 when no request_id */
 } rl_identity_keys;
 
-/* The hashes of r whose client string is client[0..n). */
-void rl_identity_keys_of(const rl_record *r, const char *client, size_t n, rl_identity_keys *out);
+/* The hashes of an attempt from its client string and the other fields that make
+ * a request the same one. */
+void rl_identity_hash(rl_str client, rl_str method, rl_str target, rl_str idem, rl_str request_id,
+		      rl_identity_keys *out);
 
 #endif

@@ -358,31 +358,12 @@ static int count_record(rl_ingest *ing, size_t si)
 		ing->end_of_input = end;
 	ing->stats.attempts++;
 
-	/* who, and which request */
-	char client[RL_CLIENT_MAX], clean[RL_CLIENT_MAX * 4 + 8];
-	size_t cn = rl_identity_client(r, client, sizeof client);
-	rl_identity_keys k;
-	rl_identity_keys_of(r, client, cn, &k);
-	rl_client_row *row = rl_clients_get(ing->work.clients, k.client, NULL, 0);
-	if (!row)
-		return RL_ENOMEM;
-	if (!row->name) {
-		size_t n = rl_text_clean(clean, sizeof clean, client, cn);
-		if (!rl_clients_get(ing->work.clients, k.client, clean, n)->name)
-			return RL_ENOMEM;
-	}
-	row->v[RL_CL_ATTEMPTS]++;
-
 	rl_attempt a;
 	a.start_us = start;
 	a.end_us = end;
 	a.seq = ing->next_seq++;
-	bool rid = r->attempt > 0 && k.rid;
-	a.key = rid ? k.rid : k.reqkey;
-	a.reqkey = k.reqkey;
-	a.base = k.base;
-	a.client = k.client;
-	a.idem = k.idem;
+	bool rid = r->attempt > 0 && r->request_id.n; /* chained by request id (SPEC §3.1.9) */
+	a.key = a.reqkey = a.base = a.client = a.idem = 0; /* the analysis thread hashes */
 	a.retry_after_us = r->retry_after.n ? rl_retry_after_us(r->retry_after, end) : -1;
 	a.src_hash = s->name_hash;
 	a.tol_us = 0;
@@ -392,12 +373,10 @@ static int count_record(rl_ingest *ing, size_t si)
 	a.endpoint = (uint16_t)ep;
 	a.method = (uint8_t)me;
 	a.flags = (uint8_t)((r->method.n ? RL_A_HAS_METHOD : 0) | (method_is_safe(ing, me) ? RL_A_SAFE_METHOD : 0) |
-			    (k.idem ? RL_A_HAS_IDEM : 0) | (rid ? RL_A_REQUEST_ID : 0) |
+			    (r->idempotency_key.n ? RL_A_HAS_IDEM : 0) | (rid ? RL_A_REQUEST_ID : 0) |
 			    (r->duration_us >= 0 ? RL_A_HAS_DURATION : 0));
 	a.target_ref = 0;
-	/* a failure may start a chain: its target goes along, as evidence */
-	bool keep = r->status < 0 || rl_status_is_failure(r->status);
-	return rl_analysis_push(ing->analysis, &a, r->target.p, keep ? r->target.n : 0);
+	return rl_analysis_push(ing->analysis, &a, r);
 }
 
 /* Checks, every few thousand records, whether a flush is due. */

@@ -9,8 +9,6 @@
 #include "lib/text.h"
 #include "lib/timestamp.h"
 
-#define ALL_MINUTES_FROM INT64_MIN
-#define ALL_MINUTES_TO INT64_MAX
 
 static char *dup(const char *s)
 {
@@ -159,14 +157,12 @@ static int scan_buckets(rl_report *r, rl_store *st, ep_map *m, rl_err *err)
 {
 	uint64_t by_status[1001] = {0}; /* status + 1 */
 	rl_store_query *q;
-	int rc = rl_store_query_open(st, "sql/report/buckets.sql", &q, err);
+	int rc = rl_store_query_open(st, "sql/report/totals.sql", &q, err);
 	if (rc)
 		return rc;
-	rl_store_query_bind_int(q, 1, ALL_MINUTES_FROM);
-	rl_store_query_bind_int(q, 2, ALL_MINUTES_TO);
 	while ((rc = rl_store_query_step(q, err)) == 1) {
 		int64_t status = rl_store_query_int(q, 2);
-		uint64_t attempts = (uint64_t)rl_store_query_int(q, 3);
+		uint64_t attempts = (uint64_t)rl_store_query_int(q, 3); /* summed over codes */
 		if (status < -1 || status > 999)
 			continue;
 		by_status[status + 1] += attempts;
@@ -217,8 +213,6 @@ static int load_latency(rl_report *r, rl_store *st, rl_err *err)
 	int rc = rl_store_query_open(st, "sql/report/latency.sql", &q, err);
 	if (rc)
 		return rc;
-	rl_store_query_bind_int(q, 1, ALL_MINUTES_FROM);
-	rl_store_query_bind_int(q, 2, ALL_MINUTES_TO);
 	rl_hist_bin *bins = NULL;
 	size_t nbins = 0, cap = 0;
 	int64_t cur_e = -1, cur_m = -1;

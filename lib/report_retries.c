@@ -19,8 +19,6 @@
 #include "lib/timestamp.h"
 #include "lib/u64map.h"
 
-#define ALL_FROM INT64_MIN
-#define ALL_TO INT64_MAX
 
 typedef struct candidate {
 	unsigned round;
@@ -92,8 +90,6 @@ static int load_retry_buckets(ctx *c, rl_store *st)
 	int rc = rl_store_query_open(st, "sql/report/retries.sql", &q, c->err);
 	if (rc)
 		return rc;
-	rl_store_query_bind_int(q, 1, ALL_FROM);
-	rl_store_query_bind_int(q, 2, ALL_TO);
 	__typeof__(c->r->retries) *t = &c->r->retries;
 	while ((rc = rl_store_query_step(q, c->err)) == 1) {
 		uint64_t v[RL_AGG_NRETRY];
@@ -119,8 +115,6 @@ static int load_retry_buckets(ctx *c, rl_store *st)
 		return rc;
 	if ((rc = rl_store_query_open(st, "sql/report/chains.sql", &q, c->err)))
 		return rc;
-	rl_store_query_bind_int(q, 1, ALL_FROM);
-	rl_store_query_bind_int(q, 2, ALL_TO);
 	if ((rc = rl_store_query_step(q, c->err)) == 1) {
 		t->chains += (uint64_t)rl_store_query_int(q, 0);
 		t->recovered += (uint64_t)rl_store_query_int(q, 1);

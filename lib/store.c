@@ -24,6 +24,12 @@ enum {
 	S_MINUTE_MULTI,
 	S_RETRY,
 	S_RETRY_MULTI,
+	S_BUCKET_TOTAL,
+	S_BUCKET_TOTAL_MULTI,
+	S_LATENCY_TOTAL,
+	S_LATENCY_TOTAL_MULTI,
+	S_RETRY_TOTAL,
+	S_RETRY_TOTAL_MULTI,
 	S_CLIENT,
 	S_CANDIDATE,
 	S_REKEYED_CLIENT,
@@ -56,6 +62,16 @@ enum {
 #define RETRY_UPSERT \
 	" ON CONFLICT(minute, endpoint_id, method_id) DO UPDATE SET " RETRY_COUNTERS(SUM_COL) " minute = minute"
 #define RETRY_COLS (3 + RL_AGG_NRETRY)
+#define BUCKET_TOTAL_INSERT "INSERT INTO bucket_total(endpoint_id, method_id, status, code_id, attempts) VALUES"
+#define BUCKET_TOTAL_UPSERT                                                     \
+	" ON CONFLICT(endpoint_id, method_id, status, code_id) DO UPDATE SET " \
+	"attempts = attempts + excluded.attempts"
+#define LATENCY_TOTAL_INSERT "INSERT INTO latency_total(endpoint_id, method_id, bucket, count) VALUES"
+#define LATENCY_TOTAL_UPSERT \
+	" ON CONFLICT(endpoint_id, method_id, bucket) DO UPDATE SET count = count + excluded.count"
+#define RETRY_TOTAL_INSERT "INSERT INTO retry_total(endpoint_id, method_id" RETRY_COUNTERS(NAME_COMMA) ") VALUES"
+#define RETRY_TOTAL_UPSERT \
+	" ON CONFLICT(endpoint_id, method_id) DO UPDATE SET " RETRY_COUNTERS(SUM_COL) " method_id = method_id"
 #define MINUTE_INSERT "INSERT INTO chain_minute(minute, chains, recovered, gave_up, rekeyed) VALUES"
 #define MINUTE_UPSERT                                                                        \
 	" ON CONFLICT(minute) DO UPDATE SET chains = chains + excluded.chains, "             \
@@ -193,6 +209,20 @@ static sqlite3_stmt *stmt(rl_store *st, int which, rl_err *err)
 	case S_RETRY:
 	case S_RETRY_MULTI:
 		built = insert_sql(RETRY_INSERT, RETRY_UPSERT, RETRY_COLS, which == S_RETRY ? 1 : MULTI);
+		break;
+	case S_BUCKET_TOTAL:
+	case S_BUCKET_TOTAL_MULTI:
+		built = insert_sql(BUCKET_TOTAL_INSERT, BUCKET_TOTAL_UPSERT, BUCKET_COLS - 1,
+				   which == S_BUCKET_TOTAL ? 1 : MULTI);
+		break;
+	case S_LATENCY_TOTAL:
+	case S_LATENCY_TOTAL_MULTI:
+		built = insert_sql(LATENCY_TOTAL_INSERT, LATENCY_TOTAL_UPSERT, LATENCY_COLS - 1,
+				   which == S_LATENCY_TOTAL ? 1 : MULTI);
+		break;
+	case S_RETRY_TOTAL:
+	case S_RETRY_TOTAL_MULTI:
+		built = insert_sql(RETRY_TOTAL_INSERT, RETRY_TOTAL_UPSERT, RETRY_COLS - 1, which == S_RETRY_TOTAL ? 1 : MULTI);
 		break;
 	}
 	const char *sql = built ? built : stmt_sql[which];
@@ -486,6 +516,35 @@ static void bind_bucket(sqlite3_stmt *s, int at, const void *row)
 	sqlite3_bind_int64(s, at + 6, (sqlite3_int64)b->attempts);
 }
 
+/* The totals tables: the same rows without their minute. */
+static void bind_bucket_total(sqlite3_stmt *s, int at, const void *row)
+{
+	const rl_agg_bucket *b = row;
+	sqlite3_bind_int64(s, at + 1, b->endpoint);
+	sqlite3_bind_int64(s, at + 2, b->method);
+	sqlite3_bind_int(s, at + 3, b->status);
+	sqlite3_bind_int64(s, at + 4, b->code);
+	sqlite3_bind_int64(s, at + 5, (sqlite3_int64)b->attempts);
+}
+
+static void bind_latency_total(sqlite3_stmt *s, int at, const void *row)
+{
+	const rl_agg_latency *l = row;
+	sqlite3_bind_int64(s, at + 1, l->endpoint);
+	sqlite3_bind_int64(s, at + 2, l->method);
+	sqlite3_bind_int64(s, at + 3, l->bucket);
+	sqlite3_bind_int64(s, at + 4, (sqlite3_int64)l->count);
+}
+
+static void bind_retry_total(sqlite3_stmt *s, int at, const void *row)
+{
+	const rl_agg_retry *r = row;
+	sqlite3_bind_int64(s, at + 1, r->endpoint);
+	sqlite3_bind_int64(s, at + 2, r->method);
+	for (int i = 0; i < RL_AGG_NRETRY; i++)
+		sqlite3_bind_int64(s, at + 3 + i, (sqlite3_int64)r->v[i]);
+}
+
 static void bind_retry(sqlite3_stmt *s, int at, const void *row)
 {
 	const rl_agg_retry *r = row;
@@ -546,6 +605,24 @@ int rl_store_add_latencies(rl_store *st, const rl_agg_latency *l, size_t n, rl_e
 int rl_store_add_retries(rl_store *st, const rl_agg_retry *r, size_t n, rl_err *err)
 {
 	return add_rows(st, S_RETRY, S_RETRY_MULTI, RETRY_COLS, (const char *)r, n, sizeof *r, bind_retry, err);
+}
+
+int rl_store_add_bucket_totals(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err *err)
+{
+	return add_rows(st, S_BUCKET_TOTAL, S_BUCKET_TOTAL_MULTI, BUCKET_COLS - 1, (const char *)b, n, sizeof *b,
+			bind_bucket_total, err);
+}
+
+int rl_store_add_latency_totals(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err)
+{
+	return add_rows(st, S_LATENCY_TOTAL, S_LATENCY_TOTAL_MULTI, LATENCY_COLS - 1, (const char *)l, n, sizeof *l,
+			bind_latency_total, err);
+}
+
+int rl_store_add_retry_totals(rl_store *st, const rl_agg_retry *r, size_t n, rl_err *err)
+{
+	return add_rows(st, S_RETRY_TOTAL, S_RETRY_TOTAL_MULTI, RETRY_COLS - 1, (const char *)r, n, sizeof *r,
+			bind_retry_total, err);
 }
 
 int rl_store_add_minutes(rl_store *st, const rl_agg_minute *m, size_t n, rl_err *err)

@@ -53,6 +53,12 @@ int rl_store_names(rl_store *st, rl_name_kind kind, int (*cb)(void *ctx, int64_t
 int rl_store_add_buckets(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err *err);
 int rl_store_add_latencies(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err);
 int rl_store_add_retries(rl_store *st, const rl_agg_retry *r, size_t n, rl_err *err);
+
+/* The all-time totals of the same rows (their minute is ignored): a report over all
+ * time reads these instead of every minute. */
+int rl_store_add_bucket_totals(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err *err);
+int rl_store_add_latency_totals(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err);
+int rl_store_add_retry_totals(rl_store *st, const rl_agg_retry *r, size_t n, rl_err *err);
 int rl_store_add_minutes(rl_store *st, const rl_agg_minute *m, size_t n, rl_err *err);
 
 /* Adds a client's counts to its row (created if new); its evidence replaces the stored

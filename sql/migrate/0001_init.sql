@@ -40,6 +40,16 @@ CREATE TABLE bucket (
   PRIMARY KEY (minute, endpoint_id, method_id, status, code_id)
 ) WITHOUT ROWID;
 
+-- The same without the minute: what a report over all time reads.
+CREATE TABLE bucket_total (
+  endpoint_id INTEGER NOT NULL,
+  method_id   INTEGER NOT NULL,
+  status      INTEGER NOT NULL,
+  code_id     INTEGER NOT NULL DEFAULT 0,
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (endpoint_id, method_id, status, code_id)
+) WITHOUT ROWID;
+
 -- Latency histograms (lib/histogram.h buckets) per minute × endpoint × method.
 CREATE TABLE latency (
   minute      INTEGER NOT NULL,
@@ -48,6 +58,14 @@ CREATE TABLE latency (
   bucket      INTEGER NOT NULL,
   count       INTEGER NOT NULL,
   PRIMARY KEY (minute, endpoint_id, method_id, bucket)
+) WITHOUT ROWID;
+
+CREATE TABLE latency_total (
+  endpoint_id INTEGER NOT NULL,
+  method_id   INTEGER NOT NULL,
+  bucket      INTEGER NOT NULL,
+  count       INTEGER NOT NULL,
+  PRIMARY KEY (endpoint_id, method_id, bucket)
 ) WITHOUT ROWID;
 
 -- One row per input name, summed over runs.

@@ -19,6 +19,21 @@ CREATE TABLE retry_bucket (
   PRIMARY KEY (minute, endpoint_id, method_id)
 ) WITHOUT ROWID;
 
+CREATE TABLE retry_total (
+  endpoint_id         INTEGER NOT NULL,
+  method_id           INTEGER NOT NULL,
+  retries             INTEGER NOT NULL DEFAULT 0,
+  blind_4xx           INTEGER NOT NULL DEFAULT 0,
+  unsafe              INTEGER NOT NULL DEFAULT 0,
+  checked             INTEGER NOT NULL DEFAULT 0,
+  compliant           INTEGER NOT NULL DEFAULT 0,
+  too_fast            INTEGER NOT NULL DEFAULT 0,
+  ignored_retry_after INTEGER NOT NULL DEFAULT 0,
+  over_max_retries    INTEGER NOT NULL DEFAULT 0,
+  no_jitter           INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (endpoint_id, method_id)
+) WITHOUT ROWID;
+
 -- Chains by their first start, outcomes by their last end, rekeyed attempts by start.
 CREATE TABLE chain_minute (
   minute    INTEGER PRIMARY KEY,

@@ -1,6 +1,4 @@
--- Retries in [?1, ?2) minutes per endpoint and method, with their findings and verdicts.
-SELECT endpoint_id, method_id, SUM(retries), SUM(blind_4xx), SUM(unsafe), SUM(checked), SUM(compliant),
-       SUM(too_fast), SUM(ignored_retry_after), SUM(over_max_retries), SUM(no_jitter)
-FROM retry_bucket
-WHERE minute >= ?1 AND minute < ?2
-GROUP BY endpoint_id, method_id;
+-- Retries over all time per endpoint and method, with their findings and verdicts.
+SELECT endpoint_id, method_id, retries, blind_4xx, unsafe, checked, compliant, too_fast, ignored_retry_after,
+       over_max_retries, no_jitter
+FROM retry_total;
