@@ -11,10 +11,10 @@
 #include "lib/slab.h"
 #include "lib/timestamp.h"
 
-#define BATCH 1024                  /* attempts per hand-over */
-#define ARENA (256 * 1024)          /* bytes of strings per hand-over */
-#define NBATCHES 4                  /* in flight between the two threads */
-#define STR_MAX (64 * 1024 + 1600)  /* the most one attempt's strings take (a line is ≤ 64 KiB) */
+#define BATCH 1024 /* attempts per hand-over */
+#define ARENA (256 * 1024) /* bytes of strings per hand-over */
+#define NBATCHES 4 /* in flight between the two threads */
+#define STR_MAX (64 * 1024 + 1600) /* the most one attempt's strings take (a line is ≤ 64 KiB) */
 
 /* An attempt and where its strings sit in the batch's arena. */
 typedef struct msg {
@@ -28,7 +28,7 @@ typedef struct msg {
 typedef struct batch {
 	msg m[BATCH];
 	size_t n, used; /* attempts, arena bytes */
-	bool last;      /* the producer stops after this one */
+	bool last; /* the producer stops after this one */
 	char arena[ARENA];
 } batch;
 
@@ -331,7 +331,8 @@ static int hand_over(rl_analysis *a, bool last)
 static char *put(char *dst, rl_str s, size_t max, size_t *n)
 {
 	*n = s.n < max ? s.n : max;
-	memcpy(dst, s.p, *n);
+	if (*n)
+		memcpy(dst, s.p, *n);
 	return dst + *n;
 }
 

@@ -136,7 +136,8 @@ static int put_buckets(void *ctx, const rl_agg_bucket *rows, size_t n)
 			d->rc = RL_ENOMEM;
 			continue;
 		}
-		*t = (rl_agg_bucket){0, x[i].endpoint, x[i].method, x[i].code, x[i].status, t->attempts + x[i].attempts};
+		*t = (rl_agg_bucket){0,		x[i].endpoint, x[i].method,
+				     x[i].code, x[i].status,   t->attempts + x[i].attempts};
 	}
 	return rl_store_add_buckets(d->c->st, x, n, d->err);
 }

@@ -9,7 +9,6 @@
 #include "lib/text.h"
 #include "lib/timestamp.h"
 
-
 static char *dup(const char *s)
 {
 	return strdup(s ? s : "");

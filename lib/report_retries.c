@@ -19,7 +19,6 @@
 #include "lib/timestamp.h"
 #include "lib/u64map.h"
 
-
 typedef struct candidate {
 	unsigned round;
 	int64_t start_us;
@@ -498,7 +497,8 @@ static void finish(ctx *c, size_t top)
 			snprintf(buf, sizeof buf, "client %016llx", (unsigned long long)c->clients[i].hash);
 			c->clients[i].name = strdup(buf);
 		}
-	qsort(c->clients, c->nclients, sizeof *c->clients, cmp_client);
+	if (c->nclients)
+		qsort(c->clients, c->nclients, sizeof *c->clients, cmp_client);
 	size_t keep = top && c->nclients > top ? top : c->nclients;
 	for (size_t i = keep; i < c->nclients; i++) {
 		free(c->clients[i].name);

@@ -52,10 +52,10 @@ enum {
 	"attempts = attempts + excluded.attempts"
 #define BUCKET_COLS 6
 /* the counters of rl_agg_retry.v, in RL_AGG_* order */
-#define RETRY_COUNTERS(X)                                                                                     \
-	X(retries)                                                                                            \
-	X(blind_4xx) X(unsafe) X(checked) X(compliant) X(too_fast) X(ignored_retry_after) X(over_max_retries) \
-		X(no_jitter)
+#define RETRY_COUNTERS(X) \
+	X(retries)        \
+	X(blind_4xx)      \
+	X(unsafe) X(checked) X(compliant) X(too_fast) X(ignored_retry_after) X(over_max_retries) X(no_jitter)
 #define NAME_COMMA(c) ", " #c
 #define SUM_COL(c) #c " = " #c " + excluded." #c ","
 #define RETRY_INSERT "INSERT INTO retry_bucket(minute, endpoint_id, method_id" RETRY_COUNTERS(NAME_COMMA) ") VALUES"
@@ -63,12 +63,11 @@ enum {
 	" ON CONFLICT(minute, endpoint_id, method_id) DO UPDATE SET " RETRY_COUNTERS(SUM_COL) " minute = minute"
 #define RETRY_COLS (3 + RL_AGG_NRETRY)
 #define BUCKET_TOTAL_INSERT "INSERT INTO bucket_total(endpoint_id, method_id, status, code_id, attempts) VALUES"
-#define BUCKET_TOTAL_UPSERT                                                     \
+#define BUCKET_TOTAL_UPSERT                                                    \
 	" ON CONFLICT(endpoint_id, method_id, status, code_id) DO UPDATE SET " \
 	"attempts = attempts + excluded.attempts"
 #define LATENCY_TOTAL_INSERT "INSERT INTO latency_total(endpoint_id, method_id, bucket, count) VALUES"
-#define LATENCY_TOTAL_UPSERT \
-	" ON CONFLICT(endpoint_id, method_id, bucket) DO UPDATE SET count = count + excluded.count"
+#define LATENCY_TOTAL_UPSERT " ON CONFLICT(endpoint_id, method_id, bucket) DO UPDATE SET count = count + excluded.count"
 #define RETRY_TOTAL_INSERT "INSERT INTO retry_total(endpoint_id, method_id" RETRY_COUNTERS(NAME_COMMA) ") VALUES"
 #define RETRY_TOTAL_UPSERT \
 	" ON CONFLICT(endpoint_id, method_id) DO UPDATE SET " RETRY_COUNTERS(SUM_COL) " method_id = method_id"
@@ -222,7 +221,8 @@ static sqlite3_stmt *stmt(rl_store *st, int which, rl_err *err)
 		break;
 	case S_RETRY_TOTAL:
 	case S_RETRY_TOTAL_MULTI:
-		built = insert_sql(RETRY_TOTAL_INSERT, RETRY_TOTAL_UPSERT, RETRY_COLS - 1, which == S_RETRY_TOTAL ? 1 : MULTI);
+		built = insert_sql(RETRY_TOTAL_INSERT, RETRY_TOTAL_UPSERT, RETRY_COLS - 1,
+				   which == S_RETRY_TOTAL ? 1 : MULTI);
 		break;
 	}
 	const char *sql = built ? built : stmt_sql[which];

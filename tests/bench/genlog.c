@@ -1,13 +1,18 @@
 /* genlog.c - a deterministic, realistic API access log in nginx "combined" format.
  *
  *   genlog [--lines N] [--span SECONDS] [--clients N] [--seed S] [--start EPOCH]
+ *          [--disorder SECONDS] [--format combined|trace]
  *
  * Hundreds of clients (address + user agent, a few of them heavy), REST endpoints with
  * numeric, UUID and hex ids in their paths, a realistic status mix, and retry bursts
- * after 429/5xx (well-behaved exponential backoff with jitter, immediate hammering,
- * fixed delays) and blind retries after 4xx. Lines are written in time order with up to
- * 2 s of disorder, as several nginx workers produce. The same arguments always give the
- * same bytes (a private PRNG, no locale, no clock). */
+ * after 429/5xx (backoff with jitter, immediate hammering, fixed delays, exact
+ * exponential backoff without jitter) and blind retries after 4xx; now and then an
+ * outage fails many clients at once, and those without jitter retry in lockstep. Lines
+ * are written in time order with up to --disorder seconds (default 2) of disorder, as
+ * several nginx workers produce. --format trace writes JSONL client traces instead, with
+ * ms timestamps, durations, Retry-After on some 429s and idempotency keys on POSTs (some
+ * clients change the key on each retry). The same arguments always give the same bytes
+ * (a private PRNG, no locale, no clock). */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,11 +40,11 @@ static double unit(void)
 }
 
 typedef struct event {
-	int64_t t_us; /* when nginx logs it */
+	int64_t t_us; /* when nginx logs it (trace: when the attempt starts) */
 	int64_t order; /* output order key (t plus worker disorder) */
-	uint32_t client, id, bytes;
+	uint32_t client, id, bytes, idem, dur_ms;
 	uint16_t status;
-	uint8_t endpoint, method;
+	uint8_t endpoint, method, retry_after;
 } event;
 
 static const char *const uas[] = {
@@ -153,8 +158,9 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	uint64_t lines = 1000000, span = 3600, clients = 400, seed = 1;
+	uint64_t lines = 1000000, span = 3600, clients = 400, seed = 1, disorder = 2;
 	int64_t start = 1700000000; /* 2023-11-14T22:13:20Z */
+	bool trace = false;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--lines"))
 			lines = strtoull(argv[i + 1], NULL, 10);
@@ -166,14 +172,20 @@ int main(int argc, char **argv)
 			seed = strtoull(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--start"))
 			start = strtoll(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--disorder"))
+			disorder = strtoull(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--format"))
+			trace = !strcmp(argv[i + 1], "trace");
 		else {
-			fprintf(stderr,
-				"usage: genlog [--lines N] [--span S] [--clients N] [--seed S] [--start EPOCH]\n");
+			fprintf(stderr, "usage: genlog [--lines N] [--span S] [--clients N] [--seed S] [--start EPOCH] "
+					"[--disorder S] [--format combined|trace]\n");
 			return 2;
 		}
 	}
 	rng_state = seed;
 	int64_t span_us = (int64_t)span * 1000000;
+	uint32_t next_idem = 1;
+	int64_t next_outage = 600 * 1000000LL;
 	while (nev < lines) {
 		/* heavy clients: the first 5% make half of the traffic */
 		uint32_t c = unit() < 0.5 ? (uint32_t)below(clients / 20 + 1) : (uint32_t)below(clients);
@@ -185,35 +197,67 @@ int main(int argc, char **argv)
 			.endpoint = (uint8_t)ep,
 			.status = pick_status(ep),
 			.bytes = 200 + (uint32_t)below(4000),
+			.dur_ms = 5 + (uint32_t)below(400),
 		};
-		push(e);
-		/* how this client retries: 0 backoff+jitter, 1 immediate, 2 fixed 1 s, 3 never */
-		int style = (int)(c % 4);
-		bool retryable = e.status == 429 || e.status >= 500;
-		bool blind = e.status >= 400 && e.status < 500 && e.status != 429 && style == 1 && unit() < 0.5;
-		if ((retryable && style != 3) || blind) {
+		/* an outage: many clients fail at once (every 10 minutes of the span) */
+		int fanout = 1;
+		if (e.t_us > next_outage && next_outage < span_us) {
+			e.t_us = next_outage;
+			e.status = 503;
+			fanout = 25;
+			next_outage += 600 * 1000000LL;
+		}
+		for (int f = 0; f < fanout && nev < lines; f++) {
+			event o = e;
+			if (f) {
+				o.client = (uint32_t)below(clients);
+				o.t_us += (int64_t)below(3000);
+			}
+			if (!strcmp(endpoints[ep].method, "POST") && o.client % 3 == 0)
+				o.idem = next_idem++;
+			if (o.status == 429 && unit() < 0.5)
+				o.retry_after = (uint8_t)(1 + below(2));
+			push(o);
+			/* how this client retries: 0 backoff + jitter, 1 immediate, 2 fixed 1 s,
+			 * 3 never, 4 exact exponential (no jitter); 5 rekeys POSTs */
+			int style = (int)(o.client % 6);
+			bool retryable = o.status == 429 || o.status >= 500;
+			bool blind = o.status >= 400 && o.status < 500 && o.status != 429 && style == 1 && unit() < 0.5;
+			if (!((retryable && style != 3) || blind))
+				continue;
 			int n = 1 + (int)below(blind ? 3 : 6);
-			int64_t t = e.t_us;
+			int64_t t = o.t_us + (int64_t)o.dur_ms * 1000;
+			event prev = o;
 			for (int k = 1; k <= n && nev < lines; k++) {
 				int64_t wait;
-				if (style == 0)
+				if (prev.retry_after)
+					wait = prev.retry_after * 1000000LL + (int64_t)below(300000);
+				else if (style == 0 || style == 5)
 					wait = (1000LL << (k - 1 < 5 ? k - 1 : 5)) * 1000 + (int64_t)below(1000000);
 				else if (style == 1)
 					wait = (int64_t)below(50000);
+				else if (style == 4)
+					wait = (1000LL << (k - 1 < 5 ? k - 1 : 5)) * 1000;
 				else
 					wait = 1000000;
-				t += wait + 20000 + (int64_t)below(80000);
-				event r = e;
-				r.t_us = t;
-				r.status = blind ? e.status : (unit() < 0.4 ? 200 : e.status);
+				t += wait;
+				event r = o;
+				r.t_us = trace ? t : t + 20000 + (int64_t)below(80000);
+				r.status = blind ? o.status : (unit() < 0.4 ? 200 : o.status);
+				r.retry_after = r.status == 429 && unit() < 0.5 ? (uint8_t)(1 + below(2)) : 0;
+				r.dur_ms = 5 + (uint32_t)below(400);
+				if (style == 5 && o.idem)
+					r.idem = next_idem++;
 				push(r);
+				t = r.t_us + (int64_t)r.dur_ms * 1000;
+				prev = r;
 				if (r.status < 400)
 					break;
 			}
 		}
 	}
 	for (size_t i = 0; i < nev; i++)
-		ev[i].order = ev[i].t_us + (int64_t)below(2000000);
+		ev[i].order = ev[i].t_us + (int64_t)below(disorder * 1000000 + 1);
 	qsort(ev, nev, sizeof *ev, cmp);
 
 	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -242,6 +286,18 @@ int main(int argc, char **argv)
 		}
 		snprintf(path, sizeof path, endpoints[ep].fmt, idbuf);
 		uint32_t c = e->client;
+		if (trace) {
+			printf("{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\",\"client_id\":\"client-%u\","
+			       "\"method\":\"%s\",\"url\":\"%s\",\"status\":%u,\"duration_ms\":%u",
+			       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			       (int)(e->t_us / 1000 % 1000), c, endpoints[ep].method, path, e->status, e->dur_ms);
+			if (e->retry_after)
+				printf(",\"retry_after\":%u", e->retry_after);
+			if (e->idem)
+				printf(",\"idempotency_key\":\"k-%u\"", e->idem);
+			printf("}\n");
+			continue;
+		}
 		printf("%u.%u.%u.%u - - [%02d/%s/%04d:%02d:%02d:%02d +0000] \"%s %s HTTP/1.1\" %u %u \"-\" \"%s\"\n",
 		       10 + c / 65536 % 200, c / 256 % 256, c % 256, 1 + c % 250, tm.tm_mday, mon[tm.tm_mon],
 		       tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, endpoints[ep].method, path, e->status,
