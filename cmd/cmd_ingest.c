@@ -10,7 +10,8 @@ int cmd_ingest(int argc, char **argv)
 	const char *db = NULL;
 	const cli_opt opts[] = {
 		{"--db", CLI_STRING, &db, "FILE", "the database (default $RETRYLENS_DB, else retrylens.db)"},
-		{"--format", CLI_STRING, &a.format, "FMT", "input format: auto (default), combined, common, vcombined"},
+		{"--format", CLI_STRING, &a.format, "FMT",
+		 "input format: auto (default), combined, common, vcombined, trace"},
 		{"--policy", CLI_STRING, &a.policy, "NAME|FILE",
 		 "retry policy (default: default); a database keeps the one it was made with"},
 		{"--max-line", CLI_COUNT, &a.max_line, "BYTES", "longer lines are rejected (default 65536)"},
@@ -58,6 +59,12 @@ int cmd_ingest(int argc, char **argv)
 			(unsigned long long)stats.lines, (unsigned long long)stats.attempts,
 			(unsigned long long)stats.rejected, (unsigned long long)stats.sources,
 			stats.sources == 1 ? "" : "s", rl_store_path(st));
+	if ((rc == EXIT_OK || rc == EXIT_INPUT) && !a.quiet && stats.active_keys)
+		fprintf(stderr,
+			"retrylens: %llu retry keys still open, saved for the next run (%.1f MiB in memory, %.0f B per "
+			"key)\n",
+			(unsigned long long)stats.active_keys, stats.analysis_bytes / 1048576.0,
+			(double)stats.analysis_bytes / (double)stats.active_keys);
 	rl_store_close(st);
 done:
 	free(pos);

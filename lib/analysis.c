@@ -34,7 +34,7 @@ typedef struct batch {
 
 struct rl_analysis {
 	rl_analysis_opts o;
-	rl_slab *targets;
+	rl_strpool *targets;
 	rl_reorder *reorder;
 	rl_chain *chain;
 	rl_commit_work work;
@@ -224,12 +224,9 @@ static int process(rl_analysis *a, msg *m, const char *arena)
 	/* a failure may start a chain: its target is kept as evidence */
 	att->target_ref = 0;
 	if (att->status < 0 || rl_status_is_failure(att->status)) {
-		if (!(att->target_ref = rl_slab_alloc(a->targets)))
+		if (!(att->target_ref = rl_strpool_put(a->targets, target.p,
+						       target.n < RL_TARGET_MAX ? target.n : RL_TARGET_MAX)))
 			return RL_ENOMEM;
-		char *t = rl_slab_get(a->targets, att->target_ref);
-		size_t n = target.n < RL_TARGET_MAX ? target.n : RL_TARGET_MAX;
-		memcpy(t, target.p, n);
-		t[n] = 0;
 	}
 	int rc = rl_reorder_push(a->reorder, att, judge_released, a);
 	if (rc == 1) {
@@ -394,7 +391,7 @@ int rl_analysis_new(rl_analysis **out, const rl_analysis_opts *o, rl_err *err)
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 	a->o = *o;
 	a->advanced_to = INT64_MIN;
-	a->targets = rl_slab_new(RL_TARGET_MAX + 8);
+	a->targets = rl_strpool_new();
 	a->reorder = rl_reorder_new(o->max_lag_us);
 	a->work.agg = rl_agg_new(o->max_keys);
 	a->work.clients = rl_clients_new();
@@ -444,7 +441,7 @@ size_t rl_analysis_active(const rl_analysis *a)
 
 size_t rl_analysis_bytes(const rl_analysis *a)
 {
-	return rl_chain_bytes(a->chain) + rl_reorder_bytes(a->reorder) + rl_slab_bytes(a->targets);
+	return rl_chain_bytes(a->chain) + rl_reorder_bytes(a->reorder) + rl_strpool_bytes(a->targets);
 }
 
 int64_t rl_analysis_latest(const rl_analysis *a)
@@ -468,7 +465,7 @@ void rl_analysis_free(rl_analysis *a)
 	pthread_cond_destroy(&a->cv);
 	rl_chain_free(a->chain);
 	rl_reorder_free(a->reorder);
-	rl_slab_free(a->targets);
+	rl_strpool_free(a->targets);
 	rl_agg_free(a->work.agg);
 	rl_clients_free(a->work.clients);
 	free(a->work.cand);
@@ -537,8 +534,10 @@ int rl_analysis_load_state(rl_store *st, rl_chain *c, rl_reorder *r, rl_err *err
 	int rc = rl_store_meta_get_i64(st, "latest_start_us", &latest, err);
 	if (rc < 0)
 		return rc;
-	if (rc == 1)
+	if (rc == 1) {
 		rl_reorder_set_latest(r, latest);
+		rl_chain_advance(c, latest); /* no state is closed: the wheel is empty */
+	}
 	state_io io = {st, c, r, err};
 	rc = rl_store_state_each(st, load_one, &io, err);
 	if (rc && err && !err->source[0])

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "lib/blob.h"
+#include "lib/keyindex.h"
+#include "lib/slab.h"
 #include "lib/u64map.h"
 
 #define DEFER_MAX 12 /* rule-4 retries whose verdict waits for the chain's close */
@@ -24,29 +26,41 @@ typedef struct deferred {
 	uint8_t step; /* its evidence step, 0xff when past the kept steps */
 } deferred;
 
-/* Allocated at a chain's first retry. */
+/* What only chains with retries need, allocated at the first retry. */
 typedef struct cext {
-	rl_evidence_step steps[RL_EVIDENCE_STEPS];
-	deferred def[DEFER_MAX];
-	uint16_t nsteps, ndef;
+	int64_t first_start;
+	int64_t prev_wait; /* the client's own previous wait (SPEC §3.1.7), -1 none */
+	int64_t r4_min, r4_max; /* offsets of the retries that reached rule 4 */
+	uint32_t n; /* retries so far */
+	uint32_t violations;
 	uint32_t attempts; /* in the chain */
 	uint32_t overflow; /* rule-4 retries past DEFER_MAX, of which exact: */
 	uint32_t overflow_exact;
+	uint16_t r4_n, r4_exact;
+	uint16_t nsteps, ndef;
+	rl_evidence_step steps[RL_EVIDENCE_STEPS];
+	deferred def[DEFER_MAX];
 } cext;
 
-typedef struct cstate {
-	uint64_t key, client, last_reqkey;
-	int64_t first_start, last_start, last_end;
+/* What a chain by request_id needs besides (SPEC §3.1.9). */
+typedef struct crid {
+	uint64_t last_reqkey;
+	int32_t last_attempt_no;
+} crid;
+
+/* One per open chain, so every byte counts: a million keys inside one window are a
+ * million of these (tests/bench measures bytes per key). Packed to 4-byte alignment:
+ * 76 bytes. A chain without retries has no ext: its first attempt is its last. */
+typedef struct __attribute__((packed, aligned(4))) cstate {
+	uint64_t key, client;
+	int64_t last_start, last_end;
 	int64_t last_ra; /* Retry-After of the last response, -1 none */
-	int64_t prev_wait; /* the client's own previous wait (SPEC §3.1.7), -1 none */
-	int64_t r4_min, r4_max;
-	uint32_t ext, target, gen, last_src_hash;
-	int32_t last_tol, last_attempt_no;
-	uint32_t n; /* retries so far */
-	uint32_t violations;
-	uint16_t r4_n, r4_exact;
-	uint16_t last_source, endpoint;
+	uint32_t ext, rid, target; /* 0: none */
+	uint32_t next, prev; /* the close wheel's list (prev 0: not in it) */
+	uint32_t last_src_hash;
+	int32_t last_tol;
 	int16_t last_status;
+	uint16_t endpoint;
 	uint8_t method, flags;
 } cstate;
 
@@ -55,20 +69,22 @@ typedef struct rekey {
 	uint64_t idem;
 } rekey;
 
-typedef struct due {
-	int64_t at; /* close when the latest start passes this */
-	uint32_t ref, gen;
-} due;
+#define WHEEL_US 1000000LL /* a second per wheel bucket */
+#define WHEEL_HEAD 0x80000000u /* prev of a bucket's first state: the bucket, tagged */
 
 struct rl_chain {
 	rl_chain_opts o;
 	rl_chain_sink sink;
-	rl_slab *targets; /* shared with the caller */
-	rl_slab *states, *exts, *rekeys;
-	rl_u64map index, rekey_index;
-	due *heap;
-	size_t nheap, capheap;
-	uint32_t gen;
+	rl_strpool *targets; /* shared with the caller */
+	rl_slab *states, *exts, *rids, *rekeys;
+	rl_keyindex index;
+	rl_u64map rekey_index;
+	/* the close wheel: a state sits in the bucket of the second its close is due
+	 * (last end + window + max lag); buckets before cursor have been walked */
+	uint32_t *wheel;
+	size_t nwheel;
+	int64_t cursor; /* a second; INT64_MIN until the first state */
+	int64_t latest; /* the latest start advanced to; INT64_MIN before */
 };
 
 /* --- helpers ---------------------------------------------------------------- */
@@ -90,59 +106,72 @@ static int32_t clamp32(int64_t v)
 	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN + 1 ? INT32_MIN + 1 : (int32_t)v;
 }
 
-static cstate *state(rl_chain *c, uint32_t ref)
+static cstate *state(const rl_chain *c, uint32_t ref)
 {
 	return rl_slab_get(c->states, ref);
 }
 
-/* --- the close heap --------------------------------------------------------- */
-
-static int heap_push(rl_chain *c, int64_t at, uint32_t ref, uint32_t gen)
+static cext *ext_of(const rl_chain *c, const cstate *s)
 {
-	if (c->nheap == c->capheap) {
-		size_t nc = c->capheap ? c->capheap * 2 : 1024;
-		due *h = realloc(c->heap, nc * sizeof *h);
-		if (!h)
-			return RL_ENOMEM;
-		c->heap = h;
-		c->capheap = nc;
-	}
-	size_t i = c->nheap++;
-	while (i > 0 && c->heap[(i - 1) / 2].at > at) {
-		c->heap[i] = c->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	c->heap[i] = (due){at, ref, gen};
-	return 0;
+	return s->ext ? rl_slab_get(c->exts, s->ext) : NULL;
 }
 
-static due heap_pop(rl_chain *c)
+static uint64_t key_of(const void *ctx, uint32_t ref)
 {
-	due top = c->heap[0], last = c->heap[--c->nheap];
-	size_t i = 0;
-	for (;;) {
-		size_t k = 2 * i + 1;
-		if (k >= c->nheap)
-			break;
-		if (k + 1 < c->nheap && c->heap[k + 1].at < c->heap[k].at)
-			k++;
-		if (c->heap[k].at >= last.at)
-			break;
-		c->heap[i] = c->heap[k];
-		i = k;
-	}
-	if (c->nheap)
-		c->heap[i] = last;
-	return top;
+	return state(ctx, ref)->key;
 }
 
-static int schedule(rl_chain *c, uint32_t ref)
+static int64_t first_start(const rl_chain *c, const cstate *s)
+{
+	const cext *x = ext_of(c, s);
+	return x ? x->first_start : s->last_start;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+/* --- the close wheel ----------------------------------------------------------- */
+
+/* A chain closes once the latest start read is past this (SPEC §3.1.8). */
+static int64_t due_of(const rl_chain *c, const cstate *s)
+{
+	return s->last_end + c->o.window_us + c->o.max_lag_us;
+}
+
+static void wheel_unlink(rl_chain *c, uint32_t ref)
 {
 	cstate *s = state(c, ref);
-	if (++c->gen == 0) /* 0 marks a closed state */
-		++c->gen;
-	s->gen = c->gen;
-	return heap_push(c, s->last_end + c->o.window_us + c->o.max_lag_us, ref, s->gen);
+	if (!s->prev)
+		return;
+	if (s->prev & WHEEL_HEAD)
+		c->wheel[s->prev & ~WHEEL_HEAD] = s->next;
+	else
+		state(c, s->prev)->next = s->next;
+	if (s->next)
+		state(c, s->next)->prev = s->prev;
+	s->prev = s->next = 0;
+}
+
+/* (Re)files a state under the second its close is due. A due before the cursor (a late
+ * attempt's chain) goes to the cursor's bucket: it closes at the next walk. */
+static void schedule(rl_chain *c, uint32_t ref)
+{
+	wheel_unlink(c, ref);
+	cstate *s = state(c, ref);
+	int64_t sec = floor_div(due_of(c, s), WHEEL_US);
+	if (c->cursor == INT64_MIN)
+		c->cursor = sec;
+	if (sec < c->cursor)
+		sec = c->cursor;
+	uint32_t b = (uint32_t)((uint64_t)sec & (c->nwheel - 1));
+	s->next = c->wheel[b];
+	s->prev = WHEEL_HEAD | b;
+	if (s->next)
+		state(c, s->next)->prev = ref;
+	c->wheel[b] = ref;
 }
 
 /* --- closing ---------------------------------------------------------------- */
@@ -163,27 +192,29 @@ static int emit_retry(rl_chain *c, const cstate *s, int64_t start, int16_t statu
 static int finalize(rl_chain *c, uint32_t ref, int64_t end_of_input)
 {
 	cstate *s = state(c, ref);
-	cext *x = s->ext ? rl_slab_get(c->exts, s->ext) : NULL;
+	cext *x = ext_of(c, s);
 	int rc = 0;
-	/* rule 4, chain test: ≥ 3 retries reached it and their offsets span ≤ 5 ms */
-	bool all = s->r4_n >= 3 && s->r4_max - s->r4_min <= RL_JITTER_US;
-	for (unsigned i = 0; x && i < x->ndef && !rc; i++) {
-		deferred *d = &x->def[i];
-		rl_verdict v = all || (d->flags & RL_STEP_EXACT) ? RL_V_NO_JITTER : RL_V_COMPLIANT;
-		if (v == RL_V_NO_JITTER)
-			s->violations++;
-		if (d->step != 0xff)
-			x->steps[d->step].verdict = (uint8_t)v;
-		rc = emit_retry(c, s, d->start_us, d->status, d->endpoint, d->method, d->flags, v);
-	}
-	if (x && x->overflow && !rc) {
-		/* past DEFER_MAX: counted with the last deferred retry's minute and status */
-		const deferred *d = &x->def[x->ndef - 1];
-		for (uint32_t i = 0; i < x->overflow && !rc; i++) {
-			rl_verdict v = all || i < x->overflow_exact ? RL_V_NO_JITTER : RL_V_COMPLIANT;
-			s->violations += v == RL_V_NO_JITTER;
-			rc = emit_retry(c, s, d->start_us, d->status, d->endpoint, d->method,
-					d->flags & (RL_STEP_BLIND | RL_STEP_UNSAFE), v);
+	if (x) {
+		/* rule 4, chain test: ≥ 3 retries reached it and their offsets span ≤ 5 ms */
+		bool all = x->r4_n >= 3 && x->r4_max - x->r4_min <= RL_JITTER_US;
+		for (unsigned i = 0; i < x->ndef && !rc; i++) {
+			deferred *d = &x->def[i];
+			rl_verdict v = all || (d->flags & RL_STEP_EXACT) ? RL_V_NO_JITTER : RL_V_COMPLIANT;
+			if (v == RL_V_NO_JITTER)
+				x->violations++;
+			if (d->step != 0xff)
+				x->steps[d->step].verdict = (uint8_t)v;
+			rc = emit_retry(c, s, d->start_us, d->status, d->endpoint, d->method, d->flags, v);
+		}
+		if (x->overflow && !rc) {
+			/* past DEFER_MAX: counted with the last deferred retry's minute and status */
+			const deferred *d = &x->def[x->ndef - 1];
+			for (uint32_t i = 0; i < x->overflow && !rc; i++) {
+				rl_verdict v = all || i < x->overflow_exact ? RL_V_NO_JITTER : RL_V_COMPLIANT;
+				x->violations += v == RL_V_NO_JITTER;
+				rc = emit_retry(c, s, d->start_us, d->status, d->endpoint, d->method,
+						d->flags & (RL_STEP_BLIND | RL_STEP_UNSAFE), v);
+			}
 		}
 	}
 	if (!rc && (s->flags & CS_SAW_FAILURE) && c->sink.outcome) {
@@ -192,31 +223,58 @@ static int finalize(rl_chain *c, uint32_t ref, int64_t end_of_input)
 												   : RL_OUTCOME_GAVE_UP;
 		rc = c->sink.outcome(c->sink.ctx, o, s->last_end, s->client);
 	}
-	if (!rc && s->violations && x && c->sink.evidence) {
-		const char *t = s->target ? (const char *)rl_slab_get(c->targets, s->target) : "";
-		rl_evidence ev = {s->client, s->violations, s->first_start, s->endpoint, s->method,
-				  t,	     x->nsteps,	    x->attempts,    x->steps};
+	if (!rc && x && x->violations && c->sink.evidence) {
+		rl_evidence ev = {s->client,   x->violations, x->first_start,
+				  s->endpoint, s->method,     rl_strpool_get(c->targets, s->target),
+				  x->nsteps,   x->attempts,   x->steps};
 		rc = c->sink.evidence(c->sink.ctx, &ev);
 	}
-	rl_u64map_del(&c->index, s->key);
+	wheel_unlink(c, ref);
+	rl_keyindex_del(&c->index, s->key, ref);
 	rl_slab_release(c->exts, s->ext);
-	rl_slab_release(c->targets, s->target);
-	s->gen = 0; /* stale close entries of this slot no longer match */
+	rl_slab_release(c->rids, s->rid);
+	rl_strpool_release(c->targets, s->target);
 	rl_slab_release(c->states, ref);
 	return rc;
 }
 
+/* Closes every state of bucket b that is due before latest (a bucket holds the states
+ * of every lap of the wheel: those of a later lap stay). */
+static int walk_bucket(rl_chain *c, size_t b, int64_t latest)
+{
+	uint32_t ref = c->wheel[b];
+	while (ref) {
+		const cstate *s = state(c, ref);
+		uint32_t next = s->next;
+		if (due_of(c, s) < latest) {
+			int rc = finalize(c, ref, -1);
+			if (rc)
+				return rc;
+		}
+		ref = next;
+	}
+	return 0;
+}
+
 int rl_chain_advance(rl_chain *c, int64_t latest_us)
 {
-	/* closes when latest − max_lag > last_end + window, i.e. latest > due */
-	while (c->nheap && c->heap[0].at < latest_us) {
-		due d = heap_pop(c);
-		if (state(c, d.ref)->gen != d.gen)
-			continue; /* closed already (gen 0), or rescheduled (a newer gen) */
-		int rc = finalize(c, d.ref, -1);
+	if (latest_us <= c->latest)
+		return 0;
+	c->latest = latest_us;
+	if (c->cursor == INT64_MIN)
+		return 0;
+	/* the seconds that ended by latest; every state due in them is due before it */
+	int64_t upto = floor_div(latest_us, WHEEL_US);
+	if (upto <= c->cursor)
+		return 0;
+	uint64_t span = (uint64_t)(upto - c->cursor);
+	size_t n = span < c->nwheel ? (size_t)span : c->nwheel;
+	for (size_t i = 0; i < n; i++) {
+		int rc = walk_bucket(c, (size_t)((uint64_t)(c->cursor + (int64_t)i) & (c->nwheel - 1)), latest_us);
 		if (rc)
 			return rc;
 	}
+	c->cursor = upto;
 	return 0;
 }
 
@@ -225,11 +283,10 @@ typedef struct collect {
 	size_t n;
 } collect;
 
-static void collect_ref(void *ctx, uint64_t key, uint32_t value)
+static void collect_ref(void *ctx, uint32_t ref)
 {
-	(void)key;
 	collect *k = ctx;
-	k->refs[k->n++] = value;
+	k->refs[k->n++] = ref;
 }
 
 /* qsort has no context argument in C11: sort pairs instead. */
@@ -260,10 +317,10 @@ int rl_chain_finish(rl_chain *c, int64_t end_of_input_us)
 		return RL_ENOMEM;
 	}
 	collect k = {refs, 0};
-	rl_u64map_each(&c->index, collect_ref, &k);
+	rl_keyindex_each(&c->index, collect_ref, &k);
 	for (size_t i = 0; i < n; i++) {
 		const cstate *s = state(c, refs[i]);
-		order[i] = (keyed_ref){s->first_start, s->key, refs[i]};
+		order[i] = (keyed_ref){first_start(c, s), s->key, refs[i]};
 	}
 	/* a fixed order, so that what reaches the sink does not depend on the hash table */
 	qsort(order, n, sizeof *order, cmp_keyed);
@@ -272,7 +329,6 @@ int rl_chain_finish(rl_chain *c, int64_t end_of_input_us)
 		rc = finalize(c, order[i].ref, end_of_input_us < 0 ? 0 : end_of_input_us);
 	free(refs);
 	free(order);
-	c->nheap = 0;
 	return rc;
 }
 
@@ -315,22 +371,16 @@ static void set_last(rl_chain *c, cstate *s, const rl_attempt *a)
 	s->last_end = a->end_us;
 	s->last_status = a->status;
 	s->last_ra = a->retry_after_us;
-	s->last_reqkey = a->reqkey;
-	s->last_source = a->source;
 	s->last_src_hash = a->src_hash;
 	s->last_tol = clamp32(tol_of(c, a));
-	s->last_attempt_no = a->attempt_no;
+	if (s->rid) {
+		crid *r = rl_slab_get(c->rids, s->rid);
+		r->last_reqkey = a->reqkey;
+		r->last_attempt_no = a->attempt_no;
+	}
 	s->flags = (uint8_t)((s->flags & ~CS_LAST_HAS_DUR) | ((a->flags & RL_A_HAS_DURATION) ? CS_LAST_HAS_DUR : 0));
 	if (failed(a->status))
 		s->flags |= CS_SAW_FAILURE;
-}
-
-static void keep_target(rl_chain *c, cstate *s, const rl_attempt *a)
-{
-	if (!s->target)
-		s->target = a->target_ref;
-	else
-		rl_slab_release(c->targets, a->target_ref);
 }
 
 static int start_chain(rl_chain *c, const rl_attempt *a)
@@ -341,26 +391,28 @@ static int start_chain(rl_chain *c, const rl_attempt *a)
 	bool rid = (a->flags & RL_A_REQUEST_ID) != 0;
 	if (!rid && !failed(a->status)) {
 		/* a first-time success: a chain of one, no outcome, nothing to keep */
-		rl_slab_release(c->targets, a->target_ref);
+		rl_strpool_release(c->targets, a->target_ref);
 		return 0;
 	}
 	uint32_t ref = rl_slab_alloc(c->states);
-	if (!ref || rl_u64map_put(&c->index, a->key, ref)) {
+	uint32_t rref = rid ? rl_slab_alloc(c->rids) : 0;
+	if (!ref || ref >= WHEEL_HEAD || (rid && !rref) || rl_keyindex_put(&c->index, a->key, ref)) {
 		rl_slab_release(c->states, ref);
-		rl_slab_release(c->targets, a->target_ref);
+		rl_slab_release(c->rids, rref);
+		rl_strpool_release(c->targets, a->target_ref);
 		return RL_ENOMEM;
 	}
 	cstate *s = state(c, ref);
 	s->key = a->key;
 	s->client = a->client;
-	s->first_start = a->start_us;
-	s->prev_wait = -1;
 	s->endpoint = a->endpoint;
 	s->method = a->method;
 	s->flags = rid ? CS_RID : 0;
-	s->target = a->target_ref;
+	s->rid = rref;
+	s->target = a->target_ref; /* the evidence shows the first attempt's target */
 	set_last(c, s, a);
-	return schedule(c, ref);
+	schedule(c, ref);
+	return 0;
 }
 
 static void add_step(cext *x, int64_t start, int64_t wait, int16_t status, uint8_t verdict, uint8_t flags)
@@ -371,19 +423,31 @@ static void add_step(cext *x, int64_t start, int64_t wait, int16_t status, uint8
 							   verdict, flags};
 }
 
+/* The extension of a chain at its first retry: the first attempt becomes step 0. */
+static cext *extend(rl_chain *c, cstate *s)
+{
+	if (s->ext)
+		return rl_slab_get(c->exts, s->ext);
+	if (!(s->ext = rl_slab_alloc(c->exts)))
+		return NULL;
+	cext *x = rl_slab_get(c->exts, s->ext);
+	x->first_start = s->last_start;
+	x->prev_wait = -1;
+	add_step(x, s->last_start, INT64_MIN, s->last_status, RL_V_NONE, RL_STEP_FIRST);
+	return x;
+}
+
 /* Judges a as retry n of the chain in s (SPEC §3: blind, unsafe, backoff). */
 static int judge_retry(rl_chain *c, uint32_t ref, const rl_attempt *a)
 {
 	cstate *s = state(c, ref);
 	const rl_policy *p = c->o.policy;
-	if (!s->ext) {
-		if (!(s->ext = rl_slab_alloc(c->exts)))
-			return RL_ENOMEM;
-		add_step(rl_slab_get(c->exts, s->ext), s->first_start, INT64_MIN, s->last_status, RL_V_NONE,
-			 RL_STEP_FIRST);
+	cext *x = extend(c, s);
+	if (!x) {
+		rl_strpool_release(c->targets, a->target_ref);
+		return RL_ENOMEM;
 	}
-	cext *x = rl_slab_get(c->exts, s->ext);
-	unsigned n = s->n + 1;
+	unsigned n = x->n + 1;
 	int64_t wait = a->start_us - s->last_end;
 	int64_t tol = tol_of(c, a);
 	if (s->last_tol > tol)
@@ -394,7 +458,7 @@ static int judge_retry(rl_chain *c, uint32_t ref, const rl_attempt *a)
 	bool prev_retryable = failed(prev) && rl_policy_retryable(p, prev);
 	uint8_t flags = 0;
 	if (failed(prev) && !prev_retryable && prev >= 400 && prev <= 499 &&
-	    (!(s->flags & CS_RID) || a->reqkey == s->last_reqkey))
+	    (!s->rid || a->reqkey == ((const crid *)rl_slab_get(c->rids, s->rid))->last_reqkey))
 		flags |= RL_STEP_BLIND;
 	if ((a->flags & RL_A_HAS_METHOD) && !(a->flags & RL_A_SAFE_METHOD) &&
 	    !((a->flags & RL_A_HAS_IDEM) && p->idempotency_header[0]))
@@ -404,27 +468,27 @@ static int judge_retry(rl_chain *c, uint32_t ref, const rl_attempt *a)
 	int rc = 0;
 	if (prev_retryable) {
 		flags |= RL_STEP_CHECKED;
-		rl_backoff_in in = {n, wait, tol, s->last_ra, s->prev_wait};
+		rl_backoff_in in = {n, wait, tol, s->last_ra, x->prev_wait};
 		rl_backoff_out out = rl_backoff_judge(p, &in);
 		if (out.own_backoff)
-			s->prev_wait = wait;
+			x->prev_wait = wait;
 		v = out.verdict;
 		if (out.jitter_checked) {
 			defer = true;
 			if (out.jitter_exact)
 				flags |= RL_STEP_EXACT;
-			if (!s->r4_n || out.offset_us < s->r4_min)
-				s->r4_min = out.offset_us;
-			if (!s->r4_n || out.offset_us > s->r4_max)
-				s->r4_max = out.offset_us;
-			if (s->r4_n < UINT16_MAX)
-				s->r4_n++;
+			if (!x->r4_n || out.offset_us < x->r4_min)
+				x->r4_min = out.offset_us;
+			if (!x->r4_n || out.offset_us > x->r4_max)
+				x->r4_max = out.offset_us;
+			if (x->r4_n < UINT16_MAX)
+				x->r4_n++;
 		}
 		/* lockstep candidate: ms resolution, and the server named no wait */
 		if (tol <= 1000 && s->last_ra < 0 && c->sink.lockstep)
 			rc = c->sink.lockstep(c->sink.ctx, n, a->start_us, s->client);
 	}
-	s->violations += ((flags & RL_STEP_BLIND) != 0) + ((flags & RL_STEP_UNSAFE) != 0) +
+	x->violations += ((flags & RL_STEP_BLIND) != 0) + ((flags & RL_STEP_UNSAFE) != 0) +
 			 (!defer && v != RL_V_NONE && v != RL_V_COMPLIANT);
 	unsigned step = x->nsteps < RL_EVIDENCE_STEPS ? x->nsteps : 0xff;
 	add_step(x, a->start_us, wait, a->status, defer ? RL_V_COMPLIANT : (uint8_t)v, flags);
@@ -444,36 +508,43 @@ static int judge_retry(rl_chain *c, uint32_t ref, const rl_attempt *a)
 	} else if (!rc) {
 		rc = emit_retry(c, s, a->start_us, a->status, a->endpoint, a->method, flags, v);
 	}
-	s->n = n;
+	x->n = n;
 	set_last(c, s, a);
-	keep_target(c, s, a);
+	if (!s->target)
+		s->target = a->target_ref;
+	else
+		rl_strpool_release(c->targets, a->target_ref);
 	if (rc)
 		return rc;
 	if (!(s->flags & CS_RID) && !failed(a->status))
 		return finalize(c, ref, -1); /* recovered: a success ends the chain */
-	return schedule(c, ref);
+	schedule(c, ref);
+	return 0;
 }
 
 int rl_chain_judge(rl_chain *c, const rl_attempt *a)
 {
 	int rc = rekey_step(c, a);
 	if (rc) {
-		rl_slab_release(c->targets, a->target_ref);
+		rl_strpool_release(c->targets, a->target_ref);
 		return rc;
 	}
-	uint32_t ref = rl_u64map_get(&c->index, a->key);
+	uint32_t ref = rl_keyindex_get(&c->index, a->key, key_of, c);
 	if (ref) {
 		cstate *s = state(c, ref);
 		bool goes_on;
-		if (s->flags & CS_RID)
-			goes_on = a->attempt_no != 1 && a->attempt_no > s->last_attempt_no;
+		if (c->latest > due_of(c, s))
+			goes_on = false; /* closed already, in the exact reading; the wheel is late by < 1 s */
+		else if (s->rid)
+			goes_on = a->attempt_no != 1 &&
+				  a->attempt_no > ((const crid *)rl_slab_get(c->rids, s->rid))->last_attempt_no;
 		else
 			goes_on = failed(s->last_status) && a->start_us - s->last_end <= c->o.window_us;
 		if (goes_on)
 			return judge_retry(c, ref, a);
 		/* the chain is over: a late attempt after its window, or a request_id restarted */
 		if ((rc = finalize(c, ref, -1))) {
-			rl_slab_release(c->targets, a->target_ref);
+			rl_strpool_release(c->targets, a->target_ref);
 			return rc;
 		}
 	}
@@ -482,7 +553,7 @@ int rl_chain_judge(rl_chain *c, const rl_attempt *a)
 
 /* --- life cycle ----------------------------------------------------------------- */
 
-int rl_chain_new(rl_chain **out, const rl_chain_opts *o, const rl_chain_sink *sink, rl_slab *targets, rl_err *err)
+int rl_chain_new(rl_chain **out, const rl_chain_opts *o, const rl_chain_sink *sink, rl_strpool *targets, rl_err *err)
 {
 	*out = NULL;
 	rl_chain *c = calloc(1, sizeof *c);
@@ -491,10 +562,18 @@ int rl_chain_new(rl_chain **out, const rl_chain_opts *o, const rl_chain_sink *si
 	c->o = *o;
 	c->sink = *sink;
 	c->targets = targets;
+	c->cursor = c->latest = INT64_MIN;
+	/* a bucket per second of window + max lag (a later due waits a lap), at most 2^16 */
+	int64_t secs = (o->window_us + o->max_lag_us) / WHEEL_US + 2;
+	c->nwheel = 64;
+	while ((int64_t)c->nwheel < secs && c->nwheel < (1u << 16))
+		c->nwheel <<= 1;
+	c->wheel = calloc(c->nwheel, sizeof *c->wheel);
 	c->states = rl_slab_new(sizeof(cstate));
 	c->exts = rl_slab_new(sizeof(cext));
+	c->rids = rl_slab_new(sizeof(crid));
 	c->rekeys = rl_slab_new(sizeof(rekey));
-	if (!c->states || !c->exts || !c->rekeys) {
+	if (!c->wheel || !c->states || !c->exts || !c->rids || !c->rekeys) {
 		rl_chain_free(c);
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 	}
@@ -502,11 +581,10 @@ int rl_chain_new(rl_chain **out, const rl_chain_opts *o, const rl_chain_sink *si
 	return 0;
 }
 
-static void release_target(void *ctx, uint64_t key, uint32_t ref)
+static void release_target(void *ctx, uint32_t ref)
 {
-	(void)key;
 	rl_chain *c = ctx;
-	rl_slab_release(c->targets, state(c, ref)->target);
+	rl_strpool_release(c->targets, state(c, ref)->target);
 }
 
 void rl_chain_free(rl_chain *c)
@@ -514,13 +592,14 @@ void rl_chain_free(rl_chain *c)
 	if (!c)
 		return;
 	if (c->states)
-		rl_u64map_each(&c->index, release_target, c); /* the target slab is shared */
+		rl_keyindex_each(&c->index, release_target, c); /* the target pool is shared */
 	rl_slab_free(c->states);
 	rl_slab_free(c->exts);
+	rl_slab_free(c->rids);
 	rl_slab_free(c->rekeys);
-	rl_u64map_free(&c->index);
+	rl_keyindex_free(&c->index);
 	rl_u64map_free(&c->rekey_index);
-	free(c->heap);
+	free(c->wheel);
 	free(c);
 }
 
@@ -531,8 +610,9 @@ size_t rl_chain_active(const rl_chain *c)
 
 size_t rl_chain_bytes(const rl_chain *c)
 {
-	return rl_slab_bytes(c->states) + rl_slab_bytes(c->exts) + rl_slab_bytes(c->rekeys) +
-	       (c->index.cap + c->rekey_index.cap) * sizeof(struct rl_u64map_slot) + c->capheap * sizeof(due);
+	return sizeof *c + rl_slab_bytes(c->states) + rl_slab_bytes(c->exts) + rl_slab_bytes(c->rids) +
+	       rl_slab_bytes(c->rekeys) + rl_keyindex_bytes(&c->index) +
+	       c->rekey_index.cap * sizeof(struct rl_u64map_slot) + c->nwheel * sizeof *c->wheel;
 }
 
 /* --- saving ------------------------------------------------------------------- */
@@ -556,7 +636,7 @@ static uint32_t get_name(rl_chain *c, rl_blob *b, int kind)
 
 static void put_target(rl_chain *c, rl_blob *b, uint32_t ref)
 {
-	const char *t = ref ? rl_slab_get(c->targets, ref) : "";
+	const char *t = rl_strpool_get(c->targets, ref);
 	rl_blob_put_str(b, t, strlen(t));
 }
 
@@ -567,10 +647,7 @@ static uint32_t get_target(rl_chain *c, rl_blob *b)
 	rl_blob_get_str(b, t, sizeof t);
 	if (!t[0])
 		return 0;
-	uint32_t ref = rl_slab_alloc(c->targets);
-	if (ref)
-		memcpy(rl_slab_get(c->targets, ref), t, strlen(t) + 1);
-	return ref;
+	return rl_strpool_put(c->targets, t, strlen(t));
 }
 
 typedef struct save_ctx {
@@ -587,32 +664,36 @@ static void save_state(void *ctx, uint64_t key, uint32_t ref)
 		return;
 	rl_chain *c = sc->c;
 	const cstate *s = state(c, ref);
+	/* the layout of a blob does not follow the split of the state in memory */
+	const cext *x = ext_of(c, s);
+	const cext none = {.first_start = s->last_start, .prev_wait = -1};
+	const cext *e = x ? x : &none;
+	const crid *r = s->rid ? rl_slab_get(c->rids, s->rid) : &(crid){0, 0};
 	unsigned char buf[BLOB_MAX];
 	rl_blob b = {buf, 0, sizeof buf, true};
 	rl_blob_put(&b, BLOB_VERSION, 1);
 	rl_blob_put(&b, s->key, 8);
 	rl_blob_put(&b, s->client, 8);
-	rl_blob_put(&b, s->last_reqkey, 8);
-	rl_blob_put(&b, (uint64_t)s->first_start, 8);
+	rl_blob_put(&b, r->last_reqkey, 8);
+	rl_blob_put(&b, (uint64_t)e->first_start, 8);
 	rl_blob_put(&b, (uint64_t)s->last_start, 8);
 	rl_blob_put(&b, (uint64_t)s->last_end, 8);
 	rl_blob_put(&b, (uint64_t)s->last_ra, 8);
-	rl_blob_put(&b, (uint64_t)s->prev_wait, 8);
-	rl_blob_put(&b, (uint64_t)s->r4_min, 8);
-	rl_blob_put(&b, (uint64_t)s->r4_max, 8);
+	rl_blob_put(&b, (uint64_t)e->prev_wait, 8);
+	rl_blob_put(&b, (uint64_t)e->r4_min, 8);
+	rl_blob_put(&b, (uint64_t)e->r4_max, 8);
 	rl_blob_put(&b, s->last_src_hash, 4);
 	rl_blob_put(&b, (uint32_t)s->last_tol, 4);
-	rl_blob_put(&b, (uint32_t)s->last_attempt_no, 4);
-	rl_blob_put(&b, s->n, 4);
-	rl_blob_put(&b, s->violations, 4);
-	rl_blob_put(&b, s->r4_n, 2);
-	rl_blob_put(&b, s->r4_exact, 2);
+	rl_blob_put(&b, (uint32_t)r->last_attempt_no, 4);
+	rl_blob_put(&b, e->n, 4);
+	rl_blob_put(&b, e->violations, 4);
+	rl_blob_put(&b, e->r4_n, 2);
+	rl_blob_put(&b, e->r4_exact, 2);
 	rl_blob_put(&b, (uint16_t)s->last_status, 2);
 	rl_blob_put(&b, s->flags, 1);
 	put_name(c, &b, 0, s->endpoint);
 	put_name(c, &b, 1, s->method);
 	put_target(c, &b, s->target);
-	const cext *x = s->ext ? rl_slab_get(c->exts, s->ext) : NULL;
 	rl_blob_put(&b, x != NULL, 1);
 	if (x) {
 		rl_blob_put(&b, x->attempts, 4);
@@ -655,84 +736,152 @@ static void save_rekey(void *ctx, uint64_t key, uint32_t ref)
 	sc->rc = sc->put(sc->ctx, RL_CHAIN_REKEY, key, buf, b.n);
 }
 
+typedef struct key_ref {
+	int64_t key; /* as the database orders it */
+	uint32_t ref;
+} key_ref;
+
+static void collect_key_ref(void *ctx, uint64_t key, uint32_t value)
+{
+	key_ref **p = ctx;
+	*(*p)++ = (key_ref){(int64_t)key, value};
+}
+
+static int cmp_key_ref(const void *x, const void *y)
+{
+	const key_ref *a = x, *b = y;
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* Saves the entries of m in the order of the saved_state table's primary key: a million
+ * open chains then append to its B-tree instead of landing on random pages of it. */
+typedef struct collect_keys {
+	const rl_chain *c;
+	key_ref *end;
+} collect_keys;
+
+static void collect_state_key(void *ctx, uint32_t ref)
+{
+	collect_keys *k = ctx;
+	*k->end++ = (key_ref){(int64_t)state(k->c, ref)->key, ref};
+}
+
+/* Saves n entries in the order of the saved_state table's primary key: a million open
+ * chains then append to its B-tree instead of landing on random pages of it. */
+static int save_sorted(save_ctx *sc, key_ref *v, size_t n, void (*save)(void *ctx, uint64_t key, uint32_t ref))
+{
+	qsort(v, n, sizeof *v, cmp_key_ref);
+	for (size_t i = 0; i < n && !sc->rc; i++)
+		save(sc, (uint64_t)v[i].key, v[i].ref);
+	free(v);
+	return sc->rc;
+}
+
 int rl_chain_save(rl_chain *c, rl_chain_put put, void *ctx)
 {
 	save_ctx sc = {c, put, ctx, 0};
-	rl_u64map_each(&c->index, save_state, &sc);
-	if (!sc.rc)
-		rl_u64map_each(&c->rekey_index, save_rekey, &sc);
-	return sc.rc;
+	size_t n = c->index.count, m = c->rekey_index.count;
+	key_ref *v = malloc((n ? n : 1) * sizeof *v), *w = malloc((m ? m : 1) * sizeof *w);
+	if (!v || !w) {
+		free(v);
+		free(w);
+		return RL_ENOMEM;
+	}
+	collect_keys k = {c, v};
+	rl_keyindex_each(&c->index, collect_state_key, &k);
+	key_ref *end = w;
+	rl_u64map_each(&c->rekey_index, collect_key_ref, &end);
+	int rc = save_sorted(&sc, v, n, save_state);
+	if (rc) {
+		free(w);
+		return rc;
+	}
+	return save_sorted(&sc, w, m, save_rekey);
 }
 
 static int load_chain(rl_chain *c, rl_blob *b, rl_err *err)
 {
 	uint32_t ref = rl_slab_alloc(c->states);
-	if (!ref)
+	if (!ref || ref >= WHEEL_HEAD)
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 	cstate *s = state(c, ref);
+	cext e = {0};
+	crid r = {0};
 	s->key = rl_blob_get(b, 8);
 	s->client = rl_blob_get(b, 8);
-	s->last_reqkey = rl_blob_get(b, 8);
-	s->first_start = (int64_t)rl_blob_get(b, 8);
+	r.last_reqkey = rl_blob_get(b, 8);
+	e.first_start = (int64_t)rl_blob_get(b, 8);
 	s->last_start = (int64_t)rl_blob_get(b, 8);
 	s->last_end = (int64_t)rl_blob_get(b, 8);
 	s->last_ra = (int64_t)rl_blob_get(b, 8);
-	s->prev_wait = (int64_t)rl_blob_get(b, 8);
-	s->r4_min = (int64_t)rl_blob_get(b, 8);
-	s->r4_max = (int64_t)rl_blob_get(b, 8);
+	e.prev_wait = (int64_t)rl_blob_get(b, 8);
+	e.r4_min = (int64_t)rl_blob_get(b, 8);
+	e.r4_max = (int64_t)rl_blob_get(b, 8);
 	s->last_src_hash = (uint32_t)rl_blob_get(b, 4);
 	s->last_tol = (int32_t)(uint32_t)rl_blob_get(b, 4);
-	s->last_attempt_no = (int32_t)(uint32_t)rl_blob_get(b, 4);
-	s->n = (uint32_t)rl_blob_get(b, 4);
-	s->violations = (uint32_t)rl_blob_get(b, 4);
-	s->r4_n = (uint16_t)rl_blob_get(b, 2);
-	s->r4_exact = (uint16_t)rl_blob_get(b, 2);
+	r.last_attempt_no = (int32_t)(uint32_t)rl_blob_get(b, 4);
+	e.n = (uint32_t)rl_blob_get(b, 4);
+	e.violations = (uint32_t)rl_blob_get(b, 4);
+	e.r4_n = (uint16_t)rl_blob_get(b, 2);
+	e.r4_exact = (uint16_t)rl_blob_get(b, 2);
 	s->last_status = (int16_t)(uint16_t)rl_blob_get(b, 2);
 	s->flags = (uint8_t)rl_blob_get(b, 1);
-	s->last_source = RL_SOURCE_SAVED;
 	s->endpoint = (uint16_t)get_name(c, b, 0);
 	s->method = (uint8_t)get_name(c, b, 1);
 	s->target = get_target(c, b);
-	if (rl_blob_get(b, 1)) {
-		if (!(s->ext = rl_slab_alloc(c->exts)))
-			return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
-		cext *x = rl_slab_get(c->exts, s->ext);
-		x->attempts = (uint32_t)rl_blob_get(b, 4);
-		x->overflow = (uint32_t)rl_blob_get(b, 4);
-		x->overflow_exact = (uint32_t)rl_blob_get(b, 4);
-		x->nsteps = (uint16_t)rl_blob_get(b, 1);
-		if (x->nsteps > RL_EVIDENCE_STEPS)
-			b->ok = false, x->nsteps = 0;
-		for (unsigned i = 0; i < x->nsteps; i++) {
-			rl_evidence_step *st = &x->steps[i];
-			st->start_us = (int64_t)rl_blob_get(b, 8);
-			st->wait_us = (int32_t)(uint32_t)rl_blob_get(b, 4);
-			st->status = (int16_t)(uint16_t)rl_blob_get(b, 2);
-			st->verdict = (uint8_t)rl_blob_get(b, 1);
-			st->flags = (uint8_t)rl_blob_get(b, 1);
-		}
-		x->ndef = (uint16_t)rl_blob_get(b, 1);
-		if (x->ndef > DEFER_MAX)
-			b->ok = false, x->ndef = 0;
-		for (unsigned i = 0; i < x->ndef; i++) {
-			deferred *d = &x->def[i];
-			d->start_us = (int64_t)rl_blob_get(b, 8);
-			d->status = (int16_t)(uint16_t)rl_blob_get(b, 2);
-			d->endpoint = (uint16_t)get_name(c, b, 0);
-			d->method = (uint8_t)get_name(c, b, 1);
-			d->flags = (uint8_t)rl_blob_get(b, 1);
-			d->step = (uint8_t)rl_blob_get(b, 1);
+	if ((s->flags & CS_RID) && (s->rid = rl_slab_alloc(c->rids)))
+		*(crid *)rl_slab_get(c->rids, s->rid) = r;
+	bool oom = (s->flags & CS_RID) && !s->rid;
+	if (rl_blob_get(b, 1) && !oom) {
+		if ((s->ext = rl_slab_alloc(c->exts))) {
+			cext *x = rl_slab_get(c->exts, s->ext);
+			*x = e;
+			x->attempts = (uint32_t)rl_blob_get(b, 4);
+			x->overflow = (uint32_t)rl_blob_get(b, 4);
+			x->overflow_exact = (uint32_t)rl_blob_get(b, 4);
+			x->nsteps = (uint16_t)rl_blob_get(b, 1);
+			if (x->nsteps > RL_EVIDENCE_STEPS)
+				b->ok = false, x->nsteps = 0;
+			for (unsigned i = 0; i < x->nsteps; i++) {
+				rl_evidence_step *st = &x->steps[i];
+				st->start_us = (int64_t)rl_blob_get(b, 8);
+				st->wait_us = (int32_t)(uint32_t)rl_blob_get(b, 4);
+				st->status = (int16_t)(uint16_t)rl_blob_get(b, 2);
+				st->verdict = (uint8_t)rl_blob_get(b, 1);
+				st->flags = (uint8_t)rl_blob_get(b, 1);
+			}
+			x->ndef = (uint16_t)rl_blob_get(b, 1);
+			if (x->ndef > DEFER_MAX)
+				b->ok = false, x->ndef = 0;
+			for (unsigned i = 0; i < x->ndef; i++) {
+				deferred *d = &x->def[i];
+				d->start_us = (int64_t)rl_blob_get(b, 8);
+				d->status = (int16_t)(uint16_t)rl_blob_get(b, 2);
+				d->endpoint = (uint16_t)get_name(c, b, 0);
+				d->method = (uint8_t)get_name(c, b, 1);
+				d->flags = (uint8_t)rl_blob_get(b, 1);
+				d->step = (uint8_t)rl_blob_get(b, 1);
+			}
+		} else {
+			oom = true;
 		}
 	}
-	if (!b->ok || !s->key || rl_u64map_get(&c->index, s->key)) {
+	int rc = 0;
+	if (oom)
+		rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	else if (!b->ok || !s->key || rl_keyindex_get(&c->index, s->key, key_of, c))
+		rc = rl_err_set(err, RL_EDB, NULL, 0, "a saved chain state is damaged");
+	else if (rl_keyindex_put(&c->index, s->key, ref))
+		rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	if (rc) {
 		rl_slab_release(c->exts, s->ext);
-		rl_slab_release(c->targets, s->target);
+		rl_slab_release(c->rids, s->rid);
+		rl_strpool_release(c->targets, s->target);
 		rl_slab_release(c->states, ref);
-		return rl_err_set(err, RL_EDB, NULL, 0, "a saved chain state is damaged");
+		return rc;
 	}
-	if (rl_u64map_put(&c->index, s->key, ref))
-		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
-	return schedule(c, ref) ? rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory") : 0;
+	schedule(c, ref);
+	return 0;
 }
 
 static int load_rekey(rl_chain *c, uint64_t key, rl_blob *b, rl_err *err)
@@ -812,7 +961,7 @@ int rl_chain_load_attempt(rl_chain *c, const void *blob, size_t n, rl_attempt *a
 	a->method = (uint8_t)get_name(c, &b, 1);
 	a->target_ref = get_target(c, &b);
 	if (!b.ok || !a->key) {
-		rl_slab_release(c->targets, a->target_ref);
+		rl_strpool_release(c->targets, a->target_ref);
 		return rl_err_set(err, RL_EDB, NULL, 0, "a saved attempt is damaged");
 	}
 	return 0;

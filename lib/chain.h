@@ -26,7 +26,7 @@
 #include "lib/backoff.h"
 #include "lib/err.h"
 #include "lib/policy.h"
-#include "lib/slab.h"
+#include "lib/strpool.h"
 
 typedef enum rl_outcome { RL_OUTCOME_RECOVERED, RL_OUTCOME_GAVE_UP, RL_OUTCOME_OPEN } rl_outcome;
 
@@ -102,15 +102,17 @@ typedef struct rl_chain_opts {
 
 typedef struct rl_chain rl_chain;
 
-/* targets is the slab that attempts' target_ref point into (shared with the caller). */
-int rl_chain_new(rl_chain **out, const rl_chain_opts *o, const rl_chain_sink *sink, rl_slab *targets, rl_err *err);
+/* targets is the pool that attempts' target_ref point into (shared with the caller). */
+int rl_chain_new(rl_chain **out, const rl_chain_opts *o, const rl_chain_sink *sink, rl_strpool *targets, rl_err *err);
 void rl_chain_free(rl_chain *c);
 
 /* Judges a (its target copy passes to the chain). Returns 0, a sink's value, or
  * RL_ENOMEM. */
 int rl_chain_judge(rl_chain *c, const rl_attempt *a);
 
-/* Closes the chains that no attempt can join once the latest start read is latest_us. */
+/* Closes the chains that no attempt can join once the latest start read is latest_us
+ * (within a second: a chain found due when an attempt comes is closed then). Call it
+ * with the restored latest start before loading saved states. */
 int rl_chain_advance(rl_chain *c, int64_t latest_us);
 
 /* Closes every chain as if input ended at end_of_input_us: a chain that ends in failure

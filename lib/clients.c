@@ -191,6 +191,23 @@ rl_client_row *rl_clients_row(rl_clients *t, size_t i)
 	return &t->rows[i];
 }
 
+static int cmp_row(const void *x, const void *y)
+{
+	int64_t a = (int64_t)((const rl_client_row *)x)->hash, b = (int64_t)((const rl_client_row *)y)->hash;
+	return a < b ? -1 : a > b;
+}
+
+void rl_clients_sort(rl_clients *t)
+{
+	if (t->n < 2)
+		return;
+	qsort(t->rows, t->n, sizeof *t->rows, cmp_row);
+	/* the index was sized for these rows: putting them again allocates nothing */
+	rl_u64map_clear(&t->index);
+	for (size_t i = 0; i < t->n; i++)
+		(void)rl_u64map_put(&t->index, t->rows[i].hash | 1, (uint32_t)i + 1);
+}
+
 bool rl_clients_full(const rl_clients *t)
 {
 	return t->n >= MAX_ROWS || t->arena_bytes >= ARENA_MAX;

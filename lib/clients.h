@@ -15,6 +15,10 @@
 
 #include "lib/chain.h"
 
+/* Client rows a database keeps: past it, those with the fewest violations, then
+ * attempts, go (at the end of each run, and during one every 2 × cap rows written). */
+#define RL_CLIENTS_CAP 10000
+
 /* Counters of a client, in this order in memory and in the database. */
 enum {
 	RL_CL_ATTEMPTS,
@@ -60,6 +64,10 @@ int rl_clients_add_evidence(rl_clients *t, const rl_evidence *ev, const char *me
 /* Rows in no particular order; the table stays valid until reset. */
 size_t rl_clients_count(const rl_clients *t);
 rl_client_row *rl_clients_row(rl_clients *t, size_t i);
+
+/* Puts the rows in the database's order (the hash as a signed integer), so that the
+ * commit walks the client table's B-tree once instead of jumping around it. */
+void rl_clients_sort(rl_clients *t);
 
 /* True when the table or its arena is big enough to flush. */
 bool rl_clients_full(const rl_clients *t);

@@ -25,6 +25,7 @@ struct rl_commit {
 	int64_t run_id;
 	size_t nsrcs, max_samples;
 	int64_t *src_ids; /* database ids of the sources, 0 until first written */
+	size_t client_rows; /* client rows written since the last prune (an upper bound of new rows) */
 
 	batch b; /* the batch in flight (or the last one) */
 	rl_commit_work spare; /* empty tables, ready to hand to the parser */
@@ -201,8 +202,15 @@ static int cmp_u64(const void *x, const void *y)
 static int write_findings(rl_commit *c, rl_commit_work *w, rl_err *err)
 {
 	int rc = 0;
+	rl_clients_sort(w->clients);
 	for (size_t i = 0; i < rl_clients_count(w->clients) && !rc; i++)
 		rc = rl_store_add_client(c->st, rl_clients_row(w->clients, i), err);
+	/* a million one-off clients must not make a million rows: prune as we go */
+	c->client_rows += rl_clients_count(w->clients);
+	if (!rc && c->client_rows > 2 * RL_CLIENTS_CAP) {
+		rc = rl_store_prune_clients(c->st, RL_CLIENTS_CAP, NULL, err);
+		c->client_rows = 0;
+	}
 	for (size_t i = 0; i < w->ncand && !rc; i++)
 		rc = rl_store_add_candidate(c->st, w->cand[i].round, w->cand[i].start_us, w->cand[i].client, err);
 	if (w->nrekeyed)

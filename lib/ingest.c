@@ -30,7 +30,6 @@
 #define SNIFF_BYTES (1 << 20)
 #define MAX_METHODS 64
 #define RES_LINES 1000 /* the resolution is the finest shown in the first 1,000 lines */
-#define CLIENTS_CAP 10000 /* client rows kept in the database */
 
 typedef struct src_state {
 	rl_source *src;
@@ -177,16 +176,13 @@ static int on_final(void *ctx, rl_store *st, rl_err *err)
 {
 	rl_ingest *ing = ctx;
 	int rc;
-	uint64_t pruned = 0;
 	if ((rc = rl_store_meta_set_i64(st, "end_of_input_us", ing->end_of_input, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "next_seq", (int64_t)ing->next_seq, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "clock_skew_us", ing->o.clock_skew_us, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "max_lag_us", ing->o.max_lag_us, err)) ||
 	    (ing->analysis && (rc = rl_analysis_save(ing->analysis, st, err))))
 		return rc;
-	if ((rc = rl_store_prune_clients(st, CLIENTS_CAP, &pruned, err)))
-		return rc;
-	return pruned ? rl_store_meta_set(st, "clients_capped", "1", err) : 0;
+	return rl_store_prune_clients(st, RL_CLIENTS_CAP, NULL, err);
 }
 
 /* --- flush ---------------------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include "lib/err.h"
 
 #define WIDTH 1000000LL /* µs per bucket */
+#define SHRINK_ABOVE 1024 /* attempts a drained bucket may keep room for */
 
 typedef struct bucket {
 	rl_attempt *v;
@@ -105,8 +106,16 @@ static int release_bucket(rl_reorder *r, bucket *b, int64_t t, rl_reorder_cb cb,
 		if (rc)
 			return rc;
 	}
-	if (b->done == b->n)
+	if (b->done == b->n) {
 		b->n = b->done = 0;
+		if (b->cap > SHRINK_ABOVE) {
+			/* a burst made it big: give it back rather than hold it until the bucket's
+			 * second comes round again (a steady rate this high re-grows it in log steps) */
+			free(b->v);
+			b->v = NULL;
+			b->cap = 0;
+		}
+	}
 	return 0;
 }
 

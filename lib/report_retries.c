@@ -15,7 +15,6 @@
 #include "lib/intern.h"
 #include "lib/reorder.h"
 #include "lib/report.h"
-#include "lib/slab.h"
 #include "lib/timestamp.h"
 #include "lib/u64map.h"
 
@@ -334,7 +333,7 @@ static int judge_open(ctx *c, rl_store *st)
 	snprintf(c->r->retries.policy, sizeof c->r->retries.policy, "%s", p.name);
 	c->endpoints = rl_intern_new(100000, 4096, "{other}");
 	c->methods = rl_intern_new(100000, 64, "{other}");
-	rl_slab *targets = rl_slab_new(RL_TARGET_MAX + 8);
+	rl_strpool *targets = rl_strpool_new();
 	/* the lag of the run that saved the attempts: none is released before the drain */
 	rl_reorder *r = rl_reorder_new(lag);
 	rl_chain *chain = NULL;
@@ -345,7 +344,7 @@ static int judge_open(ctx *c, rl_store *st)
 	if ((rc = rl_store_names(st, RL_NAME_ENDPOINT, preload, c->endpoints, c->err)) ||
 	    (rc = rl_store_names(st, RL_NAME_METHOD, preload, c->methods, c->err)))
 		goto done;
-	rl_chain_opts co = {&p, window, 0, skew, saved_tol, c, {c, name_of, id_of}};
+	rl_chain_opts co = {&p, window, lag, skew, saved_tol, c, {c, name_of, id_of}};
 	rl_chain_sink sink = {c, on_start, on_retry, on_outcome, on_evidence, on_lockstep, on_rekeyed};
 	if ((rc = rl_chain_new(&chain, &co, &sink, targets, c->err)) ||
 	    (rc = rl_analysis_load_state(st, chain, r, c->err)))
@@ -359,7 +358,7 @@ static int judge_open(ctx *c, rl_store *st)
 done:
 	rl_chain_free(chain);
 	rl_reorder_free(r);
-	rl_slab_free(targets);
+	rl_strpool_free(targets);
 	return rc;
 }
 

@@ -20,7 +20,9 @@ rl_slab *rl_slab_new(size_t slot_size)
 	rl_slab *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->size = slot_size < 4 ? 4 : (slot_size + 7) & ~(size_t)7;
+	/* sizeof a type is a multiple of its alignment, and chunks are malloc'd: a slot
+	 * needs no rounding (the free list link is copied, never accessed in place) */
+	s->size = slot_size < 4 ? 4 : slot_size;
 	s->next = 1;
 	return s;
 }

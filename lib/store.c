@@ -678,14 +678,19 @@ int rl_store_add_rekeyed_client(rl_store *st, uint64_t client, uint64_t attempts
 
 int rl_store_prune_clients(rl_store *st, size_t cap, uint64_t *pruned, rl_err *err)
 {
+	/* the kept rows are a top-k (SQLite's sorter keeps only k rows for a LIMIT), and the
+	 * delete walks the table in rowid order: no sort of the whole table */
 	char sql[256];
 	snprintf(sql, sizeof sql,
-		 "DELETE FROM client WHERE hash IN (SELECT hash FROM client ORDER BY violations, attempts, hash "
-		 "LIMIT max(0, (SELECT count(*) FROM client) - %zu))",
+		 "DELETE FROM client WHERE hash NOT IN (SELECT hash FROM client "
+		 "ORDER BY violations DESC, attempts DESC, hash DESC LIMIT %zu)",
 		 cap);
 	int rc = exec(st, sql, err);
-	if (!rc && pruned)
-		*pruned = (uint64_t)sqlite3_changes(st->db);
+	uint64_t n = rc ? 0 : (uint64_t)sqlite3_changes(st->db);
+	if (pruned)
+		*pruned = n;
+	if (!rc && n)
+		rc = rl_store_meta_set(st, "clients_capped", "1", err);
 	return rc;
 }
 

@@ -65,8 +65,9 @@ int rl_store_add_minutes(rl_store *st, const rl_agg_minute *m, size_t n, rl_err 
  * one when it has more violations, or as many and an earlier chain. */
 int rl_store_add_client(rl_store *st, const rl_client_row *r, rl_err *err);
 
-/* Keeps the cap clients with the most violations, then attempts; *pruned (may be
- * NULL) gets how many rows went. */
+/* Keeps the cap clients with the most violations, then attempts (then hash), and
+ * records in the meta table that clients were dropped; *pruned (may be NULL) gets how
+ * many rows went. */
 int rl_store_prune_clients(rl_store *st, size_t cap, uint64_t *pruned, rl_err *err);
 
 int rl_store_add_candidate(rl_store *st, unsigned round, int64_t start_us, uint64_t client, rl_err *err);

@@ -1,7 +1,7 @@
 /* genlog.c - a deterministic, realistic API access log in nginx "combined" format.
  *
  *   genlog [--lines N] [--span SECONDS] [--clients N] [--seed S] [--start EPOCH]
- *          [--disorder SECONDS] [--format combined|trace]
+ *          [--disorder SECONDS] [--format combined|trace] [--distinct]
  *
  * Hundreds of clients (address + user agent, a few of them heavy), REST endpoints with
  * numeric, UUID and hex ids in their paths, a realistic status mix, and retry bursts
@@ -12,7 +12,13 @@
  * several nginx workers produce. --format trace writes JSONL client traces instead, with
  * ms timestamps, durations, Retry-After on some 429s and idempotency keys on POSTs (some
  * clients change the key on each retry). The same arguments always give the same bytes
- * (a private PRNG, no locale, no clock). */
+ * (a private PRNG, no locale, no clock).
+ *
+ * --distinct writes the worst case for the retry analysis's memory instead: every line is
+ * a different client whose request failed (429 or 5xx) and is not retried yet, spread
+ * over --span seconds, then a health check every second for 65 s more. With a span of
+ * 50 s and the default --max-lag (60 s) and --retry-window (120 s), every failure has
+ * left the reorder buffer at the end of input and every client is an open chain. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -160,8 +166,15 @@ int main(int argc, char **argv)
 {
 	uint64_t lines = 1000000, span = 3600, clients = 400, seed = 1, disorder = 2;
 	int64_t start = 1700000000; /* 2023-11-14T22:13:20Z */
-	bool trace = false;
-	for (int i = 1; i + 1 < argc; i += 2) {
+	bool trace = false, distinct = false;
+	for (int i = 1; i < argc; i += 2) {
+		if (!strcmp(argv[i], "--distinct")) {
+			distinct = true;
+			i--;
+			continue;
+		}
+		if (i + 1 == argc)
+			goto usage;
 		if (!strcmp(argv[i], "--lines"))
 			lines = strtoull(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--span"))
@@ -177,16 +190,37 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--format"))
 			trace = !strcmp(argv[i + 1], "trace");
 		else {
+		usage:
 			fprintf(stderr, "usage: genlog [--lines N] [--span S] [--clients N] [--seed S] [--start EPOCH] "
-					"[--disorder S] [--format combined|trace]\n");
+					"[--disorder S] [--format combined|trace] [--distinct]\n");
 			return 2;
 		}
+	}
+	static const uint16_t failures[] = {429, 500, 502, 503, 504};
+	for (int64_t k = 0; distinct && k < 65; k++)
+		push((event){.t_us = ((int64_t)span + k) * 1000000,
+			     .client = (uint32_t)lines,
+			     .endpoint = 12,
+			     .status = 200,
+			     .bytes = 2,
+			     .dur_ms = 1});
+	for (uint32_t c = 0; distinct && nev < lines + 65; c++) {
+		unsigned ep = pick_endpoint();
+		push((event){
+			.t_us = (int64_t)below((uint64_t)span * 1000000),
+			.client = c,
+			.id = (uint32_t)below(100000),
+			.endpoint = (uint8_t)ep,
+			.status = failures[below(sizeof failures / sizeof failures[0])],
+			.bytes = 200 + (uint32_t)below(4000),
+			.dur_ms = 5 + (uint32_t)below(400),
+		});
 	}
 	rng_state = seed;
 	int64_t span_us = (int64_t)span * 1000000;
 	uint32_t next_idem = 1;
 	int64_t next_outage = 600 * 1000000LL;
-	while (nev < lines) {
+	while (!distinct && nev < lines) {
 		/* heavy clients: the first 5% make half of the traffic */
 		uint32_t c = unit() < 0.5 ? (uint32_t)below(clients / 20 + 1) : (uint32_t)below(clients);
 		unsigned ep = pick_endpoint();
@@ -263,7 +297,7 @@ int main(int argc, char **argv)
 	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	char idbuf[64], path[160];
-	for (size_t i = 0; i < nev && i < lines; i++) {
+	for (size_t i = 0; i < nev; i++) {
 		const event *e = &ev[i];
 		time_t secs = (time_t)(start + e->t_us / 1000000);
 		struct tm tm;

@@ -10,7 +10,7 @@
 #                                                  is an error to curl only with --fail)
 #   curl --retry 3 against 404                   → no retry (curl knows 404 is final)
 # (Bodies go to files: curl cannot restart a transfer into /dev/null, and would not
-# retry.) nginx is started and stopped by this test, by PID, on a free port; it skips,
+# retry. The readiness probe's location is not logged.) nginx is started and stopped by this test, by PID, on a free port; it skips,
 # saying so, where nginx or curl is not installed.
 set -u
 bin=$1 jsonsub=$2
@@ -43,6 +43,7 @@ http {
 	default_type application/json;
 	server {
 		listen 127.0.0.1:$port;
+		location = /ready           { access_log off; return 204; }
 		location = /v1/leads        { return 400 '{"error":{"message":"A parameter is missing or invalid.","details":{"field":"email"}}}'; }
 		location = /v1/leads/404404 { return 404 '{"error":{"message":"Not found","type":"invalid_request_error","code":"not_found"}}'; }
 		location = /v1/limited {
@@ -56,11 +57,12 @@ http {
 CONF
 	"$NGINX" -p "$tmp" -c "$tmp/nginx.conf" -g 'daemon off;' 2>>"$tmp/start.log" &
 	pid=$!
+	up=
 	for i in 1 2 3 4 5 6 7 8 9 10; do
-		curl -s -o /dev/null "http://127.0.0.1:$port/v1/leads" && break
+		curl -sf -o /dev/null "http://127.0.0.1:$port/ready" && up=1 && break
 		sleep 0.2
 	done
-	if kill -0 "$pid" 2>/dev/null && [ -s "$tmp/access.log" ]; then
+	if [ -n "$up" ] && kill -0 "$pid" 2>/dev/null; then
 		break
 	fi
 	wait "$pid" 2>/dev/null
@@ -71,7 +73,6 @@ if [ -z "$pid" ]; then
 	cat "$tmp/start.log" "$tmp/error.log" 2>/dev/null | tail -5
 	exit 0
 fi
-: >"$tmp/access.log" # forget the probes (nginx keeps appending to the same file)
 url="http://127.0.0.1:$port"
 curls=
 curl -s -o "$tmp/curl-503.body" -A curl-503 --retry 3 "$url/v1/unavailable" &
