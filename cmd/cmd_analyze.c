@@ -9,11 +9,12 @@ int cmd_analyze(int argc, char **argv)
 	const char *output = "text";
 	size_t top = 20;
 	const cli_opt opts[] = {
-		{"--format", CLI_STRING, &a.format, "FMT", "input format: auto (default), combined, common, vcombined"},
+		{"--format", CLI_STRING, &a.format, "FMT",
+		 "input format: auto (default), combined, common, vcombined, trace"},
 		{"--policy", CLI_STRING, &a.policy, "NAME|FILE",
 		 "retry policy: a built-in name or a JSON file (default: default)"},
 		{"--output", CLI_STRING, &output, "FMT", "report format: text (default) or json"},
-		{"--top", CLI_COUNT, &top, "N", "rows in the per-endpoint table (default 20; 0: all)"},
+		{"--top", CLI_COUNT, &top, "N", "rows of the endpoint and client tables (default 20; 0: all)"},
 		{"--max-line", CLI_COUNT, &a.max_line, "BYTES", "longer lines are rejected (default 65536)"},
 		CLI_RETRY_OPTS(a),
 		{"--quiet", CLI_FLAG, &a.quiet, NULL, "no notices on stderr (errors still show)"},

@@ -13,7 +13,7 @@ int cmd_report(int argc, char **argv)
 		{"--policy", CLI_STRING, &policy, "NAME|FILE",
 		 "classify statuses with this policy (default: the database's)"},
 		{"--output", CLI_STRING, &output, "FMT", "text (default) or json"},
-		{"--top", CLI_COUNT, &top, "N", "rows in the per-endpoint table (default 20; 0: all)"},
+		{"--top", CLI_COUNT, &top, "N", "rows of the endpoint and client tables (default 20; 0: all)"},
 		{NULL, 0, NULL, NULL, NULL},
 	};
 	const cli_cmd cmd = {

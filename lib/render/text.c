@@ -130,16 +130,29 @@ static void evidence(FILE *f, const char *text)
 		(size_t)total > n ? " (the first shown)" : "");
 	size_t i;
 	json_t *s;
+	/* columns as wide as this chain needs: ms or µs times, long waits */
+	int wstart = 20, wwait = 8;
+	char wait[32];
 	json_array_foreach (steps, i, s) {
-		char wait[32] = "";
+		const char *start = json_string_value(json_object_get(s, "start"));
 		json_t *w = json_object_get(s, "wait_ms");
+		int n = json_is_number(w) ? snprintf(wait, sizeof wait, "+%.3f s", json_number_value(w) / 1000.0) : 0;
+		if (start && (int)strlen(start) > wstart)
+			wstart = (int)strlen(start);
+		if (n > wwait)
+			wwait = n;
+	}
+	json_array_foreach (steps, i, s) {
+		json_t *w = json_object_get(s, "wait_ms");
+		wait[0] = 0;
 		if (json_is_number(w))
 			snprintf(wait, sizeof wait, "+%.3f s", json_number_value(w) / 1000.0);
 		json_t *st = json_object_get(s, "status");
 		char status[8] = "-";
 		if (json_is_integer(st))
 			snprintf(status, sizeof status, "%lld", (long long)json_integer_value(st));
-		fprintf(f, "      %-24s %-10s %4s  ", json_string_value(json_object_get(s, "start")), wait, status);
+		const char *start = json_string_value(json_object_get(s, "start"));
+		fprintf(f, "      %-*s  %*s  %4s  ", wstart, start ? start : "-", wwait, wait, status);
 		cell_pad(f, json_string_value(json_object_get(s, "method")), 7, true);
 		fputc(' ', f);
 		cell_pad(f, json_string_value(json_object_get(s, "target")), 40, true);
@@ -151,7 +164,8 @@ static void evidence(FILE *f, const char *text)
 static void offenders(FILE *f, const rl_report *r, const rl_render_opts *o)
 {
 	char title[96];
-	snprintf(title, sizeof title, "Clients (%s by violations: blind + unsafe + backoff verdicts but compliant)",
+	snprintf(title, sizeof title,
+		 "Clients (%s by violations: blind + unsafe + backoff verdicts other than compliant)",
 		 o->top ? "top" : "all");
 	heading(f, o, title);
 	fprintf(f, "  %-40s %9s %8s %6s %7s %9s %7s %9s %10s\n", "CLIENT", "ATTEMPTS", "RETRIES", "BLIND", "UNSAFE",

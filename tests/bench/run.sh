@@ -9,7 +9,9 @@
 #   lnav -n -c ';SELECT sc_status, count(*) FROM access_log GROUP BY sc_status'
 #   goaccess --log-format=COMBINED -o out.json
 # lnav and goaccess are skipped with a note when not installed (apt-get install lnav
-# goaccess). Results go to stdout as a Markdown table. Nothing here is a pass/fail test.
+# goaccess). Then the memory figures: peak RSS on 1 hour vs 4 hours of the same
+# traffic, and the retry state's bytes per open key with LINES distinct clients inside
+# one window. Results go to stdout as Markdown. Nothing here is a pass/fail test.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -56,3 +58,31 @@ for f in "$out/hour.log" "$out/week.log"; do
 		echo "| goaccess | (not installed) | | | |"
 	fi
 done
+
+# Memory as the file grows: the same traffic (rate, clients, retry styles) for 1 hour
+# and for 4 hours; the retry analysis keeps only what is inside the window, so the peak
+# RSS should not follow the file.
+long=$out/hour4.log
+[ -s "$long" ] && [ "$(wc -l <"$long")" = "$((lines * 4))" ] || "$out/genlog" --lines "$((lines * 4))" --span 14400 >"$long"
+echo
+echo "| retrylens analyze | log | lines | peak RSS MiB |"
+echo "|---|---|---:|---:|"
+for f in "$out/hour.log" "$long"; do
+	m=$("$out/measure" --runs 1 -- "$bin" analyze --quiet --output json "$f")
+	rss=$(echo "$m" | sed 's/.*rss_kib=\([0-9]*\).*/\1/')
+	printf '| | %s | %s | %.1f |\n' "$(basename "$f")" "$(wc -l <"$f")" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
+done
+
+# The retry state per key, at its worst: LINES distinct clients each fail once within
+# 50 s and are all open chains at the end (genlog --distinct). ingest says how many keys
+# are open and the bytes the retry analysis holds for them.
+dist=$out/distinct.log
+[ -s "$dist" ] && [ "$(wc -l <"$dist")" = "$((lines + 65))" ] || "$out/genlog" --distinct --lines "$lines" --span 50 >"$dist"
+rm -f "$out/distinct.db" "$out/distinct.db-wal" "$out/distinct.db-shm"
+echo
+echo "$lines distinct clients failing inside one retry window (genlog --distinct --span 50):"
+"$bin" ingest --db "$out/distinct.db" "$dist" 2>&1 | sed -n 's/^retrylens: \(.*retry keys.*\)/  \1/p'
+rm -f "$out/distinct.db" "$out/distinct.db-wal" "$out/distinct.db-shm"
+m=$("$out/measure" --runs 1 -- "$bin" ingest --quiet --db "$out/distinct.db" "$dist")
+echo "  ingest: $(echo "$m" | sed 's/.*wall_s=\([0-9.]*\).*/\1/') s, peak RSS $(echo "$m" | sed 's/.*rss_kib=\([0-9]*\).*/\1/' | awk '{printf "%.1f", $1/1024}') MiB"
+rm -f "$out/distinct.db" "$out/distinct.db-wal" "$out/distinct.db-shm"
