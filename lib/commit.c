@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/endpoint.h"
 #include "lib/text.h"
 #include "lib/u64map.h"
@@ -75,19 +76,6 @@ typedef struct drain_ctx {
 	int rc; /* out of memory while summing */
 } drain_ctx;
 
-static int grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-	if (n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 64;
-	void *p = realloc(*arr, nc * sz);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = nc;
-	return 0;
-}
-
 /* The row of key in *arr (n rows of sz bytes), added zeroed if new; NULL if out of memory.
  * Keys of the three kinds differ in their top bits. */
 static void *total_row(totals *t, uint64_t key, void **arr, size_t *n, size_t *cap, size_t sz)
@@ -95,7 +83,7 @@ static void *total_row(totals *t, uint64_t key, void **arr, size_t *n, size_t *c
 	uint32_t i = rl_u64map_get(&t->index, key);
 	if (i)
 		return (char *)*arr + (i - 1) * sz;
-	if (grow(arr, cap, *n, sz) || rl_u64map_put(&t->index, key, (uint32_t)*n + 1))
+	if (rl_array_grow(arr, cap, *n, sz) || rl_u64map_put(&t->index, key, (uint32_t)*n + 1))
 		return NULL;
 	void *row = (char *)*arr + (*n)++ * sz;
 	memset(row, 0, sz);

@@ -148,16 +148,6 @@ static int check_identity(rl_ingest *ing, rl_err *err)
 
 /* --- names ---------------------------------------------------------------------- */
 
-static int preload_cb(void *ctx, int64_t id, const char *name)
-{
-	rl_intern *t = ctx;
-	uint32_t local = rl_intern_id(t, name, strlen(name));
-	if (!local)
-		return RL_ENOMEM;
-	rl_intern_set_db_id(t, local, id);
-	return 0;
-}
-
 static bool method_is_safe(rl_ingest *ing, uint32_t id)
 {
 	if (id > MAX_METHODS + 1)
@@ -472,8 +462,8 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 		goto fail;
 	}
 	/* the database's names keep their ids, and count towards the caps */
-	if ((rc = rl_store_names(st, RL_NAME_ENDPOINT, preload_cb, ing->endpoints, err)) ||
-	    (rc = rl_store_names(st, RL_NAME_METHOD, preload_cb, ing->methods, err)))
+	if ((rc = rl_store_names(st, RL_NAME_ENDPOINT, rl_intern_preload, ing->endpoints, err)) ||
+	    (rc = rl_store_names(st, RL_NAME_METHOD, rl_intern_preload, ing->methods, err)))
 		goto fail;
 	if ((rc = rl_store_begin(st, err)))
 		goto fail;

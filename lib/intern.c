@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/err.h"
 #include "lib/text.h"
 
 typedef struct entry {
@@ -139,4 +140,14 @@ void rl_intern_free(rl_intern *t)
 	free(t->slots);
 	free(t->overflow);
 	free(t);
+}
+
+int rl_intern_preload(void *ctx, int64_t db_id, const char *name)
+{
+	rl_intern *t = ctx;
+	uint32_t local = rl_intern_id(t, name, strlen(name));
+	if (!local)
+		return RL_ENOMEM;
+	rl_intern_set_db_id(t, local, db_id);
+	return 0;
 }

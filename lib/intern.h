@@ -36,6 +36,10 @@ const char *rl_intern_str(const rl_intern *t, uint32_t id);
 int64_t rl_intern_db_id(const rl_intern *t, uint32_t id);
 void rl_intern_set_db_id(rl_intern *t, uint32_t id, int64_t db_id);
 
+/* Interns a name the database already holds under db_id (a callback for the store's
+ * name listing: ctx is the rl_intern). Returns 0, or RL_ENOMEM. */
+int rl_intern_preload(void *ctx, int64_t db_id, const char *name);
+
 /* True when a string was mapped to the overflow entry. */
 bool rl_intern_overflowed(const rl_intern *t);
 

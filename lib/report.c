@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/array.h"
 #include "lib/histogram.h"
 #include "lib/text.h"
 #include "lib/timestamp.h"
@@ -18,20 +19,6 @@ static rl_rate rate(uint64_t num, uint64_t den)
 {
 	rl_rate r = {den != 0, den ? (double)num / (double)den : 0};
 	return r;
-}
-
-/* Grows *arr (elements of size sz) to hold n + 1 elements. */
-static int grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-	if (n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 16;
-	void *p = realloc(*arr, nc * sz);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = nc;
-	return 0;
 }
 
 /* --- one scan of the bucket table ------------------------------------------- */
@@ -77,7 +64,7 @@ static ep_acc *ep_get(ep_map *m, int64_t e, int64_t me)
 		if (a->endpoint == e && a->method == me)
 			return a;
 	}
-	if (grow((void **)&m->rows, &m->cap, m->n, sizeof *m->rows))
+	if (rl_array_grow((void **)&m->rows, &m->cap, m->n, sizeof *m->rows))
 		return NULL;
 	ep_acc *a = &m->rows[m->n];
 	memset(a, 0, sizeof *a);
@@ -181,7 +168,7 @@ static int scan_buckets(rl_report *r, rl_store *st, ep_map *m, rl_err *err)
 	for (int i = 0; i <= 1000; i++) {
 		if (!by_status[i])
 			continue;
-		if (grow((void **)&r->status, &cap, r->nstatus, sizeof *r->status))
+		if (rl_array_grow((void **)&r->status, &cap, r->nstatus, sizeof *r->status))
 			return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 		rl_report_status *s = &r->status[r->nstatus++];
 		s->status = i - 1;
@@ -234,7 +221,7 @@ static int load_latency(rl_report *r, rl_store *st, rl_err *err)
 			break;
 		cur_e = e;
 		cur_m = m;
-		if (grow((void **)&bins, &cap, nbins, sizeof *bins)) {
+		if (rl_array_grow((void **)&bins, &cap, nbins, sizeof *bins)) {
 			rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 			break;
 		}
@@ -294,7 +281,7 @@ static int load_sources(rl_report *r, rl_store *st, rl_err *err)
 		return rc;
 	size_t cap = 0;
 	while ((rc = rl_store_query_step(q, err)) == 1) {
-		if (grow((void **)&r->sources, &cap, r->nsources, sizeof *r->sources)) {
+		if (rl_array_grow((void **)&r->sources, &cap, r->nsources, sizeof *r->sources)) {
 			rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 			break;
 		}
@@ -333,7 +320,7 @@ static int load_samples(rl_report *r, rl_store *st, size_t max, rl_err *err)
 	rl_store_query_bind_int(q, 1, (int64_t)max);
 	size_t cap = 0;
 	while ((rc = rl_store_query_step(q, err)) == 1) {
-		if (grow((void **)&r->samples, &cap, r->nsamples, sizeof *r->samples)) {
+		if (rl_array_grow((void **)&r->samples, &cap, r->nsamples, sizeof *r->samples)) {
 			rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 			break;
 		}

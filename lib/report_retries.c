@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/analysis.h"
 #include "lib/chain.h"
 #include "lib/intern.h"
@@ -42,19 +43,6 @@ typedef struct ctx {
 	rl_intern *endpoints, *methods;
 } ctx;
 
-static int grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-	if (n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 64;
-	void *p = realloc(*arr, nc * sz);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = nc;
-	return 0;
-}
-
 static uint64_t ep_key(int64_t endpoint, int64_t method)
 {
 	return ((uint64_t)endpoint << 32 | (uint32_t)method) | (1ULL << 63);
@@ -71,7 +59,7 @@ static rl_report_client *client_row(ctx *c, uint64_t hash)
 	uint32_t i = rl_u64map_get(&c->client_index, hash | 1);
 	if (i)
 		return &c->clients[i - 1];
-	if (grow((void **)&c->clients, &c->capclients, c->nclients, sizeof *c->clients) ||
+	if (rl_array_grow((void **)&c->clients, &c->capclients, c->nclients, sizeof *c->clients) ||
 	    rl_u64map_put(&c->client_index, hash | 1, (uint32_t)c->nclients + 1))
 		return NULL;
 	rl_report_client *cl = &c->clients[c->nclients++];
@@ -153,7 +141,7 @@ static int load_clients(ctx *c, rl_store *st)
 	if ((rc = rl_store_query_open(st, "sql/report/lockstep.sql", &q, c->err)))
 		return rc;
 	while ((rc = rl_store_query_step(q, c->err)) == 1) {
-		if (grow((void **)&c->cand, &c->capcand, c->ncand, sizeof *c->cand)) {
+		if (rl_array_grow((void **)&c->cand, &c->capcand, c->ncand, sizeof *c->cand)) {
 			rc = rl_err_set(c->err, RL_ENOMEM, NULL, 0, "out of memory");
 			break;
 		}
@@ -250,7 +238,7 @@ static int on_evidence(void *cv, const rl_evidence *ev)
 static int on_lockstep(void *cv, unsigned round, int64_t start, uint64_t client)
 {
 	ctx *c = cv;
-	if (grow((void **)&c->cand, &c->capcand, c->ncand, sizeof *c->cand))
+	if (rl_array_grow((void **)&c->cand, &c->capcand, c->ncand, sizeof *c->cand))
 		return RL_ENOMEM;
 	c->cand[c->ncand++] = (candidate){round, start, client};
 	return 0;
@@ -284,16 +272,6 @@ static uint32_t id_of(void *cv, int kind, const char *name)
 {
 	ctx *c = cv;
 	return rl_intern_id(kind ? c->methods : c->endpoints, name, strlen(name));
-}
-
-static int preload(void *cv, int64_t id, const char *name)
-{
-	rl_intern *t = cv;
-	uint32_t local = rl_intern_id(t, name, strlen(name));
-	if (!local)
-		return RL_ENOMEM;
-	rl_intern_set_db_id(t, local, id);
-	return 0;
 }
 
 static int judge_cb(void *cv, const rl_attempt *a)
@@ -341,8 +319,8 @@ static int judge_open(ctx *c, rl_store *st)
 		rc = rl_err_set(c->err, RL_ENOMEM, NULL, 0, "out of memory");
 		goto done;
 	}
-	if ((rc = rl_store_names(st, RL_NAME_ENDPOINT, preload, c->endpoints, c->err)) ||
-	    (rc = rl_store_names(st, RL_NAME_METHOD, preload, c->methods, c->err)))
+	if ((rc = rl_store_names(st, RL_NAME_ENDPOINT, rl_intern_preload, c->endpoints, c->err)) ||
+	    (rc = rl_store_names(st, RL_NAME_METHOD, rl_intern_preload, c->methods, c->err)))
 		goto done;
 	rl_chain_opts co = {&p, window, lag, skew, saved_tol, c, {c, name_of, id_of}};
 	rl_chain_sink sink = {c, on_start, on_retry, on_outcome, on_evidence, on_lockstep, on_rekeyed};
@@ -451,7 +429,7 @@ static int lockstep(ctx *c)
 			    c->cand[j].start_us - c->cand[last].start_us > RL_JITTER_US)
 				break;
 		}
-		if (grow((void **)&bursts, &capb, nb, sizeof *bursts))
+		if (rl_array_grow((void **)&bursts, &capb, nb, sizeof *bursts))
 			rc = RL_ENOMEM;
 		else
 			bursts[nb++] = (rl_report_burst){c->cand[i].start_us, c->cand[i].round, nclients};
