@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/text.h"
 #include "lib/timestamp.h"
 #include "lib/u64map.h"
@@ -81,15 +82,8 @@ rl_client_row *rl_clients_get(rl_clients *t, uint64_t hash, const char *name, si
 	if (i) {
 		r = &t->rows[i - 1];
 	} else {
-		if (t->n == t->cap) {
-			size_t nc = t->cap ? t->cap * 2 : 256;
-			rl_client_row *p = realloc(t->rows, nc * sizeof *p);
-			if (!p)
-				return NULL;
-			t->rows = p;
-			t->cap = nc;
-		}
-		if (rl_u64map_put(&t->index, hash | 1, (uint32_t)t->n + 1))
+		if (rl_array_grow((void **)&t->rows, &t->cap, t->n, sizeof *t->rows) ||
+		    rl_u64map_put(&t->index, hash | 1, (uint32_t)t->n + 1))
 			return NULL;
 		r = &t->rows[t->n++];
 		memset(r, 0, sizeof *r);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/err.h"
 
 #define WIDTH 1000000LL /* µs per bucket */
@@ -179,14 +180,8 @@ int rl_reorder_push(rl_reorder *r, const rl_attempt *a, rl_reorder_cb cb, void *
 		if (rc)
 			return rc;
 	}
-	if (b->n == b->cap) {
-		size_t nc = b->cap ? b->cap * 2 : 64;
-		rl_attempt *v = realloc(b->v, nc * sizeof *v);
-		if (!v)
-			return RL_ENOMEM;
-		b->v = v;
-		b->cap = nc;
-	}
+	if (rl_array_grow((void **)&b->v, &b->cap, b->n, sizeof *b->v))
+		return RL_ENOMEM;
 	if (b->n == b->done) {
 		b->n = b->done = 0;
 		b->second = s;
