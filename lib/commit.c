@@ -19,6 +19,12 @@ typedef struct batch {
 	rl_commit_totals totals;
 } batch;
 
+typedef struct client_floor {
+	bool set;
+	uint64_t violations, attempts;
+	int64_t hash; /* the prune's last tie-break, as the database orders it */
+} client_floor;
+
 struct rl_commit {
 	rl_store *st;
 	rl_intern *endpoints, *methods;
@@ -26,7 +32,13 @@ struct rl_commit {
 	int64_t run_id;
 	size_t nsrcs, max_samples;
 	int64_t *src_ids; /* database ids of the sources, 0 until first written */
-	size_t client_rows; /* client rows written since the last prune (an upper bound of new rows) */
+	/* the client cap (RL_CLIENTS_CAP): rows written since the last prune (an upper bound
+	 * of new rows); after a prune that left a full table, the hashes it kept and its
+	 * lowest row, below which a new client would only be pruned again */
+	size_t client_rows;
+	rl_u64map kept;
+	client_floor floor;
+	bool skipped_noted;
 
 	batch b; /* the batch in flight (or the last one) */
 	rl_commit_work spare; /* empty tables, ready to hand to the parser */
@@ -186,19 +198,66 @@ static int cmp_u64(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* The prune keeps the most violations, then attempts, then the highest hash. */
+static bool below_floor(const client_floor *f, uint64_t violations, uint64_t attempts, uint64_t hash)
+{
+	if (violations != f->violations)
+		return violations < f->violations;
+	if (attempts != f->attempts)
+		return attempts < f->attempts;
+	return (int64_t)hash < f->hash;
+}
+
+static int note_kept(void *ctx, uint64_t hash, uint64_t violations, uint64_t attempts)
+{
+	rl_commit *c = ctx;
+	if (!c->floor.set || below_floor(&c->floor, violations, attempts, hash))
+		c->floor = (client_floor){true, violations, attempts, (int64_t)hash};
+	return rl_u64map_put(&c->kept, hash | 1, 1) ? RL_ENOMEM : 0;
+}
+
+/* Prunes the client table to the cap and learns what it kept. */
+static int prune_clients(rl_commit *c, rl_err *err)
+{
+	int rc = rl_store_prune_clients(c->st, RL_CLIENTS_CAP, NULL, err);
+	c->client_rows = 0;
+	rl_u64map_clear(&c->kept);
+	c->floor.set = false;
+	if (!rc && (rc = rl_store_clients_each(c->st, note_kept, c, err)) == RL_ENOMEM)
+		rl_err_set(err, rc, NULL, 0, "out of memory");
+	if (c->kept.count < RL_CLIENTS_CAP)
+		c->floor.set = false; /* room left: every client may come in */
+	return rc;
+}
+
 /* Clients, lockstep candidates and rekeyed clients of the batch. */
 static int write_findings(rl_commit *c, rl_commit_work *w, rl_err *err)
 {
 	int rc = 0;
+	bool skipped = false;
 	rl_clients_sort(w->clients);
-	for (size_t i = 0; i < rl_clients_count(w->clients) && !rc; i++)
-		rc = rl_store_add_client(c->st, rl_clients_row(w->clients, i), err);
-	/* a million one-off clients must not make a million rows: prune as we go */
-	c->client_rows += rl_clients_count(w->clients);
-	if (!rc && c->client_rows > 2 * RL_CLIENTS_CAP) {
-		rc = rl_store_prune_clients(c->st, RL_CLIENTS_CAP, NULL, err);
-		c->client_rows = 0;
+	for (size_t i = 0; i < rl_clients_count(w->clients) && !rc; i++) {
+		const rl_client_row *r = rl_clients_row(w->clients, i);
+		/* a million one-off clients must not make a million rows: once the table is
+		 * full, a new client below its lowest row is dropped at once, as the next
+		 * prune would drop it */
+		if (c->floor.set && !rl_u64map_get(&c->kept, r->hash | 1)) {
+			if (below_floor(&c->floor, r->v[RL_CL_VIOLATIONS], r->v[RL_CL_ATTEMPTS], r->hash)) {
+				skipped = true;
+				continue;
+			}
+			if (rl_u64map_put(&c->kept, r->hash | 1, 1))
+				return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+		}
+		rc = rl_store_add_client(c->st, r, err);
+		c->client_rows++;
 	}
+	if (!rc && skipped && !c->skipped_noted) {
+		rc = rl_store_meta_set(c->st, "clients_capped", "1", err);
+		c->skipped_noted = true;
+	}
+	if (!rc && c->client_rows > 2 * RL_CLIENTS_CAP)
+		rc = prune_clients(c, err);
 	for (size_t i = 0; i < w->ncand && !rc; i++)
 		rc = rl_store_add_candidate(c->st, w->cand[i].round, w->cand[i].start_us, w->cand[i].client, err);
 	if (w->nrekeyed)
@@ -447,6 +506,7 @@ void rl_commit_free(rl_commit *c)
 	pthread_cond_destroy(&c->cv);
 	work_free(&c->spare);
 	work_free(&c->b.w);
+	rl_u64map_free(&c->kept);
 	free(c->src_ids);
 	free(c->b.deltas);
 	free(c->b.samples);

@@ -694,6 +694,23 @@ int rl_store_prune_clients(rl_store *st, size_t cap, uint64_t *pruned, rl_err *e
 	return rc;
 }
 
+int rl_store_clients_each(rl_store *st, int (*cb)(void *ctx, uint64_t hash, uint64_t violations, uint64_t attempts),
+			  void *ctx, rl_err *err)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT hash, violations, attempts FROM client", -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "cannot read the database");
+	int rc, out = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((out = cb(ctx, (uint64_t)sqlite3_column_int64(s, 0), (uint64_t)sqlite3_column_int64(s, 1),
+			      (uint64_t)sqlite3_column_int64(s, 2))))
+			break;
+	if (!out && rc != SQLITE_DONE)
+		out = db_err(st, err, "cannot read the database");
+	sqlite3_finalize(s);
+	return out;
+}
+
 int rl_store_state_clear(rl_store *st, rl_err *err)
 {
 	return exec(st, "DELETE FROM saved_state", err);

@@ -70,6 +70,11 @@ int rl_store_add_client(rl_store *st, const rl_client_row *r, rl_err *err);
  * many rows went. */
 int rl_store_prune_clients(rl_store *st, size_t cap, uint64_t *pruned, rl_err *err);
 
+/* Calls cb with the hash, violations and attempts of every client row; a non-zero
+ * return stops and is returned. */
+int rl_store_clients_each(rl_store *st, int (*cb)(void *ctx, uint64_t hash, uint64_t violations, uint64_t attempts),
+			  void *ctx, rl_err *err);
+
 int rl_store_add_candidate(rl_store *st, unsigned round, int64_t start_us, uint64_t client, rl_err *err);
 int rl_store_add_rekeyed_client(rl_store *st, uint64_t client, uint64_t attempts, rl_err *err);
 
