@@ -80,10 +80,10 @@ struct rl_chain {
 	rl_keyindex index;
 	rl_u64map rekey_index;
 	/* the close wheel: a state sits in the bucket of the second its close is due
-	 * (last end + window + max lag); buckets before cursor have been walked */
+	 * (last end + window + max lag); wheel[nwheel] is the overdue list */
 	uint32_t *wheel;
 	size_t nwheel;
-	int64_t cursor; /* a second; INT64_MIN until the first state */
+	int64_t cursor; /* a second: those before it have been walked; INT64_MIN at first */
 	int64_t latest; /* the latest start advanced to; INT64_MIN before */
 };
 
@@ -155,18 +155,18 @@ static void wheel_unlink(rl_chain *c, uint32_t ref)
 	s->prev = s->next = 0;
 }
 
-/* (Re)files a state under the second its close is due. A due before the cursor (a late
- * attempt's chain) goes to the cursor's bucket: it closes at the next walk. */
+/* (Re)files a state under the second its close is due. Before the first advance the
+ * cursor follows the earliest due; after it, a due in a second already walked (a late
+ * attempt's chain) goes to the overdue list, which the next advance closes. */
 static void schedule(rl_chain *c, uint32_t ref)
 {
 	wheel_unlink(c, ref);
 	cstate *s = state(c, ref);
 	int64_t sec = floor_div(due_of(c, s), WHEEL_US);
-	if (c->cursor == INT64_MIN)
+	if (c->latest == INT64_MIN && (c->cursor == INT64_MIN || sec < c->cursor))
 		c->cursor = sec;
-	if (sec < c->cursor)
-		sec = c->cursor;
-	uint32_t b = (uint32_t)((uint64_t)sec & (c->nwheel - 1));
+	uint32_t b = c->latest != INT64_MIN && sec < c->cursor ? (uint32_t)c->nwheel
+							       : (uint32_t)((uint64_t)sec & (c->nwheel - 1));
 	s->next = c->wheel[b];
 	s->prev = WHEEL_HEAD | b;
 	if (s->next)
@@ -261,21 +261,24 @@ int rl_chain_advance(rl_chain *c, int64_t latest_us)
 	if (latest_us <= c->latest)
 		return 0;
 	c->latest = latest_us;
-	if (c->cursor == INT64_MIN)
-		return 0;
+	/* the overdue list: due in a second walked before, so before latest */
+	int rc = walk_bucket(c, c->nwheel, latest_us);
+	if (rc)
+		return rc;
 	/* the seconds that ended by latest; every state due in them is due before it */
 	int64_t upto = floor_div(latest_us, WHEEL_US);
-	if (upto <= c->cursor)
+	if (c->cursor == INT64_MIN || c->cursor >= upto) {
+		/* nothing to walk; from now on the cursor never passes the latest second, so
+		 * a state filed before it is due by the next advance */
+		c->cursor = upto;
 		return 0;
+	}
 	uint64_t span = (uint64_t)(upto - c->cursor);
 	size_t n = span < c->nwheel ? (size_t)span : c->nwheel;
-	for (size_t i = 0; i < n; i++) {
-		int rc = walk_bucket(c, (size_t)((uint64_t)(c->cursor + (int64_t)i) & (c->nwheel - 1)), latest_us);
-		if (rc)
-			return rc;
-	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = walk_bucket(c, (size_t)((uint64_t)(c->cursor + (int64_t)i) & (c->nwheel - 1)), latest_us);
 	c->cursor = upto;
-	return 0;
+	return rc;
 }
 
 typedef struct collect {
@@ -386,8 +389,10 @@ static void set_last(rl_chain *c, cstate *s, const rl_attempt *a)
 static int start_chain(rl_chain *c, const rl_attempt *a)
 {
 	int rc = c->sink.chain_start ? c->sink.chain_start(c->sink.ctx, a->start_us, a->client) : 0;
-	if (rc)
+	if (rc) {
+		rl_strpool_release(c->targets, a->target_ref);
 		return rc;
+	}
 	bool rid = (a->flags & RL_A_REQUEST_ID) != 0;
 	if (!rid && !failed(a->status)) {
 		/* a first-time success: a chain of one, no outcome, nothing to keep */
@@ -568,7 +573,7 @@ int rl_chain_new(rl_chain **out, const rl_chain_opts *o, const rl_chain_sink *si
 	c->nwheel = 64;
 	while ((int64_t)c->nwheel < secs && c->nwheel < (1u << 16))
 		c->nwheel <<= 1;
-	c->wheel = calloc(c->nwheel, sizeof *c->wheel);
+	c->wheel = calloc(c->nwheel + 1, sizeof *c->wheel); /* + the overdue list */
 	c->states = rl_slab_new(sizeof(cstate));
 	c->exts = rl_slab_new(sizeof(cext));
 	c->rids = rl_slab_new(sizeof(crid));
@@ -612,7 +617,7 @@ size_t rl_chain_bytes(const rl_chain *c)
 {
 	return sizeof *c + rl_slab_bytes(c->states) + rl_slab_bytes(c->exts) + rl_slab_bytes(c->rids) +
 	       rl_slab_bytes(c->rekeys) + rl_keyindex_bytes(&c->index) +
-	       c->rekey_index.cap * sizeof(struct rl_u64map_slot) + c->nwheel * sizeof *c->wheel;
+	       c->rekey_index.cap * sizeof(struct rl_u64map_slot) + (c->nwheel + 1) * sizeof *c->wheel;
 }
 
 /* --- saving ------------------------------------------------------------------- */

@@ -335,6 +335,40 @@ static void test_close_by_time(void)
 	rl_chain_free(c);
 }
 
+static void test_close_wheel(void)
+{
+	/* memory follows the window: a first failure due an hour ahead (a long request)
+	 * must not hold back the closing of the chains behind it */
+	rl_chain *c = make("default");
+	rl_chain_advance(c, 0);
+	rl_attempt a = at(1, 1, 0, 504, -1, 0);
+	a.end_us = 3600 * S;
+	CHECK_INT(rl_chain_judge(c, &a), 0);
+	for (int64_t t = 1; t <= 1800; t++) {
+		rl_chain_advance(c, t * S);
+		rl_attempt b = at(100 + (uint64_t)t, 1, t * S, 503, -1, 0);
+		CHECK_INT(rl_chain_judge(c, &b), 0);
+	}
+	/* key t closes once latest > t + 180 s: at 1800 s, keys 1..1619 are gone */
+	CHECK_INT(T.gave_up, 1619);
+	CHECK_INT(rl_chain_active(c), 1800 - 1619 + 1);
+	CHECK_INT(rl_chain_finish(c, 1800 * S), 0);
+	CHECK_INT(T.open, 122); /* key 1 and keys 1680..1800: ended ≤ 120 s before the end */
+	CHECK_INT(T.gave_up, 1619 + 60);
+	rl_chain_free(c);
+
+	/* states filed before the first advance (a reload) close on time */
+	c = make("default");
+	for (int64_t t = 0; t < 100; t++) {
+		rl_attempt b = at(100 + (uint64_t)t, 1, t * S, 503, -1, 0);
+		CHECK_INT(rl_chain_judge(c, &b), 0);
+	}
+	rl_chain_advance(c, 250 * S);
+	rl_chain_advance(c, 251 * S);
+	CHECK_INT(T.gave_up, 71); /* due 180..250 s: closed once latest passes them */
+	rl_chain_free(c);
+}
+
 static void test_rekeyed(void)
 {
 	/* POST with key 5 fails; the client retries under key 6: a new chain, and rekeyed */
@@ -481,6 +515,7 @@ int main(void)
 	test_unsafe_blind();
 	test_outcomes();
 	test_close_by_time();
+	test_close_wheel();
 	test_rekeyed();
 	test_request_id();
 	test_save_load();
