@@ -5,10 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lib/identity.h"
-#include "lib/slab.h"
 #include "lib/timestamp.h"
 
 #define BATCH 1024 /* attempts per hand-over */
@@ -57,13 +55,6 @@ struct rl_analysis {
 	int rc; /* first error of the thread */
 	rl_err err;
 };
-
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static inline int64_t minute_of(int64_t us)
 {
@@ -183,7 +174,7 @@ static int submit(rl_analysis *a, bool wait)
 	int rc = rl_commit_submit(a->o.commit, &a->work, a->deltas, NULL, 0, NULL, wait, &a->err);
 	for (size_t i = 0; i < a->o.nsources; i++)
 		a->deltas[i].late = 0;
-	a->last_flush_us = mono_us();
+	a->last_flush_us = rl_mono_us();
 	return rc;
 }
 
@@ -250,7 +241,7 @@ static int process_batch(rl_analysis *a, batch *b)
 	for (size_t i = 0; i < b->n && !rc; i++)
 		rc = process(a, &b->m[i], b->arena);
 	if (!rc && (rl_agg_full(a->work.agg) || rl_clients_full(a->work.clients) ||
-		    mono_us() - a->last_flush_us >= a->o.flush_every_us))
+		    rl_mono_us() - a->last_flush_us >= a->o.flush_every_us))
 		rc = submit(a, false);
 	return rc;
 }
@@ -377,7 +368,7 @@ int rl_analysis_stop(rl_analysis *a, rl_err *err)
 
 void rl_analysis_start(rl_analysis *a)
 {
-	a->last_flush_us = mono_us();
+	a->last_flush_us = rl_mono_us();
 	a->threaded = pthread_create(&a->thread, NULL, run, a) == 0;
 }
 

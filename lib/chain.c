@@ -8,6 +8,7 @@
 #include "lib/keyindex.h"
 #include "lib/slab.h"
 #include "lib/u64map.h"
+#include "lib/timestamp.h"
 
 #define DEFER_MAX 12 /* rule-4 retries whose verdict waits for the chain's close */
 
@@ -69,7 +70,7 @@ typedef struct rekey {
 	uint64_t idem;
 } rekey;
 
-#define WHEEL_US 1000000LL /* a second per wheel bucket */
+#define WHEEL_US RL_US_PER_S /* a second per wheel bucket */
 #define WHEEL_HEAD 0x80000000u /* prev of a bucket's first state: the bucket, tagged */
 
 struct rl_chain {
@@ -127,12 +128,6 @@ static int64_t first_start(const rl_chain *c, const cstate *s)
 	return x ? x->first_start : s->last_start;
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
 /* --- the close wheel ----------------------------------------------------------- */
 
 /* A chain closes once the latest start read is past this (SPEC §3.1.8). */
@@ -162,7 +157,7 @@ static void schedule(rl_chain *c, uint32_t ref)
 {
 	wheel_unlink(c, ref);
 	cstate *s = state(c, ref);
-	int64_t sec = floor_div(due_of(c, s), WHEEL_US);
+	int64_t sec = rl_floor_div(due_of(c, s), WHEEL_US);
 	if (c->latest == INT64_MIN && (c->cursor == INT64_MIN || sec < c->cursor))
 		c->cursor = sec;
 	uint32_t b = c->latest != INT64_MIN && sec < c->cursor ? (uint32_t)c->nwheel
@@ -266,7 +261,7 @@ int rl_chain_advance(rl_chain *c, int64_t latest_us)
 	if (rc)
 		return rc;
 	/* the seconds that ended by latest; every state due in them is due before it */
-	int64_t upto = floor_div(latest_us, WHEEL_US);
+	int64_t upto = rl_floor_div(latest_us, WHEEL_US);
 	if (c->cursor == INT64_MIN || c->cursor >= upto) {
 		/* nothing to walk; from now on the cursor never passes the latest second, so
 		 * a state filed before it is due by the next advance */

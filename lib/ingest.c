@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "lib/aggregate.h"
 #include "lib/analysis.h"
@@ -80,13 +79,6 @@ struct rl_ingest {
 	bool input_failed;
 };
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void notice(rl_ingest *ing, bool is_error, const char *source, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void notice(rl_ingest *ing, bool is_error, const char *source, const char *fmt, ...)
@@ -101,15 +93,9 @@ static void notice(rl_ingest *ing, bool is_error, const char *source, const char
 	ing->o.notice(ing->o.notice_ctx, source, msg, is_error);
 }
 
-static inline int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 static inline int64_t minute_of(int64_t us)
 {
-	return floor_div(us, RL_US_PER_MIN);
+	return rl_floor_div(us, RL_US_PER_MIN);
 }
 
 /* --- identity of the database --------------------------------------------------- */
@@ -221,7 +207,7 @@ static int flush(rl_ingest *ing, const char *status, rl_err *err)
 	int rc = rl_commit_submit(ing->commit, &ing->work, ing->deltas, ing->samples, ing->nsamples, &t, status != NULL,
 				  err);
 	deltas_reset(ing);
-	ing->last_flush_us = mono_us();
+	ing->last_flush_us = rl_mono_us();
 	return rc;
 }
 
@@ -369,7 +355,7 @@ static int count_record(rl_ingest *ing, size_t si)
 static int maybe_flush(rl_ingest *ing, rl_err *err)
 {
 	if (rl_agg_full(ing->work.agg) || rl_clients_full(ing->work.clients) ||
-	    mono_us() - ing->last_flush_us >= ing->o.flush_every_us)
+	    rl_mono_us() - ing->last_flush_us >= ing->o.flush_every_us)
 		return flush(ing, NULL, err);
 	return 0;
 }
@@ -473,7 +459,7 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 	}
 	if ((rc = rl_store_commit(st, err)) || (rc = load_meta(ing, err)))
 		goto fail;
-	ing->last_flush_us = mono_us();
+	ing->last_flush_us = rl_mono_us();
 	*out = ing;
 	return 0;
 fail:

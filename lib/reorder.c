@@ -6,8 +6,9 @@
 
 #include "lib/array.h"
 #include "lib/err.h"
+#include "lib/timestamp.h"
 
-#define WIDTH 1000000LL /* µs per bucket */
+#define WIDTH RL_US_PER_S /* µs per bucket: a second */
 #define SHRINK_ABOVE 1024 /* attempts a drained bucket may keep room for */
 
 typedef struct bucket {
@@ -24,12 +25,6 @@ struct rl_reorder {
 	int64_t next; /* no waiting attempt starts in a second below this one */
 	size_t count;
 };
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && a < 0) ? q - 1 : q;
-}
 
 static int cmp(const void *x, const void *y)
 {
@@ -131,7 +126,7 @@ static int release_upto(rl_reorder *r, int64_t t, rl_reorder_cb cb, void *ctx)
 {
 	if (r->count == 0)
 		return 0;
-	int64_t last = floor_div(t, WIDTH);
+	int64_t last = rl_floor_div(t, WIDTH);
 	if (r->next != INT64_MIN && last - r->next < (int64_t)r->nb) {
 		/* the usual case: walk the seconds that may hold safe attempts */
 		for (int64_t s = r->next; s <= last; s++) {
@@ -171,7 +166,7 @@ int rl_reorder_push(rl_reorder *r, const rl_attempt *a, rl_reorder_cb cb, void *
 		return 1;
 	if (a->start_us > r->latest)
 		r->latest = a->start_us;
-	int64_t s = floor_div(a->start_us, WIDTH);
+	int64_t s = rl_floor_div(a->start_us, WIDTH);
 	bucket *b = &r->b[(uint64_t)s & (r->nb - 1)];
 	if (b->n > b->done && b->second != s) {
 		/* an older second still waits here: it is safe by now (the wheel spans more

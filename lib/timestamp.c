@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 int64_t rl_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -319,4 +320,11 @@ char *rl_timestamp_format(int64_t us, char *buf)
 		n += snprintf(buf + n, 32 - (size_t)n, ".%06d", (int)frac);
 	snprintf(buf + n, 32 - (size_t)n, "Z");
 	return buf;
+}
+
+int64_t rl_mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * RL_US_PER_S + ts.tv_nsec / 1000;
 }

@@ -15,6 +15,17 @@
 #define RL_US_PER_S 1000000LL
 #define RL_US_PER_MIN (60LL * RL_US_PER_S)
 
+/* a / b rounded toward minus infinity (b ≠ 0): the minute or second a time falls in,
+ * before 1970 too. */
+static inline int64_t rl_floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* The monotonic clock in µs: for "how long since", never for log times. */
+int64_t rl_mono_us(void);
+
 /* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (m 1..12, d 1..31). */
 int64_t rl_days_from_civil(int64_t y, unsigned m, unsigned d);
 
