@@ -276,23 +276,24 @@ int rl_chain_advance(rl_chain *c, int64_t latest_us)
 	return rc;
 }
 
-typedef struct collect {
-	uint32_t *refs;
-	size_t n;
-} collect;
-
-static void collect_ref(void *ctx, uint32_t ref)
-{
-	collect *k = ctx;
-	k->refs[k->n++] = ref;
-}
-
 /* qsort has no context argument in C11: sort pairs instead. */
 typedef struct keyed_ref {
 	int64_t first_start;
 	uint64_t key;
 	uint32_t ref;
 } keyed_ref;
+
+typedef struct collect_order {
+	const rl_chain *c;
+	keyed_ref *end;
+} collect_order;
+
+static void collect_keyed(void *ctx, uint32_t ref)
+{
+	collect_order *k = ctx;
+	const cstate *s = state(k->c, ref);
+	*k->end++ = (keyed_ref){first_start(k->c, s), s->key, ref};
+}
 
 static int cmp_keyed(const void *x, const void *y)
 {
@@ -307,25 +308,16 @@ int rl_chain_finish(rl_chain *c, int64_t end_of_input_us)
 	size_t n = c->index.count;
 	if (!n)
 		return 0;
-	uint32_t *refs = malloc(n * sizeof *refs);
 	keyed_ref *order = malloc(n * sizeof *order);
-	if (!refs || !order) {
-		free(refs);
-		free(order);
+	if (!order)
 		return RL_ENOMEM;
-	}
-	collect k = {refs, 0};
-	rl_keyindex_each(&c->index, collect_ref, &k);
-	for (size_t i = 0; i < n; i++) {
-		const cstate *s = state(c, refs[i]);
-		order[i] = (keyed_ref){first_start(c, s), s->key, refs[i]};
-	}
+	collect_order k = {c, order};
+	rl_keyindex_each(&c->index, collect_keyed, &k);
 	/* a fixed order, so that what reaches the sink does not depend on the hash table */
 	qsort(order, n, sizeof *order, cmp_keyed);
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = finalize(c, order[i].ref, end_of_input_us < 0 ? 0 : end_of_input_us);
-	free(refs);
 	free(order);
 	return rc;
 }
