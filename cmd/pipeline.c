@@ -25,7 +25,7 @@ int cli_check_format(const char *cmd, const char *spec)
 	rl_format *f;
 	rl_err err;
 	rl_err_clear(&err);
-	if (rl_format_new(&f, spec, &err))
+	if (rl_format_new(&f, spec, NULL, &err))
 		return cli_usage(cmd, "--format: %s", err.msg);
 	rl_format_free(f);
 	return EXIT_OK;

@@ -255,7 +255,7 @@ static bool take_line(rl_ingest *ing, size_t si, const rl_line *ln)
 	if (rj) {
 		char reason[96];
 		if (rj == RL_REJECT_NO_MATCH)
-			snprintf(reason, sizeof reason, "does not match format %s", s->fmt->name);
+			snprintf(reason, sizeof reason, "does not match format %.64s", s->fmt->name);
 		else
 			snprintf(reason, sizeof reason, "%s", rl_reject_text(rj));
 		reject(ing, si, ln, reason);
@@ -394,7 +394,7 @@ static int sniff(rl_ingest *ing, size_t si, rl_err *err)
 	}
 	if (nonblank > 0) {
 		size_t matched = 0;
-		if (!(rc = rl_format_sniff(&s->fmt, views, nonblank, &matched, s->name, err)))
+		if (!(rc = rl_format_sniff(&s->fmt, views, nonblank, &ing->o.format_opts, &matched, s->name, err)))
 			notice(ing, false, s->name, "format auto: %s (%zu of the first %zu lines parse)", s->fmt->name,
 			       matched, nonblank);
 	} else if (s->nsniffed == SNIFF_LINES) {
@@ -506,7 +506,7 @@ static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_er
 					break;
 				}
 		}
-		if (!s->skip && strcmp(ing->o.format, "auto") != 0 && (rc = rl_format_new(&s->fmt, ing->o.format, err)))
+		if (!s->skip && strcmp(ing->o.format, "auto") != 0 && (rc = rl_format_new(&s->fmt, ing->o.format, &ing->o.format_opts, err)))
 			return rc;
 	}
 	deltas_reset(ing);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "lib/err.h"
+#include "lib/format/format.h"
 #include "lib/policy.h"
 #include "lib/store.h"
 
@@ -24,6 +25,7 @@ typedef struct rl_ingest rl_ingest;
 typedef struct rl_ingest_opts {
 	const char *command; /* recorded in the run row: "analyze", "ingest" */
 	const char *format; /* a format spec or "auto" (NULL: auto) */
+	rl_format_opts format_opts; /* --field, --client */
 	const rl_policy *policy; /* required */
 	int64_t retry_window_us; /* --retry-window, part of the database's identity (0: 120 s) */
 	int64_t max_lag_us; /* --max-lag: disorder put back in order (< 0: 60 s) */

@@ -29,10 +29,13 @@ typedef struct rl_record {
 	rl_str referer;
 	rl_str vhost;
 	rl_str client_id; /* an explicit client field (SPEC §3) */
+	bool client_is_secret; /* client_id came from a key-like header: stored as sha256:… */
+	rl_str forwarded_for; /* X-Forwarded-For as logged */
 	rl_str request_id;
 	rl_str idempotency_key;
 	rl_str retry_after;
 	int attempt; /* client-side attempt number, 0: not logged */
+	rl_str body; /* response body or error envelope as text (for error messages) */
 } rl_record;
 
 /* Resets every field to "not logged". */

@@ -19,9 +19,9 @@ static const char clf_pattern[] =
 	"(?<status>\\d{3}|-)[ \\t]+(?<body_bytes_sent>\\d+|-)"
 	"(?:[ \\t]+\"(?<http_referer>" QUOTED ")\"(?:[ \\t]+\"(?<http_user_agent>" QUOTED ")\")?)?";
 
-int rl_clf_format_new(rl_format **out, const char *spec, rl_err *err)
+int rl_clf_format_new(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err)
 {
 	if (strcmp(spec, "combined") && strcmp(spec, "common") && strcmp(spec, "vcombined"))
 		return rl_err_set(err, RL_EUSAGE, "--format", 0, "unknown format '%s'", spec);
-	return rl_regex_format_new(out, spec, clf_pattern, err);
+	return rl_regex_format_new(out, spec, clf_pattern, opts, err);
 }

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 const char *rl_reject_text(rl_reject r)
 {
@@ -19,21 +20,72 @@ const char *rl_reject_text(rl_reject r)
 		return "status is not 0..999 or -";
 	case RL_REJECT_TOO_LONG:
 		return "line too long";
+	case RL_REJECT_NOT_ACCESS:
+		return "not an HTTP access record";
+	case RL_REJECT_BAD_DOCUMENT:
+		return "unreadable document";
+	case RL_REJECT_PENDING:
+		return "pending";
 	case RL_REJECT_COUNT:
 		break;
 	}
 	return "rejected";
 }
 
-int rl_format_new(rl_format **out, const char *spec, rl_err *err)
+/* "nginx:'…'" → the text between the quotes (quotes optional: a shell took them). */
+static const char *after_prefix(const char *spec, const char *prefix, char *buf, size_t cap)
+{
+	size_t k = strlen(prefix);
+	if (strncmp(spec, prefix, k) != 0)
+		return NULL;
+	const char *v = spec + k;
+	size_t n = strlen(v);
+	if (n >= 2 && ((v[0] == '\'' && v[n - 1] == '\'') || (v[0] == '"' && v[n - 1] == '"'))) {
+		snprintf(buf, cap, "%.*s", (int)(n - 2), v + 1);
+		return buf;
+	}
+	return v;
+}
+
+int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err)
 {
 	*out = NULL;
+	char buf[8192];
+	const char *v;
 	if (strcmp(spec, "combined") == 0 || strcmp(spec, "common") == 0 || strcmp(spec, "vcombined") == 0)
-		return rl_clf_format_new(out, spec, err);
+		return rl_clf_format_new(out, spec, opts, err);
 	if (strcmp(spec, "trace") == 0)
-		return rl_trace_format_new(out, err);
+		return rl_trace_format_new(out, opts, err);
+	if (strcmp(spec, "har") == 0)
+		return rl_har_format_new(out, opts, err);
+	if (strcmp(spec, "alb") == 0)
+		return rl_alb_format_new(out, opts, err);
+	if (strcmp(spec, "json") == 0)
+		return rl_json_format_new(out, NULL, opts, err);
+	if ((v = after_prefix(spec, "json:", buf, sizeof buf)))
+		return rl_json_format_new(out, v, opts, err);
+	if ((v = after_prefix(spec, "nginx:", buf, sizeof buf)))
+		return rl_nginx_format_new(out, v, opts, err);
+	if ((v = after_prefix(spec, "apache:", buf, sizeof buf)))
+		return rl_apache_format_new(out, v, opts, err);
+	if ((v = after_prefix(spec, "regex:", buf, sizeof buf)))
+		return rl_regex_format_new(out, spec, v, opts, err);
 	return rl_err_set(err, RL_EUSAGE, "--format", 0,
-			  "unknown format '%s' (known: auto, combined, common, vcombined, trace)", spec);
+			  "unknown format '%s' (known: auto, combined, common, vcombined, alb, json, trace, har, "
+			  "nginx:'LOG_FORMAT', apache:'LOGFORMAT', regex:'PCRE2')",
+			  spec);
+}
+
+bool rl_format_name_is_secret(const char *name, size_t n)
+{
+	static const char *const words[] = {"authorization", "api-key", "api_key", "apikey", "token", "secret"};
+	for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+		size_t k = strlen(words[w]);
+		for (size_t i = 0; i + k <= n; i++)
+			if (strncasecmp(name + i, words[w], k) == 0)
+				return true;
+	}
+	return false;
 }
 
 void rl_format_free(rl_format *f)
@@ -66,7 +118,8 @@ static const char *clf_name(rl_format *f, const rl_str *lines, size_t n)
 	return with_ua ? "combined" : "common";
 }
 
-int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, size_t *matched, const char *source, rl_err *err)
+int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, const rl_format_opts *opts, size_t *matched,
+		    const char *source, rl_err *err)
 {
 	*out = NULL;
 	*matched = 0;
@@ -75,7 +128,7 @@ int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, size_t *matc
 	size_t best_n = 0;
 	for (size_t c = 0; cand[c]; c++) {
 		rl_format *f;
-		int rc = rl_format_new(&f, cand[c], err);
+		int rc = rl_format_new(&f, cand[c], opts, err);
 		if (rc)
 			return rc;
 		size_t ok = 0;

@@ -9,6 +9,7 @@
 #ifndef RL_FORMAT_H
 #define RL_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/err.h"
@@ -21,6 +22,9 @@ typedef enum rl_reject {
 	RL_REJECT_NO_TIME, /* the format matched but logged no time */
 	RL_REJECT_BAD_STATUS, /* the status is not 0..999 or "-" */
 	RL_REJECT_TOO_LONG, /* the line is longer than the source's max_line */
+	RL_REJECT_NOT_ACCESS, /* a JSON log record that is not an HTTP access record */
+	RL_REJECT_BAD_DOCUMENT, /* a document format (har) could not read its input */
+	RL_REJECT_PENDING, /* not a reject: a document format took the line, records come later */
 	RL_REJECT_COUNT
 } rl_reject;
 
@@ -34,15 +38,48 @@ typedef struct rl_format_ops {
 	 * Returns RL_REJECT_NONE or the reason. */
 	rl_reject (*parse)(rl_format *f, const char *p, size_t n, rl_record *rec);
 	void (*free)(rl_format *f);
+	/* Document formats only (har; NULL for line formats). parse() takes every line of
+	 * the input and returns RL_REJECT_PENDING. At end of input, finish() reads what was
+	 * taken: RL_REJECT_NONE, or why the whole document is unreadable (counted as one
+	 * rejected line). next() then hands out the document's items in start order: it
+	 * returns 1 and fills rec (already reset) and *item (1-based, for samples) with
+	 * *rj = RL_REJECT_NONE or an item's reject reason, and 0 when there are no more.
+	 * Views stay valid until the format is freed. */
+	rl_reject (*finish)(rl_format *f);
+	int (*next)(rl_format *f, rl_record *rec, rl_reject *rj, long long *item);
 } rl_format_ops;
 
 struct rl_format {
 	const rl_format_ops *ops;
-	char name[64]; /* the spec it was made from: "combined" */
+	char name[256]; /* the spec it was made from: "combined", "nginx:'…'" (cut) */
 };
 
-/* Makes the format named by spec. Returns 0, or RL_EUSAGE naming the spec. */
-int rl_format_new(rl_format **out, const char *spec, rl_err *err);
+/* What the command line adds to a format spec. */
+typedef struct rl_format_opts {
+	/* --field NAME=PATH[:unit|start|end], nfields of them: where a JSON format finds a
+	 * field (SPEC §2), overriding its profile. */
+	const char *const *fields;
+	size_t nfields;
+	/* --client FIELD: the field (a named group, $variable, header or JSON path) whose
+	 * value is the client; hashed when its name looks like a key (SPEC §3). NULL: the
+	 * format's own client field, else address + user agent. */
+	const char *client;
+} rl_format_opts;
+
+/* Makes the format named by spec; opts may be NULL. Returns 0, or RL_EUSAGE naming the
+ * spec. */
+int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err);
+
+/* True for a document format (har), whose records come from finish()/next(). */
+static inline bool rl_format_is_document(const rl_format *f)
+{
+	return f->ops->finish != NULL;
+}
+
+/* True when a header or field name looks like a credential (it contains
+ * "authorization", "api-key"/"api_key", "apikey", "token" or "secret", any case):
+ * a client taken from it is stored as a hash (SPEC §3). */
+bool rl_format_name_is_secret(const char *name, size_t n);
 
 static inline rl_reject rl_format_parse(rl_format *f, const char *p, size_t n, rl_record *rec)
 {
@@ -57,22 +94,41 @@ void rl_format_free(rl_format *f);
  * that parses most of them (ties: the richer format). *matched gets how many sample
  * lines it parsed. Returns 0, or RL_EINPUT when no candidate parses any line, with a
  * message listing the candidates. */
-int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, size_t *matched, const char *source, rl_err *err);
+int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, const rl_format_opts *opts, size_t *matched,
+		    const char *source, rl_err *err);
 
 /* The specs "auto" tries, in order of preference, NULL-terminated. */
 const char *const *rl_format_candidates(void);
 
 /* --- building blocks for formats (lib/format/) ------------------------------ */
 
-/* A format from a PCRE2 pattern whose named groups carry the fields: the group names
- * understood are listed in regex.c (e.g. time_local, request, status). The pattern is
- * compiled once with JIT. name is the spec shown to users. */
-int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, rl_err *err);
+/* A format from a PCRE2 pattern whose named groups carry the fields (the names are
+ * SPEC §2's fields and nginx's variables; regex.c lists them; other names are
+ * captured and ignored). The pattern is compiled once with JIT. name is the spec shown
+ * to users; opts may be NULL. */
+int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, const rl_format_opts *opts,
+			rl_err *err);
 
 /* The combined/common/vcombined family (clf.c). */
-int rl_clf_format_new(rl_format **out, const char *spec, rl_err *err);
+int rl_clf_format_new(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err);
+
+/* An nginx log_format string, compiled to a pattern (nginx.c). */
+int rl_nginx_format_new(rl_format **out, const char *log_format, const rl_format_opts *opts, rl_err *err);
+
+/* An Apache LogFormat string, compiled to a pattern (apache.c). */
+int rl_apache_format_new(rl_format **out, const char *log_format, const rl_format_opts *opts, rl_err *err);
+
+/* AWS Application Load Balancer access logs (alb.c). */
+int rl_alb_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err);
+
+/* JSON lines (json.c): profile names a built-in field mapping ("nginx", "caddy",
+ * "envoy", "traefik", …), NULL to choose it from the keys of the first records. */
+int rl_json_format_new(rl_format **out, const char *profile, const rl_format_opts *opts, rl_err *err);
+
+/* HAR 1.2 files (har.c), a document format. */
+int rl_har_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err);
 
 /* JSONL client traces (trace.c). */
-int rl_trace_format_new(rl_format **out, rl_err *err);
+int rl_trace_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err);
 
 #endif

@@ -200,10 +200,12 @@ static void regex_free(rl_format *base)
 	free(f);
 }
 
-static const rl_format_ops regex_ops = {regex_parse, regex_free};
+static const rl_format_ops regex_ops = {regex_parse, regex_free, NULL, NULL};
 
-int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, rl_err *err)
+int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, const rl_format_opts *opts,
+			rl_err *err)
 {
+	(void)opts; /* --client: next commit */
 	*out = NULL;
 	int ec;
 	PCRE2_SIZE eo;

@@ -112,10 +112,11 @@ static void trace_free(rl_format *base)
 	free(f);
 }
 
-static const rl_format_ops trace_ops = {trace_parse, trace_free};
+static const rl_format_ops trace_ops = {trace_parse, trace_free, NULL, NULL};
 
-int rl_trace_format_new(rl_format **out, rl_err *err)
+int rl_trace_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err)
 {
+	(void)opts;
 	trace_format *f = calloc(1, sizeof *f);
 	if (!f)
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");

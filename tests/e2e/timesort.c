@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 	rl_err err;
 	rl_format *f;
 	rl_source *src;
-	if (rl_format_new(&f, argv[1], &err) || rl_source_open(&src, argv[2], NULL, &err)) {
+	if (rl_format_new(&f, argv[1], NULL, &err) || rl_source_open(&src, argv[2], NULL, &err)) {
 		fprintf(stderr, "timesort: %s\n", err.msg);
 		return 2;
 	}

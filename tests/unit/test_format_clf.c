@@ -173,7 +173,7 @@ static void test_sniff(void)
 		rl_format *f = NULL;
 		size_t matched = 99;
 		rl_err err;
-		int rc = rl_format_sniff(&f, v, cases[c].n, &matched, "sample", &err);
+		int rc = rl_format_sniff(&f, v, cases[c].n, NULL, &matched, "sample", &err);
 		if (cases[c].want) {
 			CHECK_INT(rc, 0);
 			CHECK_STR(f ? f->name : NULL, cases[c].want);
@@ -189,7 +189,7 @@ static void test_sniff(void)
 int main(void)
 {
 	rl_err err;
-	if (rl_format_new(&fmt, "combined", &err)) {
+	if (rl_format_new(&fmt, "combined", NULL, &err)) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}
@@ -198,7 +198,7 @@ int main(void)
 	test_malformed();
 	rl_format_free(fmt);
 	test_sniff();
-	CHECK_INT(rl_format_new(&fmt, "nonsense", &err), RL_EUSAGE);
+	CHECK_INT(rl_format_new(&fmt, "nonsense", NULL, &err), RL_EUSAGE);
 	CHECK(strstr(err.msg, "nonsense") != NULL);
 	return check_done("format_clf");
 }
