@@ -76,6 +76,17 @@ int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts,
 			  spec);
 }
 
+void rl_format_explain(rl_format *f, const char *p, size_t n, char *buf, size_t cap)
+{
+	if (f->ops->explain) {
+		f->ops->explain(f, p, n, buf, cap);
+		return;
+	}
+	rl_record r;
+	rl_reject rj = rl_format_parse(f, p, n, &r);
+	snprintf(buf, cap, "%s", rj == RL_REJECT_NONE ? "the line matches the format" : rl_reject_text(rj));
+}
+
 bool rl_format_name_is_secret(const char *name, size_t n)
 {
 	static const char *const words[] = {"authorization", "api-key", "api_key", "apikey", "token", "secret"};

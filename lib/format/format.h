@@ -47,6 +47,9 @@ typedef struct rl_format_ops {
 	 * Views stay valid until the format is freed. */
 	rl_reject (*finish)(rl_format *f);
 	int (*next)(rl_format *f, rl_record *rec, rl_reject *rj, long long *item);
+	/* Optional, for check-format: where the line stops matching, as one line of text
+	 * (a token of the format and what the line had there). Not on the hot path. */
+	void (*explain)(rl_format *f, const char *p, size_t n, char *buf, size_t cap);
 } rl_format_ops;
 
 struct rl_format {
@@ -69,6 +72,10 @@ typedef struct rl_format_opts {
 /* Makes the format named by spec; opts may be NULL. Returns 0, or RL_EUSAGE naming the
  * spec. */
 int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err);
+
+/* Why the n bytes at p do not parse, for check-format: the format's own diagnosis
+ * (the token that failed and the text there) or the reject reason. */
+void rl_format_explain(rl_format *f, const char *p, size_t n, char *buf, size_t cap);
 
 /* True for a document format (har), whose records come from finish()/next(). */
 static inline bool rl_format_is_document(const rl_format *f)
@@ -108,6 +115,11 @@ const char *const *rl_format_candidates(void);
  * to users; opts may be NULL. */
 int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, const rl_format_opts *opts,
 			rl_err *err);
+
+typedef struct rl_layout rl_layout;
+/* Gives a regex format a copy of the layout it was compiled from (layout.h), for
+ * explain(). */
+int rl_regex_format_keep_layout(rl_format *f, const rl_layout *l, rl_err *err);
 
 /* The combined/common/vcombined family (clf.c). */
 int rl_clf_format_new(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err);

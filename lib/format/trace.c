@@ -112,7 +112,7 @@ static void trace_free(rl_format *base)
 	free(f);
 }
 
-static const rl_format_ops trace_ops = {trace_parse, trace_free, NULL, NULL};
+static const rl_format_ops trace_ops = {trace_parse, trace_free, NULL, NULL, NULL};
 
 int rl_trace_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err)
 {
