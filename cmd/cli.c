@@ -62,6 +62,13 @@ static int set_value(const cli_cmd *cmd, const cli_opt *o, const char *v)
 		if (!rl_duration_parse(rl_str_make(v, strlen(v)), 1000, (int64_t *)o->target, NULL))
 			return cli_usage(cmd->name, "%s wants a number of milliseconds, not '%s'", o->name, v);
 		return 0;
+	case CLI_LIST: {
+		cli_list *l = o->target;
+		if (l->n == CLI_LIST_MAX)
+			return cli_usage(cmd->name, "%s given more than %d times", o->name, CLI_LIST_MAX);
+		l->v[l->n++] = v;
+		return 0;
+	}
 	case CLI_FLAG:
 		break;
 	}

@@ -17,8 +17,15 @@ typedef enum cli_kind {
 	CLI_STRING, /* const char * */
 	CLI_COUNT, /* size_t, ≥ 0 */
 	CLI_SECONDS, /* int64_t µs, from a decimal number of seconds */
-	CLI_MILLIS /* int64_t µs, from a decimal number of milliseconds */
+	CLI_MILLIS, /* int64_t µs, from a decimal number of milliseconds */
+	CLI_LIST /* cli_list: a repeatable option */
 } cli_kind;
+
+#define CLI_LIST_MAX 32
+typedef struct cli_list {
+	const char *v[CLI_LIST_MAX];
+	size_t n;
+} cli_list;
 
 typedef struct cli_opt {
 	const char *name; /* "--format" */
@@ -63,6 +70,7 @@ int cmd_analyze(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_policies(int argc, char **argv);
+int cmd_check_format(int argc, char **argv);
 
 #endif
 
@@ -76,6 +84,10 @@ int cmd_policies(int argc, char **argv);
 
 typedef struct cli_ingest_args {
 	const char *format;
+	cli_list fields; /* --field */
+	const char *client; /* --client */
+	const char *log_format_file, *log_format_name; /* --log-format-file, --log-format-name */
+	char *format_buf; /* the spec read from --log-format-file (malloc'd) */
 	const char *policy;
 	size_t max_line;
 	int64_t flush_every_us;
@@ -98,11 +110,32 @@ typedef struct cli_ingest_args {
 			"added to the tolerance between attempts from different inputs (default 0)" \
 	}
 
+/* The input-format options analyze, ingest and check-format share. */
+#define CLI_FORMAT_OPTS(a)                                                                              \
+	{"--format", CLI_STRING, &(a).format, "FMT",                                                    \
+	 "auto (default), combined, common, vcombined, alb, json[:PROFILE], trace, har, "               \
+	 "nginx:'LOG_FORMAT', apache:'LOGFORMAT', regex:'PCRE2'"},                                      \
+		{"--log-format-file", CLI_STRING, &(a).log_format_file, "NGINX.CONF",                   \
+		 "read the format from an nginx config (with --log-format-name)"},                      \
+		{"--log-format-name", CLI_STRING, &(a).log_format_name, "NAME",                         \
+		 "the log_format to use from --log-format-file (default: the only one)"},               \
+		{"--field", CLI_LIST, &(a).fields, "NAME=PATH[:UNIT]",                                  \
+		 "json: where a field is (repeatable), e.g. time=ts:start, duration=took:ms"},          \
+	{                                                                                               \
+		"--client", CLI_STRING, &(a).client, "FIELD",                                           \
+			"the field that names the client (e.g. http_x_api_key; key-like names are hashed)" \
+	}
+
+/* Resolves --log-format-file into a->format and checks the format, --field and
+ * --client before any input is read: EXIT_USAGE with a message when wrong. */
+int cli_resolve_format(const char *cmd, cli_ingest_args *a);
+
+/* The rl_format_opts of the arguments. */
+rl_format_opts cli_format_opts(const cli_ingest_args *a);
+
 /* Loads --policy (default "default"); prints the error and returns EXIT_USAGE on failure. */
 int cli_load_policy(const char *name, rl_policy *out);
 
-/* Checks --format before any input is read: EXIT_USAGE with a message if unknown. */
-int cli_check_format(const char *cmd, const char *spec);
 
 /* Ingests paths into st. Returns EXIT_OK, EXIT_INPUT (an input failed midway: what
  * was read is committed, the message printed) or another exit code after a fatal

@@ -9,8 +9,7 @@ int cmd_analyze(int argc, char **argv)
 	const char *output = "text";
 	size_t top = 20;
 	const cli_opt opts[] = {
-		{"--format", CLI_STRING, &a.format, "FMT",
-		 "input format: auto (default), combined, common, vcombined, trace"},
+		CLI_FORMAT_OPTS(a),
 		{"--policy", CLI_STRING, &a.policy, "NAME|FILE",
 		 "retry policy: a built-in name or a JSON file (default: default)"},
 		{"--output", CLI_STRING, &output, "FMT", "report format: text (default) or json"},
@@ -42,7 +41,7 @@ int cmd_analyze(int argc, char **argv)
 		goto done;
 	}
 	rl_policy pol;
-	if ((rc = cli_check_output(cmd.name, output)) || (rc = cli_check_format(cmd.name, a.format)) ||
+	if ((rc = cli_check_output(cmd.name, output)) || (rc = cli_resolve_format(cmd.name, &a)) ||
 	    (rc = cli_load_policy(a.policy, &pol)))
 		goto done;
 	rl_store *st;
@@ -62,6 +61,7 @@ int cmd_analyze(int argc, char **argv)
 	}
 	rl_store_close(st);
 done:
+	free(a.format_buf);
 	free(pos);
 	return rc;
 }

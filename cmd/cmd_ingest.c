@@ -10,8 +10,7 @@ int cmd_ingest(int argc, char **argv)
 	const char *db = NULL;
 	const cli_opt opts[] = {
 		{"--db", CLI_STRING, &db, "FILE", "the database (default $RETRYLENS_DB, else retrylens.db)"},
-		{"--format", CLI_STRING, &a.format, "FMT",
-		 "input format: auto (default), combined, common, vcombined, trace"},
+		CLI_FORMAT_OPTS(a),
 		{"--policy", CLI_STRING, &a.policy, "NAME|FILE",
 		 "retry policy (default: default); a database keeps the one it was made with"},
 		{"--max-line", CLI_COUNT, &a.max_line, "BYTES", "longer lines are rejected (default 65536)"},
@@ -42,7 +41,7 @@ int cmd_ingest(int argc, char **argv)
 		goto done;
 	}
 	rl_policy pol;
-	if ((rc = cli_check_format(cmd.name, a.format)) || (rc = cli_load_policy(a.policy, &pol)))
+	if ((rc = cli_resolve_format(cmd.name, &a)) || (rc = cli_load_policy(a.policy, &pol)))
 		goto done;
 	rl_store *st;
 	rl_err err;
@@ -67,6 +66,7 @@ int cmd_ingest(int argc, char **argv)
 			(double)stats.analysis_bytes / (double)stats.active_keys);
 	rl_store_close(st);
 done:
+	free(a.format_buf);
 	free(pos);
 	return rc;
 }

@@ -13,6 +13,7 @@ static const struct {
 	{"ingest", cmd_ingest, "add logs to a database (--db)"},
 	{"report", cmd_report, "print the report of a database"},
 	{"policies", cmd_policies, "list the built-in retry policies, or print one"},
+	{"check-format", cmd_check_format, "show why lines of a log do not parse with a format"},
 };
 
 static void usage(FILE *f)

@@ -18,15 +18,35 @@ int cli_load_policy(const char *name, rl_policy *out)
 	return EXIT_OK;
 }
 
-int cli_check_format(const char *cmd, const char *spec)
+rl_format_opts cli_format_opts(const cli_ingest_args *a)
 {
-	if (!spec || strcmp(spec, "auto") == 0)
-		return EXIT_OK;
-	rl_format *f;
+	return (rl_format_opts){a->fields.v, a->fields.n, a->client};
+}
+
+int cli_resolve_format(const char *cmd, cli_ingest_args *a)
+{
 	rl_err err;
 	rl_err_clear(&err);
-	if (rl_format_new(&f, spec, NULL, &err))
-		return cli_usage(cmd, "--format: %s", err.msg);
+	if (a->log_format_name && !a->log_format_file)
+		return cli_usage(cmd, "--log-format-name needs --log-format-file");
+	if (a->log_format_file) {
+		if (a->format && strcmp(a->format, "auto") != 0)
+			return cli_usage(cmd, "--format and --log-format-file both name the format: give one");
+		if (rl_nginx_conf_format(&a->format_buf, a->log_format_file, a->log_format_name, &err))
+			return err.code == RL_EUSAGE ? cli_usage(cmd, "%s: %s", err.source, err.msg) : cli_fail(&err);
+		a->format = a->format_buf;
+	}
+	rl_format_opts fo = cli_format_opts(a);
+	const char *spec = a->format && strcmp(a->format, "auto") != 0 ? a->format : NULL;
+	if (!spec && (a->fields.n || a->client)) {
+		/* auto: check --field and --client against json, the format they mostly serve */
+		spec = a->fields.n ? "json" : NULL;
+	}
+	if (!spec)
+		return EXIT_OK;
+	rl_format *f;
+	if (rl_format_new(&f, spec, &fo, &err))
+		return cli_usage(cmd, "%s: %s", err.source[0] ? err.source : "--format", err.msg);
 	rl_format_free(f);
 	return EXIT_OK;
 }
@@ -47,6 +67,7 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 	rl_ingest_opts o = {
 		.command = cmd,
 		.format = a->format,
+		.format_opts = cli_format_opts(a),
 		.policy = pol,
 		.max_line = a->max_line,
 		.flush_every_us = a->flush_every_us,

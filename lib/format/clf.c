@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/format/format.h"
+#include "lib/format/layout.h"
 
 #define QUOTED "[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+"
 
@@ -19,9 +20,25 @@ static const char clf_pattern[] =
 	"(?<status>\\d{3}|-)[ \\t]+(?<body_bytes_sent>\\d+|-)"
 	"(?:[ \\t]+\"(?<http_referer>" QUOTED ")\"(?:[ \\t]+\"(?<http_user_agent>" QUOTED ")\")?)?";
 
+static const char combined_layout[] =
+	"$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" "
+	"\"$http_user_agent\"";
+static const char common_layout[] = "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent";
+
 int rl_clf_format_new(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err)
 {
 	if (strcmp(spec, "combined") && strcmp(spec, "common") && strcmp(spec, "vcombined"))
 		return rl_err_set(err, RL_EUSAGE, "--format", 0, "unknown format '%s'", spec);
-	return rl_regex_format_new(out, spec, clf_pattern, opts, err);
+	int rc = rl_regex_format_new(out, spec, clf_pattern, opts, err);
+	if (rc)
+		return rc;
+	/* check-format explains a line against the strict layout the family grew from */
+	rl_layout l;
+	bool common = strcmp(spec, "common") == 0;
+	if ((rc = rl_nginx_parse_layout(&l, common ? common_layout : combined_layout, err)) ||
+	    (rc = rl_regex_format_keep_layout(*out, &l, err))) {
+		rl_format_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }

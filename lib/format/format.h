@@ -58,6 +58,8 @@ struct rl_format {
 };
 
 /* What the command line adds to a format spec. */
+#define RL_FORMAT_FIELDS_MAX 32 /* --field options kept */
+
 typedef struct rl_format_opts {
 	/* --field NAME=PATH[:unit|start|end], nfields of them: where a JSON format finds a
 	 * field (SPEC §2), overriding its profile. */
@@ -127,6 +129,12 @@ int rl_clf_format_new(rl_format **out, const char *spec, const rl_format_opts *o
 /* An nginx log_format string, compiled to a pattern (nginx.c). */
 int rl_nginx_format_new(rl_format **out, const char *log_format, const rl_format_opts *opts, rl_err *err);
 
+/* Finds log_format want (NULL: the only one) in the nginx config at path and returns
+ * the --format spec for it in *spec (malloc'd: "nginx:…", or "combined" for nginx's
+ * predefined one). Errors: RL_EINPUT (unreadable file), RL_EUSAGE (no such format; the
+ * message lists the names found). */
+int rl_nginx_conf_format(char **spec, const char *path, const char *want, rl_err *err);
+
 /* An Apache LogFormat string, compiled to a pattern (apache.c). */
 int rl_apache_format_new(rl_format **out, const char *log_format, const rl_format_opts *opts, rl_err *err);
 
@@ -139,6 +147,16 @@ int rl_json_format_new(rl_format **out, const char *profile, const rl_format_opt
 
 /* HAR 1.2 files (har.c), a document format. */
 int rl_har_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err);
+
+/* The most a document format reads: a larger document is rejected whole by finish().
+ * Its source's line limit is raised to this (a minified HAR is one line). */
+#define RL_DOCUMENT_MAX_BYTES ((size_t)512 << 20)
+
+/* For --format auto, before lines are sniffed: whether the n bytes at p, the start of an
+ * input (all of it when end), begin a HAR: an optional UTF-8 BOM, whitespace, {"log": {
+ * and "entries", "version" or "creator" within the first 64 KiB. Returns 1 (a HAR),
+ * 0 (not one) or -1 (cannot tell yet: call again with more bytes). */
+int rl_har_detect(const char *p, size_t n, bool end);
 
 /* JSONL client traces (trace.c). */
 int rl_trace_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err);

@@ -164,7 +164,7 @@ static void put_value(buf *b, const rl_layout *l, size_t i)
 	}
 }
 
-char *rl_layout_pattern(const rl_layout *l, size_t upto)
+static char *pattern(const rl_layout *l, size_t upto, bool anchor_end)
 {
 	buf b = {0};
 	puts_(&b, "^");
@@ -192,13 +192,18 @@ char *rl_layout_pattern(const rl_layout *l, size_t upto)
 		put_value(&b, l, i);
 		puts_(&b, ")");
 	}
-	if (upto >= l->n)
+	if (anchor_end)
 		puts_(&b, "[ \\t]*$");
 	if (b.failed) {
 		free(b.p);
 		return NULL;
 	}
 	return b.p;
+}
+
+char *rl_layout_pattern(const rl_layout *l, size_t upto)
+{
+	return pattern(l, upto, upto >= l->n);
 }
 
 int rl_layout_format_new(rl_format **out, const char *name, const rl_layout *l, const rl_format_opts *opts,
@@ -220,9 +225,9 @@ int rl_layout_format_new(rl_format **out, const char *name, const rl_layout *l, 
 /* --- check-format -------------------------------------------------------------- */
 
 /* How many bytes at the start of p..n the pattern of the first k items matches, or -1. */
-static long prefix_match(const rl_layout *l, size_t k, const char *p, size_t n)
+static long prefix_match(const rl_layout *l, size_t k, bool anchor_end, const char *p, size_t n)
 {
-	char *pat = rl_layout_pattern(l, k);
+	char *pat = pattern(l, k, anchor_end);
 	if (!pat)
 		return -1;
 	int ec;
@@ -242,14 +247,22 @@ static long prefix_match(const rl_layout *l, size_t k, const char *p, size_t n)
 
 void rl_layout_explain(const rl_layout *l, const char *p, size_t n, char *out, size_t cap)
 {
-	if (prefix_match(l, l->n, p, n) >= 0) {
+	if (prefix_match(l, l->n, true, p, n) >= 0) {
 		snprintf(out, cap, "the line matches the format");
+		return;
+	}
+	long all = prefix_match(l, l->n, false, p, n);
+	if (all >= 0) {
+		char more[64];
+		size_t rest = n - (size_t)all;
+		rl_text_clean(more, sizeof more, p + all, rest < 40 ? rest : 40);
+		snprintf(out, cap, "the format ends at byte %ld but the line goes on: '%s'", all, more);
 		return;
 	}
 	/* the longest run of items that still matches from the start (none always does) */
 	size_t j = l->n;
 	long at = 0;
-	while (j > 0 && (at = prefix_match(l, --j, p, n)) < 0)
+	while (j > 0 && (at = prefix_match(l, --j, false, p, n)) < 0)
 		;
 	if (at < 0)
 		at = 0;

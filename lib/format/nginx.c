@@ -8,8 +8,12 @@
  * $msec, $time_local, $request, $status, $http_x_client_id, $sent_http_retry_after …;
  * every other variable is captured and ignored, never an error). Variables whose
  * values have a fixed shape get a pattern of that shape, which keeps matching exact
- * when neighbouring values are unquoted. */
+ * when neighbouring values are unquoted. A log_format that is a JSON object (as
+ * written with escape=json) is read by the json format instead, each key taking the
+ * field of the variable in its value. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/format/format.h"
@@ -112,9 +116,96 @@ full:
 	return rl_err_set(err, RL_EUSAGE, "--format", 0, "nginx format has more than %d items", RL_LAYOUT_MAX);
 }
 
+/* --- escape=json templates ---------------------------------------------------- */
+
+/* The --field name a variable feeds, or NULL. */
+static const char *json_field_of(const char *var, size_t n)
+{
+	static const struct {
+		const char *var, *field;
+	} m[] = {
+		{"msec", "time"},
+		{"time_iso8601", "time"},
+		{"time_local", "time"},
+		{"request", "request"},
+		{"request_method", "method"},
+		{"request_uri", "target"},
+		{"status", "status"},
+		{"body_bytes_sent", "bytes"},
+		{"request_time", "duration"},
+		{"remote_addr", "addr"},
+		{"http_user_agent", "user_agent"},
+		{"http_x_client_id", "client"},
+		{"http_x_request_id", "request_id"},
+		{"request_id", "request_id"},
+		{"http_idempotency_key", "idempotency_key"},
+		{"sent_http_retry_after", "retry_after"},
+	};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		if (strlen(m[i].var) == n && memcmp(m[i].var, var, n) == 0)
+			return m[i].field;
+	return NULL;
+}
+
+#define MAX_JSON_FIELDS 24
+
+/* {"ts":"$msec","status":$status,…} → --field time=ts, status=status, … (flat keys;
+ * the first key of a field wins, as $msec before $time_local). */
+static int json_template_format(rl_format **out, const char *tpl, const rl_format_opts *opts, rl_err *err)
+{
+	char store[MAX_JSON_FIELDS][96];
+	const char *fields[MAX_JSON_FIELDS + RL_FORMAT_FIELDS_MAX];
+	size_t nf = 0;
+	bool time_set = false;
+	for (const char *p = tpl; (p = strchr(p, '$')) != NULL;) {
+		const char *v = ++p;
+		if (*v == '{')
+			v++;
+		const char *e = v;
+		while (is_var_char(*e))
+			e++;
+		p = e;
+		const char *field = json_field_of(v, (size_t)(e - v));
+		if (!field || nf == MAX_JSON_FIELDS)
+			continue;
+		/* the key: the last "…" before the ':' that precedes the value */
+		const char *q = v - 1;
+		while (q > tpl && *q != ':')
+			q--;
+		const char *ke = q;
+		while (ke > tpl && ke[-1] != '"')
+			ke--;
+		const char *ks = ke > tpl ? ke - 1 : tpl;
+		while (ks > tpl && ks[-1] != '"')
+			ks--;
+		if (*q != ':' || ke <= tpl || ks >= ke)
+			continue;
+		bool is_time = strcmp(field, "time") == 0;
+		if (is_time && time_set)
+			continue;
+		time_set |= is_time;
+		snprintf(store[nf], sizeof store[nf], "%s=%.*s%s", field, (int)(ke - 1 - ks), ks,
+			 is_time ? ":end" : "");
+		fields[nf] = store[nf];
+		nf++;
+	}
+	size_t nuser = opts ? opts->nfields : 0;
+	if (nuser > RL_FORMAT_FIELDS_MAX)
+		nuser = RL_FORMAT_FIELDS_MAX;
+	for (size_t i = 0; i < nuser; i++) /* the user's --field come last and win */
+		fields[nf + i] = opts->fields[i];
+	rl_format_opts o = {fields, nf + nuser, opts ? opts->client : NULL};
+	return rl_json_format_new(out, "nginx", &o, err);
+}
+
 int rl_nginx_format_new(rl_format **out, const char *log_format, const rl_format_opts *opts, rl_err *err)
 {
 	*out = NULL;
+	const char *t = log_format;
+	while (*t == ' ' || *t == '\t' || *t == '\n')
+		t++;
+	if (*t == '{')
+		return json_template_format(out, log_format, opts, err);
 	rl_layout l;
 	int rc = rl_nginx_parse_layout(&l, log_format, err);
 	if (rc)
@@ -122,4 +213,136 @@ int rl_nginx_format_new(rl_format **out, const char *log_format, const rl_format
 	char name[256];
 	snprintf(name, sizeof name, "nginx:'%s'", log_format);
 	return rl_layout_format_new(out, name, &l, opts, err);
+}
+
+/* --- nginx.conf ------------------------------------------------------------------- */
+
+typedef struct conf {
+	const char *p, *end;
+} conf;
+
+/* The next token of an nginx config: a quoted string (its text as written), a word, or
+ * one of ; { }. Comments are skipped. Returns the token's length, -1 at the end. */
+static long conf_token(conf *c, char *out, size_t cap, bool *quoted)
+{
+	for (;;) {
+		while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+			c->p++;
+		if (c->p < c->end && *c->p == '#') {
+			while (c->p < c->end && *c->p != '\n')
+				c->p++;
+			continue;
+		}
+		break;
+	}
+	if (c->p >= c->end)
+		return -1;
+	size_t o = 0;
+	*quoted = false;
+	if (*c->p == ';' || *c->p == '{' || *c->p == '}') {
+		out[o++] = *c->p++;
+	} else if (*c->p == '\'' || *c->p == '"') {
+		char q = *c->p++;
+		*quoted = true;
+		/* kept as written, escapes included: the format parser reads them */
+		while (c->p < c->end && *c->p != q) {
+			if (*c->p == '\\' && c->p + 1 < c->end && o + 2 < cap)
+				out[o++] = *c->p++;
+			if (o + 1 < cap)
+				out[o++] = *c->p;
+			c->p++;
+		}
+		if (c->p < c->end)
+			c->p++;
+	} else {
+		while (c->p < c->end && !strchr(" \t\r\n;{}", *c->p)) {
+			if (o + 1 < cap)
+				out[o++] = *c->p;
+			c->p++;
+		}
+	}
+	out[o] = 0;
+	return (long)o;
+}
+
+/* Reads the directive after "log_format": its name and the joined strings. */
+static int read_log_format(conf *c, char *name, size_t ncap, char *fmt, size_t fcap, const char *path, rl_err *err)
+{
+	char tok[8192];
+	bool quoted;
+	if (conf_token(c, name, ncap, &quoted) < 0)
+		return rl_err_set(err, RL_EUSAGE, path, 0, "log_format without a name");
+	size_t o = 0;
+	fmt[0] = 0;
+	long n;
+	while ((n = conf_token(c, tok, sizeof tok, &quoted)) >= 0 && !(n == 1 && !quoted && tok[0] == ';')) {
+		if (!quoted && strncmp(tok, "escape=", 7) == 0)
+			continue;
+		if (o + (size_t)n + 1 > fcap)
+			return rl_err_set(err, RL_EUSAGE, path, 0, "log_format %s is longer than %zu bytes", name, fcap);
+		memcpy(fmt + o, tok, (size_t)n + 1);
+		o += (size_t)n;
+	}
+	return 0;
+}
+
+int rl_nginx_conf_format(char **spec, const char *path, const char *want, rl_err *err)
+{
+	*spec = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return rl_err_set(err, RL_EINPUT, path, 0, "cannot open: %s", strerror(errno));
+	static const size_t cap = 4 << 20;
+	char *text = malloc(cap), *fmt = malloc(65536), *found = NULL;
+	size_t n = text ? fread(text, 1, cap, f) : 0;
+	bool too_big = text && n == cap;
+	fclose(f);
+	int rc = 0;
+	if (!text || !fmt) {
+		rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+		goto done;
+	}
+	if (too_big) {
+		rc = rl_err_set(err, RL_EUSAGE, path, 0, "larger than 4 MiB: not an nginx config");
+		goto done;
+	}
+	conf c = {text, text + n};
+	char tok[256], name[256], names[512] = "";
+	bool quoted;
+	size_t count = 0;
+	while (conf_token(&c, tok, sizeof tok, &quoted) >= 0) {
+		if (quoted || strcmp(tok, "log_format") != 0)
+			continue;
+		if ((rc = read_log_format(&c, name, sizeof name, fmt, 65536, path, err)))
+			goto done;
+		count++;
+		snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", count > 1 ? ", " : "", name);
+		if ((!want && count == 1) || (want && strcmp(name, want) == 0)) {
+			free(found);
+			if (!(found = malloc(strlen(fmt) + 8))) {
+				rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+				goto done;
+			}
+			sprintf(found, "nginx:%s", fmt);
+		}
+	}
+	if (want && !found && strcmp(want, "combined") == 0) {
+		/* nginx's predefined format */
+		found = strdup("combined");
+	}
+	if (!found)
+		rc = rl_err_set(err, RL_EUSAGE, path, 0, "%s%s%s (log_format names here: %s)",
+				want ? "no log_format named " : "no log_format", want ? want : "", "",
+				count ? names : "none");
+	else if (!want && count > 1)
+		rc = rl_err_set(err, RL_EUSAGE, path, 0, "%zu log_formats (%s): choose one with --log-format-name",
+				count, names);
+done:
+	free(text);
+	free(fmt);
+	if (rc)
+		free(found);
+	else
+		*spec = found;
+	return rc;
 }
