@@ -145,7 +145,13 @@ static void put_value(buf *b, const rl_layout *l, size_t i)
 	case RL_VAL_REQUEST:
 		break;
 	case RL_VAL_WORD:
-		puts_(b, "[^ \\t]*+");
+		if (next && next->literal && next->text[0] != ' ' && next->text[0] != '\t') {
+			char e[24];
+			snprintf(e, sizeof e, "[^ \\t\\x%02x]*+", (unsigned char)next->text[0]);
+			puts_(b, e);
+		} else {
+			puts_(b, "[^ \\t]*+");
+		}
 		return;
 	case RL_VAL_TEXT:
 		break;

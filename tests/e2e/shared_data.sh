@@ -78,5 +78,29 @@ peers/crowdsec-hub/apache-cve-2021-41773.log|common|3|2|1
 peers/crowdsec-hub/nginx-proxy-manager-malformed.log|combined|12|12|-
 peers/nielsbasjes-logparser/dual-format-access.log|combined|2|2|-
 peers/nielsbasjes-logparser/pigloader-access.log|combined|2|2|-
+peers/elastic-beats/apache-access-test-vhost.log|apache:%v %h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"|1|1|-
+# mod_ssl's request log has no status: attempts with status null
+peers/elastic-beats/apache-access-ssl-request.log|apache:%t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x "%r" %b|2|2|-
+peers/mtail/apache-common.log|apache:%h %l %u %t "%r" %>s %b %D "%{Referer}i" "%{User-agent}i"|3|3|-
+peers/mtail/lighttpd_access.log|apache:%{X-Forwarded-For}i %h %u %t "%r" %>s %b %I %O %T "%{Referer}i" "%{User-Agent}i"|19|19|-
+peers/nielsbasjes-logparser/inputformat-access.log|apache:%h %l %u %t "%r" %>s %O "%{%D %F %R %T %r %a %A %b %B %C %d %G %h %H %I %j %k %l %m %M %p %S %u %Y %z}t" "%{User-Agent}i"|1|1|-
+peers/crowdsec-hub/spring4shell_cve-2022-22965.log|nginx:$host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"|2|2|-
+# lines 5-6 are two other Nginx Proxy Manager formats (peers/SOURCES.md)
+peers/crowdsec-hub/nginx_http-catch-npm.log|nginx:[$time_local] $host $remote_addr $request_time "$request" $status $body_bytes_sent $bytes_sent $http_referer $http_user_agent|6|4|5 6
+# line 14 has one more field ("-") before $request_time than the other 13
+alp/combined_access.log|nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $request_time|14|13|14
+lnav/logfile_shop_access_log.0|nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"|1000|1000|-
+elastic-beats/nginx-ingress-controller-test.log|nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id|29|29|-
+lnav/logfile_regexp_access_log.0|apache:%v:%p %h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %D|2|2|-
+crowdsec-hub/bunkerweb-logs.log|nginx:$host $remote_addr - $request_id $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"|5|5|-
+aws-log-parser/loadbalancer_cloudfront_forward.csv|alb|1|1|-
+aws-log-parser/loadbalancer_http2_entry.csv.gz|alb|1|1|-
+aws-log-parser/loadbalancer_http2_entry_auth_error.csv|alb|1|1|-
+aws-log-parser/loadbalancer_https_entry.csv|alb|1|1|-
+aws-log-parser/loadbalancer_lambda_failed_entry.csv|alb|1|1|-
+aws-log-parser/loadbalancer_secured_websockets_entry.csv|alb|1|1|-
+crowdsec-hub/aws-alb-http-bad-user-agent.log|alb|4|4|-
+crowdsec-hub/aws-alb-logs.log|alb|14|14|-
+lnav/format-samples-alb_log.log|alb|5|5|-
 TABLE
 exit $fail
