@@ -1,6 +1,8 @@
 /* identity.c - client strings and key hashes. */
 #include "lib/identity.h"
 
+#include "lib/sha256.h"
+
 static size_t append(char *buf, size_t o, size_t cap, const char *p, size_t n)
 {
 	if (o + n > cap - 1)
@@ -12,7 +14,18 @@ static size_t append(char *buf, size_t o, size_t cap, const char *p, size_t n)
 size_t rl_identity_client(const rl_record *r, char *buf, size_t cap)
 {
 	size_t o = 0;
-	if (r->client_id.n) {
+	if (r->client_id.n && r->client_is_secret) {
+		/* SPEC §3: never in clear */
+		uint8_t d[32];
+		char hex[24];
+		rl_sha256(r->client_id.p, r->client_id.n, d);
+		memcpy(hex, "sha256:", 7);
+		for (int i = 0; i < 8; i++) {
+			hex[7 + 2 * i] = "0123456789abcdef"[d[i] >> 4];
+			hex[8 + 2 * i] = "0123456789abcdef"[d[i] & 15];
+		}
+		o = append(buf, o, cap, hex, 23);
+	} else if (r->client_id.n) {
 		o = append(buf, o, cap, r->client_id.p, r->client_id.n);
 	} else {
 		o = append(buf, o, cap, r->addr.n ? r->addr.p : "-", r->addr.n ? r->addr.n : 1);
