@@ -291,6 +291,7 @@ static int load_sources(rl_report *r, rl_store *st, rl_err *err)
 		s->lines = (uint64_t)rl_store_query_int(q, 2);
 		s->rejected = (uint64_t)rl_store_query_int(q, 3);
 		s->late = (uint64_t)rl_store_query_int(q, 4);
+		s->time_res_us = rl_store_query_null(q, 7) ? 0 : rl_store_query_int(q, 7);
 		if (!s->name) {
 			rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 			break;
@@ -306,6 +307,36 @@ static int load_sources(rl_report *r, rl_store *st, rl_err *err)
 		r->from_us = rl_store_query_int(q, 0);
 		r->to_us = rl_store_query_int(q, 1);
 		r->rejected = (uint64_t)rl_store_query_int(q, 2);
+	}
+	rl_store_query_close(q);
+	return rc < 0 ? rc : 0;
+}
+
+/* The error rows, the top ones kept; the cap was hit when an "{other}" row exists. */
+static int load_errors(rl_report *r, rl_store *st, size_t top, rl_err *err)
+{
+	rl_store_query *q;
+	int rc = rl_store_query_open(st, "sql/report/errors.sql", &q, err);
+	if (rc)
+		return rc;
+	size_t cap = 0;
+	while ((rc = rl_store_query_step(q, err)) == 1) {
+		const char *type = rl_store_query_text(q, 1), *code = rl_store_query_text(q, 2);
+		const char *message = rl_store_query_text(q, 3), *sample = rl_store_query_text(q, 5);
+		r->errors_capped |= !type[0] && !code[0] && strcmp(message, "{other}") == 0;
+		if (top && r->nerrors >= top)
+			continue;
+		if (rl_array_grow((void **)&r->errors, &cap, r->nerrors, sizeof *r->errors)) {
+			rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+			break;
+		}
+		rl_report_error *e = &r->errors[r->nerrors++];
+		e->status = (int)rl_store_query_int(q, 0);
+		e->type = type[0] ? dup(type) : NULL;
+		e->code = code[0] ? dup(code) : NULL;
+		e->message = message[0] ? dup(message) : NULL;
+		e->sample = sample[0] ? dup(sample) : NULL;
+		e->count = (uint64_t)rl_store_query_int(q, 4);
 	}
 	rl_store_query_close(q);
 	return rc < 0 ? rc : 0;
@@ -341,7 +372,7 @@ int rl_report_build(rl_report *r, rl_store *st, const rl_report_opts *opts, rl_e
 	rl_timestamp_format((int64_t)time(NULL) * RL_US_PER_S, r->generated_at);
 	int rc;
 	if ((rc = load_sources(r, st, err)) || (rc = load_traffic(r, st, opts->top, err)) ||
-	    (rc = rl_report_load_retries(r, st, opts->top, err)) ||
+	    (rc = rl_report_load_retries(r, st, opts->top, err)) || (rc = load_errors(r, st, opts->top, err)) ||
 	    (rc = load_samples(r, st, opts->max_samples ? opts->max_samples : 20, err))) {
 		rl_report_clear(r);
 		return rc;
@@ -359,6 +390,13 @@ void rl_report_clear(rl_report *r)
 		free(r->endpoints[i].endpoint);
 		free(r->endpoints[i].method);
 	}
+	for (size_t i = 0; i < r->nerrors; i++) {
+		free(r->errors[i].type);
+		free(r->errors[i].code);
+		free(r->errors[i].message);
+		free(r->errors[i].sample);
+	}
+	free(r->errors);
 	for (size_t i = 0; i < r->nsamples; i++) {
 		free(r->samples[i].source);
 		free(r->samples[i].reason);

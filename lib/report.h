@@ -26,6 +26,7 @@ typedef struct rl_rate {
 typedef struct rl_report_source {
 	char *name, *format;
 	uint64_t lines, rejected, late;
+	int64_t time_res_us; /* the resolution of its times (SPEC §3.1.1), 0: unknown */
 } rl_report_source;
 
 typedef struct rl_report_status {
@@ -57,6 +58,15 @@ typedef struct rl_report_client {
 	int64_t ev_start;
 	char *evidence; /* {"attempts": n, "steps": [...]} or NULL */
 } rl_report_client;
+
+/* One error row (SPEC §6 errors[]): strings are NULL when the bodies did not say them. */
+typedef struct rl_report_error {
+	int status;
+	char *type, *code;
+	char *message; /* the template ("Lead {n} not found"), "{other}" past the cap */
+	char *sample; /* the first message of the row as sent */
+	uint64_t count; /* attempts */
+} rl_report_error;
 
 typedef struct rl_report_sample {
 	char *source, *reason, *excerpt;
@@ -95,6 +105,10 @@ typedef struct rl_report {
 	size_t nclients;
 	bool clients_capped; /* the database dropped clients with the fewest violations */
 
+	rl_report_error *errors; /* the top --top by count, then status, then template */
+	size_t nerrors;
+	bool errors_capped; /* the template table hit its cap: "{other}" rows hold the rest */
+
 	rl_report_endpoint *endpoints;
 	size_t nendpoints;
 	bool endpoints_capped; /* the template table hit its cap: "{other}" holds the rest */
@@ -106,7 +120,7 @@ typedef struct rl_report {
 
 typedef struct rl_report_opts {
 	const rl_policy *policy; /* required */
-	size_t top; /* rows of the per-endpoint table; 0: all */
+	size_t top; /* rows of the per-endpoint and error tables; 0: all */
 	size_t max_samples; /* rejected samples shown; 0: 20 */
 } rl_report_opts;
 

@@ -201,10 +201,15 @@ static json_t *build(const rl_report *r)
 	json_t *sources = json_array();
 	for (size_t i = 0; i < r->nsources; i++) {
 		const rl_report_source *s = &r->sources[i];
-		json_array_append_new(sources,
-				      json_pack("{s:o,s:o,s:o,s:o,s:o}", "name", str(s->name), "format",
-						s->format ? str(s->format) : json_null(), "lines", u64(s->lines),
-						"rejected", u64(s->rejected), "late", u64(s->late)));
+		json_t *so = json_pack("{s:o,s:o,s:o,s:o,s:o}", "name", str(s->name), "format",
+				       s->format ? str(s->format) : json_null(), "lines", u64(s->lines), "rejected",
+				       u64(s->rejected), "late", u64(s->late));
+		/* the resolution of the source's times, ms (0.001 = µs) */
+		json_object_set_new(so, "time_resolution_ms",
+				    s->time_res_us <= 0	      ? json_null()
+				    : s->time_res_us % 1000 == 0 ? json_integer(s->time_res_us / 1000)
+								 : json_real((double)s->time_res_us / 1000.0));
+		json_array_append_new(sources, so);
 	}
 	json_object_set_new(o, "sources", sources);
 
@@ -265,7 +270,17 @@ static json_t *build(const rl_report *r)
 		json_object_set_new(re, "policy", str(r->retries.policy));
 	json_object_set_new(o, "retries", re);
 
-	json_object_set_new(o, "errors", json_array());
+	json_t *errors = json_array();
+	for (size_t i = 0; i < r->nerrors; i++) {
+		const rl_report_error *e = &r->errors[i];
+		json_array_append_new(errors, json_pack("{s:i,s:o,s:o,s:o,s:o,s:o}", "status", e->status, "type",
+							e->type ? str(e->type) : json_null(), "code",
+							e->code ? str(e->code) : json_null(), "message",
+							e->message ? str(e->message) : json_null(), "count",
+							u64(e->count), "sample", e->sample ? str(e->sample) : json_null()));
+	}
+	json_object_set_new(o, "errors", errors);
+	json_object_set_new(o, "errors_capped", json_boolean(r->errors_capped));
 
 	json_t *eps = json_array();
 	for (size_t i = 0; i < r->nendpoints; i++) {
