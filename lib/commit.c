@@ -29,6 +29,8 @@ struct rl_commit {
 	rl_store *st;
 	rl_intern *endpoints, *methods;
 	uint32_t endpoints_synced, methods_synced;
+	rl_errors *errors;
+	uint32_t errors_synced;
 	int64_t run_id;
 	size_t nsrcs, max_samples;
 	int64_t *src_ids; /* database ids of the sources, 0 until first written */
@@ -68,6 +70,24 @@ static int sync_names(rl_commit *c, rl_intern *t, rl_name_kind kind, uint32_t *s
 	}
 	if (upto > *synced)
 		*synced = upto;
+	return 0;
+}
+
+/* Error rows new since the last commit get their database ids. */
+static int sync_errors(rl_commit *c, uint32_t upto, rl_err *err)
+{
+	for (uint32_t id = c->errors_synced + 1; c->errors && id <= upto; id++) {
+		const rl_error_row *r = rl_errors_row(c->errors, id);
+		int64_t db_id;
+		int rc;
+		if (!r || r->db_id)
+			continue;
+		if ((rc = rl_store_error_id(c->st, r, &db_id, err)))
+			return rc;
+		rl_errors_set_db_id(c->errors, id, db_id);
+	}
+	if (upto > c->errors_synced)
+		c->errors_synced = upto;
 	return 0;
 }
 
@@ -127,6 +147,9 @@ static int put_buckets(void *ctx, const rl_agg_bucket *rows, size_t n)
 		x[i] = rows[i];
 		x[i].endpoint = (uint32_t)rl_intern_db_id(d->c->endpoints, rows[i].endpoint);
 		x[i].method = (uint32_t)rl_intern_db_id(d->c->methods, rows[i].method);
+		const rl_error_row *er =
+			rows[i].code && d->c->errors ? rl_errors_row(d->c->errors, rows[i].code) : NULL;
+		x[i].code = er ? (uint32_t)er->db_id : 0;
 		uint64_t key;
 		rl_agg_bucket *t;
 		if (!pack(1, x[i].endpoint, x[i].method, (uint64_t)(x[i].status + 1), x[i].code, &key)) {
@@ -339,7 +362,7 @@ static int write_batch(rl_commit *c, batch *b, rl_err *err)
 	rl_agg_sink sink = {&d, put_buckets, put_latencies, put_retries, put_minutes};
 	if ((rc = sync_names(c, c->endpoints, RL_NAME_ENDPOINT, &c->endpoints_synced, b->w.endpoints_upto, err)) ||
 	    (rc = sync_names(c, c->methods, RL_NAME_METHOD, &c->methods_synced, b->w.methods_upto, err)) ||
-	    (rc = rl_agg_drain(b->w.agg, &sink)) || (rc = d.rc) ||
+	    (rc = sync_errors(c, b->w.errors_upto, err)) || (rc = rl_agg_drain(b->w.agg, &sink)) || (rc = d.rc) ||
 	    (rc = rl_store_add_bucket_totals(c->st, d.t.b, d.t.nb, err)) ||
 	    (rc = rl_store_add_latency_totals(c->st, d.t.l, d.t.nl, err)) ||
 	    (rc = rl_store_add_retry_totals(c->st, d.t.r, d.t.nr, err)) || (rc = write_findings(c, &b->w, err))) {
@@ -408,8 +431,8 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, int64_t run_id, size_t nsrcs,
-		  size_t max_samples, size_t max_keys, rl_err *err)
+int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, rl_errors *errors,
+		  int64_t run_id, size_t nsrcs, size_t max_samples, size_t max_keys, rl_err *err)
 {
 	*out = NULL;
 	rl_commit *c = calloc(1, sizeof *c);
@@ -420,6 +443,8 @@ int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern
 	c->methods = methods;
 	c->endpoints_synced = rl_intern_count(endpoints);
 	c->methods_synced = rl_intern_count(methods);
+	c->errors = errors;
+	c->errors_synced = errors ? rl_errors_count(errors) : 0;
 	c->run_id = run_id;
 	c->nsrcs = nsrcs;
 	c->max_samples = max_samples;

@@ -21,6 +21,7 @@
 #include "lib/aggregate.h"
 #include "lib/clients.h"
 #include "lib/err.h"
+#include "lib/errors.h"
 #include "lib/intern.h"
 #include "lib/store.h"
 
@@ -51,7 +52,7 @@ typedef struct rl_commit_work {
 	uint64_t *rekeyed; /* clients, one entry per rekeyed attempt */
 	size_t nrekeyed, caprekeyed;
 	/* the interned ids the tables use are all ≤ these (set by the submitter) */
-	uint32_t endpoints_upto, methods_upto;
+	uint32_t endpoints_upto, methods_upto, errors_upto;
 } rl_commit_work;
 
 /* Appends to the lists of w; -1 when out of memory. */
@@ -59,9 +60,10 @@ int rl_commit_work_candidate(rl_commit_work *w, unsigned round, int64_t start_us
 int rl_commit_work_rekeyed(rl_commit_work *w, uint64_t client);
 
 /* Starts the writer for nsrcs sources and up to max_samples samples per commit. The
- * spare tables get max_keys aggregate keys (lib/aggregate.h). */
-int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, int64_t run_id, size_t nsrcs,
-		  size_t max_samples, size_t max_keys, rl_err *err);
+ * spare tables get max_keys aggregate keys (lib/aggregate.h). errors (may be NULL) names
+ * the error codes of the bucket rows, shared like the interners. */
+int rl_commit_new(rl_commit **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, rl_errors *errors,
+		  int64_t run_id, size_t nsrcs, size_t max_samples, size_t max_keys, rl_err *err);
 
 typedef struct rl_commit_totals {
 	uint64_t lines, attempts, rejected; /* of the run so far */

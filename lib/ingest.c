@@ -19,6 +19,7 @@
 #include "lib/clients.h"
 #include "lib/commit.h"
 #include "lib/endpoint.h"
+#include "lib/errors.h"
 #include "lib/format/format.h"
 #include "lib/identity.h"
 #include "lib/intern.h"
@@ -49,7 +50,10 @@ typedef struct src_state {
 	/* the record waiting in the merge */
 	rl_record rec;
 	bool has_rec;
-	long long rec_line;
+	long long rec_line; /* its line, or its item number in a document */
+	/* a document format (har): its lines are taken, then its items handed out */
+	long long last_line;
+	bool doc_finished;
 	/* resolution (SPEC §3.1.1): the finest in the first 1,000 lines */
 	int64_t time_res, dur_res;
 	uint64_t res_lines;
@@ -60,6 +64,7 @@ struct rl_ingest {
 	rl_ingest_opts o;
 	rl_commit_work work;
 	rl_intern *endpoints, *methods;
+	rl_errors *errors; /* the error rows behind failures' bodies (lib/errors.h) */
 	signed char method_safe[MAX_METHODS + 2]; /* by method id: -1 unknown, 0, 1 */
 	rl_commit *commit;
 	int64_t run_id;
@@ -204,6 +209,7 @@ static int flush(rl_ingest *ing, const char *status, rl_err *err)
 			      status,		status ? on_final : NULL, ing};
 	ing->work.endpoints_upto = rl_intern_count(ing->endpoints);
 	ing->work.methods_upto = rl_intern_count(ing->methods);
+	ing->work.errors_upto = rl_errors_count(ing->errors);
 	int rc = rl_commit_submit(ing->commit, &ing->work, ing->deltas, ing->samples, ing->nsamples, &t, status != NULL,
 				  err);
 	deltas_reset(ing);
@@ -236,31 +242,10 @@ static bool is_blank(const char *p, size_t n)
 	return true;
 }
 
-/* Counts a line; returns true when it holds a record (in s->rec). */
-static bool take_line(rl_ingest *ing, size_t si, const rl_line *ln)
+/* The resolution of the source (SPEC §3.1.1): the finest of its first records. */
+static void note_resolution(rl_ingest *ing, size_t si)
 {
 	src_state *s = &ing->srcs[si];
-	ing->deltas[si].lines++;
-	ing->stats.lines++;
-	if (ln->overlong) {
-		char reason[96];
-		snprintf(reason, sizeof reason, "line too long (%zu bytes; the limit is %zu)", ln->full_len,
-			 ing->o.max_line);
-		reject(ing, si, ln, reason);
-		return false;
-	}
-	if (is_blank(ln->p, ln->n))
-		return false;
-	rl_reject rj = rl_format_parse(s->fmt, ln->p, ln->n, &s->rec);
-	if (rj) {
-		char reason[96];
-		if (rj == RL_REJECT_NO_MATCH)
-			snprintf(reason, sizeof reason, "does not match format %.64s", s->fmt->name);
-		else
-			snprintf(reason, sizeof reason, "%s", rl_reject_text(rj));
-		reject(ing, si, ln, reason);
-		return false;
-	}
 	if (s->res_lines < RES_LINES) {
 		s->res_lines++;
 		if (!s->time_res || s->rec.time_res_us < s->time_res) {
@@ -272,7 +257,84 @@ static bool take_line(rl_ingest *ing, size_t si, const rl_line *ln)
 			atomic_store_explicit(&ing->dur_res[si], s->dur_res, memory_order_relaxed);
 		}
 	}
+}
+
+/* Counts a line; returns true when it holds a record (in s->rec). A document format
+ * takes the line for later (RL_REJECT_PENDING): neither a record nor a reject. */
+static bool take_line(rl_ingest *ing, size_t si, const rl_line *ln)
+{
+	src_state *s = &ing->srcs[si];
+	ing->deltas[si].lines++;
+	ing->stats.lines++;
+	s->last_line = ln->lineno;
+	if (ln->overlong) {
+		char reason[96];
+		snprintf(reason, sizeof reason, "line too long (%zu bytes; the limit is %zu)", ln->full_len,
+			 s->fmt && rl_format_is_document(s->fmt) ? RL_DOCUMENT_MAX_BYTES : ing->o.max_line);
+		reject(ing, si, ln, reason);
+		return false;
+	}
+	if (is_blank(ln->p, ln->n))
+		return false;
+	rl_reject rj = rl_format_parse(s->fmt, ln->p, ln->n, &s->rec);
+	if (rj == RL_REJECT_PENDING)
+		return false;
+	if (rj) {
+		char reason[96];
+		if (rj == RL_REJECT_NO_MATCH)
+			snprintf(reason, sizeof reason, "does not match format %.64s", s->fmt->name);
+		else
+			snprintf(reason, sizeof reason, "%s", rl_reject_text(rj));
+		reject(ing, si, ln, reason);
+		return false;
+	}
+	note_resolution(ing, si);
 	s->rec_line = ln->lineno;
+	return true;
+}
+
+/* At the end of a document's input: finish() reads it; an unreadable document is one
+ * reject, sampled at its last line (where a truncated file breaks). */
+static void finish_document(rl_ingest *ing, size_t si)
+{
+	src_state *s = &ing->srcs[si];
+	s->doc_finished = true;
+	rl_reject rj = s->fmt->ops->finish(s->fmt);
+	if (rj) {
+		rl_line ln = {.p = "", .n = 0, .lineno = s->last_line};
+		char reason[96];
+		snprintf(reason, sizeof reason, "%s (format %.32s)", rl_reject_text(rj), s->fmt->name);
+		reject(ing, si, &ln, reason);
+	}
+}
+
+/* The next item of a finished document, like a line: returns true when it is a record
+ * (in s->rec, rec_line = its item number); a rejected item is sampled as "entry N". At
+ * the last item the source ends. */
+static bool take_item(rl_ingest *ing, size_t si)
+{
+	src_state *s = &ing->srcs[si];
+	rl_reject rj = RL_REJECT_NONE;
+	long long item = 0;
+	rl_record_reset(&s->rec);
+	if (!s->fmt->ops->next(s->fmt, &s->rec, &rj, &item)) {
+		s->eof = true;
+		return false;
+	}
+	if (rj) {
+		const rl_record *r = &s->rec;
+		char reason[96], excerpt[RL_SAMPLE_EXCERPT];
+		snprintf(reason, sizeof reason, "entry %lld: %s", item, rl_reject_text(rj));
+		/* the excerpt: the entry's request, as far as the format read it */
+		int mn = r->method.n < 32 ? (int)r->method.n : 32, tn = r->target.n < 120 ? (int)r->target.n : 120;
+		int k = snprintf(excerpt, sizeof excerpt, "%.*s %.*s", mn, mn ? r->method.p : "", tn,
+				 tn ? r->target.p : "");
+		rl_line ln = {.p = excerpt, .n = k > 1 ? (size_t)k : 0, .lineno = item};
+		reject(ing, si, &ln, reason);
+		return false;
+	}
+	note_resolution(ing, si);
+	s->rec_line = item;
 	return true;
 }
 
@@ -282,6 +344,13 @@ static void pull(rl_ingest *ing, size_t si)
 	src_state *s = &ing->srcs[si];
 	s->has_rec = false;
 	while (!s->eof) {
+		if (s->doc_finished) {
+			if (take_item(ing, si)) {
+				s->has_rec = true;
+				return;
+			}
+			continue;
+		}
 		rl_line ln;
 		if (s->next_sniffed < s->nsniffed) {
 			ln = s->sniffed[s->next_sniffed++];
@@ -293,10 +362,14 @@ static void pull(rl_ingest *ing, size_t si)
 				s->arena = NULL;
 			}
 			int r = rl_source_next(s->src, &ln, &s->err);
+			if (r < 0)
+				s->error = r;
+			if (r <= 0 && rl_format_is_document(s->fmt)) {
+				finish_document(ing, si);
+				continue;
+			}
 			if (r <= 0) {
 				s->eof = true;
-				if (r < 0)
-					s->error = r;
 				return;
 			}
 		}
@@ -318,9 +391,10 @@ static int count_record(rl_ingest *ing, size_t si)
 	uint32_t ep = rl_intern_id(ing->endpoints, tpl, tn);
 	uint32_t me =
 		r->method.n ? rl_intern_id(ing->methods, r->method.p, r->method.n) : rl_intern_id(ing->methods, "-", 1);
-	if (!ep || !me)
+	uint32_t code = 0; /* the error row of a failure's body, 0 without one */
+	if (!ep || !me || (r->body.n && rl_errors_id(ing->errors, r->status, r->body, &code)))
 		return RL_ENOMEM;
-	rl_agg_add_attempt(ing->work.agg, minute_of(start), ep, me, r->status, 0, r->duration_us);
+	rl_agg_add_attempt(ing->work.agg, minute_of(start), ep, me, r->status, code, r->duration_us);
 	d->attempts++;
 	if (start < d->first_us)
 		d->first_us = start;
@@ -357,6 +431,29 @@ static int maybe_flush(rl_ingest *ing, rl_err *err)
 	if (rl_agg_full(ing->work.agg) || rl_clients_full(ing->work.clients) ||
 	    rl_mono_us() - ing->last_flush_us >= ing->o.flush_every_us)
 		return flush(ing, NULL, err);
+	return 0;
+}
+
+/* For --format auto, before any line is taken: a HAR is told by its first bytes (a
+ * minified one is a single line, longer than --max-line). */
+static int sniff_document(rl_ingest *ing, size_t si, rl_err *err)
+{
+	src_state *s = &ing->srcs[si];
+	const char *p;
+	size_t n, want = 512;
+	int har, rc;
+	for (;;) {
+		if ((rc = rl_source_peek(s->src, want, &p, &n, err)))
+			return rc;
+		if ((har = rl_har_detect(p, n, n < want)) >= 0)
+			break;
+		want = n * 2;
+	}
+	if (!har)
+		return 0;
+	if ((rc = rl_har_format_new(&s->fmt, &ing->o.format_opts, err)))
+		return rc;
+	notice(ing, false, s->name, "format auto: har (the input starts as a HAR document)");
 	return 0;
 }
 
@@ -442,14 +539,16 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 	ing->work.clients = rl_clients_new();
 	ing->endpoints = rl_intern_new(1000, RL_ENDPOINT_MAX_LEN, "{other}");
 	ing->methods = rl_intern_new(MAX_METHODS, 32, "{other}");
+	ing->errors = rl_errors_new(RL_ERRORS_CAP);
 	int rc;
-	if (!ing->work.agg || !ing->work.clients || !ing->endpoints || !ing->methods) {
+	if (!ing->work.agg || !ing->work.clients || !ing->endpoints || !ing->methods || !ing->errors) {
 		rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 		goto fail;
 	}
 	/* the database's names keep their ids, and count towards the caps */
 	if ((rc = rl_store_names(st, RL_NAME_ENDPOINT, rl_intern_preload, ing->endpoints, err)) ||
-	    (rc = rl_store_names(st, RL_NAME_METHOD, rl_intern_preload, ing->methods, err)))
+	    (rc = rl_store_names(st, RL_NAME_METHOD, rl_intern_preload, ing->methods, err)) ||
+	    (rc = rl_store_errors(st, rl_errors_preload, ing->errors, err)))
 		goto fail;
 	if ((rc = rl_store_begin(st, err)))
 		goto fail;
@@ -529,8 +628,8 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 	int rc = open_inputs(ing, paths, n, err);
 	if (rc)
 		return rc;
-	if ((rc = rl_commit_new(&ing->commit, ing->st, ing->endpoints, ing->methods, ing->run_id, n, ing->cap_samples,
-				ing->o.max_keys, err)))
+	if ((rc = rl_commit_new(&ing->commit, ing->st, ing->endpoints, ing->methods, ing->errors, ing->run_id, n,
+				ing->cap_samples, ing->o.max_keys, err)))
 		return rc;
 	rl_analysis_opts ao = {ing->o.policy,	      ing->o.retry_window_us,
 			       ing->o.max_lag_us,     ing->o.clock_skew_us,
@@ -548,7 +647,10 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 		if (s->skip)
 			continue;
 		ing->stats.sources++;
-		if (!s->fmt && (rc = sniff(ing, i, err))) {
+		rc = 0;
+		if (!s->fmt && !(rc = sniff_document(ing, i, err)) && !s->fmt)
+			rc = sniff(ing, i, err);
+		if (rc) {
 			if (rc != RL_EINPUT)
 				return rc;
 			s->err = *err; /* no format: the whole input is unreadable */
@@ -560,6 +662,8 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 			s->eof = true; /* only blank lines */
 		else if (!s->eof)
 			ing->deltas[i].format = s->fmt->name;
+		if (s->fmt && rl_format_is_document(s->fmt))
+			rl_source_set_max_line(s->src, RL_DOCUMENT_MAX_BYTES);
 		if (!s->eof)
 			pull(ing, i);
 		if (s->error)
@@ -636,5 +740,6 @@ void rl_ingest_free(rl_ingest *ing)
 	free(ing->work.rekeyed);
 	rl_intern_free(ing->endpoints);
 	rl_intern_free(ing->methods);
+	rl_errors_free(ing->errors);
 	free(ing);
 }

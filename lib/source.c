@@ -283,6 +283,44 @@ static int skip_long_line(rl_source *s, rl_line *line, rl_err *err)
 	return 1;
 }
 
+int rl_source_peek(rl_source *s, size_t want, const char **p, size_t *n, rl_err *err)
+{
+	if (want > s->cap)
+		want = s->cap;
+	while (s->end - s->start < want) {
+		long r = fill(s, err);
+		if (r < 0 && s->end == s->start)
+			return (int)r;
+		if (r < 0)
+			rl_err_clear(err); /* rl_source_next reports it after the lines before it */
+		if (r <= 0)
+			break;
+	}
+	*p = s->buf + s->start;
+	*n = s->end - s->start;
+	return 0;
+}
+
+void rl_source_set_max_line(rl_source *s, size_t max_line)
+{
+	s->max_line = max_line;
+}
+
+/* Doubles the buffer (up to max_line + "\r\n") for a line that fills it. Returns false
+ * when it is as large as allowed or memory is short. */
+static bool grow(rl_source *s)
+{
+	if (s->cap >= s->max_line + 2)
+		return false;
+	size_t nc = s->cap * 2 < s->max_line + 2 ? s->cap * 2 : s->max_line + 2;
+	char *nb = realloc(s->buf, nc);
+	if (!nb)
+		return false;
+	s->buf = nb;
+	s->cap = nc;
+	return true;
+}
+
 int rl_source_next(rl_source *s, rl_line *line, rl_err *err)
 {
 	for (;;) {
@@ -293,7 +331,7 @@ int rl_source_next(rl_source *s, rl_line *line, rl_err *err)
 			return 1;
 		}
 		s->scan = s->end;
-		if (s->start == 0 && s->end == s->cap)
+		if (s->start == 0 && s->end == s->cap && !grow(s))
 			return skip_long_line(s, line, err);
 		long r = fill(s, err);
 		if (r < 0)

@@ -37,6 +37,20 @@ int rl_source_open(rl_source **out, const char *path, const rl_source_opts *opts
  * (read error, corrupt or truncated gzip: lines before it were delivered). */
 int rl_source_next(rl_source *s, rl_line *line, rl_err *err);
 
+/* For sniffing a format before the first line is taken: buffers at least want bytes
+ * not yet handed out as lines (fewer when the input ends first; at most the buffer's
+ * size, 1 MiB by default) without consuming them, and points *p and *n at all of them.
+ * May block on a pipe until they arrive. The view is valid until the next call on s.
+ * Returns 0, or RL_EINPUT when reading fails before any byte arrived (a failure after
+ * some is left to rl_source_next, which reports it after the lines before it). */
+int rl_source_peek(rl_source *s, size_t want, const char **p, size_t *n, rl_err *err);
+
+/* Changes the longest line handed out whole (rl_source_opts.max_line), for an input
+ * found to be a document (a minified HAR is one line). A larger limit does not allocate
+ * at once: the buffer grows, doubling, only while a line needs it (if memory runs out,
+ * the line is reported overlong). */
+void rl_source_set_max_line(rl_source *s, size_t max_line);
+
 /* The name given to rl_source_open. */
 const char *rl_source_name(const rl_source *s);
 

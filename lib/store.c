@@ -40,6 +40,8 @@ enum {
 	S_ENDPOINT_SEL,
 	S_METHOD_INS,
 	S_METHOD_SEL,
+	S_ERROR_INS,
+	S_ERROR_SEL,
 	S_RUN_UPDATE,
 	S_META_GET,
 	S_META_SET,
@@ -128,6 +130,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ENDPOINT_SEL] = "SELECT id FROM endpoint WHERE template = ?1",
 	[S_METHOD_INS] = "INSERT INTO method(name) VALUES(?1) ON CONFLICT(name) DO NOTHING",
 	[S_METHOD_SEL] = "SELECT id FROM method WHERE name = ?1",
+	[S_ERROR_INS] = "INSERT INTO error_code(status, type, code, message, sample) VALUES(?1,?2,?3,?4,?5) "
+			"ON CONFLICT(status, type, code, message) DO NOTHING",
+	[S_ERROR_SEL] = "SELECT id FROM error_code WHERE status = ?1 AND type = ?2 AND code = ?3 AND message = ?4",
 	[S_RUN_UPDATE] = "UPDATE run SET lines = ?2, attempts = ?3, rejected = ?4, "
 			 "status = COALESCE(?5, status), finished_us = CASE WHEN ?5 IS NULL THEN finished_us "
 			 "ELSE ?6 END WHERE id = ?1",
@@ -498,6 +503,50 @@ int rl_store_names(rl_store *st, rl_name_kind kind, int (*cb)(void *ctx, int64_t
 	int rc, out = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if ((out = cb(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1))))
+			break;
+	if (!out && rc != SQLITE_DONE)
+		out = db_err(st, err, "cannot read the database");
+	sqlite3_finalize(s);
+	return out;
+}
+
+int rl_store_error_id(rl_store *st, const rl_error_row *r, int64_t *id, rl_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_ERROR_INS, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_int(s, 1, r->status);
+	sqlite3_bind_text(s, 2, r->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, r->message, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, r->sample, -1, SQLITE_STATIC);
+	int rc = run_stmt(st, s, err, "cannot write to the database");
+	if (rc || !(s = stmt(st, S_ERROR_SEL, err)))
+		return rc ? rc : RL_EDB;
+	sqlite3_bind_int(s, 1, r->status);
+	sqlite3_bind_text(s, 2, r->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, r->message, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : db_err(st, err, "cannot read back an error row");
+}
+
+int rl_store_errors(rl_store *st,
+		    int (*cb)(void *ctx, int64_t id, int status, const char *type, const char *code,
+			      const char *message),
+		    void *ctx, rl_err *err)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT id, status, type, code, message FROM error_code ORDER BY id", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_err(st, err, "cannot read the database");
+	int rc, out = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((out = cb(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1),
+			      (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+			      (const char *)sqlite3_column_text(s, 4))))
 			break;
 	if (!out && rc != SQLITE_DONE)
 		out = db_err(st, err, "cannot read the database");

@@ -15,6 +15,7 @@
 #include "lib/aggregate.h"
 #include "lib/clients.h"
 #include "lib/err.h"
+#include "lib/errors.h"
 
 typedef struct rl_store rl_store;
 
@@ -47,6 +48,17 @@ int rl_store_name_id(rl_store *st, rl_name_kind kind, const char *name, int64_t 
 /* Visits all stored names of a kind in id order (to preload an interner). */
 int rl_store_names(rl_store *st, rl_name_kind kind, int (*cb)(void *ctx, int64_t id, const char *name), void *ctx,
 		   rl_err *err);
+
+/* The id of an error row (lib/errors.h), inserting it with its sample if new (a stored
+ * row keeps its first sample). */
+int rl_store_error_id(rl_store *st, const rl_error_row *r, int64_t *id, rl_err *err);
+
+/* Visits all stored error rows in id order (to preload lib/errors.h); type and code are
+ * "" when absent. */
+int rl_store_errors(rl_store *st,
+		    int (*cb)(void *ctx, int64_t id, int status, const char *type, const char *code,
+			      const char *message),
+		    void *ctx, rl_err *err);
 
 /* Adds n rows to the bucket or latency table (summing into existing rows); endpoint,
  * method and code are database ids. Rows go in many to a statement. */

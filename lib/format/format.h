@@ -99,14 +99,19 @@ static inline rl_reject rl_format_parse(rl_format *f, const char *p, size_t n, r
 /* Frees f; NULL is fine. */
 void rl_format_free(rl_format *f);
 
-/* For --format auto: tries every candidate format on the sample lines and makes the one
- * that parses most of them (ties: the richer format). *matched gets how many sample
- * lines it parsed. Returns 0, or RL_EINPUT when no candidate parses any line, with a
- * message listing the candidates. */
+/* For --format auto: tries every candidate format on the sample lines, bare and inside
+ * each shipper's envelope the lines show (rl_envelope_detect), and makes the one that
+ * parses most of them (ties: the one that takes more lines as its own, counting JSON
+ * records that are no access records, then the envelope, then the richer format: more
+ * fields filled). A candidate whose constructor fails with RL_EUSAGE is skipped.
+ * *matched gets how many sample lines it parsed (0 when only non-access JSON records
+ * were seen). Returns 0, or RL_EINPUT when no candidate takes any line, with a message
+ * listing every format tried. */
 int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, const rl_format_opts *opts, size_t *matched,
 		    const char *source, rl_err *err);
 
-/* The specs "auto" tries, in order of preference, NULL-terminated. */
+/* The specs "auto" tries, in order of preference, NULL-terminated ("combined" stands
+ * for the clf family; "json" chooses its profile from the lines). */
 const char *const *rl_format_candidates(void);
 
 /* --- building blocks for formats (lib/format/) ------------------------------ */
@@ -160,5 +165,21 @@ int rl_har_detect(const char *p, size_t n, bool end);
 
 /* JSONL client traces (trace.c). */
 int rl_trace_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err);
+
+/* A log shipper's wrapper around the lines of inner (envelope.c): kind "cri"
+ * (containerd/CRI-O "TIME stdout|stderr F|P " prefix; P parts are joined up to the F
+ * line), "compose" (docker compose "name  | " prefix), "vector" (Vector json_lines,
+ * {"message": LINE, …}) or "fluentbit" (Fluent Bit json_lines and Docker's json-file,
+ * {"log": LINE, …}). parse() takes the inner line out and returns inner's verdict on it;
+ * a wrapper line with no inner line yet (a P part, an event without one) is
+ * RL_REJECT_NOT_ACCESS. The format owns inner from the call on (it is freed even when
+ * the call fails) and is named "KIND>INNER" ("cri>json:envoy"). Returns 0, RL_EUSAGE
+ * for an unknown kind or a document format inside, RL_ENOMEM. */
+int rl_envelope_format_new(rl_format **out, const char *kind, rl_format *inner, rl_err *err);
+
+/* The wrapper kind whose shape the n bytes at p have ("cri", "compose", "vector",
+ * "fluentbit"; a static string), NULL for none. For the sniffer: it checks the shape,
+ * not whether the inner line parses. */
+const char *rl_envelope_detect(const char *p, size_t n);
 
 #endif

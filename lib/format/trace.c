@@ -10,7 +10,8 @@
  * shows) or a number of epoch milliseconds (1 ms). A missing status, or 0, is a network
  * error. Fields other than ts are optional. The parsed object lives until the next line,
  * so the record's views may point into it; numbers are rendered into small buffers of
- * the format for the same lifetime. */
+ * the format for the same lifetime. The body (body, else error) is the record's body:
+ * a string as it is, an object or array as compact JSON in a buffer the format reuses. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ typedef struct trace_format {
 	rl_format base;
 	json_t *cur;
 	char ra[48];
+	char *body; /* a body object or array as compact JSON */
+	size_t body_cap;
 } trace_format;
 
 static rl_str view(json_t *v)
@@ -40,6 +43,22 @@ static void number_text(json_t *v, char *buf, size_t cap)
 		snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
 	else
 		snprintf(buf, cap, "%.15g", json_real_value(v));
+}
+
+/* An object or array as compact JSON text in f->body, grown as needed; empty when out
+ * of memory (the body only feeds error messages). */
+static rl_str dump_body(trace_format *f, json_t *v)
+{
+	size_t n = json_dumpb(v, f->body, f->body_cap, JSON_COMPACT);
+	if (n > f->body_cap) {
+		char *p = realloc(f->body, n);
+		if (!p)
+			return RL_STR_NULL;
+		f->body = p;
+		f->body_cap = n;
+		n = json_dumpb(v, f->body, f->body_cap, JSON_COMPACT);
+	}
+	return n && n <= f->body_cap ? rl_str_make(f->body, n) : RL_STR_NULL;
 }
 
 static rl_reject trace_parse(rl_format *base, const char *p, size_t n, rl_record *r)
@@ -102,6 +121,13 @@ static rl_reject trace_parse(rl_format *base, const char *p, size_t n, rl_record
 		number_text(ra, f->ra, sizeof f->ra);
 		r->retry_after = rl_str_make(f->ra, strlen(f->ra));
 	}
+	json_t *body = json_object_get(o, "body");
+	if (!body || json_is_null(body))
+		body = json_object_get(o, "error");
+	if (json_is_string(body))
+		r->body = view(body);
+	else if (json_is_object(body) || json_is_array(body))
+		r->body = dump_body(f, body);
 	return RL_REJECT_NONE;
 }
 
@@ -109,6 +135,7 @@ static void trace_free(rl_format *base)
 {
 	trace_format *f = (trace_format *)base;
 	json_decref(f->cur);
+	free(f->body);
 	free(f);
 }
 

@@ -273,11 +273,12 @@ static json_t *build(const rl_report *r)
 	json_t *errors = json_array();
 	for (size_t i = 0; i < r->nerrors; i++) {
 		const rl_report_error *e = &r->errors[i];
-		json_array_append_new(errors, json_pack("{s:i,s:o,s:o,s:o,s:o,s:o}", "status", e->status, "type",
-							e->type ? str(e->type) : json_null(), "code",
-							e->code ? str(e->code) : json_null(), "message",
-							e->message ? str(e->message) : json_null(), "count",
-							u64(e->count), "sample", e->sample ? str(e->sample) : json_null()));
+		json_array_append_new(errors,
+				      json_pack("{s:i,s:o,s:o,s:o,s:o,s:o}", "status", e->status, "type",
+						e->type ? str(e->type) : json_null(), "code",
+						e->code ? str(e->code) : json_null(), "message",
+						e->message ? str(e->message) : json_null(), "count", u64(e->count),
+						"sample", e->sample ? str(e->sample) : json_null()));
 	}
 	json_object_set_new(o, "errors", errors);
 	json_object_set_new(o, "errors_capped", json_boolean(r->errors_capped));

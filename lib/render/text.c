@@ -115,6 +115,34 @@ static void retries(FILE *f, const rl_report *r, const rl_render_opts *o)
 		(unsigned long long)t->rekeyed_attempts, "", (unsigned long long)t->rekeyed_clients);
 }
 
+/* The messages behind the failures, when the inputs logged bodies. */
+static void error_messages(FILE *f, const rl_report *r, const rl_render_opts *o)
+{
+	char title[64], tc[160];
+	if (!r->nerrors)
+		return;
+	if (o->top && r->nerrors >= o->top)
+		snprintf(title, sizeof title, "Error messages (top %zu by count)", o->top);
+	else
+		snprintf(title, sizeof title, "Error messages");
+	heading(f, o, title);
+	fprintf(f, "  %6s %10s  %-40s %s\n", "STATUS", "COUNT", "TYPE / CODE", "MESSAGE");
+	for (size_t i = 0; i < r->nerrors; i++) {
+		const rl_report_error *e = &r->errors[i];
+		if (e->type || e->code)
+			snprintf(tc, sizeof tc, "%s / %s", e->type ? e->type : "-", e->code ? e->code : "-");
+		else
+			snprintf(tc, sizeof tc, "-");
+		fprintf(f, "  %6d %10llu  ", e->status, (unsigned long long)e->count);
+		cell(f, tc, 40);
+		fputc(' ', f);
+		cell_pad(f, e->message ? e->message : "-", 70, false);
+		fputc('\n', f);
+	}
+	if (r->errors_capped)
+		fprintf(f, "  (the message table is full: templates past the first 1000 are counted under {other})\n");
+}
+
 /* The evidence chain of a client, one attempt a line. */
 static void evidence(FILE *f, const char *text)
 {
@@ -236,6 +264,8 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 		else
 			fprintf(f, "  %6d %10llu  %s\n", s->status, (unsigned long long)s->count, cls);
 	}
+
+	error_messages(f, r, o);
 
 	char title[64];
 	if (o->top && r->nendpoints >= o->top)

@@ -1,7 +1,7 @@
 /* genlog.c - a deterministic, realistic API access log in nginx "combined" format.
  *
  *   genlog [--lines N] [--span SECONDS] [--clients N] [--seed S] [--start EPOCH]
- *          [--disorder SECONDS] [--format combined|trace] [--distinct]
+ *          [--disorder SECONDS] [--format combined|trace|json] [--distinct]
  *
  * Hundreds of clients (address + user agent, a few of them heavy), REST endpoints with
  * numeric, UUID and hex ids in their paths, a realistic status mix, and retry bursts
@@ -11,7 +11,9 @@
  * are written in time order with up to --disorder seconds (default 2) of disorder, as
  * several nginx workers produce. --format trace writes JSONL client traces instead, with
  * ms timestamps, durations, Retry-After on some 429s and idempotency keys on POSTs (some
- * clients change the key on each retry). The same arguments always give the same bytes
+ * clients change the key on each retry). --format json writes the same requests as nginx
+ * escape=json lines (~300 bytes: $time_local, $msec, $request, $request_time, Retry-After
+ * and Idempotency-Key as logged headers). The same arguments always give the same bytes
  * (a private PRNG, no locale, no clock).
  *
  * --distinct writes the worst case for the retry analysis's memory instead: every line is
@@ -166,7 +168,7 @@ int main(int argc, char **argv)
 {
 	uint64_t lines = 1000000, span = 3600, clients = 400, seed = 1, disorder = 2;
 	int64_t start = 1700000000; /* 2023-11-14T22:13:20Z */
-	bool trace = false, distinct = false;
+	bool trace = false, json = false, distinct = false;
 	for (int i = 1; i < argc; i += 2) {
 		if (!strcmp(argv[i], "--distinct")) {
 			distinct = true;
@@ -187,12 +189,14 @@ int main(int argc, char **argv)
 			start = strtoll(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--disorder"))
 			disorder = strtoull(argv[i + 1], NULL, 10);
-		else if (!strcmp(argv[i], "--format"))
+		else if (!strcmp(argv[i], "--format")) {
 			trace = !strcmp(argv[i + 1], "trace");
+			json = !strcmp(argv[i + 1], "json");
+		}
 		else {
 		usage:
 			fprintf(stderr, "usage: genlog [--lines N] [--span S] [--clients N] [--seed S] [--start EPOCH] "
-					"[--disorder S] [--format combined|trace] [--distinct]\n");
+					"[--disorder S] [--format combined|trace|json] [--distinct]\n");
 			return 2;
 		}
 	}
@@ -330,6 +334,24 @@ int main(int argc, char **argv)
 			if (e->idem)
 				printf(",\"idempotency_key\":\"k-%u\"", e->idem);
 			printf("}\n");
+			continue;
+		}
+		if (json) {
+			printf("{\"time_local\":\"%02d/%s/%04d:%02d:%02d:%02d +0000\",\"msec\":\"%lld.%03d\","
+			       "\"remote_addr\":\"%u.%u.%u.%u\",\"request\":\"%s %s HTTP/1.1\",\"status\":\"%u\","
+			       "\"body_bytes_sent\":\"%u\",\"request_time\":\"%u.%03u\",\"http_referer\":\"\","
+			       "\"http_user_agent\":\"%s\",\"sent_http_retry_after\":\"",
+			       tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			       (long long)(start + e->t_us / 1000000), (int)(e->t_us / 1000 % 1000), 10 + c / 65536 % 200,
+			       c / 256 % 256, c % 256, 1 + c % 250, endpoints[ep].method, path, e->status,
+			       e->status == 204 || e->status == 304 ? 0 : e->bytes, e->dur_ms / 1000, e->dur_ms % 1000,
+			       uas[c % (sizeof uas / sizeof uas[0])]);
+			if (e->retry_after)
+				printf("%u", e->retry_after);
+			printf("\",\"http_idempotency_key\":\"");
+			if (e->idem)
+				printf("k-%u", e->idem);
+			printf("\"}\n");
 			continue;
 		}
 		printf("%u.%u.%u.%u - - [%02d/%s/%04d:%02d:%02d:%02d +0000] \"%s %s HTTP/1.1\" %u %u \"-\" \"%s\"\n",

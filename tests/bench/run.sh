@@ -3,7 +3,8 @@
 #
 # The benchmark of the README: builds retrylens (Release), generates the same
 # deterministic API access logs every time (tests/bench/genlog.c: one spanning an hour,
-# one spanning a week, LINES lines each, default 1,000,000 ≈ 138 MB), and measures on
+# one spanning a week, LINES lines each, default 1,000,000 ≈ 138 MB; and the hour again
+# as nginx escape=json lines, ≈ 337 MB), and measures on
 # the same files, in the same run: wall time (median of 3), lines/s and peak RSS of
 #   retrylens analyze            (and pinned to one core with taskset)
 #   lnav -n -c ';SELECT sc_status, count(*) FROM access_log GROUP BY sc_status'
@@ -58,6 +59,14 @@ for f in "$out/hour.log" "$out/week.log"; do
 		echo "| goaccess | (not installed) | | | |"
 	fi
 done
+# The same traffic as hour.log written as nginx escape=json lines (~340 bytes each: the
+# json format's speed, SPEC's target is 400,000 lines/s on one core).
+js=$out/hour.jsonl
+[ -s "$js" ] && [ "$(wc -l <"$js")" = "$lines" ] || "$out/genlog" --lines "$lines" --span 3600 --format json >"$js"
+row "retrylens analyze, json" "$js" "$bin" analyze --quiet --output json "$js"
+if command -v taskset >/dev/null; then
+	row "retrylens analyze, json (1 core)" "$js" taskset -c 0 "$bin" analyze --quiet --output json "$js"
+fi
 
 # Memory as the file grows: the same traffic (rate, clients, retry styles) for 1 hour
 # and for 4 hours; the retry analysis keeps only what is inside the window, so the peak

@@ -102,5 +102,27 @@ aws-log-parser/loadbalancer_secured_websockets_entry.csv|alb|1|1|-
 crowdsec-hub/aws-alb-http-bad-user-agent.log|alb|4|4|-
 crowdsec-hub/aws-alb-logs.log|alb|14|14|-
 lnav/format-samples-alb_log.log|alb|5|5|-
+# HAR files: lines are the text lines read (a minified HAR is 1), attempts one per entry.
+# brokenfile.har is invalid JSON: one rejected document, sampled at its last line (5).
+mitmproxy/brokenfile.har|har|5|0|5
+mitmproxy/charles.har|har|122|1|-
+mitmproxy/chrome.har|har|715|3|-
+mitmproxy/error_log.har|har|172|2|-
+mitmproxy/firefox.har|har|1674|14|-
+mitmproxy/head-content-length.har|har|179|1|-
+mitmproxy/incomplete_log.har|har|199|4|-
+mitmproxy/insomnia.har|har|118|1|-
+mitmproxy/postdata.har|har|189|1|-
+mitmproxy/safari.har|har|2057|19|-
+mitmproxy/successful_log.har|har|201|2|-
+mitmproxy/with-bom.har|har|189|1|-
+pagexray/arcelormittal.com.har|har|1|40|-
+pagexray/expressen.har|har|1|607|-
+pagexray/frontendredirect.har|har|1163|12|-
+pagexray/http2-firefox.har|har|1451|10|-
+pagexray/responseCodes-304.har|har|1|270|-
+pagexray/www.nytimes.com.har|har|1|328|-
+peers/pollyjs/github-api-client-getUser.har|har|191|1|-
+peers/pollyjs/jest-puppeteer-navigate-all-routes.har|har|896|5|-
 TABLE
 exit $fail
