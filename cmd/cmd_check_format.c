@@ -69,9 +69,31 @@ int cmd_check_format(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto done;
 	}
+	if (sniffed) {
+		/* a HAR is told from its first bytes, before lines are read */
+		const char *p;
+		size_t n, want = 512;
+		int har;
+		for (;;) {
+			if (rl_source_peek(src, want, &p, &n, &err)) {
+				rc = cli_fail(&err);
+				goto done;
+			}
+			if ((har = rl_har_detect(p, n, n < want)) >= 0)
+				break;
+			want = n * 2;
+		}
+		if (har == 1 && rl_har_format_new(&fmt, &fo, &err) == 0) {
+			sniffed = false;
+			printf("format auto: har (the input starts as a HAR document)\n");
+		}
+	}
+	if (fmt && rl_format_is_document(fmt))
+		rl_source_set_max_line(src, RL_DOCUMENT_MAX_BYTES);
 	/* the first lines: for the sniffer, then checked like the rest */
 	held = calloc(SNIFF, sizeof *held);
 	arena = malloc((size_t)SNIFF * (a.max_line ? a.max_line : 65536));
+	size_t nhold = sniffed ? SNIFF : 0; /* only the sniffer needs lines held */
 	rl_str views[SNIFF];
 	size_t nheld = 0, nviews = 0, used = 0;
 	if (!held || !arena) {
@@ -79,7 +101,7 @@ int cmd_check_format(int argc, char **argv)
 		goto done;
 	}
 	int r = 1;
-	while (nheld < SNIFF && (r = rl_source_next(src, &held[nheld], &err)) > 0) {
+	while (nheld < nhold && (r = rl_source_next(src, &held[nheld], &err)) > 0) {
 		rl_line *ln = &held[nheld++];
 		memcpy(arena + used, ln->p, ln->n);
 		ln->p = arena + used;
@@ -95,7 +117,7 @@ int cmd_check_format(int argc, char **argv)
 			goto done;
 		}
 		printf("format auto: %s (%zu of the first %zu lines parse)\n", fmt->name, matched, nviews);
-	} else {
+	} else if (strcmp(a.format, "auto") != 0) {
 		printf("format: %s\n", fmt->name);
 	}
 	size_t lines = 0, parsed = 0, failed = 0, blank = 0;
