@@ -78,9 +78,42 @@ head -c $((size / 2)) "$tmp/t.gz" >"$tmp/trunc.gz"
 expect 3 "truncated gzip" "$bin" analyze --output json "$tmp/trunc.gz"
 grep -q '"attempts": 34' "$tmp/out" || { echo "FAIL: the lines before the cut were not reported"; fail=1; }
 
+# formats: a bad spec names what is wrong, exit 2, before any input is read
+expect 2 "has no \$variable" "$bin" analyze --format 'nginx:no variables' "$log"
+expect 2 "'\${' without '}'" "$bin" analyze --format 'nginx:${status' "$log"
+expect 2 "'{' without '}'" "$bin" analyze --format 'apache:%h %{Referer' "$log"
+expect 2 "no time field" "$bin" analyze --format 'regex:(?<status>\d+)' "$log"
+expect 2 "bad pattern" "$bin" analyze --format 'regex:(?<time>[' "$log"
+expect 2 "--client" "$bin" analyze --format 'nginx:[$time_local] $status' --client x_api_key "$log"
+expect 2 "--field" "$bin" analyze --format json --field nonsense "$log"
+cat >"$tmp/nginx.conf" <<'CONF'
+http {
+	log_format a '$remote_addr [$time_local] "$request" $status';
+	log_format b '$msec "$request" $status';
+}
+CONF
+expect 2 "choose one with --log-format-name" "$bin" analyze --log-format-file "$tmp/nginx.conf" "$log"
+expect 2 "no log_format named c" "$bin" analyze --log-format-file "$tmp/nginx.conf" --log-format-name c "$log"
+expect 2 "needs --log-format-file" "$bin" analyze --log-format-name a "$log"
+expect 3 "$tmp/none.conf" "$bin" analyze --log-format-file "$tmp/none.conf" "$log"
+
+# check-format: exit 0 when every line parses, 1 when some do not, and the reason
+"$bin" check-format "$fx/common/access_log" >"$tmp/cf" 2>&1 || { echo "FAIL: check-format on a clean log"; cat "$tmp/cf"; fail=1; }
+"$bin" check-format "$log" >"$tmp/cf" 2>&1
+rc=$?
+if [ "$rc" != 1 ] || ! grep -q "^line 34: item 2 (' - ') does not match at byte 4" "$tmp/cf"; then
+	echo "FAIL: check-format on quickstart → $rc:"
+	cat "$tmp/cf"
+	fail=1
+else
+	echo "ok: check-format names the failing item"
+fi
+"$bin" check-format --format 'nginx:$remote_addr - $remote_user [$time_local] "$request" $status' "$log" >"$tmp/cf" 2>&1
+grep -q "the format ends at byte 79 but the line goes on" "$tmp/cf" || { echo "FAIL: check-format, line goes on"; cat "$tmp/cf"; fail=1; }
+
 # usage and help
 "$bin" --version | grep -q '^retrylens [0-9]' || { echo "FAIL: --version"; fail=1; }
-for c in analyze ingest report policies; do
+for c in analyze ingest report policies check-format; do
 	"$bin" $c --help | grep -q "usage: retrylens $c" || { echo "FAIL: $c --help"; fail=1; }
 done
 "$bin" policies | grep -q leaperone || { echo "FAIL: policies"; fail=1; }
