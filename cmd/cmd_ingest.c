@@ -54,9 +54,11 @@ int cmd_ingest(int argc, char **argv)
 	rc = cli_run_ingest(cmd.name, st, &pol, &a, pos, npos, &stats);
 	if ((rc == EXIT_OK || rc == EXIT_INPUT) && !a.quiet)
 		fprintf(stderr,
-			"retrylens: ingested %llu lines (%llu attempts, %llu rejected) from %llu input%s into %s\n",
+			"retrylens: ingested %llu lines (%llu attempts, %llu rejected, %llu skipped) from %llu input%s "
+			"into %s\n",
 			(unsigned long long)stats.lines, (unsigned long long)stats.attempts,
-			(unsigned long long)stats.rejected, (unsigned long long)stats.sources,
+			(unsigned long long)stats.rejected, (unsigned long long)stats.skipped,
+			(unsigned long long)stats.sources,
 			stats.sources == 1 ? "" : "s", rl_store_path(st));
 	if ((rc == EXIT_OK || rc == EXIT_INPUT) && !a.quiet && stats.active_keys)
 		fprintf(stderr,

@@ -320,7 +320,7 @@ static bool parse_json(rl_str body, rl_errmsg_fields *out)
 /* A cut-off envelope: the first value of each key; the message from the best key. */
 static void scan_cut_json(rl_errmsg *em, rl_str body, rl_errmsg_fields *out)
 {
-	int best = 99; /* index into message_keys-like priorities below */
+	int best = 99; /* the priority of the message taken so far, 0 the best */
 	bool have_type = false, have_code = false;
 	PCRE2_SIZE at = 0;
 	int rc;

@@ -197,14 +197,16 @@ uint32_t rl_errors_count(const rl_errors *t)
 	return (uint32_t)t->count;
 }
 
+/* These two never read t->count: the commit writer calls them for ids handed out
+ * earlier while the ingest thread goes on adding (lib/commit.h). */
 const rl_error_row *rl_errors_row(const rl_errors *t, uint32_t id)
 {
-	return id && id <= t->count ? &t->rows[id].r : NULL;
+	return id && id <= t->max_rows && t->rows[id].mem ? &t->rows[id].r : NULL;
 }
 
 void rl_errors_set_db_id(rl_errors *t, uint32_t id, int64_t db_id)
 {
-	if (id && id <= t->count)
+	if (id && id <= t->max_rows)
 		t->rows[id].r.db_id = db_id;
 }
 

@@ -279,6 +279,11 @@ static bool take_line(rl_ingest *ing, size_t si, const rl_line *ln)
 	rl_reject rj = rl_format_parse(s->fmt, ln->p, ln->n, &s->rec);
 	if (rj == RL_REJECT_PENDING)
 		return false;
+	if (rj == RL_REJECT_NOT_ACCESS) {
+		ing->deltas[si].skipped++;
+		ing->stats.skipped++;
+		return false;
+	}
 	if (rj) {
 		char reason[96];
 		if (rj == RL_REJECT_NO_MATCH)

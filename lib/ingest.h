@@ -42,6 +42,7 @@ typedef struct rl_ingest_opts {
 
 typedef struct rl_ingest_stats {
 	uint64_t lines, attempts, rejected, sources;
+	uint64_t skipped; /* lines that are not access records (JSON logs' other records) */
 	uint64_t bytes; /* bytes read from the inputs (compressed for gzip) */
 	uint64_t active_keys; /* chains in progress + attempts waiting for order, at the end */
 	uint64_t analysis_bytes; /* memory of the retry analysis at the end */

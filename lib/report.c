@@ -292,6 +292,7 @@ static int load_sources(rl_report *r, rl_store *st, rl_err *err)
 		s->rejected = (uint64_t)rl_store_query_int(q, 3);
 		s->late = (uint64_t)rl_store_query_int(q, 4);
 		s->time_res_us = rl_store_query_null(q, 7) ? 0 : rl_store_query_int(q, 7);
+		s->skipped = (uint64_t)rl_store_query_int(q, 8);
 		if (!s->name) {
 			rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 			break;

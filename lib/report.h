@@ -26,6 +26,7 @@ typedef struct rl_rate {
 typedef struct rl_report_source {
 	char *name, *format;
 	uint64_t lines, rejected, late;
+	uint64_t skipped; /* not access records */
 	int64_t time_res_us; /* the resolution of its times (SPEC §3.1.1), 0: unknown */
 } rl_report_source;
 

@@ -88,12 +88,12 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* the bucket and latency inserts are built by insert_sql() */
 	[S_SOURCE_UPSERT] =
 		"INSERT INTO source(name, format, lines, attempts, rejected, late, first_us, last_us, time_res_us, "
-		"dur_res_us) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) ON CONFLICT(name) DO UPDATE SET "
+		"dur_res_us, skipped) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT(name) DO UPDATE SET "
 		"time_res_us = COALESCE(min(time_res_us, excluded.time_res_us), time_res_us, excluded.time_res_us), "
 		"dur_res_us = COALESCE(min(dur_res_us, excluded.dur_res_us), dur_res_us, excluded.dur_res_us), "
 		"format = COALESCE(excluded.format, format), lines = lines + excluded.lines, "
 		"attempts = attempts + excluded.attempts, rejected = rejected + excluded.rejected, "
-		"late = late + excluded.late, "
+		"late = late + excluded.late, skipped = skipped + excluded.skipped, "
 		"first_us = CASE WHEN first_us IS NULL OR excluded.first_us < first_us THEN excluded.first_us "
 		"ELSE first_us END, "
 		"last_us = CASE WHEN last_us IS NULL OR excluded.last_us > last_us THEN excluded.last_us "
@@ -826,6 +826,7 @@ int rl_store_add_source(rl_store *st, const rl_store_source_delta *d, int64_t *s
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)d->attempts);
 	sqlite3_bind_int64(s, 5, (sqlite3_int64)d->rejected);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)d->late);
+	sqlite3_bind_int64(s, 11, (sqlite3_int64)d->skipped);
 	if (d->first_us != INT64_MAX)
 		sqlite3_bind_int64(s, 7, d->first_us);
 	else

@@ -105,6 +105,7 @@ int rl_store_meta_set_i64(rl_store *st, const char *key, int64_t value, rl_err *
 typedef struct rl_store_source_delta {
 	const char *name, *format;
 	uint64_t lines, attempts, rejected, late;
+	uint64_t skipped; /* parsed, but not access records (SPEC §2: counted, not rejected) */
 	int64_t first_us, last_us;
 	int64_t time_res_us, dur_res_us; /* resolutions seen (the finest wins), 0: unknown */
 } rl_store_source_delta;

@@ -130,12 +130,12 @@ static const char *clf_name(rl_format *f, const rl_str *lines, size_t n)
 }
 
 /* How a candidate reads the sample: the lines it parsed into a request (a method or a
- * target: a lenient format that takes any JSON object with a time, as trace does, gets
- * no credit for records that name no request), the lines it took as its own (parsed,
- * or a JSON record that is no access record), the fields it filled, and whether it
- * unwrapped a shipper's envelope. */
+ * target), the lines it took as its own (those, and JSON records that are no access
+ * records), the lines it parsed into a record that names no request (a lenient format
+ * such as trace takes any JSON object with a time: weak evidence), the fields it
+ * filled, and whether it unwrapped a shipper's envelope. */
 typedef struct fit {
-	size_t parsed, own, fields;
+	size_t parsed, own, weak, fields;
 	bool wrapped;
 } fit;
 
@@ -150,12 +150,14 @@ static size_t record_fields(const rl_record *r)
 
 static fit measure(rl_format *f, const rl_str *lines, size_t n, bool wrapped)
 {
-	fit m = {0, 0, 0, wrapped};
+	fit m = {0, 0, 0, 0, wrapped};
 	rl_record r;
 	for (size_t i = 0; i < n; i++) {
 		rl_reject rj = rl_format_parse(f, lines[i].p, lines[i].n, &r);
-		m.parsed += rj == RL_REJECT_NONE && (r.method.p || r.target.p);
-		m.own += rj == RL_REJECT_NONE || rj == RL_REJECT_NOT_ACCESS;
+		bool request = rj == RL_REJECT_NONE && (r.method.p || r.target.p);
+		m.parsed += request;
+		m.own += request || rj == RL_REJECT_NOT_ACCESS;
+		m.weak += rj == RL_REJECT_NONE && !request;
 		m.fields += rj == RL_REJECT_NONE ? record_fields(&r) : 0;
 	}
 	return m;
@@ -163,7 +165,7 @@ static fit measure(rl_format *f, const rl_str *lines, size_t n, bool wrapped)
 
 /* a is the better reading: more lines parsed, then more taken, then the wrapper (it
  * explains a prefix the bare format would read as data, as combined takes "web  | "
- * for a virtual host), then more fields: the richer format */
+ * for a virtual host), then more weak records, then more fields: the richer format */
 static bool beats(fit a, fit b)
 {
 	if (a.parsed != b.parsed)
@@ -172,6 +174,8 @@ static bool beats(fit a, fit b)
 		return a.own > b.own;
 	if (a.wrapped != b.wrapped)
 		return a.wrapped;
+	if (a.weak != b.weak)
+		return a.weak > b.weak;
 	return a.fields > b.fields;
 }
 
@@ -205,7 +209,7 @@ int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, const rl_for
 	const char *const *cand = rl_format_candidates();
 	rl_format *best = NULL, *best_inner = NULL;
 	const char *best_kind = NULL;
-	fit best_fit = {0, 0, 0, false};
+	fit best_fit = {0, 0, 0, 0, false};
 	char tried[400] = "";
 	for (size_t w = 0; w <= nk; w++) {
 		const char *kind = w ? kinds[w - 1] : NULL;
@@ -226,7 +230,7 @@ int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, const rl_for
 			}
 			add_name(tried, sizeof tried, kind, cand[c]);
 			fit m = measure(f, lines, n, kind != NULL);
-			if (m.own && (!best || beats(m, best_fit))) {
+			if ((m.own || m.weak) && (!best || beats(m, best_fit))) {
 				rl_format_free(best);
 				best = f;
 				best_inner = inner;

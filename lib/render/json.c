@@ -204,6 +204,7 @@ static json_t *build(const rl_report *r)
 		json_t *so = json_pack("{s:o,s:o,s:o,s:o,s:o}", "name", str(s->name), "format",
 				       s->format ? str(s->format) : json_null(), "lines", u64(s->lines), "rejected",
 				       u64(s->rejected), "late", u64(s->late));
+		json_object_set_new(so, "skipped", u64(s->skipped));
 		/* the resolution of the source's times, ms (0.001 = µs) */
 		json_object_set_new(so, "time_resolution_ms",
 				    s->time_res_us <= 0	      ? json_null()

@@ -227,8 +227,12 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 		const rl_report_source *s = &r->sources[i];
 		fputs("  ", f);
 		cell(f, s->name, 40);
-		fprintf(f, " %-10s %10llu lines %8llu rejected\n", s->format ? s->format : "-",
-			(unsigned long long)s->lines, (unsigned long long)s->rejected);
+		fputc(' ', f);
+		cell(f, s->format ? s->format : "-", 16);
+		fprintf(f, " %10llu lines %8llu rejected", (unsigned long long)s->lines, (unsigned long long)s->rejected);
+		if (s->skipped)
+			fprintf(f, " %8llu skipped (not access records)", (unsigned long long)s->skipped);
+		fputc('\n', f);
 	}
 
 	heading(f, o, "Attempts");

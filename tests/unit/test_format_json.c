@@ -184,7 +184,7 @@ static void test_nginx(void)
 	CHECK_INT(rec.duration_us, -1); /* "response_time":"-" */
 	/* nginx escape=json as users write it: $msec wins over $time_local, $request is
 	 * split, every value quoted, headers as $http_… variables */
-	CHECK_INT(parse(f, "{\"time_local\":\"29/Nov/2026:10:00:00 +0000\",\"msec\":\"1764410400.123\","
+	CHECK_INT(parse(f, "{\"time_local\":\"29/Nov/2025:10:00:00 +0000\",\"msec\":\"1764410400.123\","
 			   "\"remote_addr\":\"203.0.113.7\",\"request\":\"POST /v1/leads?x=1 HTTP/1.1\",\"status\":\"503\","
 			   "\"body_bytes_sent\":\"0\",\"request_time\":\"0.250\",\"http_referer\":\"\","
 			   "\"http_user_agent\":\"sdk/1.0\",\"http_x_forwarded_for\":\"198.51.100.1, 10.0.0.1\","
@@ -209,7 +209,7 @@ static void test_nginx(void)
 	CHECK_VIEW(rec.idempotency_key, "k-9");
 	CHECK_VIEW(rec.retry_after, "2");
 	/* $uri and $args make the target; $time_iso8601; numbers unquoted */
-	CHECK_INT(parse(f, "{\"time_iso8601\":\"2026-11-29T11:00:00+01:00\",\"request_method\":\"GET\","
+	CHECK_INT(parse(f, "{\"time_iso8601\":\"2025-11-29T11:00:00+01:00\",\"request_method\":\"GET\","
 			   "\"uri\":\"/v1/leads/7\",\"args\":\"expand=owner\",\"status\":429,\"bytes_sent\":12}"),
 		  RL_REJECT_NONE);
 	CHECK_INT(rec.time_us, 1764410400000000LL);
@@ -246,9 +246,13 @@ static void test_rejects(void)
 	CHECK_INT(parse(f, "{\"msec\":\"yesterday\",\"status\":200}"), RL_REJECT_BAD_TIME);
 	CHECK_INT(parse(f, "{\"msec\":\"1764410400.1\",\"status\":\"OK\"}"), RL_REJECT_BAD_STATUS);
 	CHECK_INT(parse(f, "{\"msec\":\"1764410400.1\",\"status\":1000}"), RL_REJECT_BAD_STATUS);
-	CHECK_INT(parse(f, "  {\"msec\":\"1764410400.1\",\"status\":\"-\",\"request\":\"-\"}  \r"), RL_REJECT_NONE);
+	CHECK_INT(parse(f, "  {\"msec\":\"1764410400.1\",\"status\":\"-\",\"request\":\"GET /\"}  \r"),
+		  RL_REJECT_NONE);
 	CHECK_INT(rec.status, -1);
+	CHECK_INT(parse(f, "{\"msec\":\"1764410400.1\",\"status\":\"400\",\"request\":\"-\"}"), RL_REJECT_NONE);
 	CHECK_VIEW(rec.method, NULL);
+	CHECK_VIEW(rec.target, NULL);
+	CHECK_INT(parse(f, "{\"msec\":\"1764410400.1\",\"status\":\"-\",\"request\":\"-\"}"), RL_REJECT_NOT_ACCESS);
 	/* nesting past the scanner's depth is no access record */
 	char deep[600] = "{\"msec\":1,\"status\":200,\"x\":";
 	for (int i = 0; i < 200; i++)

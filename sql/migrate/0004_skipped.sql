@@ -1,0 +1,3 @@
+-- 0004_skipped.sql - lines that parsed but are not HTTP access records (a JSON log's
+-- startup and info records): counted per source, neither attempts nor rejected.
+ALTER TABLE source ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
