@@ -221,8 +221,8 @@ const char *rl_envelope_detect(const char *p, size_t n)
 	rl_jpaths *paths = rl_jpaths_new();
 	char *buf = malloc(n + 1);
 	rl_jvalue v[2];
-	if (paths && buf && !rl_jpaths_add(paths, "message", 7, 0, false) && !rl_jpaths_add(paths, "log", 3, 1, false) &&
-	    rl_jscan(paths, p, n, v, buf, n + 1))
+	if (paths && buf && !rl_jpaths_add(paths, "message", 7, 0, false) &&
+	    !rl_jpaths_add(paths, "log", 3, 1, false) && rl_jscan(paths, p, n, v, buf, n + 1))
 		found = v[0].type == RL_J_STRING   ? kind_names[K_VECTOR]
 			: v[1].type == RL_J_STRING ? kind_names[K_FLUENTBIT]
 						   : NULL;

@@ -256,7 +256,10 @@ static int hex4(const char *p)
 	int v = 0;
 	for (int i = 0; i < 4; i++) {
 		char h = p[i];
-		int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+		int d = h >= '0' && h <= '9'   ? h - '0'
+			: h >= 'a' && h <= 'f' ? h - 'a' + 10
+			: h >= 'A' && h <= 'F' ? h - 'A' + 10
+					       : -1;
 		if (d < 0)
 			return -1;
 		v = v * 16 + d;
@@ -543,7 +546,8 @@ static bool value(scan *c, const jentry *e, int depth)
 		return true;
 	case '[': {
 		bool take_first = e && e->slot >= 0 && !e->raw;
-		if (!array(c, e && e->arr_child >= 0 ? &s->nodes[e->arr_child] : NULL, take_first ? e : NULL, depth + 1))
+		if (!array(c, e && e->arr_child >= 0 ? &s->nodes[e->arr_child] : NULL, take_first ? e : NULL,
+			   depth + 1))
 			return false;
 		if (!take_first)
 			put(c, e, RL_J_ARRAY, a, (size_t)(c->p - a));

@@ -197,7 +197,7 @@ static const struct {
 	const char *name;
 	const jspec *specs;
 } profiles[] = {
-	{"nginx", nginx_specs},     {"caddy", caddy_specs},		{"envoy", envoy_specs},
+	{"nginx", nginx_specs},	    {"caddy", caddy_specs},	      {"envoy", envoy_specs},
 	{"traefik", traefik_specs}, {"cloudflare", cloudflare_specs},
 };
 #define NPROFILES (sizeof profiles / sizeof profiles[0])
@@ -607,8 +607,8 @@ static int parse_override(const char *arg, override *o, rl_err *err)
 			o->unit = U_NS;
 		else
 			return rl_err_set(err, RL_EUSAGE, "--field", 0, "'%s': %s takes %s, not ':%s'", arg,
-					  field_names[k].name, o->field == JF_TIME ? ":start or :end" : ":s, :ms, :us or :ns",
-					  u);
+					  field_names[k].name,
+					  o->field == JF_TIME ? ":start or :end" : ":s, :ms, :us or :ns", u);
 	}
 	if (o->field == JF_CLIENT)
 		o->secret = rl_format_name_is_secret(o->path, o->n);
@@ -632,14 +632,16 @@ static int compile(compiled *c, size_t prof, const override *ov, size_t nov, rl_
 		return rl_err_set(err, RL_ENOMEM, "--format", 0, "out of memory");
 	bool replaced[JF_COUNT] = {false};
 	for (size_t i = 0; i < nov; i++) {
-		int rc = add_spec(c, ov[i].path, ov[i].n, (struct cspec){ov[i].field, ov[i].unit, ov[i].start, ov[i].secret},
+		int rc = add_spec(c, ov[i].path, ov[i].n,
+				  (struct cspec){ov[i].field, ov[i].unit, ov[i].start, ov[i].secret},
 				  ov[i].field == JF_BODY);
 		if (rc)
-			return rc == RL_ENOMEM ? rl_err_set(err, RL_ENOMEM, "--field", 0, "out of memory")
-					       : rl_err_set(err, RL_EUSAGE, "--field", 0,
-							    "bad JSON path '%.*s' (keys joined by '.', [N] for an array "
-							    "element, [\"a.b\"] for a key with a dot)",
-							    (int)ov[i].n, ov[i].path);
+			return rc == RL_ENOMEM
+				       ? rl_err_set(err, RL_ENOMEM, "--field", 0, "out of memory")
+				       : rl_err_set(err, RL_EUSAGE, "--field", 0,
+						    "bad JSON path '%.*s' (keys joined by '.', [N] for an array "
+						    "element, [\"a.b\"] for a key with a dot)",
+						    (int)ov[i].n, ov[i].path);
 		replaced[ov[i].field] = true;
 	}
 	/* a new time or duration makes the profile's other end meaningless */

@@ -192,8 +192,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--format")) {
 			trace = !strcmp(argv[i + 1], "trace");
 			json = !strcmp(argv[i + 1], "json");
-		}
-		else {
+		} else {
 		usage:
 			fprintf(stderr, "usage: genlog [--lines N] [--span S] [--clients N] [--seed S] [--start EPOCH] "
 					"[--disorder S] [--format combined|trace|json] [--distinct]\n");
@@ -342,10 +341,10 @@ int main(int argc, char **argv)
 			       "\"body_bytes_sent\":\"%u\",\"request_time\":\"%u.%03u\",\"http_referer\":\"\","
 			       "\"http_user_agent\":\"%s\",\"sent_http_retry_after\":\"",
 			       tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			       (long long)(start + e->t_us / 1000000), (int)(e->t_us / 1000 % 1000), 10 + c / 65536 % 200,
-			       c / 256 % 256, c % 256, 1 + c % 250, endpoints[ep].method, path, e->status,
-			       e->status == 204 || e->status == 304 ? 0 : e->bytes, e->dur_ms / 1000, e->dur_ms % 1000,
-			       uas[c % (sizeof uas / sizeof uas[0])]);
+			       (long long)(start + e->t_us / 1000000), (int)(e->t_us / 1000 % 1000),
+			       10 + c / 65536 % 200, c / 256 % 256, c % 256, 1 + c % 250, endpoints[ep].method, path,
+			       e->status, e->status == 204 || e->status == 304 ? 0 : e->bytes, e->dur_ms / 1000,
+			       e->dur_ms % 1000, uas[c % (sizeof uas / sizeof uas[0])]);
 			if (e->retry_after)
 				printf("%u", e->retry_after);
 			printf("\",\"http_idempotency_key\":\"");

@@ -124,5 +124,17 @@ pagexray/responseCodes-304.har|har|1|270|-
 pagexray/www.nytimes.com.har|har|1|328|-
 peers/pollyjs/github-api-client-getUser.har|har|191|1|-
 peers/pollyjs/jest-puppeteer-navigate-all-routes.har|har|896|5|-
+# JSON lines, profiles named or found by auto (with the CRI wrapper around Envoy)
+alp/json_access.log|json|14|14|-
+lnav/logfile_caddy_log.1|json:caddy|4|4|-
+peers/crowdsec-hub/caddy-basic-auth-bf.log|auto|6|6|-
+# line 6 is a Traefik plugin's debug line, not JSON
+crowdsec-hub/traefik_json.log|json:traefik|7|6|6
+crowdsec-hub/traefik_base-http-scenario.log|auto|80|80|-
+lnav/logfile_cloudflare.1|json:cloudflare|15|15|-
+lnav/logfile_cloudflare.json|auto|1|1|-
+crowdsec-hub/envoy-http-crawl-non_statics.log|auto|41|41|-
+# lines 4, 5, 9 and 10 are Envoy's default text format inside the same CRI wrapper
+crowdsec-hub/envoy.log|auto|10|6|4 5 9 10
 TABLE
 exit $fail

@@ -269,6 +269,7 @@ static void test_table(void)
 	CHECK_INT(id_of(t, -1, b1), 0);
 	CHECK_INT(id_of(t, 500, ""), 0);
 	CHECK_INT(id_of(t, 500, "{\"ok\":1}"), 0);
+	CHECK_INT(id_of(t, 500, "{\"ok\":1}"), 0); /* remembered: still none */
 	/* a message with control characters: the template collapses them, the sample shows
 	 * spaces and never a raw control byte; invalid UTF-8 is made visible */
 	uint32_t c = id_of(t, 0, "{\"error\":\"connect\\u001b[2J\\treset\\n by peer \\ud800\"}");

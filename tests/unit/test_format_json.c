@@ -184,13 +184,15 @@ static void test_nginx(void)
 	CHECK_INT(rec.duration_us, -1); /* "response_time":"-" */
 	/* nginx escape=json as users write it: $msec wins over $time_local, $request is
 	 * split, every value quoted, headers as $http_… variables */
-	CHECK_INT(parse(f, "{\"time_local\":\"29/Nov/2025:10:00:00 +0000\",\"msec\":\"1764410400.123\","
-			   "\"remote_addr\":\"203.0.113.7\",\"request\":\"POST /v1/leads?x=1 HTTP/1.1\",\"status\":\"503\","
-			   "\"body_bytes_sent\":\"0\",\"request_time\":\"0.250\",\"http_referer\":\"\","
-			   "\"http_user_agent\":\"sdk/1.0\",\"http_x_forwarded_for\":\"198.51.100.1, 10.0.0.1\","
-			   "\"http_x_client_id\":\"svc-a\",\"http_x_request_id\":\"r-1\",\"request_id\":\"nginx-own\","
-			   "\"http_idempotency_key\":\"k-9\",\"sent_http_retry_after\":\"2\"}"),
-		  RL_REJECT_NONE);
+	CHECK_INT(
+		parse(f,
+		      "{\"time_local\":\"29/Nov/2025:10:00:00 +0000\",\"msec\":\"1764410400.123\","
+		      "\"remote_addr\":\"203.0.113.7\",\"request\":\"POST /v1/leads?x=1 HTTP/1.1\",\"status\":\"503\","
+		      "\"body_bytes_sent\":\"0\",\"request_time\":\"0.250\",\"http_referer\":\"\","
+		      "\"http_user_agent\":\"sdk/1.0\",\"http_x_forwarded_for\":\"198.51.100.1, 10.0.0.1\","
+		      "\"http_x_client_id\":\"svc-a\",\"http_x_request_id\":\"r-1\",\"request_id\":\"nginx-own\","
+		      "\"http_idempotency_key\":\"k-9\",\"sent_http_retry_after\":\"2\"}"),
+		RL_REJECT_NONE);
 	CHECK_INT(rec.time_us, 1764410400123000LL); /* a double would give …122999 */
 	CHECK_INT(rec.time_res_us, 1000);
 	CHECK_VIEW(rec.method, "POST");
@@ -246,8 +248,7 @@ static void test_rejects(void)
 	CHECK_INT(parse(f, "{\"msec\":\"yesterday\",\"status\":200}"), RL_REJECT_BAD_TIME);
 	CHECK_INT(parse(f, "{\"msec\":\"1764410400.1\",\"status\":\"OK\"}"), RL_REJECT_BAD_STATUS);
 	CHECK_INT(parse(f, "{\"msec\":\"1764410400.1\",\"status\":1000}"), RL_REJECT_BAD_STATUS);
-	CHECK_INT(parse(f, "  {\"msec\":\"1764410400.1\",\"status\":\"-\",\"request\":\"GET /\"}  \r"),
-		  RL_REJECT_NONE);
+	CHECK_INT(parse(f, "  {\"msec\":\"1764410400.1\",\"status\":\"-\",\"request\":\"GET /\"}  \r"), RL_REJECT_NONE);
 	CHECK_INT(rec.status, -1);
 	CHECK_INT(parse(f, "{\"msec\":\"1764410400.1\",\"status\":\"400\",\"request\":\"-\"}"), RL_REJECT_NONE);
 	CHECK_VIEW(rec.method, NULL);
@@ -381,17 +382,23 @@ static void test_fields(void)
 		const char *field, *value;
 		long long us, res;
 	} dur[] = {
-		{"duration=d", "1.5", 1500000, 100000},     {"duration=d:s", "0.000250", 250, 1},
-		{"duration=d:ms", "12", 12000, 1000},	    {"duration=d:ms", "12.5", 12500, 100},
-		{"duration=d:us", "1234", 1234, 1},	    {"duration=d:ns", "1234567", 1234, 1},
-		{"duration=d:ns", "999", 0, 1},		    {"duration=d:ms", "\"1.5s\"", 1500000, 100000},
-		{"duration=d", "\"350\xc2\xb5s\"", 350, 1}, {"duration=d:s", "\"2ms\"", 2000, 1000},
+		{"duration=d", "1.5", 1500000, 100000},
+		{"duration=d:s", "0.000250", 250, 1},
+		{"duration=d:ms", "12", 12000, 1000},
+		{"duration=d:ms", "12.5", 12500, 100},
+		{"duration=d:us", "1234", 1234, 1},
+		{"duration=d:ns", "1234567", 1234, 1},
+		{"duration=d:ns", "999", 0, 1},
+		{"duration=d:ms", "\"1.5s\"", 1500000, 100000},
+		{"duration=d", "\"350\xc2\xb5s\"", 350, 1},
+		{"duration=d:s", "\"2ms\"", 2000, 1000},
 	};
 	for (size_t i = 0; i < sizeof dur / sizeof dur[0]; i++) {
 		const char *fields[] = {"time=t:start", dur[i].field};
 		rl_format *f = make("json", fields, 2, NULL);
 		char line[200];
-		snprintf(line, sizeof line, "{\"t\":1700000000,\"status\":200,\"method\":\"GET\",\"d\":%s}", dur[i].value);
+		snprintf(line, sizeof line, "{\"t\":1700000000,\"status\":200,\"method\":\"GET\",\"d\":%s}",
+			 dur[i].value);
 		CHECK_INT(parse(f, line), RL_REJECT_NONE);
 		CHECK_INT(rec.duration_us, dur[i].us);
 		CHECK_INT(rec.duration_res_us, dur[i].res);
@@ -425,15 +432,18 @@ static void test_fields(void)
 		rl_format_free(f);
 	}
 	/* the other fields: arrays by index, keys with a dot, the body as JSON text */
-	const char *fields[] = {"time=ts:end", "status=res.code", "method=req.m", "target=req.u",
-				"addr=peers[1]", "user_agent=h[\"user.agent\"]", "request_id=ids[0].v", "attempt=n",
-				"idempotency_key=ik", "retry_after=ra", "body=res.err", "bytes=sz"};
+	const char *fields[] = {"time=ts:end",	       "status=res.code", "method=req.m",
+				"target=req.u",	       "addr=peers[1]",	  "user_agent=h[\"user.agent\"]",
+				"request_id=ids[0].v", "attempt=n",	  "idempotency_key=ik",
+				"retry_after=ra",      "body=res.err",	  "bytes=sz"};
 	rl_format *f = make("json:envoy", fields, sizeof fields / sizeof fields[0], "h.Authorization");
-	CHECK_INT(parse(f, "{\"ts\":\"2023-11-14T22:13:20Z\",\"res\":{\"code\":\"429\",\"err\":{\"error\":{\"message\":"
-			   "\"slow down\"}}},\"req\":{\"m\":\"POST\",\"u\":\"/v1/x\"},\"peers\":[\"10.0.0.1\",\"10.0.0.2\"],"
-			   "\"h\":{\"user.agent\":\"ua/1\",\"Authorization\":\"Bearer abc\"},\"ids\":[{\"v\":77}],\"n\":2,"
-			   "\"ik\":\"k-1\",\"ra\":1.5,\"sz\":\"12\",\"start_time\":\"2000-01-01T00:00:00Z\"}"),
-		  RL_REJECT_NONE);
+	CHECK_INT(
+		parse(f,
+		      "{\"ts\":\"2023-11-14T22:13:20Z\",\"res\":{\"code\":\"429\",\"err\":{\"error\":{\"message\":"
+		      "\"slow down\"}}},\"req\":{\"m\":\"POST\",\"u\":\"/v1/x\"},\"peers\":[\"10.0.0.1\",\"10.0.0.2\"],"
+		      "\"h\":{\"user.agent\":\"ua/1\",\"Authorization\":\"Bearer abc\"},\"ids\":[{\"v\":77}],\"n\":2,"
+		      "\"ik\":\"k-1\",\"ra\":1.5,\"sz\":\"12\",\"start_time\":\"2000-01-01T00:00:00Z\"}"),
+		RL_REJECT_NONE);
 	CHECK_INT(rec.time_us, 1700000000000000LL);
 	CHECK(!rec.time_is_start); /* the override replaced envoy's start_time */
 	CHECK_INT(rec.status, 429);
@@ -463,15 +473,15 @@ static void test_fields(void)
 static void test_field_errors(void)
 {
 	static const char *const bad[] = {
-		"time",		   /* no '=' */
-		"colour=x",	   /* no such field */
-		"status=",	   /* no path */
-		"time=t:middle",   /* time takes :start or :end */
-		"duration=d:min",  /* no such unit */
-		"status=a..b",	   /* empty key */
-		"status=a[x]",	   /* bad index */
-		"status=[0]",	   /* the line is an object */
-		"status=a[\"b",	   /* unclosed */
+		"time", /* no '=' */
+		"colour=x", /* no such field */
+		"status=", /* no path */
+		"time=t:middle", /* time takes :start or :end */
+		"duration=d:min", /* no such unit */
+		"status=a..b", /* empty key */
+		"status=a[x]", /* bad index */
+		"status=[0]", /* the line is an object */
+		"status=a[\"b", /* unclosed */
 		"status=a.b.c.d.e.f.g.h.i", /* deeper than 8 */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -551,8 +561,9 @@ static void test_wrappers(void)
 	CHECK_INT(parse(f, "{\"message\":"), RL_REJECT_NO_MATCH);
 	rl_format_free(f);
 	f = wrap("fluentbit", make("json", NULL, 0, NULL));
-	const char *fb = "{\"date\":1700000000.123,\"log\":\"{\\\"msec\\\":\\\"1700000000.120\\\",\\\"status\\\":\\\"502\\\","
-			 "\\\"request\\\":\\\"GET /up HTTP/1.1\\\"}\\n\",\"stream\":\"stdout\"}";
+	const char *fb =
+		"{\"date\":1700000000.123,\"log\":\"{\\\"msec\\\":\\\"1700000000.120\\\",\\\"status\\\":\\\"502\\\","
+		"\\\"request\\\":\\\"GET /up HTTP/1.1\\\"}\\n\",\"stream\":\"stdout\"}";
 	CHECK_STR(rl_envelope_detect(fb, strlen(fb)), "fluentbit");
 	CHECK_INT(parse(f, fb), RL_REJECT_NONE);
 	CHECK_STR(f->name, "fluentbit>json:nginx");
