@@ -119,7 +119,8 @@ static rl_reject cri_parse(envelope *e, const char *p, size_t n, rl_record *r)
 	return e->inner->ops->parse(e->inner, c.p, c.n, r);
 }
 
-static rl_reject json_wrapper_parse(envelope *e, const char *p, size_t n, rl_record *r)
+/* Vector, Fluent Bit: the line in *c, or why there is none. */
+static rl_reject json_unwrap(envelope *e, const char *p, size_t n, rl_str *c)
 {
 	size_t i = 0;
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
@@ -132,10 +133,17 @@ static rl_reject json_wrapper_parse(envelope *e, const char *p, size_t n, rl_rec
 		return RL_REJECT_NO_MATCH;
 	if (e->val.type != RL_J_STRING)
 		return RL_REJECT_NOT_ACCESS;
-	rl_str c = e->val.text;
-	while (c.n && (c.p[c.n - 1] == '\n' || c.p[c.n - 1] == '\r')) /* Docker keeps the newline */
-		c.n--;
-	return e->inner->ops->parse(e->inner, c.p, c.n, r);
+	*c = e->val.text;
+	while (c->n && (c->p[c->n - 1] == '\n' || c->p[c->n - 1] == '\r')) /* Docker keeps the newline */
+		c->n--;
+	return RL_REJECT_NONE;
+}
+
+static rl_reject json_wrapper_parse(envelope *e, const char *p, size_t n, rl_record *r)
+{
+	rl_str c;
+	rl_reject rj = json_unwrap(e, p, n, &c);
+	return rj ? rj : e->inner->ops->parse(e->inner, c.p, c.n, r);
 }
 
 static rl_reject envelope_parse(rl_format *base, const char *p, size_t n, rl_record *r)
@@ -169,7 +177,36 @@ static void envelope_free(rl_format *base)
 	free(e);
 }
 
-static const rl_format_ops envelope_ops = {envelope_parse, envelope_free, NULL, NULL, NULL};
+/* check-format: the wrapper's shape, else the inner format's explanation of the line
+ * inside (a CRI line's own part only: explaining changes no joining state) */
+static void envelope_explain(rl_format *base, const char *p, size_t n, char *buf, size_t cap)
+{
+	envelope *e = (envelope *)base;
+	rl_str c = RL_STR_NULL;
+	rl_reject rj = RL_REJECT_NO_MATCH;
+	int s;
+	bool partial = false;
+	if (e->k == K_CRI)
+		rj = cri_split(p, n, false, &s, &partial, &c) ? RL_REJECT_NONE : RL_REJECT_NO_MATCH;
+	else if (e->k == K_COMPOSE)
+		rj = compose_split(p, n, &c) ? RL_REJECT_NONE : RL_REJECT_NO_MATCH;
+	else
+		rj = json_unwrap(e, p, n, &c);
+	static const char *const shape[K_COUNT] = {
+		"no CRI prefix (TIME stdout|stderr F|P)", "no docker compose prefix (name  | )",
+		"not a Vector event with a \"message\" string", "not a Fluent Bit record with a \"log\" string"};
+	if (rj == RL_REJECT_NO_MATCH)
+		snprintf(buf, cap, "%s", shape[e->k]);
+	else if (rj != RL_REJECT_NONE)
+		snprintf(buf, cap, "%s",
+			 rj == RL_REJECT_NOT_ACCESS ? "a wrapper event without a line" : rl_reject_text(rj));
+	else if (partial)
+		snprintf(buf, cap, "a partial line (P), joined with the lines after it");
+	else
+		rl_format_explain(e->inner, c.p, c.n, buf, cap);
+}
+
+static const rl_format_ops envelope_ops = {envelope_parse, envelope_free, NULL, NULL, envelope_explain};
 
 int rl_envelope_format_new(rl_format **out, const char *kind_name, rl_format *inner, rl_err *err)
 {

@@ -147,7 +147,12 @@ int rl_apache_format_new(rl_format **out, const char *log_format, const rl_forma
 int rl_alb_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err);
 
 /* JSON lines (json.c): profile names a built-in field mapping ("nginx", "caddy",
- * "envoy", "traefik", …), NULL to choose it from the keys of the first records. */
+ * "envoy", "traefik", "cloudflare"), NULL to choose it from the first line that one of
+ * them reads as an access record (the name then becomes "json:PROFILE"). opts->fields
+ * (--field NAME=PATH[:UNIT]) and opts->client replace the profile's paths for their
+ * field, the later of two winning. A valid JSON object that is no HTTP access record
+ * is RL_REJECT_NOT_ACCESS. Returns 0, RL_EUSAGE naming "--format" (unknown profile) or
+ * "--field" (a malformed override), RL_ENOMEM. */
 int rl_json_format_new(rl_format **out, const char *profile, const rl_format_opts *opts, rl_err *err);
 
 /* HAR 1.2 files (har.c), a document format. */

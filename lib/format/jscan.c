@@ -566,8 +566,9 @@ static bool value(scan *c, const jentry *e, int depth)
 
 bool rl_jscan(const rl_jpaths *s, const char *p, size_t n, rl_jvalue *vals, char *buf, size_t cap)
 {
-	(void)cap; /* decoded strings never outgrow their escaped text, so n bytes suffice */
 	memset(vals, 0, s->nslots * sizeof *vals);
+	if (cap < n) /* decoded strings never outgrow their escaped text: n bytes suffice */
+		return false;
 	scan c = {s, p, p + n, vals, buf};
 	skip_ws(&c);
 	if (c.p >= c.end || *c.p != '{' || !object(&c, &s->nodes[0], 1))

@@ -211,6 +211,7 @@ typedef struct compiled {
 		jfield field;
 		long long unit;
 		bool start, secret;
+		char *path; /* for check-format's explanations */
 	} spec[MAX_SPECS]; /* slot i of the scan is spec[i] */
 	size_t nspec;
 	bool logger_rule; /* the profile reads a logger name (Caddy): records without one need
@@ -474,6 +475,10 @@ static rl_reject fill(json_format *f, const compiled *c, rl_record *r, char *scr
 static rl_reject json_parse(rl_format *base, const char *p, size_t n, rl_record *r)
 {
 	json_format *f = (json_format *)base;
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) { /* a BOM opening the file */
+		p += 3;
+		n -= 3;
+	}
 	size_t i = 0;
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
 		i++;
@@ -525,14 +530,68 @@ static rl_reject json_parse(rl_format *base, const char *p, size_t n, rl_record 
 static void json_free(rl_format *base)
 {
 	json_format *f = (json_format *)base;
-	for (size_t k = 0; k < f->nprof; k++)
+	for (size_t k = 0; k < f->nprof; k++) {
 		rl_jpaths_free(f->prof[k].paths);
+		for (size_t i = 0; i < f->prof[k].nspec; i++)
+			free(f->prof[k].spec[i].path);
+	}
 	free(f->vals);
 	free(f->buf);
 	free(f);
 }
 
-static const rl_format_ops json_ops = {json_parse, json_free, NULL, NULL, NULL};
+/* The first path of field in c that the scanned line holds, or -1. */
+static int first_present(const json_format *f, const compiled *c, jfield field)
+{
+	for (size_t i = 0; i < c->nspec; i++)
+		if (c->spec[i].field == field && present(f->vals[i]))
+			return (int)i;
+	return -1;
+}
+
+/* check-format: why a line is no record, in the profile's terms */
+static void json_explain(rl_format *base, const char *p, size_t n, char *buf, size_t cap)
+{
+	json_format *f = (json_format *)base;
+	rl_record r;
+	rl_reject rj = rl_format_parse(base, p, n, &r);
+	const compiled *c = f->cur >= 0 ? &f->prof[f->cur] : NULL;
+	size_t i = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	int k = c && (rj == RL_REJECT_BAD_TIME || rj == RL_REJECT_BAD_STATUS)
+			? first_present(f, c, rj == RL_REJECT_BAD_TIME ? JF_TIME : JF_STATUS)
+			: -1;
+	if (rj == RL_REJECT_NO_MATCH && (i == n || p[i] != '{')) {
+		snprintf(buf, cap, "not a JSON object: the line starts with '%.*s'", (int)(n - i < 24 ? n - i : 24),
+			 p + i);
+	} else if (rj == RL_REJECT_NO_MATCH) {
+		snprintf(buf, cap, "not valid JSON (or nested deeper than 128)");
+	} else if (rj == RL_REJECT_NOT_ACCESS) {
+		int lg = c ? first_present(f, c, JF_LOGGER) : -1;
+		snprintf(buf, cap, "a JSON record, but no HTTP access record: %s%.*s%s",
+			 lg >= 0 ? "its logger '"
+			 : c	 ? "it has no status, method or target"
+				 : "no profile finds one in it",
+			 lg >= 0 ? (int)f->vals[lg].text.n : 0, lg >= 0 ? f->vals[lg].text.p : "",
+			 lg >= 0 ? "' is not http.log.access…" : "");
+	} else if (rj == RL_REJECT_NO_TIME && c) {
+		char keys[200] = "";
+		for (size_t s = 0; s < c->nspec; s++)
+			if (c->spec[s].field == JF_TIME && strlen(keys) + strlen(c->spec[s].path) + 3 < sizeof keys)
+				snprintf(keys + strlen(keys), sizeof keys - strlen(keys), "%s%s", keys[0] ? ", " : "",
+					 c->spec[s].path);
+		snprintf(buf, cap, "no time: the line has none of %s (--field time=PATH names another)", keys);
+	} else if (k >= 0) {
+		snprintf(buf, cap, "%s '%s' is '%.*s': %s", rj == RL_REJECT_BAD_TIME ? "time" : "status",
+			 c->spec[k].path, (int)(f->vals[k].text.n < 64 ? f->vals[k].text.n : 64), f->vals[k].text.p,
+			 rj == RL_REJECT_BAD_TIME ? "not ISO 8601, CLF or an epoch number" : "not 0..999");
+	} else {
+		snprintf(buf, cap, "%s", rj == RL_REJECT_NONE ? "the line matches the format" : rl_reject_text(rj));
+	}
+}
+
+static const rl_format_ops json_ops = {json_parse, json_free, NULL, NULL, json_explain};
 
 /* --- overrides ---------------------------------------------------------------------- */
 
@@ -620,6 +679,8 @@ static int add_spec(compiled *c, const char *path, size_t n, struct cspec sp, bo
 	if (c->nspec == MAX_SPECS)
 		return -1;
 	int rc = rl_jpaths_add(c->paths, path, n, (int)c->nspec, raw);
+	if (rc == 0 && !(sp.path = strndup(path, n)))
+		rc = RL_ENOMEM;
 	if (rc == 0)
 		c->spec[c->nspec++] = sp;
 	return rc;
@@ -633,7 +694,7 @@ static int compile(compiled *c, size_t prof, const override *ov, size_t nov, rl_
 	bool replaced[JF_COUNT] = {false};
 	for (size_t i = 0; i < nov; i++) {
 		int rc = add_spec(c, ov[i].path, ov[i].n,
-				  (struct cspec){ov[i].field, ov[i].unit, ov[i].start, ov[i].secret},
+				  (struct cspec){ov[i].field, ov[i].unit, ov[i].start, ov[i].secret, NULL},
 				  ov[i].field == JF_BODY);
 		if (rc)
 			return rc == RL_ENOMEM
@@ -651,7 +712,8 @@ static int compile(compiled *c, size_t prof, const override *ov, size_t nov, rl_
 	for (const jspec *s = profiles[prof].specs; s->path; s++) {
 		if (replaced[s->field])
 			continue;
-		if (add_spec(c, s->path, strlen(s->path), (struct cspec){s->field, s->unit, s->start, false}, false))
+		if (add_spec(c, s->path, strlen(s->path), (struct cspec){s->field, s->unit, s->start, false, NULL},
+			     false))
 			return rl_err_set(err, RL_ENOMEM, "--format", 0, "out of memory");
 		c->logger_rule |= s->field == JF_LOGGER;
 	}

@@ -127,6 +127,10 @@ peers/pollyjs/jest-puppeteer-navigate-all-routes.har|har|896|5|-
 # JSON lines, profiles named or found by auto (with the CRI wrapper around Envoy)
 alp/json_access.log|json|14|14|-
 lnav/logfile_caddy_log.1|json:caddy|4|4|-
+# docker compose output: 35 startup and info records (skipped, not rejected), 4 access
+lnav/logfile_caddy_log.0|auto|39|4|-
+# a blank line and a reverse_proxy debug record (skipped)
+crowdsec-hub/caddy-logs.log|json:caddy|12|10|-
 peers/crowdsec-hub/caddy-basic-auth-bf.log|auto|6|6|-
 # line 6 is a Traefik plugin's debug line, not JSON
 crowdsec-hub/traefik_json.log|json:traefik|7|6|6

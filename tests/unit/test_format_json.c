@@ -244,6 +244,7 @@ static void test_rejects(void)
 	CHECK_INT(parse(f, "{\"status\":\"bad \\x escape\"}"), RL_REJECT_NO_MATCH);
 	CHECK_INT(parse(f, "[{\"status\":200}]"), RL_REJECT_NO_MATCH);
 	CHECK_INT(parse(f, "{\"level\":\"info\",\"msg\":\"started\"}"), RL_REJECT_NOT_ACCESS);
+	CHECK_INT(parse(f, "\xef\xbb\xbf{\"msec\":1,\"status\":200}"), RL_REJECT_NONE); /* a BOM */
 	CHECK_INT(parse(f, "{\"status\":200,\"request\":\"GET / HTTP/1.1\"}"), RL_REJECT_NO_TIME);
 	CHECK_INT(parse(f, "{\"msec\":\"yesterday\",\"status\":200}"), RL_REJECT_BAD_TIME);
 	CHECK_INT(parse(f, "{\"msec\":\"1764410400.1\",\"status\":\"OK\"}"), RL_REJECT_BAD_STATUS);
@@ -639,6 +640,33 @@ static void test_sniff(void)
 	rl_format_free(f);
 }
 
+static void explains(rl_format *f, const char *line, const char *want)
+{
+	char why[512];
+	rl_format_explain(f, line, strlen(line), why, sizeof why);
+	CHECK(strstr(why, want) != NULL);
+	if (!strstr(why, want))
+		fprintf(stderr, "  explain: %s\n", why);
+}
+
+static void test_explain(void)
+{
+	rl_format *f = make("json:caddy", NULL, 0, NULL);
+	explains(f, "hello", "not a JSON object");
+	explains(f, "{\"ts\":", "not valid JSON");
+	explains(f, CADDY_DEBUG, "its logger 'http.handlers.reverse_proxy' is not http.log.access");
+	explains(f, "{\"request\":{\"method\":\"GET\"},\"status\":200}", "none of ts");
+	explains(f, "{\"ts\":\"soon\",\"request\":{\"method\":\"GET\"},\"status\":200}", "time 'ts' is 'soon'");
+	explains(f, "{\"ts\":1,\"request\":{\"method\":\"GET\"},\"status\":\"x\"}", "status 'status' is 'x'");
+	rl_format_free(f);
+	f = wrap("cri", make("json", NULL, 0, NULL));
+	explains(f, "caddy  | {}", "no CRI prefix");
+	explains(f, "2024-01-01T00:00:00Z stdout P {", "a partial line");
+	explains(f, "2024-01-01T00:00:00Z stdout F [2016-04-15T20:17:00.310Z] \"GET / HTTP/1.1\"",
+		 "not a JSON object: the line starts with '[2016");
+	rl_format_free(f);
+}
+
 int main(void)
 {
 	test_nginx();
@@ -649,5 +677,6 @@ int main(void)
 	test_field_errors();
 	test_wrappers();
 	test_sniff();
+	test_explain();
 	return check_done("test_format_json");
 }
