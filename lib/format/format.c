@@ -52,6 +52,19 @@ int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts,
 	*out = NULL;
 	char buf[8192];
 	const char *v;
+	/* "cri>json:envoy": a shipper's envelope around a format */
+	const char *gt = strchr(spec, '>');
+	size_t kn = gt ? (size_t)(gt - spec) : 0;
+	if (gt && kn < 16 && strncmp(spec, "nginx:", 6) && strncmp(spec, "apache:", 7) && strncmp(spec, "regex:", 6)) {
+		char kind[16];
+		memcpy(kind, spec, kn);
+		kind[kn] = 0;
+		rl_format *inner;
+		int rc = rl_format_new(&inner, gt + 1, opts, err);
+		if (rc)
+			return rc;
+		return rl_envelope_format_new(out, kind, inner, err);
+	}
 	if (strcmp(spec, "combined") == 0 || strcmp(spec, "common") == 0 || strcmp(spec, "vcombined") == 0)
 		return rl_clf_format_new(out, spec, opts, err);
 	if (strcmp(spec, "trace") == 0)
@@ -72,7 +85,8 @@ int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts,
 		return rl_regex_format_new(out, spec, v, opts, err);
 	return rl_err_set(err, RL_EUSAGE, "--format", 0,
 			  "unknown format '%s' (known: auto, combined, common, vcombined, alb, json, trace, har, "
-			  "nginx:'LOG_FORMAT', apache:'LOGFORMAT', regex:'PCRE2')",
+			  "nginx:'LOG_FORMAT', apache:'LOGFORMAT', regex:'PCRE2', and ENVELOPE>FORMAT with "
+			  "ENVELOPE cri, compose, vector or fluentbit)",
 			  spec);
 }
 

@@ -118,45 +118,52 @@ full:
 
 /* --- escape=json templates ---------------------------------------------------- */
 
-/* The --field name a variable feeds, or NULL. */
-static const char *json_field_of(const char *var, size_t n)
+/* The --field name a variable feeds, or NULL, and its rank: where two variables feed
+ * one field, the lower rank wins ($msec over $time_local, SPEC §3.1.1; the client's
+ * $http_x_request_id over nginx's own $request_id). */
+static const char *json_field_of(const char *var, size_t n, int *rank)
 {
 	static const struct {
 		const char *var, *field;
+		int rank;
 	} m[] = {
-		{"msec", "time"},
-		{"time_iso8601", "time"},
-		{"time_local", "time"},
-		{"request", "request"},
-		{"request_method", "method"},
-		{"request_uri", "target"},
-		{"status", "status"},
-		{"body_bytes_sent", "bytes"},
-		{"request_time", "duration"},
-		{"remote_addr", "addr"},
-		{"http_user_agent", "user_agent"},
-		{"http_x_client_id", "client"},
-		{"http_x_request_id", "request_id"},
-		{"request_id", "request_id"},
-		{"http_idempotency_key", "idempotency_key"},
-		{"sent_http_retry_after", "retry_after"},
+		{"msec", "time", 0},
+		{"time_iso8601", "time", 1},
+		{"time_local", "time", 2},
+		{"request", "request", 0},
+		{"request_method", "method", 0},
+		{"request_uri", "target", 0},
+		{"status", "status", 0},
+		{"body_bytes_sent", "bytes", 0},
+		{"bytes_sent", "bytes", 1},
+		{"request_time", "duration", 0},
+		{"remote_addr", "addr", 0},
+		{"http_user_agent", "user_agent", 0},
+		{"http_x_client_id", "client", 0},
+		{"http_x_request_id", "request_id", 0},
+		{"request_id", "request_id", 1},
+		{"http_idempotency_key", "idempotency_key", 0},
+		{"sent_http_retry_after", "retry_after", 0},
 	};
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-		if (strlen(m[i].var) == n && memcmp(m[i].var, var, n) == 0)
+		if (strlen(m[i].var) == n && memcmp(m[i].var, var, n) == 0) {
+			*rank = m[i].rank;
 			return m[i].field;
+		}
 	return NULL;
 }
 
 #define MAX_JSON_FIELDS 24
 
-/* {"ts":"$msec","status":$status,…} → --field time=ts, status=status, … (flat keys;
- * the first key of a field wins, as $msec before $time_local). */
+/* {"ts":"$msec","status":$status,…} → --field time=ts:end, status=status, … (flat
+ * keys), one per field, the best-ranked variable's. */
 static int json_template_format(rl_format **out, const char *tpl, const rl_format_opts *opts, rl_err *err)
 {
 	char store[MAX_JSON_FIELDS][96];
+	const char *names[MAX_JSON_FIELDS];
+	int ranks[MAX_JSON_FIELDS];
 	const char *fields[MAX_JSON_FIELDS + RL_FORMAT_FIELDS_MAX];
 	size_t nf = 0;
-	bool time_set = false;
 	for (const char *p = tpl; (p = strchr(p, '$')) != NULL;) {
 		const char *v = ++p;
 		if (*v == '{')
@@ -165,8 +172,9 @@ static int json_template_format(rl_format **out, const char *tpl, const rl_forma
 		while (is_var_char(*e))
 			e++;
 		p = e;
-		const char *field = json_field_of(v, (size_t)(e - v));
-		if (!field || nf == MAX_JSON_FIELDS)
+		int rank;
+		const char *field = json_field_of(v, (size_t)(e - v), &rank);
+		if (!field)
 			continue;
 		/* the key: the last "…" before the ':' that precedes the value */
 		const char *q = v - 1;
@@ -180,14 +188,21 @@ static int json_template_format(rl_format **out, const char *tpl, const rl_forma
 			ks--;
 		if (*q != ':' || ke <= tpl || ks >= ke)
 			continue;
-		bool is_time = strcmp(field, "time") == 0;
-		if (is_time && time_set)
+		size_t k = 0;
+		while (k < nf && strcmp(names[k], field) != 0)
+			k++;
+		if (k < nf && ranks[k] <= rank)
 			continue;
-		time_set |= is_time;
-		snprintf(store[nf], sizeof store[nf], "%s=%.*s%s", field, (int)(ke - 1 - ks), ks,
-			 is_time ? ":end" : "");
-		fields[nf] = store[nf];
-		nf++;
+		if (k == nf) {
+			if (nf == MAX_JSON_FIELDS)
+				continue;
+			nf++;
+		}
+		names[k] = field;
+		ranks[k] = rank;
+		snprintf(store[k], sizeof store[k], "%s=%.*s%s", field, (int)(ke - 1 - ks), ks,
+			 strcmp(field, "time") == 0 ? ":end" : "");
+		fields[k] = store[k];
 	}
 	size_t nuser = opts ? opts->nfields : 0;
 	if (nuser > RL_FORMAT_FIELDS_MAX)

@@ -87,6 +87,33 @@ static void test_nginx_upstream_and_uri(void)
 	CHECK_VIEW(rec.vhost, "api.example.com");
 }
 
+static void test_nginx_json_template(void)
+{
+	/* escape=json: keys take the fields of their variables; $msec wins over an earlier
+	 * $time_local, $http_x_request_id over $request_id */
+	CHECK_INT(use("nginx:{\"tl\":\"$time_local\",\"ts\":\"$msec\",\"rid\":\"$request_id\","
+		      "\"xrid\":\"$http_x_request_id\",\"req\":\"$request\",\"st\":$status,\"rt\":\"$request_time\"}",
+		      NULL),
+		  0);
+	CHECK_INT(parse("{\"tl\":\"29/Nov/2026:10:00:01 +0000\",\"ts\":\"1795946401.250\",\"rid\":\"nginx-1\","
+			"\"xrid\":\"client-1\",\"req\":\"GET /a?b=1 HTTP/1.1\",\"st\":503,\"rt\":\"0.250\"}"),
+		  RL_REJECT_NONE);
+	CHECK_INT(rec.time_us, 1795946401250000LL);
+	CHECK_INT(rec.time_res_us, 1000);
+	CHECK(!rec.time_is_start);
+	CHECK_VIEW(rec.request_id, "client-1");
+	CHECK_VIEW(rec.method, "GET");
+	CHECK_VIEW(rec.target, "/a?b=1");
+	CHECK_INT(rec.status, 503);
+	CHECK_INT(rec.duration_us, 250000);
+	/* an envelope spec names both */
+	CHECK_INT(use("fluentbit>combined", NULL), 0);
+	CHECK_INT(parse("{\"date\":1.5,\"log\":\"10.0.0.1 - - [29/Nov/2026:10:00:01 +0000] \\\"GET / HTTP/1.1\\\" 200 5\"}"),
+		  RL_REJECT_NONE);
+	CHECK_INT(rec.status, 200);
+	CHECK_INT(use("nowhere>combined", NULL), RL_EUSAGE);
+}
+
 static void test_apache(void)
 {
 	CHECK_INT(use("apache:%h %l %u %t \"%r\" %>s %b %D \"%{Referer}i\" \"%{User-agent}i\" \"%{X-Client-Id}i\" "
@@ -212,6 +239,7 @@ int main(void)
 {
 	test_nginx_custom();
 	test_nginx_upstream_and_uri();
+	test_nginx_json_template();
 	test_apache();
 	test_regex_and_alb();
 	test_client_option();
