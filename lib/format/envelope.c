@@ -95,6 +95,18 @@ static bool compose_split(const char *p, size_t n, rl_str *content)
 	return true;
 }
 
+/* The inner format on the unwrapped line; an empty one is skipped as a blank line would
+ * be (counted as not an access record, never rejected). */
+static rl_reject inner_parse(envelope *e, rl_str c, rl_record *r)
+{
+	size_t i = 0;
+	while (i < c.n && (c.p[i] == ' ' || c.p[i] == '\t' || c.p[i] == '\r'))
+		i++;
+	if (i == c.n)
+		return RL_REJECT_NOT_ACCESS;
+	return e->inner->ops->parse(e->inner, c.p, c.n, r);
+}
+
 static rl_reject cri_parse(envelope *e, const char *p, size_t n, rl_record *r)
 {
 	int s;
@@ -116,7 +128,7 @@ static rl_reject cri_parse(envelope *e, const char *p, size_t n, rl_record *r)
 		c = rl_str_make(e->part[s], need);
 		e->part_n[s] = 0; /* the bytes stay until the next line: the record's views */
 	}
-	return e->inner->ops->parse(e->inner, c.p, c.n, r);
+	return inner_parse(e, c, r);
 }
 
 /* Vector, Fluent Bit: the line in *c, or why there is none. */
@@ -143,7 +155,7 @@ static rl_reject json_wrapper_parse(envelope *e, const char *p, size_t n, rl_rec
 {
 	rl_str c;
 	rl_reject rj = json_unwrap(e, p, n, &c);
-	return rj ? rj : e->inner->ops->parse(e->inner, c.p, c.n, r);
+	return rj ? rj : inner_parse(e, c, r);
 }
 
 static rl_reject envelope_parse(rl_format *base, const char *p, size_t n, rl_record *r)
@@ -154,7 +166,7 @@ static rl_reject envelope_parse(rl_format *base, const char *p, size_t n, rl_rec
 		rj = cri_parse(e, p, n, r);
 	} else if (e->k == K_COMPOSE) {
 		rl_str c;
-		rj = compose_split(p, n, &c) ? e->inner->ops->parse(e->inner, c.p, c.n, r) : RL_REJECT_NO_MATCH;
+		rj = compose_split(p, n, &c) ? inner_parse(e, c, r) : RL_REJECT_NO_MATCH;
 	} else {
 		rj = json_wrapper_parse(e, p, n, r);
 	}

@@ -525,7 +525,7 @@ static void test_wrappers(void)
 	CHECK_INT(rec.duration_us, 73); /* 7.3649e-05 s in the original */
 	CHECK_VIEW(rec.target, "/index.html");
 	CHECK_INT(rec.bytes, 188);
-	CHECK_INT(parse(f, "web-1  |"), RL_REJECT_NO_MATCH); /* an empty inner line */
+	CHECK_INT(parse(f, "web-1  |"), RL_REJECT_NOT_ACCESS); /* an empty inner line: skipped, as a blank line */
 	CHECK_INT(parse(f, "no prefix here"), RL_REJECT_NO_MATCH);
 	rl_format_free(f);
 
