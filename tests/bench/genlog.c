@@ -1,7 +1,7 @@
 /* genlog.c - a deterministic, realistic API access log in nginx "combined" format.
  *
  *   genlog [--lines N] [--span SECONDS] [--clients N] [--seed S] [--start EPOCH]
- *          [--disorder SECONDS] [--format combined|trace|json] [--distinct]
+ *          [--disorder SECONDS] [--format combined|trace|json|custom] [--distinct]
  *
  * Hundreds of clients (address + user agent, a few of them heavy), REST endpoints with
  * numeric, UUID and hex ids in their paths, a realistic status mix, and retry bursts
@@ -13,7 +13,9 @@
  * ms timestamps, durations, Retry-After on some 429s and idempotency keys on POSTs (some
  * clients change the key on each retry). --format json writes the same requests as nginx
  * escape=json lines (~300 bytes: $time_local, $msec, $request, $request_time, Retry-After
- * and Idempotency-Key as logged headers). The same arguments always give the same bytes
+ * and Idempotency-Key as logged headers). --format custom writes them as text in the
+ * README's recommended nginx log_format (CUSTOM_FORMAT below, ~200 bytes). The same
+ * arguments always give the same bytes
  * (a private PRNG, no locale, no clock).
  *
  * --distinct writes the worst case for the retry analysis's memory instead: every line is
@@ -168,7 +170,7 @@ int main(int argc, char **argv)
 {
 	uint64_t lines = 1000000, span = 3600, clients = 400, seed = 1, disorder = 2;
 	int64_t start = 1700000000; /* 2023-11-14T22:13:20Z */
-	bool trace = false, json = false, distinct = false;
+	bool trace = false, json = false, custom = false, distinct = false;
 	for (int i = 1; i < argc; i += 2) {
 		if (!strcmp(argv[i], "--distinct")) {
 			distinct = true;
@@ -192,10 +194,11 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--format")) {
 			trace = !strcmp(argv[i + 1], "trace");
 			json = !strcmp(argv[i + 1], "json");
+			custom = !strcmp(argv[i + 1], "custom");
 		} else {
 		usage:
 			fprintf(stderr, "usage: genlog [--lines N] [--span S] [--clients N] [--seed S] [--start EPOCH] "
-					"[--disorder S] [--format combined|trace|json] [--distinct]\n");
+					"[--disorder S] [--format combined|trace|json|custom] [--distinct]\n");
 			return 2;
 		}
 	}
@@ -351,6 +354,28 @@ int main(int argc, char **argv)
 			if (e->idem)
 				printf("k-%u", e->idem);
 			printf("\"}\n");
+			continue;
+		}
+		if (custom) {
+			/* $remote_addr [$time_local] $msec $request_time "$request" $status
+			 * $body_bytes_sent "$http_x_client_id" "$http_idempotency_key"
+			 * "$sent_http_retry_after" $upstream_status "$http_user_agent" */
+			printf("%u.%u.%u.%u [%02d/%s/%04d:%02d:%02d:%02d +0000] %lld.%03d %u.%03u \"%s %s HTTP/1.1\" %u %u "
+			       "\"-\" \"",
+			       10 + c / 65536 % 200, c / 256 % 256, c % 256, 1 + c % 250, tm.tm_mday, mon[tm.tm_mon],
+			       tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)(start + e->t_us / 1000000),
+			       (int)(e->t_us / 1000 % 1000), e->dur_ms / 1000, e->dur_ms % 1000, endpoints[ep].method, path,
+			       e->status, e->status == 204 || e->status == 304 ? 0 : e->bytes);
+			if (e->idem)
+				printf("k-%u", e->idem);
+			else
+				printf("-");
+			printf("\" \"");
+			if (e->retry_after)
+				printf("%u", e->retry_after);
+			else
+				printf("-");
+			printf("\" %u \"%s\"\n", e->status, uas[c % (sizeof uas / sizeof uas[0])]);
 			continue;
 		}
 		printf("%u.%u.%u.%u - - [%02d/%s/%04d:%02d:%02d:%02d +0000] \"%s %s HTTP/1.1\" %u %u \"-\" \"%s\"\n",

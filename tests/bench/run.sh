@@ -4,7 +4,7 @@
 # The benchmark of the README: builds retrylens (Release), generates the same
 # deterministic API access logs every time (tests/bench/genlog.c: one spanning an hour,
 # one spanning a week, LINES lines each, default 1,000,000 ≈ 138 MB; and the hour again
-# as nginx escape=json lines, ≈ 337 MB), and measures on
+# in a custom nginx log_format and as nginx escape=json lines, ≈ 337 MB), and measures on
 # the same files, in the same run: wall time (median of 3), lines/s and peak RSS of
 #   retrylens analyze            (and pinned to one core with taskset)
 #   lnav -n -c ';SELECT sc_status, count(*) FROM access_log GROUP BY sc_status'
@@ -59,6 +59,15 @@ for f in "$out/hour.log" "$out/week.log"; do
 		echo "| goaccess | (not installed) | | | |"
 	fi
 done
+# The same traffic in the README's custom nginx log_format ($msec, $request_time,
+# headers, $upstream_status): custom formats' speed (the target: >= 90 % of combined's).
+cf=$out/hour.custom
+custom_fmt='nginx:$remote_addr [$time_local] $msec $request_time "$request" $status $body_bytes_sent "$http_x_client_id" "$http_idempotency_key" "$sent_http_retry_after" $upstream_status "$http_user_agent"'
+[ -s "$cf" ] && [ "$(wc -l <"$cf")" = "$lines" ] || "$out/genlog" --lines "$lines" --span 3600 --format custom >"$cf"
+row "retrylens analyze, nginx custom" "$cf" "$bin" analyze --quiet --output json --format "$custom_fmt" "$cf"
+if command -v taskset >/dev/null; then
+	row "retrylens analyze, nginx custom (1 core)" "$cf" taskset -c 0 "$bin" analyze --quiet --output json --format "$custom_fmt" "$cf"
+fi
 # The same traffic as hour.log written as nginx escape=json lines (~340 bytes each: the
 # json format's speed, SPEC's target is 400,000 lines/s on one core).
 js=$out/hour.jsonl
