@@ -111,18 +111,18 @@ typedef struct cli_ingest_args {
 	}
 
 /* The input-format options analyze, ingest and check-format share. */
-#define CLI_FORMAT_OPTS(a)                                                                              \
-	{"--format", CLI_STRING, &(a).format, "FMT",                                                    \
-	 "auto (default), combined, common, vcombined, alb, json[:PROFILE], trace, har, "               \
-	 "nginx:'LOG_FORMAT', apache:'LOGFORMAT', regex:'PCRE2'"},                                      \
-		{"--log-format-file", CLI_STRING, &(a).log_format_file, "NGINX.CONF",                   \
-		 "read the format from an nginx config (with --log-format-name)"},                      \
-		{"--log-format-name", CLI_STRING, &(a).log_format_name, "NAME",                         \
-		 "the log_format to use from --log-format-file (default: the only one)"},               \
-		{"--field", CLI_LIST, &(a).fields, "NAME=PATH[:UNIT]",                                  \
-		 "json: where a field is (repeatable), e.g. time=ts:start, duration=took:ms"},          \
-	{                                                                                               \
-		"--client", CLI_STRING, &(a).client, "FIELD",                                           \
+#define CLI_FORMAT_OPTS(a)                                                                                 \
+	{"--format", CLI_STRING, &(a).format, "FMT",                                                       \
+	 "auto (default), combined, common, vcombined, alb, json[:PROFILE], trace, har, "                  \
+	 "nginx:'LOG_FORMAT', apache:'LOGFORMAT', regex:'PCRE2'"},                                         \
+		{"--log-format-file", CLI_STRING, &(a).log_format_file, "NGINX.CONF",                      \
+		 "read the format from an nginx config (with --log-format-name)"},                         \
+		{"--log-format-name", CLI_STRING, &(a).log_format_name, "NAME",                            \
+		 "the log_format to use from --log-format-file (default: the only one)"},                  \
+		{"--field", CLI_LIST, &(a).fields, "NAME=PATH[:UNIT]",                                     \
+		 "json: where a field is (repeatable), e.g. time=ts:start, duration=took:ms"},             \
+	{                                                                                                  \
+		"--client", CLI_STRING, &(a).client, "FIELD",                                              \
 			"the field that names the client (e.g. http_x_api_key; key-like names are hashed)" \
 	}
 
@@ -135,7 +135,6 @@ rl_format_opts cli_format_opts(const cli_ingest_args *a);
 
 /* Loads --policy (default "default"); prints the error and returns EXIT_USAGE on failure. */
 int cli_load_policy(const char *name, rl_policy *out);
-
 
 /* Ingests paths into st. Returns EXIT_OK, EXIT_INPUT (an input failed midway: what
  * was read is committed, the message printed) or another exit code after a fatal

@@ -58,8 +58,7 @@ int cmd_ingest(int argc, char **argv)
 			"into %s\n",
 			(unsigned long long)stats.lines, (unsigned long long)stats.attempts,
 			(unsigned long long)stats.rejected, (unsigned long long)stats.skipped,
-			(unsigned long long)stats.sources,
-			stats.sources == 1 ? "" : "s", rl_store_path(st));
+			(unsigned long long)stats.sources, stats.sources == 1 ? "" : "s", rl_store_path(st));
 	if ((rc == EXIT_OK || rc == EXIT_INPUT) && !a.quiet && stats.active_keys)
 		fprintf(stderr,
 			"retrylens: %llu retry keys still open, saved for the next run (%.1f MiB in memory, %.0f B per "

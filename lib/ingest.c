@@ -610,7 +610,8 @@ static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_er
 					break;
 				}
 		}
-		if (!s->skip && strcmp(ing->o.format, "auto") != 0 && (rc = rl_format_new(&s->fmt, ing->o.format, &ing->o.format_opts, err)))
+		if (!s->skip && strcmp(ing->o.format, "auto") != 0 &&
+		    (rc = rl_format_new(&s->fmt, ing->o.format, &ing->o.format_opts, err)))
 			return rc;
 	}
 	deltas_reset(ing);

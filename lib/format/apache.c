@@ -147,8 +147,12 @@ static void directive(char c, const char *arg, size_t n, char *group, size_t cap
 	case 'n':
 	case 'C':
 	case 'x':
-		header_group(group, cap, c == 'e' ? "env_" : c == 'n' ? "note_" : c == 'C' ? "cookie_" : "ssl_", arg,
-			     n);
+		header_group(group, cap,
+			     c == 'e'	? "env_"
+			     : c == 'n' ? "note_"
+			     : c == 'C' ? "cookie_"
+					: "ssl_",
+			     arg, n);
 		*val = RL_VAL_TEXT;
 		return;
 	default:
@@ -196,8 +200,8 @@ int rl_apache_parse_layout(rl_layout *l, const char *fmt, rl_err *err)
 		if (*p == '{') {
 			const char *close = strchr(p, '}');
 			if (!close)
-				return rl_err_set(err, RL_EUSAGE, "--format", 0, "apache format: '{' without '}' at '%.20s'",
-						  tok);
+				return rl_err_set(err, RL_EUSAGE, "--format", 0,
+						  "apache format: '{' without '}' at '%.20s'", tok);
 			arg = p + 1;
 			n = (size_t)(close - arg);
 			p = close + 1;

@@ -36,8 +36,7 @@ static bool is_name_char(char c, bool first)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (!first && c >= '0' && c <= '9');
 }
 
-bool rl_layout_field(rl_layout *l, const char *group, size_t group_len, rl_val val, const char *token,
-		     size_t token_len)
+bool rl_layout_field(rl_layout *l, const char *group, size_t group_len, rl_val val, const char *token, size_t token_len)
 {
 	if (l->n == RL_LAYOUT_MAX)
 		return false;
@@ -118,8 +117,8 @@ static void put_value(buf *b, const rl_layout *l, size_t i)
 	const rl_layout_item *next = i + 1 < l->n ? &l->items[i + 1] : NULL;
 	bool quoted = prev && prev->literal && prev->text[prev->text_len - 1] == '"' && next && next->literal &&
 		      next->text[0] == '"';
-	if (quoted && (it->val == RL_VAL_TEXT || it->val == RL_VAL_WORD || it->val == RL_VAL_LIST ||
-		       it->val == RL_VAL_REQUEST)) {
+	if (quoted &&
+	    (it->val == RL_VAL_TEXT || it->val == RL_VAL_WORD || it->val == RL_VAL_LIST || it->val == RL_VAL_REQUEST)) {
 		puts_(b, QUOTED);
 		return;
 	}
@@ -212,8 +211,7 @@ char *rl_layout_pattern(const rl_layout *l, size_t upto)
 	return pattern(l, upto, upto >= l->n);
 }
 
-int rl_layout_format_new(rl_format **out, const char *name, const rl_layout *l, const rl_format_opts *opts,
-			 rl_err *err)
+int rl_layout_format_new(rl_format **out, const char *name, const rl_layout *l, const rl_format_opts *opts, rl_err *err)
 {
 	*out = NULL;
 	char *pat = rl_layout_pattern(l, l->n);

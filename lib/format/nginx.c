@@ -92,8 +92,8 @@ int rl_nginx_parse_layout(rl_layout *l, const char *fmt, rl_err *err)
 			name++;
 			end = strchr(name, '}');
 			if (!end)
-				return rl_err_set(err, RL_EUSAGE, "--format", 0, "nginx format: '${' without '}' at '%.20s'",
-						  p);
+				return rl_err_set(err, RL_EUSAGE, "--format", 0,
+						  "nginx format: '${' without '}' at '%.20s'", p);
 		} else {
 			end = name;
 			while (is_var_char(*end))
@@ -294,7 +294,8 @@ static int read_log_format(conf *c, char *name, size_t ncap, char *fmt, size_t f
 		if (!quoted && strncmp(tok, "escape=", 7) == 0)
 			continue;
 		if (o + (size_t)n + 1 > fcap)
-			return rl_err_set(err, RL_EUSAGE, path, 0, "log_format %s is longer than %zu bytes", name, fcap);
+			return rl_err_set(err, RL_EUSAGE, path, 0, "log_format %s is longer than %zu bytes", name,
+					  fcap);
 		memcpy(fmt + o, tok, (size_t)n + 1);
 		o += (size_t)n;
 	}

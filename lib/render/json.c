@@ -207,7 +207,7 @@ static json_t *build(const rl_report *r)
 		json_object_set_new(so, "skipped", u64(s->skipped));
 		/* the resolution of the source's times, ms (0.001 = µs) */
 		json_object_set_new(so, "time_resolution_ms",
-				    s->time_res_us <= 0	      ? json_null()
+				    s->time_res_us <= 0		 ? json_null()
 				    : s->time_res_us % 1000 == 0 ? json_integer(s->time_res_us / 1000)
 								 : json_real((double)s->time_res_us / 1000.0));
 		json_array_append_new(sources, so);

@@ -229,7 +229,8 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 		cell(f, s->name, 40);
 		fputc(' ', f);
 		cell(f, s->format ? s->format : "-", 16);
-		fprintf(f, " %10llu lines %8llu rejected", (unsigned long long)s->lines, (unsigned long long)s->rejected);
+		fprintf(f, " %10llu lines %8llu rejected", (unsigned long long)s->lines,
+			(unsigned long long)s->rejected);
 		if (s->skipped)
 			fprintf(f, " %8llu skipped (not access records)", (unsigned long long)s->skipped);
 		fputc('\n', f);

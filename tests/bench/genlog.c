@@ -360,12 +360,14 @@ int main(int argc, char **argv)
 			/* $remote_addr [$time_local] $msec $request_time "$request" $status
 			 * $body_bytes_sent "$http_x_client_id" "$http_idempotency_key"
 			 * "$sent_http_retry_after" $upstream_status "$http_user_agent" */
-			printf("%u.%u.%u.%u [%02d/%s/%04d:%02d:%02d:%02d +0000] %lld.%03d %u.%03u \"%s %s HTTP/1.1\" %u %u "
+			printf("%u.%u.%u.%u [%02d/%s/%04d:%02d:%02d:%02d +0000] %lld.%03d %u.%03u \"%s %s HTTP/1.1\" "
+			       "%u %u "
 			       "\"-\" \"",
 			       10 + c / 65536 % 200, c / 256 % 256, c % 256, 1 + c % 250, tm.tm_mday, mon[tm.tm_mon],
-			       tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)(start + e->t_us / 1000000),
-			       (int)(e->t_us / 1000 % 1000), e->dur_ms / 1000, e->dur_ms % 1000, endpoints[ep].method, path,
-			       e->status, e->status == 204 || e->status == 304 ? 0 : e->bytes);
+			       tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			       (long long)(start + e->t_us / 1000000), (int)(e->t_us / 1000 % 1000), e->dur_ms / 1000,
+			       e->dur_ms % 1000, endpoints[ep].method, path, e->status,
+			       e->status == 204 || e->status == 304 ? 0 : e->bytes);
 			if (e->idem)
 				printf("k-%u", e->idem);
 			else

@@ -55,8 +55,9 @@ static void test_nginx_custom(void)
 	CHECK_VIEW(rec.user_agent, "curl/8.0");
 	CHECK_VIEW(rec.addr, "10.0.0.1");
 	/* "-" values are "not logged" */
-	CHECK_INT(parse("10.0.0.1 [29/Nov/2026:10:00:01 +0000] - - \"GET / HTTP/1.1\" 200 - \"-\" \"-\" \"-\" - \"-\" "),
-		  RL_REJECT_NONE);
+	CHECK_INT(
+		parse("10.0.0.1 [29/Nov/2026:10:00:01 +0000] - - \"GET / HTTP/1.1\" 200 - \"-\" \"-\" \"-\" - \"-\" "),
+		RL_REJECT_NONE);
 	CHECK_INT(rec.time_us, 1795946401000000LL);
 	CHECK_INT(rec.time_res_us, 1000000);
 	CHECK_INT(rec.duration_us, -1);
@@ -108,7 +109,8 @@ static void test_nginx_json_template(void)
 	CHECK_INT(rec.duration_us, 250000);
 	/* an envelope spec names both */
 	CHECK_INT(use("fluentbit>combined", NULL), 0);
-	CHECK_INT(parse("{\"date\":1.5,\"log\":\"10.0.0.1 - - [29/Nov/2026:10:00:01 +0000] \\\"GET / HTTP/1.1\\\" 200 5\"}"),
+	CHECK_INT(parse("{\"date\":1.5,\"log\":\"10.0.0.1 - - [29/Nov/2026:10:00:01 +0000] \\\"GET / HTTP/1.1\\\" 200 "
+			"5\"}"),
 		  RL_REJECT_NONE);
 	CHECK_INT(rec.status, 200);
 	CHECK_INT(use("nowhere>combined", NULL), RL_EUSAGE);
@@ -221,7 +223,8 @@ static void test_sha256(void)
 static void test_explain(void)
 {
 	char why[256];
-	CHECK_INT(use("nginx:$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent", NULL), 0);
+	CHECK_INT(use("nginx:$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent", NULL),
+		  0);
 	const char *extra = "10.0.0.1 - - [29/Nov/2026:10:00:01 +0000] \"GET / HTTP/1.1\" 200 5 \"-\"";
 	rl_format_explain(fmt, extra, strlen(extra), why, sizeof why);
 	CHECK(strstr(why, "the line goes on") != NULL);
