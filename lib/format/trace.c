@@ -26,6 +26,8 @@ typedef struct trace_format {
 	char ra[48];
 	char *body; /* a body object or array as compact JSON */
 	size_t body_cap;
+	char client[128]; /* --client: the member that names the client ("" : client_id) */
+	bool client_is_secret;
 } trace_format;
 
 static rl_str view(json_t *v)
@@ -100,7 +102,8 @@ static rl_reject trace_parse(rl_format *base, const char *p, size_t n, rl_record
 	}
 	r->method = view(json_object_get(o, "method"));
 	r->target = view(json_object_get(o, "url"));
-	r->client_id = view(json_object_get(o, "client_id"));
+	r->client_id = view(json_object_get(o, f->client[0] ? f->client : "client_id"));
+	r->client_is_secret = f->client_is_secret && r->client_id.n;
 	r->request_id = view(json_object_get(o, "request_id"));
 	r->idempotency_key = view(json_object_get(o, "idempotency_key"));
 	json_t *a = json_object_get(o, "attempt");
@@ -143,10 +146,18 @@ static const rl_format_ops trace_ops = {trace_parse, trace_free, NULL, NULL, NUL
 
 int rl_trace_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err)
 {
-	(void)opts;
+	*out = NULL;
+	if (opts && opts->client && strlen(opts->client) >= sizeof((trace_format *)0)->client)
+		return rl_err_set(err, RL_EUSAGE, "--client", 0, "'%.40s…' is too long for a trace member",
+				  opts->client);
 	trace_format *f = calloc(1, sizeof *f);
 	if (!f)
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	if (opts && opts->client) {
+		/* a member of the record (an API key a client logs, say) instead of client_id */
+		snprintf(f->client, sizeof f->client, "%s", opts->client);
+		f->client_is_secret = rl_format_name_is_secret(f->client, strlen(f->client));
+	}
 	f->base.ops = &trace_ops;
 	snprintf(f->base.name, sizeof f->base.name, "trace");
 	*out = &f->base;

@@ -195,6 +195,14 @@ static void test_client_option(void)
 	CHECK(!rec.client_is_secret);
 	rl_format_opts o3 = {NULL, 0, "x_nothing"};
 	CHECK_INT(use("nginx:[$time_local] $status", &o3), RL_EUSAGE);
+	/* a trace's member */
+	rl_format_opts o4 = {NULL, 0, "api_key"};
+	CHECK_INT(use("trace", &o4), 0);
+	CHECK_INT(parse("{\"ts\":\"2026-11-29T10:00:00Z\",\"api_key\":\"sk_live_1\",\"client_id\":\"svc\",\"status\":"
+			"200}"),
+		  RL_REJECT_NONE);
+	CHECK_VIEW(rec.client_id, "sk_live_1");
+	CHECK(rec.client_is_secret);
 	CHECK(rl_format_name_is_secret("Authorization", 13));
 	CHECK(rl_format_name_is_secret("http_x_api_key", 14));
 	CHECK(!rl_format_name_is_secret("http_x_client_id", 16));
