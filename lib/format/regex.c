@@ -263,6 +263,11 @@ static bool parse_time(regex_format *fm, field f, rl_str s, int64_t *us, int64_t
 			*res = RL_US_PER_S;
 			return rl_timestamp_parse_clf_cached(&fm->clf_cache, s, us);
 		}
+		if (s.n && ((s.p[0] >= 'A' && s.p[0] <= 'Z') || (s.p[0] >= 'a' && s.p[0] <= 'z'))) {
+			/* "Sun Mar 13 22:49:12 2016" (asctime, as uWSGI logs) or an HTTP-date */
+			*res = RL_US_PER_S;
+			return rl_timestamp_parse_http_date(s, us);
+		}
 		return rl_timestamp_parse_epoch(s, RL_US_PER_S, us, res);
 	default:
 		return false;

@@ -13,9 +13,13 @@ if [ ! -d "$data" ]; then
 fi
 fail=0
 # file | format | lines | attempts | rejected line numbers (space-separated, - for none)
-while IFS='|' read -r file fmt lines attempts rej; do
-	[ -z "$file" ] && continue
-	case "$file" in \#*) continue ;; esac
+while IFS= read -r row; do
+	case "$row" in '' | \#*) continue ;; esac
+	# the format may itself hold '|' (a regex): split off the first field and the last three
+	file=${row%%|*} rest=${row#*|}
+	rej=${rest##*|} rest=${rest%|*}
+	attempts=${rest##*|} rest=${rest%|*}
+	lines=${rest##*|} fmt=${rest%|*}
 	out=$("$bin" analyze --quiet --output json --format "$fmt" "$data/$file" 2>&1) || {
 		echo "FAIL: $file: exit $?: $out"
 		fail=1
@@ -140,5 +144,10 @@ lnav/logfile_cloudflare.json|auto|1|1|-
 crowdsec-hub/envoy-http-crawl-non_statics.log|auto|41|41|-
 # lines 4, 5, 9 and 10 are Envoy's default text format inside the same CRI wrapper
 crowdsec-hub/envoy.log|auto|10|6|4 5 9 10
+# regex: for what has no built-in format: Traefik's CLF (+ request count, router,
+# backend, duration in ms; two blank lines at the end) and uWSGI's request log (asctime
+# times, msecs or micros)
+crowdsec-hub/traefik_clf.log|regex:^(?<remote_addr>\S+) \S+ \S+ \[(?<time_start>[^\]]+)\] "(?<request>[^"]*)" (?<status>\d{3}|-) (?<bytes>\d+|-) "(?<referer>[^"]*)" "(?<user_agent>[^"]*)" \d+ "[^"]*" "[^"]*" (?<duration_ms>\d+)ms$|9|7|-
+lnav/logfile_uwsgi.0|regex:^\[pid: \d+\|app: [-\d]+\|req: [-\d]+/\d+\] (?<remote_addr>\S+) \(\S*\) \{\d+ vars in \d+ bytes\} \[(?<time>[^\]]+)\] (?<method>\S+) (?<target>\S+) => generated (?<bytes>\d+) bytes in (?:(?<duration_ms>\d+) msecs|(?<duration_us>\d+) micros) \(HTTP/[\d.]+ (?<status>\d{3})\)|19|19|-
 TABLE
 exit $fail
