@@ -6,7 +6,7 @@
  *
  * One line per request: type, time (when the load balancer sent the response: the end,
  * 1 µs), the load balancer, client:port (the port is dropped: it changes per
- * connection, the client does not), target, three processing times, the status the
+ * connection, the client does not; an IPv6 address loses its brackets), target, three processing times, the status the
  * load balancer returned (elb_status_code, what the client saw), the target's status,
  * received and sent bytes, the request line (an absolute URL) and the user agent. The
  * fields AWS added over the years after these are accepted and ignored. */
@@ -16,7 +16,8 @@
 
 static const char alb_pattern[] =
 	"^(?:https?|h2|grpcs?|wss?) (?<time_iso8601>\\d{4}-\\d\\d-\\d\\dT[^ ]+) [^ ]+ "
-	"(?:(?<remote_addr>[^ ]+?):\\d+|-) [^ ]+ [^ ]+ [^ ]+ [^ ]+ (?<status>\\d{3}|-) [^ ]+ [^ ]+ "
+	"(?:\\[(?<remote_addr>[^\\] ]+)\\]:\\d+|(?<remote_addr>[^ ]+?):\\d+|-) [^ ]+ [^ ]+ [^ ]+ [^ ]+ "
+	"(?<status>\\d{3}|-) [^ ]+ [^ ]+ "
 	"(?<body_bytes_sent>\\d+|-) \"(?<request>" QUOTED ")\" \"(?<http_user_agent>" QUOTED ")\"(?: .*)?$";
 
 int rl_alb_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err)
