@@ -9,16 +9,70 @@
 
 #include "cmd/cli.h"
 #include "lib/format/format.h"
+#include "lib/sniff.h"
 #include "lib/source.h"
 #include "lib/text.h"
-
-#define SNIFF 64
 
 static void show_line(long long lineno, const char *p, size_t n, const char *why)
 {
 	char excerpt[200];
 	rl_text_clean(excerpt, sizeof excerpt, p, n < 160 ? n : 160);
 	printf("line %lld: %s\n  %s\n", lineno, why, excerpt);
+}
+
+typedef struct check {
+	size_t lines, parsed, failed, skipped, show;
+} check;
+
+/* Checks one line against fmt (NULL only while blank or overlong lines come first). */
+static void check_line(check *c, rl_format *fmt, const rl_line *ln)
+{
+	c->lines++;
+	if (ln->overlong) {
+		if (++c->failed <= c->show) {
+			char why[96];
+			snprintf(why, sizeof why, "longer than --max-line (%zu bytes)", ln->full_len);
+			show_line(ln->lineno, ln->p, ln->n, why);
+		}
+		return;
+	}
+	if (rl_line_is_blank(ln->p, ln->n) || !fmt) {
+		c->skipped++;
+		return;
+	}
+	rl_record rec;
+	rl_reject rj = rl_format_parse(fmt, ln->p, ln->n, &rec);
+	if (rj == RL_REJECT_NONE || rj == RL_REJECT_PENDING) {
+		c->parsed++;
+	} else if (rj == RL_REJECT_NOT_ACCESS) {
+		c->skipped++;
+	} else if (++c->failed <= c->show) {
+		char why[512];
+		rl_format_explain(fmt, ln->p, ln->n, why, sizeof why);
+		show_line(ln->lineno, ln->p, ln->n, why);
+	}
+}
+
+/* A document format (har) parses its items once the lines are read. */
+static void check_document(check *c, rl_format *fmt)
+{
+	rl_reject rj = fmt->ops->finish(fmt);
+	c->parsed = 0;
+	if (rj) {
+		printf("the document: %s\n", rl_reject_text(rj));
+		c->failed = 1;
+		return;
+	}
+	rl_record rec;
+	long long item;
+	rl_record_reset(&rec);
+	while (fmt->ops->next(fmt, &rec, &rj, &item) > 0) {
+		if (rj == RL_REJECT_NONE)
+			c->parsed++;
+		else if (++c->failed <= c->show)
+			printf("entry %lld: %s\n", item, rl_reject_text(rj));
+		rl_record_reset(&rec);
+	}
 }
 
 int cmd_check_format(int argc, char **argv)
@@ -49,8 +103,8 @@ int cmd_check_format(int argc, char **argv)
 	bool help;
 	rl_source *src = NULL;
 	rl_format *fmt = NULL;
-	rl_line *held = NULL;
-	char *arena = NULL;
+	rl_sniff sn = {0};
+	check c = {0};
 	int rc = cli_parse(&cmd, argc, argv, &pos, &npos, &help);
 	if (rc || help)
 		goto done;
@@ -60,141 +114,66 @@ int cmd_check_format(int argc, char **argv)
 	}
 	if ((rc = cli_resolve_format(cmd.name, &a)))
 		goto done;
+	c.show = show;
 	rl_err err;
 	rl_err_clear(&err);
 	rl_source_opts so = {.max_line = a.max_line};
 	rl_format_opts fo = cli_format_opts(&a);
 	bool sniffed = strcmp(a.format, "auto") == 0;
-	if (rl_source_open(&src, pos[0], &so, &err) || (!sniffed && rl_format_new(&fmt, a.format, &fo, &err))) {
+	if (rl_source_open(&src, pos[0], &so, &err) || (!sniffed && rl_format_new(&fmt, a.format, &fo, &err)) ||
+	    (sniffed && rl_sniff_document(src, &fo, &fmt, &err))) {
 		rc = cli_fail(&err);
 		goto done;
 	}
-	if (sniffed) {
-		/* a HAR is told from its first bytes, before lines are read */
-		const char *p;
-		size_t n, want = 512;
-		int har;
-		for (;;) {
-			if (rl_source_peek(src, want, &p, &n, &err)) {
-				rc = cli_fail(&err);
-				goto done;
-			}
-			if ((har = rl_har_detect(p, n, n < want)) >= 0)
-				break;
-			want = n * 2;
-		}
-		if (har == 1 && rl_har_format_new(&fmt, &fo, &err) == 0) {
-			sniffed = false;
-			printf("format auto: har (the input starts as a HAR document)\n");
-		}
-	}
+	if (!sniffed)
+		printf("format: %s\n", fmt->name);
+	else if (fmt)
+		printf("format auto: har (the input starts as a HAR document)\n");
 	if (fmt && rl_format_is_document(fmt))
 		rl_source_set_max_line(src, RL_DOCUMENT_MAX_BYTES);
-	/* the first lines: for the sniffer, then checked like the rest */
-	held = calloc(SNIFF, sizeof *held);
-	arena = malloc((size_t)SNIFF * (a.max_line ? a.max_line : 65536));
-	size_t nhold = sniffed ? SNIFF : 0; /* only the sniffer needs lines held */
-	rl_str views[SNIFF];
-	size_t nheld = 0, nviews = 0, used = 0;
-	if (!held || !arena) {
-		rc = cli_usage(cmd.name, "out of memory");
-		goto done;
-	}
-	int r = 1;
-	while (nheld < nhold && (r = rl_source_next(src, &held[nheld], &err)) > 0) {
-		rl_line *ln = &held[nheld++];
-		memcpy(arena + used, ln->p, ln->n);
-		ln->p = arena + used;
-		used += ln->n;
-		if (ln->n && !ln->overlong)
-			views[nviews++] = rl_str_make(ln->p, ln->n);
-	}
-	if (sniffed) {
-		size_t matched = 0;
-		if (rl_format_sniff(&fmt, views, nviews, &fo, &matched, pos[0], &err)) {
+	/* auto: the first lines choose, as ingest does; then they are checked like the rest */
+	while (!fmt) {
+		int sr = rl_sniff_lines(&sn, src, &fo, pos[0], &fmt, &err);
+		if (sr == RL_EINPUT) {
 			printf("%s\n", err.msg);
 			rc = EXIT_THRESHOLD;
 			goto done;
 		}
-		printf("format auto: %s (%zu of the first %zu lines parse)\n", fmt->name, matched, nviews);
-	} else if (strcmp(a.format, "auto") != 0) {
-		printf("format: %s\n", fmt->name);
-	}
-	size_t lines = 0, parsed = 0, failed = 0, blank = 0;
-	for (size_t i = 0;; i++) {
+		if (sr) {
+			rc = cli_fail(&err);
+			goto done;
+		}
+		if (fmt || sn.n < RL_SNIFF_LINES || sn.read_error)
+			break;
 		rl_line ln;
-		if (i < nheld)
-			ln = held[i];
-		else if (r <= 0 || (r = rl_source_next(src, &ln, &err)) <= 0)
+		while (rl_sniff_next(&sn, &ln))
+			check_line(&c, NULL, &ln);
+	}
+	if (sniffed && fmt && !rl_format_is_document(fmt))
+		printf("format auto: %s (%zu of the first %zu lines parse)\n", fmt->name, sn.matched, sn.nonblank);
+	int r = sn.read_error;
+	if (r)
+		err = sn.read_err;
+	rl_line ln;
+	while (!max_lines || c.lines < max_lines) {
+		if (!rl_sniff_next(&sn, &ln) && (r < 0 || (r = rl_source_next(src, &ln, &err)) <= 0))
 			break;
-		if (max_lines && lines == max_lines)
-			break;
-		lines++;
-		if (ln.overlong) {
-			failed++;
-			if (failed <= show) {
-				char why[96];
-				snprintf(why, sizeof why, "longer than --max-line (%zu bytes)", ln.full_len);
-				show_line(ln.lineno, ln.p, ln.n, why);
-			}
-			continue;
-		}
-		size_t k = 0;
-		while (k < ln.n && (ln.p[k] == ' ' || ln.p[k] == '\t' || ln.p[k] == '\r'))
-			k++;
-		if (k == ln.n) {
-			blank++;
-			continue;
-		}
-		rl_record rec;
-		rl_reject rj = rl_format_parse(fmt, ln.p, ln.n, &rec);
-		if (rj == RL_REJECT_NONE || rj == RL_REJECT_PENDING) {
-			parsed++;
-			continue;
-		}
-		if (rj == RL_REJECT_NOT_ACCESS) {
-			blank++;
-			continue;
-		}
-		if (++failed <= show) {
-			char why[512];
-			rl_format_explain(fmt, ln.p, ln.n, why, sizeof why);
-			show_line(ln.lineno, ln.p, ln.n, why);
-		}
+		check_line(&c, fmt, &ln);
 	}
 	if (r < 0)
 		fprintf(stderr, "retrylens: %s: %s\n", pos[0], err.msg);
-	if (rl_format_is_document(fmt)) {
-		/* the lines were the document; its items are what parses or not */
-		rl_reject rj = fmt->ops->finish(fmt);
-		parsed = 0;
-		if (rj) {
-			printf("the document: %s\n", rl_reject_text(rj));
-			failed = 1;
-		} else {
-			rl_record rec;
-			long long item;
-			rl_record_reset(&rec);
-			while (fmt->ops->next(fmt, &rec, &rj, &item) > 0) {
-				if (rj == RL_REJECT_NONE)
-					parsed++;
-				else if (++failed <= show)
-					printf("entry %lld: %s\n", item, rl_reject_text(rj));
-				rl_record_reset(&rec);
-			}
-		}
-		printf("%zu lines read: %zu entries parse, %zu do not\n", lines, parsed, failed);
-		rc = r < 0 ? EXIT_INPUT : failed ? EXIT_THRESHOLD : EXIT_OK;
-		goto done;
+	if (fmt && rl_format_is_document(fmt)) {
+		check_document(&c, fmt);
+		printf("%zu lines read: %zu entries parse, %zu do not\n", c.lines, c.parsed, c.failed);
+	} else {
+		printf("%zu lines checked: %zu parse, %zu do not, %zu skipped (blank or not access records)\n",
+		       c.lines, c.parsed, c.failed, c.skipped);
 	}
-	printf("%zu lines checked: %zu parse, %zu do not, %zu skipped (blank or not access records)\n", lines, parsed,
-	       failed, blank);
-	rc = r < 0 ? EXIT_INPUT : failed ? EXIT_THRESHOLD : EXIT_OK;
+	rc = r < 0 ? EXIT_INPUT : c.failed ? EXIT_THRESHOLD : EXIT_OK;
 done:
 	rl_format_free(fmt);
 	rl_source_free(src);
-	free(held);
-	free(arena);
+	rl_sniff_clear(&sn);
 	free(a.format_buf);
 	free(pos);
 	return rc;

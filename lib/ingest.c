@@ -23,11 +23,10 @@
 #include "lib/format/format.h"
 #include "lib/identity.h"
 #include "lib/intern.h"
+#include "lib/sniff.h"
 #include "lib/source.h"
 #include "lib/timestamp.h"
 
-#define SNIFF_LINES 64
-#define SNIFF_BYTES (1 << 20)
 #define MAX_METHODS 64
 #define RES_LINES 1000 /* the resolution is the finest shown in the first 1,000 lines */
 
@@ -43,10 +42,7 @@ typedef struct src_state {
 	int error; /* RL_EINPUT once a read failed */
 	rl_err err;
 	size_t samples_taken; /* this run */
-	/* lines read while sniffing, handed out before the source's own */
-	rl_line *sniffed;
-	char *arena;
-	size_t nsniffed, next_sniffed;
+	rl_sniff sniff; /* lines read while sniffing, handed out before the source's own */
 	/* the record waiting in the merge */
 	rl_record rec;
 	bool has_rec;
@@ -234,14 +230,6 @@ static void reject(rl_ingest *ing, size_t si, const rl_line *ln, const char *rea
 	rl_text_clean(sm->excerpt, sizeof sm->excerpt, ln->p, ln->n < RL_SAMPLE_EXCERPT ? ln->n : RL_SAMPLE_EXCERPT);
 }
 
-static bool is_blank(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return false;
-	return true;
-}
-
 /* The resolution of the source (SPEC §3.1.1): the finest of its first records. */
 static void note_resolution(rl_ingest *ing, size_t si)
 {
@@ -274,7 +262,7 @@ static bool take_line(rl_ingest *ing, size_t si, const rl_line *ln)
 		reject(ing, si, ln, reason);
 		return false;
 	}
-	if (is_blank(ln->p, ln->n))
+	if (rl_line_is_blank(ln->p, ln->n))
 		return false;
 	rl_reject rj = rl_format_parse(s->fmt, ln->p, ln->n, &s->rec);
 	if (rj == RL_REJECT_PENDING)
@@ -357,15 +345,9 @@ static void pull(rl_ingest *ing, size_t si)
 			continue;
 		}
 		rl_line ln;
-		if (s->next_sniffed < s->nsniffed) {
-			ln = s->sniffed[s->next_sniffed++];
-		} else {
-			if (s->sniffed) {
-				free(s->sniffed);
-				free(s->arena);
-				s->sniffed = NULL;
-				s->arena = NULL;
-			}
+		if (!rl_sniff_next(&s->sniff, &ln)) {
+			if (s->sniff.lines)
+				rl_sniff_clear(&s->sniff);
 			int r = rl_source_next(s->src, &ln, &s->err);
 			if (r < 0)
 				s->error = r;
@@ -439,79 +421,35 @@ static int maybe_flush(rl_ingest *ing, rl_err *err)
 	return 0;
 }
 
-/* For --format auto, before any line is taken: a HAR is told by its first bytes (a
- * minified one is a single line, longer than --max-line). */
-static int sniff_document(rl_ingest *ing, size_t si, rl_err *err)
-{
-	src_state *s = &ing->srcs[si];
-	const char *p;
-	size_t n, want = 512;
-	int har, rc;
-	for (;;) {
-		if ((rc = rl_source_peek(s->src, want, &p, &n, err)))
-			return rc;
-		if ((har = rl_har_detect(p, n, n < want)) >= 0)
-			break;
-		want = n * 2;
-	}
-	if (!har)
-		return 0;
-	if ((rc = rl_har_format_new(&s->fmt, &ing->o.format_opts, err)))
-		return rc;
-	notice(ing, false, s->name, "format auto: har (the input starts as a HAR document)");
-	return 0;
-}
-
-/* Reads the first lines, chooses the format; the lines wait in s->sniffed. */
+/* Chooses the format of input si from its first bytes (a HAR) or lines; the lines wait
+ * in s->sniff. Blank or overlong lines before the first real one are taken as they
+ * come, 64 at a time, however many there are. */
 static int sniff(rl_ingest *ing, size_t si, rl_err *err)
 {
 	src_state *s = &ing->srcs[si];
-	s->sniffed = calloc(SNIFF_LINES, sizeof *s->sniffed);
-	s->arena = malloc(SNIFF_BYTES);
-	rl_str *views = calloc(SNIFF_LINES, sizeof *views);
-	size_t used = 0, nonblank = 0;
-	int rc = 0;
-	if (!s->sniffed || !s->arena || !views) {
-		free(views);
-		return rl_err_set(err, RL_ENOMEM, s->name, 0, "out of memory");
+	int rc = rl_sniff_document(s->src, &ing->o.format_opts, &s->fmt, err);
+	if (rc)
+		return rc;
+	if (s->fmt) {
+		notice(ing, false, s->name, "format auto: har (the input starts as a HAR document)");
+		return 0;
 	}
-	while (s->nsniffed < SNIFF_LINES && nonblank < SNIFF_LINES / 2) {
-		rl_line ln;
-		int r = rl_source_next(s->src, &ln, &s->err);
-		if (r <= 0) {
-			/* the lines before a read error still count */
-			if (r < 0)
-				s->error = r;
-			break;
+	for (;;) {
+		rc = rl_sniff_lines(&s->sniff, s->src, &ing->o.format_opts, s->name, &s->fmt, err);
+		if (s->sniff.read_error) {
+			s->error = s->sniff.read_error;
+			s->err = s->sniff.read_err;
 		}
-		size_t k = ln.n < SNIFF_BYTES - used ? ln.n : SNIFF_BYTES - used;
-		memcpy(s->arena + used, ln.p, k);
-		s->sniffed[s->nsniffed] = ln;
-		s->sniffed[s->nsniffed].p = s->arena + used;
-		s->sniffed[s->nsniffed].n = k;
-		if (!ln.overlong && !is_blank(ln.p, ln.n))
-			views[nonblank++] = rl_str_make(s->arena + used, k);
-		used += k;
-		s->nsniffed++;
+		if (rc || s->fmt || s->sniff.n < RL_SNIFF_LINES)
+			break;
+		/* 64 blank or overlong lines: count them, sniff again after them */
+		rl_line ln;
+		while (rl_sniff_next(&s->sniff, &ln))
+			take_line(ing, si, &ln);
 	}
-	if (nonblank > 0) {
-		size_t matched = 0;
-		if (!(rc = rl_format_sniff(&s->fmt, views, nonblank, &ing->o.format_opts, &matched, s->name, err)))
-			notice(ing, false, s->name, "format auto: %s (%zu of the first %zu lines parse)", s->fmt->name,
-			       matched, nonblank);
-	} else if (s->nsniffed == SNIFF_LINES) {
-		/* 64 blank or overlong lines: sniff again after them */
-		for (size_t i = 0; i < s->nsniffed; i++)
-			take_line(ing, si, &s->sniffed[i]);
-		s->nsniffed = 0;
-		free(views);
-		free(s->sniffed);
-		free(s->arena);
-		s->sniffed = NULL;
-		s->arena = NULL;
-		return sniff(ing, si, err);
-	}
-	free(views);
+	if (s->fmt)
+		notice(ing, false, s->name, "format auto: %s (%zu of the first %zu lines parse)", s->fmt->name,
+		       s->sniff.matched, s->sniff.nonblank);
 	return rc;
 }
 
@@ -654,7 +592,7 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 			continue;
 		ing->stats.sources++;
 		rc = 0;
-		if (!s->fmt && !(rc = sniff_document(ing, i, err)) && !s->fmt)
+		if (!s->fmt)
 			rc = sniff(ing, i, err);
 		if (rc) {
 			if (rc != RL_EINPUT)
@@ -664,8 +602,13 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 			s->error = rc;
 			rl_err_clear(err);
 		}
-		if (!s->eof && !s->fmt)
-			s->eof = true; /* only blank lines */
+		if (!s->eof && !s->fmt) {
+			/* only blank or overlong lines: still counted */
+			rl_line ln;
+			while (rl_sniff_next(&s->sniff, &ln))
+				take_line(ing, i, &ln);
+			s->eof = true;
+		}
 		else if (!s->eof)
 			ing->deltas[i].format = s->fmt->name;
 		if (s->fmt && rl_format_is_document(s->fmt))
@@ -731,8 +674,7 @@ void rl_ingest_free(rl_ingest *ing)
 	for (size_t i = 0; i < ing->nsrcs; i++) {
 		rl_source_free(ing->srcs[i].src);
 		rl_format_free(ing->srcs[i].fmt);
-		free(ing->srcs[i].sniffed);
-		free(ing->srcs[i].arena);
+		rl_sniff_clear(&ing->srcs[i].sniff);
 	}
 	free(ing->srcs);
 	free(ing->deltas);

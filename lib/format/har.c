@@ -152,6 +152,8 @@ static rl_str url_target(rl_str url, rl_str *host, char *buf, size_t cap)
 	if (a == auth)
 		return rl_str_make(p, (size_t)(end - p));
 	size_t k = (size_t)(auth - p), rest = (size_t)(end - a);
+	if (k >= cap) /* an absurd scheme: keep what follows user:password */
+		return rl_str_make(a, rest);
 	if (k + rest > cap)
 		rest = cap - k;
 	memcpy(buf, p, k);

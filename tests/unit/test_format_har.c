@@ -42,6 +42,27 @@ static int next(rl_reject *rj, long long *item)
 	return fmt->ops->next(fmt, &rec, rj, item);
 }
 
+/* a scheme longer than the URL buffer, with user:password to drop: no overflow */
+static void test_long_scheme(void)
+{
+	char *doc = malloc(12000), *scheme = malloc(6001);
+	memset(scheme, 'a', 6000);
+	scheme[6000] = 0;
+	snprintf(doc, 12000,
+		 "{\"log\": {\"version\": \"1.2\", \"entries\": [{\"startedDateTime\": \"2024-01-02T03:04:05Z\","
+		 " \"request\": {\"method\": \"GET\", \"url\": \"%s://user:pw@host/p\"}, \"response\": {\"status\": "
+		 "200}}]}}",
+		 scheme);
+	CHECK_INT(load(NULL, doc), RL_REJECT_NONE);
+	rl_reject rj;
+	long long item;
+	CHECK_INT(next(&rj, &item), 1);
+	CHECK_VIEW(rec.target, "host/p");
+	CHECK_VIEW(rec.vhost, "host");
+	free(doc);
+	free(scheme);
+}
+
 static void test_fields(void)
 {
 	CHECK_INT(
@@ -353,6 +374,7 @@ static void test_source_plumbing(void)
 
 int main(void)
 {
+	test_long_scheme();
 	test_fields();
 	test_durations();
 	test_status_and_body();
