@@ -119,12 +119,12 @@ static rl_reject cri_parse(envelope *e, const char *p, size_t n, rl_record *r)
 		if (need > MAX_PARTIAL || e->part_over[s] || !grow(&e->part[s], &e->part_cap[s], need + 1)) {
 			e->part_over[s] = partial;
 			e->part_n[s] = 0;
-			return partial ? RL_REJECT_NOT_ACCESS : RL_REJECT_TOO_LONG;
+			return partial ? RL_REJECT_PENDING : RL_REJECT_TOO_LONG;
 		}
 		memcpy(e->part[s] + e->part_n[s], c.p, c.n);
 		e->part_n[s] = need;
 		if (partial)
-			return RL_REJECT_NOT_ACCESS;
+			return RL_REJECT_PENDING; /* the record comes with the stream's "F" line */
 		c = rl_str_make(e->part[s], need);
 		e->part_n[s] = 0; /* the bytes stay until the next line: the record's views */
 	}
@@ -218,7 +218,21 @@ static void envelope_explain(rl_format *base, const char *p, size_t n, char *buf
 		rl_format_explain(e->inner, c.p, c.n, buf, cap);
 }
 
-static const rl_format_ops envelope_ops = {envelope_parse, envelope_free, NULL, NULL, envelope_explain};
+/* CRI: partial lines still waiting for their "F" line at the end of input are lost. */
+static rl_reject envelope_end(rl_format *base)
+{
+	envelope *e = (envelope *)base;
+	bool lost = false;
+	for (int s = 0; s < 2; s++) {
+		lost |= e->part_n[s] > 0 || e->part_over[s];
+		e->part_n[s] = 0;
+		e->part_over[s] = false;
+	}
+	return lost ? RL_REJECT_PARTIAL : RL_REJECT_NONE;
+}
+
+static const rl_format_ops envelope_ops = {
+	.parse = envelope_parse, .free = envelope_free, .explain = envelope_explain, .end = envelope_end};
 
 int rl_envelope_format_new(rl_format **out, const char *kind_name, rl_format *inner, rl_err *err)
 {

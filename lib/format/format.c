@@ -26,6 +26,10 @@ const char *rl_reject_text(rl_reject r)
 		return "unreadable document";
 	case RL_REJECT_PENDING:
 		return "pending";
+	case RL_REJECT_PARTIAL:
+		return "a partial line whose end never came";
+	case RL_REJECT_TOO_COMPLEX:
+		return "too much backtracking to match (a format with adjacent unquoted fields?)";
 	case RL_REJECT_COUNT:
 		break;
 	}
@@ -257,16 +261,25 @@ int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, const rl_for
 	}
 	if (!best)
 		return rl_err_set(err, RL_EINPUT, source, 0,
-				  "cannot tell the format: none of %s parses any of the first %zu lines; "
+				  "cannot tell the format: none of %s parses any of the first %zu lines%s%s%s; "
 				  "name it with --format",
-				  tried, n);
+				  tried, n, opts && opts->client ? " (with --client " : "",
+				  opts && opts->client ? opts->client : "",
+				  opts && opts->client ? ": formats that do not log it were left out)" : "");
 	/* the clf family shares one parser: name the member that fits */
 	if (strcmp(best_inner->name, "combined") == 0) {
 		snprintf(best_inner->name, sizeof best_inner->name, "%s", clf_name(best, lines, n));
 		if (best_kind)
 			snprintf(best->name, sizeof best->name, "%s>%.200s", best_kind, best_inner->name);
 	}
-	*out = best;
-	*matched = best_fit.parsed;
-	return 0;
+	/* a fresh format of the chosen spec: the one measured holds state from the sample
+	 * (a CRI partial line, a JSON profile's choice) that the real first lines must not
+	 * inherit */
+	char spec[sizeof best->name];
+	snprintf(spec, sizeof spec, "%s", best->name);
+	rl_format_free(best);
+	int rc = rl_format_new(out, spec, opts, err);
+	if (rc == 0)
+		*matched = best_fit.parsed;
+	return rc;
 }

@@ -24,7 +24,10 @@ typedef enum rl_reject {
 	RL_REJECT_TOO_LONG, /* the line is longer than the source's max_line */
 	RL_REJECT_NOT_ACCESS, /* a JSON log record that is not an HTTP access record */
 	RL_REJECT_BAD_DOCUMENT, /* a document format (har) could not read its input */
-	RL_REJECT_PENDING, /* not a reject: a document format took the line, records come later */
+	RL_REJECT_PENDING, /* not a reject: the format took the line, its record comes later
+			      (a document's lines, a CRI partial line) */
+	RL_REJECT_PARTIAL, /* a line split by the runtime (CRI "P") whose end never came */
+	RL_REJECT_TOO_COMPLEX, /* the pattern gave up: more backtracking than the match limit */
 	RL_REJECT_COUNT
 } rl_reject;
 
@@ -50,6 +53,10 @@ typedef struct rl_format_ops {
 	/* Optional, for check-format: where the line stops matching, as one line of text
 	 * (a token of the format and what the line had there). Not on the hot path. */
 	void (*explain)(rl_format *f, const char *p, size_t n, char *buf, size_t cap);
+	/* Optional, for line formats that hold part of a record across lines (a CRI
+	 * partial line): at end of input, RL_REJECT_NONE, or why what they held is lost
+	 * (counted as one rejected line). */
+	rl_reject (*end)(rl_format *f);
 } rl_format_ops;
 
 struct rl_format {
@@ -94,6 +101,13 @@ static inline rl_reject rl_format_parse(rl_format *f, const char *p, size_t n, r
 {
 	rl_record_reset(rec);
 	return f->ops->parse(f, p, n, rec);
+}
+
+/* At end of input: what a line format still held, lost (RL_REJECT_PARTIAL), or
+ * RL_REJECT_NONE. */
+static inline rl_reject rl_format_end(rl_format *f)
+{
+	return f->ops->end ? f->ops->end(f) : RL_REJECT_NONE;
 }
 
 /* Frees f; NULL is fine. */

@@ -591,7 +591,7 @@ static void json_explain(rl_format *base, const char *p, size_t n, char *buf, si
 	}
 }
 
-static const rl_format_ops json_ops = {json_parse, json_free, NULL, NULL, json_explain};
+static const rl_format_ops json_ops = {.parse = json_parse, .free = json_free, .explain = json_explain};
 
 /* --- overrides ---------------------------------------------------------------------- */
 

@@ -486,7 +486,7 @@ static int client_group(const char *field, char *out, size_t cap, const char *na
 	return 0;
 }
 
-static const rl_format_ops regex_ops = {regex_parse, regex_free, NULL, NULL, regex_explain};
+static const rl_format_ops regex_ops = {.parse = regex_parse, .free = regex_free, .explain = regex_explain};
 
 int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, const rl_format_opts *opts, rl_err *err)
 {

@@ -142,7 +142,7 @@ static void trace_free(rl_format *base)
 	free(f);
 }
 
-static const rl_format_ops trace_ops = {trace_parse, trace_free, NULL, NULL, NULL};
+static const rl_format_ops trace_ops = {.parse = trace_parse, .free = trace_free};
 
 int rl_trace_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err)
 {

@@ -532,9 +532,9 @@ static void test_wrappers(void)
 	/* CRI: P parts are joined up to the F line, per stream */
 	f = wrap("cri", make("combined", NULL, 0, NULL));
 	CHECK_INT(parse(f, "2024-01-01T00:00:00.123456789Z stdout P 10.0.0.1 - - [01/Jan/2024:00:00:00 +0000] "),
-		  RL_REJECT_NOT_ACCESS);
+		  RL_REJECT_PENDING);
 	CHECK_INT(parse(f, "2024-01-01T00:00:00.123456789Z stderr F garbage"), RL_REJECT_NO_MATCH);
-	CHECK_INT(parse(f, "2024-01-01T00:00:00.123456789Z stdout P \"GET /long HTTP/1.1\" "), RL_REJECT_NOT_ACCESS);
+	CHECK_INT(parse(f, "2024-01-01T00:00:00.123456789Z stdout P \"GET /long HTTP/1.1\" "), RL_REJECT_PENDING);
 	CHECK_INT(parse(f, "2024-01-01T00:00:00.2Z stdout F 503 7 \"-\" \"curl/8\""), RL_REJECT_NONE);
 	CHECK_VIEW(rec.addr, "10.0.0.1");
 	CHECK_VIEW(rec.target, "/long");
@@ -545,6 +545,11 @@ static void test_wrappers(void)
 		  RL_REJECT_NONE);
 	CHECK_VIEW(rec.addr, "10.0.0.2");
 	CHECK_INT(parse(f, "2024-01-01T00:00:01Z stdout X 10.0.0.2"), RL_REJECT_NO_MATCH);
+	/* a partial line whose F never comes is lost at the end of input, and said so */
+	CHECK_INT(rl_format_end(f), RL_REJECT_NONE);
+	CHECK_INT(parse(f, "2024-01-01T00:00:02Z stdout P 10.0.0.3 - - "), RL_REJECT_PENDING);
+	CHECK_INT(rl_format_end(f), RL_REJECT_PARTIAL);
+	CHECK_INT(rl_format_end(f), RL_REJECT_NONE);
 	rl_format_free(f);
 
 	/* Vector: the line is the "message" string; Fluent Bit and Docker: "log" */
