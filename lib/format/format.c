@@ -36,7 +36,8 @@ const char *rl_reject_text(rl_reject r)
 	return "rejected";
 }
 
-/* "nginx:'…'" → the text between the quotes (quotes optional: a shell took them). */
+/* "nginx:'…'" → the text between the single quotes (optional: a shell took them).
+ * Double quotes are never taken away: a format may start and end with a literal '"'. */
 static const char *after_prefix(const char *spec, const char *prefix, char *buf, size_t cap)
 {
 	size_t k = strlen(prefix);
@@ -44,7 +45,7 @@ static const char *after_prefix(const char *spec, const char *prefix, char *buf,
 		return NULL;
 	const char *v = spec + k;
 	size_t n = strlen(v);
-	if (n >= 2 && ((v[0] == '\'' && v[n - 1] == '\'') || (v[0] == '"' && v[n - 1] == '"'))) {
+	if (n >= 2 && v[0] == '\'' && v[n - 1] == '\'') {
 		snprintf(buf, cap, "%.*s", (int)(n - 2), v + 1);
 		return buf;
 	}

@@ -259,13 +259,15 @@ static long conf_token(conf *c, char *out, size_t cap, bool *quoted)
 	} else if (*c->p == '\'' || *c->p == '"') {
 		char q = *c->p++;
 		*quoted = true;
-		/* kept as written, escapes included: the format parser reads them */
+		/* kept as written, escapes included: the format parser reads them; an escape
+		 * pair is always stepped over whole, even past what out can hold */
 		while (c->p < c->end && *c->p != q) {
-			if (*c->p == '\\' && c->p + 1 < c->end && o + 2 < cap)
-				out[o++] = *c->p++;
-			if (o + 1 < cap)
-				out[o++] = *c->p;
-			c->p++;
+			size_t k = *c->p == '\\' && c->p + 1 < c->end ? 2 : 1;
+			if (o + k < cap) {
+				memcpy(out + o, c->p, k);
+				o += k;
+			}
+			c->p += k;
 		}
 		if (c->p < c->end)
 			c->p++;
@@ -335,16 +337,19 @@ int rl_nginx_conf_format(char **spec, const char *path, const char *want, rl_err
 		snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", count > 1 ? ", " : "", name);
 		if ((!want && count == 1) || (want && strcmp(name, want) == 0)) {
 			free(found);
-			if (!(found = malloc(strlen(fmt) + 8))) {
+			if (!(found = malloc(strlen(fmt) + 10))) {
 				rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 				goto done;
 			}
-			sprintf(found, "nginx:%s", fmt);
+			sprintf(found, "nginx:'%s'", fmt); /* quoted: the format may start with a quote */
 		}
 	}
 	if (want && !found && strcmp(want, "combined") == 0) {
 		/* nginx's predefined format */
-		found = strdup("combined");
+		if (!(found = strdup("combined"))) {
+			rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+			goto done;
+		}
 	}
 	if (!found)
 		rc = rl_err_set(err, RL_EUSAGE, path, 0, "%s%s%s (log_format names here: %s)",

@@ -97,6 +97,21 @@ expect 2 "no log_format named c" "$bin" analyze --log-format-file "$tmp/nginx.co
 expect 2 "needs --log-format-file" "$bin" analyze --log-format-name a "$log"
 expect 3 "$tmp/none.conf" "$bin" analyze --log-format-file "$tmp/none.conf" "$log"
 
+# a config where a long quoted string with an escaped quote comes first, and a format
+# that starts and ends with a literal quote
+{
+	printf 'http {\n  add_header X "%0300d\\"" always;\n' 0
+	printf '  log_format q %s;\n}\n' "'\"\$remote_addr\" [\$time_local] \"\$request\" \$status \"\$http_user_agent\"'"
+} >"$tmp/q.conf"
+printf '%s\n' '"10.0.0.1" [29/Nov/2026:10:00:01 +0000] "GET / HTTP/1.1" 200 "curl"' >"$tmp/q.log"
+if "$bin" check-format --log-format-file "$tmp/q.conf" "$tmp/q.log" >"$tmp/cf" 2>&1; then
+	echo "ok: a quoted format after a long escaped string in nginx.conf"
+else
+	echo "FAIL: nginx.conf with a long escaped string / a quoted format:"
+	cat "$tmp/q.conf" "$tmp/cf"
+	fail=1
+fi
+
 # check-format: exit 0 when every line parses, 1 when some do not, and the reason
 "$bin" check-format "$fx/common/access_log" >"$tmp/cf" 2>&1 || { echo "FAIL: check-format on a clean log"; cat "$tmp/cf"; fail=1; }
 "$bin" check-format "$log" >"$tmp/cf" 2>&1
