@@ -206,12 +206,20 @@ int rl_apache_parse_layout(rl_layout *l, const char *fmt, rl_err *err)
 			n = (size_t)(close - arg);
 			p = close + 1;
 		}
+		if (*p == '^' && (p[1] == 't') && (p[2] == 'i' || p[2] == 'o')) {
+			/* %{Trailer}^ti, %{Trailer}^to: trailers, captured and ignored */
+			char group[64];
+			header_group(group, sizeof group, p[2] == 'i' ? "trailer_in_" : "trailer_out_", arg, n);
+			p += 3;
+			if (!rl_layout_field(l, group, strlen(group), RL_VAL_TEXT, tok, (size_t)(p - tok)))
+				goto full;
+			any = true;
+			continue;
+		}
 		if (!*p || !isalpha((unsigned char)*p))
 			return rl_err_set(err, RL_EUSAGE, "--format", 0, "apache format: unknown directive at '%.20s'",
 					  tok);
 		char c = *p++;
-		if (c == '^' && *p) /* %{Trailer}^ti */
-			p++;
 		char group[64];
 		rl_val val;
 		directive(c, arg, n, group, sizeof group, &val);

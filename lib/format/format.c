@@ -52,11 +52,32 @@ static const char *after_prefix(const char *spec, const char *prefix, char *buf,
 	return v;
 }
 
+/* True when spec names a JSON format, the only ones --field applies to: json,
+ * json:PROFILE, an nginx log_format that is a JSON object, and those in an envelope. */
+static bool is_json_spec(const char *spec)
+{
+	char buf[8192];
+	const char *v, *gt = strchr(spec, '>');
+	if (strcmp(spec, "json") == 0 || strncmp(spec, "json:", 5) == 0)
+		return true;
+	if ((v = after_prefix(spec, "nginx:", buf, sizeof buf))) {
+		while (*v == ' ' || *v == '\t' || *v == '\n')
+			v++;
+		return *v == '{';
+	}
+	return gt && strncmp(spec, "apache:", 7) && strncmp(spec, "regex:", 6) && is_json_spec(gt + 1);
+}
+
 int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err)
 {
 	*out = NULL;
 	char buf[8192];
 	const char *v;
+	if (opts && opts->nfields && !is_json_spec(spec))
+		return rl_err_set(err, RL_EUSAGE, "--field", 0,
+				  "applies to JSON formats only (json, json:PROFILE, an escape=json nginx format), "
+				  "not to %.60s",
+				  spec);
 	/* "cri>json:envoy": a shipper's envelope around a format */
 	const char *gt = strchr(spec, '>');
 	size_t kn = gt ? (size_t)(gt - spec) : 0;

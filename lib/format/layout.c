@@ -139,7 +139,7 @@ static void put_value(buf *b, const rl_layout *l, size_t i)
 		puts_(b, "\\d{3}|-");
 		return;
 	case RL_VAL_LIST:
-		puts_(b, "[^ ,]+(?:(?:, | : )[^ ,]+)*+");
+		puts_(b, "[^ ,]+(?:(?:, ?| : )[^ ,]+)*+");
 		return;
 	case RL_VAL_REQUEST:
 		break;
@@ -241,9 +241,13 @@ static long prefix_match(const rl_layout *l, size_t k, bool anchor_end, const ch
 	if (!code)
 		return -1;
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
+	pcre2_match_context *mc = pcre2_match_context_create(NULL);
 	long at = -1;
-	if (md && pcre2_match(code, (PCRE2_SPTR)p, n, 0, 0, md, NULL) >= 0)
+	if (mc)
+		pcre2_set_match_limit(mc, 100000); /* as regex.c: bounded time on any line */
+	if (md && mc && pcre2_match(code, (PCRE2_SPTR)p, n, 0, 0, md, mc) >= 0)
 		at = (long)pcre2_get_ovector_pointer(md)[1];
+	pcre2_match_context_free(mc);
 	pcre2_match_data_free(md);
 	pcre2_code_free(code);
 	return at;

@@ -128,12 +128,14 @@ static bool is_time_field(field f)
 }
 
 #define MAX_GROUPS 64
+#define RL_MATCH_LIMIT 100000
 #define TARGET_CAP 8192
 
 typedef struct regex_format {
 	rl_format base;
 	pcre2_code *code;
 	pcre2_match_data *md;
+	pcre2_match_context *mc; /* the match limit: a pattern never backtracks for long */
 	bool jit;
 	field by_group[MAX_GROUPS + 1]; /* group number → field */
 	uint32_t ngroups;
@@ -421,8 +423,10 @@ static void join_target(regex_format *f, rl_record *rec)
 static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record *rec)
 {
 	regex_format *f = (regex_format *)base;
-	int rc = f->jit ? pcre2_jit_match(f->code, (PCRE2_SPTR)p, n, 0, 0, f->md, NULL)
-			: pcre2_match(f->code, (PCRE2_SPTR)p, n, 0, 0, f->md, NULL);
+	int rc = f->jit ? pcre2_jit_match(f->code, (PCRE2_SPTR)p, n, 0, 0, f->md, f->mc)
+			: pcre2_match(f->code, (PCRE2_SPTR)p, n, 0, 0, f->md, f->mc);
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+		return RL_REJECT_TOO_COMPLEX;
 	if (rc < 0)
 		return RL_REJECT_NO_MATCH;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(f->md);
@@ -445,6 +449,7 @@ static void regex_free(rl_format *base)
 {
 	regex_format *f = (regex_format *)base;
 	pcre2_match_data_free(f->md);
+	pcre2_match_context_free(f->mc);
 	pcre2_code_free(f->code);
 	free(f->layout);
 	free(f);
@@ -509,13 +514,18 @@ int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, 
 	f->code = code;
 	f->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 	f->md = pcre2_match_data_create_from_pattern(code, NULL);
+	/* A line that almost matches a pattern with adjacent free fields ($a$b$c) can take
+	 * exponential steps: past RL_MATCH_LIMIT it is rejected as too complex, in bounded
+	 * time. A well-formed line, even of 64 KiB, needs far fewer. */
+	if ((f->mc = pcre2_match_context_create(NULL)))
+		pcre2_set_match_limit(f->mc, RL_MATCH_LIMIT);
 	uint32_t cap = 0, count = 0, esize = 0;
 	PCRE2_SPTR table;
 	pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &cap);
 	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
 	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &esize);
 	pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
-	if (!f->md || cap > MAX_GROUPS) {
+	if (!f->md || !f->mc || cap > MAX_GROUPS) {
 		regex_free(&f->base);
 		return rl_err_set(err, RL_EUSAGE, name, 0, "pattern has more than %d groups", MAX_GROUPS);
 	}

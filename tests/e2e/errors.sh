@@ -86,6 +86,7 @@ expect 2 "no time field" "$bin" analyze --format 'regex:(?<status>\d+)' "$log"
 expect 2 "bad pattern" "$bin" analyze --format 'regex:(?<time>[' "$log"
 expect 2 "--client" "$bin" analyze --format 'nginx:[$time_local] $status' --client x_api_key "$log"
 expect 2 "--field" "$bin" analyze --format json --field nonsense "$log"
+expect 2 "JSON formats only" "$bin" analyze --format combined --field time=ts "$log"
 cat >"$tmp/nginx.conf" <<'CONF'
 http {
 	log_format a '$remote_addr [$time_local] "$request" $status';

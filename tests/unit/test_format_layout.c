@@ -146,6 +146,15 @@ static void test_apache(void)
 	CHECK_INT(use("apache:%t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x \"%r\" %b", NULL), 0);
 	CHECK_INT(parse("[29/Nov/2026:10:00:01 +0000] 10.0.0.1 TLSv1.2 ECDHE \"GET / HTTP/1.1\" 5"), RL_REJECT_NONE);
 	CHECK_INT(rec.status, -1);
+	/* trailers (%{…}^ti) are matched and ignored */
+	CHECK_INT(use("apache:%t \"%r\" %>s %{X-Trailer}^ti", NULL), 0);
+	CHECK_INT(parse("[29/Nov/2026:10:00:01 +0000] \"GET / HTTP/1.1\" 200 t1"), RL_REJECT_NONE);
+	/* an unquoted forwarded-for list, with or without a space after the comma */
+	CHECK_INT(use("nginx:[$time_local] $http_x_forwarded_for \"$request\" $status", NULL), 0);
+	CHECK_INT(parse("[29/Nov/2026:10:00:01 +0000] 1.2.3.4,5.6.7.8 \"GET / HTTP/1.1\" 200"), RL_REJECT_NONE);
+	CHECK_VIEW(rec.forwarded_for, "1.2.3.4,5.6.7.8");
+	CHECK_INT(parse("[29/Nov/2026:10:00:01 +0000] 1.2.3.4, 5.6.7.8 \"GET / HTTP/1.1\" 200"), RL_REJECT_NONE);
+	CHECK_VIEW(rec.forwarded_for, "1.2.3.4, 5.6.7.8");
 	CHECK_INT(use("apache:%h %{Referer", NULL), RL_EUSAGE);
 	CHECK_INT(use("apache:no directives", NULL), RL_EUSAGE);
 }
@@ -173,6 +182,20 @@ static void test_regex_and_alb(void)
 	CHECK_VIEW(rec.addr, "192.168.131.39");
 	CHECK_INT(rec.status, 502);
 	CHECK_VIEW(rec.method, "GET");
+}
+
+/* adjacent free fields backtrack exponentially on a line that almost matches: the match
+ * limit turns that into a reject with its own reason, in bounded time */
+static void test_match_limit(void)
+{
+	CHECK_INT(use("nginx:$a$b$c$d$e$f [$time_local]", NULL), 0);
+	char line[600];
+	size_t o = 0;
+	for (int i = 0; i < 200; i++)
+		o += (size_t)snprintf(line + o, sizeof line - o, "a ");
+	snprintf(line + o, sizeof line - o, "[29/Nov/2026:10:00:01 +0000 x]");
+	CHECK_INT(parse(line), RL_REJECT_TOO_COMPLEX);
+	CHECK_INT(parse("a b [29/Nov/2026:10:00:01 +0000]"), RL_REJECT_NONE);
 }
 
 static void test_client_option(void)
@@ -253,6 +276,7 @@ int main(void)
 	test_nginx_json_template();
 	test_apache();
 	test_regex_and_alb();
+	test_match_limit();
 	test_client_option();
 	test_sha256();
 	test_explain();
