@@ -464,13 +464,39 @@ static long log_object_start(const char *p, size_t n)
 	return (long)i;
 }
 
-static bool contains(const char *p, size_t n, const char *needle)
+/* Skips a JSON string at p[i] == '"'; returns the index after it, or n when cut. */
+static size_t skip_string(const char *p, size_t i, size_t n)
 {
-	size_t k = strlen(needle);
-	for (size_t i = 0; i + k <= n; i++)
-		if (p[i] == needle[0] && memcmp(p + i, needle, k) == 0)
-			return true;
-	return false;
+	for (i++; i < n; i++) {
+		if (p[i] == '\\')
+			i++;
+		else if (p[i] == '"')
+			return i + 1;
+	}
+	return n;
+}
+
+/* Skips one JSON value at p[i]; returns the index after it, or n when cut. */
+static size_t skip_value(const char *p, size_t i, size_t n)
+{
+	if (i < n && p[i] == '"')
+		return skip_string(p, i, n);
+	int depth = 0;
+	for (; i < n; i++) {
+		char c = p[i];
+		if (c == '"')
+			i = skip_string(p, i, n) - 1;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']') {
+			if (depth-- == 0)
+				return i; /* the end of the enclosing object: not part of the value */
+			if (depth == 0)
+				return i + 1;
+		} else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r'))
+			return i;
+	}
+	return n;
 }
 
 int rl_har_detect(const char *p, size_t n, bool end)
@@ -478,14 +504,42 @@ int rl_har_detect(const char *p, size_t n, bool end)
 	long at = log_object_start(p, n);
 	if (at == 0)
 		return 0;
-	if (at < 0) /* only space so far, or the input stops inside {"log": { */
-		return end || n >= DETECT_WINDOW ? 0 : -1;
 	size_t lim = n < DETECT_WINDOW ? n : DETECT_WINDOW;
-	if ((size_t)at <= lim) {
-		const char *q = p + at;
-		size_t m = lim - (size_t)at;
-		if (contains(q, m, "\"entries\"") || contains(q, m, "\"version\"") || contains(q, m, "\"creator\""))
+	int undecided = end || n >= DETECT_WINDOW ? 0 : -1;
+	if (at < 0 || (size_t)at > lim) /* only space so far, or the input stops inside {"log": { */
+		return undecided;
+	/* the members of "log": a HAR's has version, creator or entries (JSON log lines
+	 * with a "log" object of their own have other members) */
+	size_t i = (size_t)at;
+	for (;;) {
+		while (i < lim && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r' || p[i] == ','))
+			i++;
+		if (i >= lim)
+			return undecided;
+		if (p[i] == '}')
+			return 0;
+		if (p[i] != '"')
+			return 0;
+		size_t k = skip_string(p, i, lim);
+		if (k >= lim)
+			return undecided;
+		size_t klen = k - i - 2;
+		const char *key = p + i + 1;
+		if ((klen == 7 && memcmp(key, "version", 7) == 0) || (klen == 7 && memcmp(key, "creator", 7) == 0) ||
+		    (klen == 7 && memcmp(key, "entries", 7) == 0))
 			return 1;
+		i = k;
+		while (i < lim && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+			i++;
+		if (i >= lim)
+			return undecided;
+		if (p[i] != ':')
+			return 0;
+		i++;
+		while (i < lim && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+			i++;
+		i = skip_value(p, i, lim);
+		if (i >= lim)
+			return undecided;
 	}
-	return end || n >= DETECT_WINDOW ? 0 : -1;
 }

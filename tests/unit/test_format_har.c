@@ -314,6 +314,15 @@ static void test_detect(void)
 	CHECK_INT(detect("127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET", false), 0);
 	CHECK_INT(detect("{\"log\":\n[\n    2,1,3\n]\n\"request:\"}", true), 0); /* brokenfile.har */
 	CHECK_INT(detect("\xEF\xBBx", false), 0);
+	/* JSON log lines with a "log" object of their own (ECS): its members decide, and a
+	 * "version" elsewhere in the line does not count */
+	CHECK_INT(detect("{\"log\":{\"level\":\"info\",\"origin\":{\"file\":\"a\"}},\"ecs\":{\"version\":\"1.6.0\"}}",
+			 false),
+		  0);
+	CHECK_INT(
+		detect("{\"log\":{\"comment\":\"a \\\"version\\\" in text\",\"pages\":[{\"id\":1}],\"version\":\"1.2\"",
+		       false),
+		1);
 	/* the keys must show within 64 KiB */
 	size_t n = 70 * 1024;
 	char *big = malloc(n + 1);
