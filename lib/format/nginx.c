@@ -120,7 +120,8 @@ full:
 
 /* The --field name a variable feeds, or NULL, and its rank: where two variables feed
  * one field, the lower rank wins ($msec over $time_local, SPEC §3.1.1; the client's
- * $http_x_request_id over nginx's own $request_id). */
+ * $http_x_request_id over nginx's own $request_id; $request_uri over $uri). The same
+ * variables carry the same fields in text formats (regex.c). */
 static const char *json_field_of(const char *var, size_t n, int *rank)
 {
 	static const struct {
@@ -133,17 +134,25 @@ static const char *json_field_of(const char *var, size_t n, int *rank)
 		{"request", "request", 0},
 		{"request_method", "method", 0},
 		{"request_uri", "target", 0},
+		{"uri", "target", 1}, /* without its query: $args cannot be joined to it here */
 		{"status", "status", 0},
 		{"body_bytes_sent", "bytes", 0},
 		{"bytes_sent", "bytes", 1},
 		{"request_time", "duration", 0},
 		{"remote_addr", "addr", 0},
+		{"realip_remote_addr", "addr", 1},
 		{"http_user_agent", "user_agent", 0},
+		{"http_referer", "referer", 0},
+		{"host", "vhost", 0},
+		{"http_host", "vhost", 1},
+		{"server_name", "vhost", 2},
+		{"http_x_forwarded_for", "forwarded_for", 0},
 		{"http_x_client_id", "client", 0},
 		{"http_x_request_id", "request_id", 0},
 		{"request_id", "request_id", 1},
 		{"http_idempotency_key", "idempotency_key", 0},
 		{"sent_http_retry_after", "retry_after", 0},
+		{"http_x_retry_attempt", "attempt", 0},
 	};
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
 		if (strlen(m[i].var) == n && memcmp(m[i].var, var, n) == 0) {
@@ -153,63 +162,141 @@ static const char *json_field_of(const char *var, size_t n, int *rank)
 	return NULL;
 }
 
-#define MAX_JSON_FIELDS 24
+#define MAX_JSON_FIELDS 32
+#define MAX_DEPTH 8
 
-/* {"ts":"$msec","status":$status,…} → --field time=ts:end, status=status, … (flat
- * keys), one per field, the best-ranked variable's. */
+typedef struct tpl_fields {
+	char store[MAX_JSON_FIELDS][160]; /* "time=req.ts:end" */
+	const char *field[MAX_JSON_FIELDS];
+	int rank[MAX_JSON_FIELDS];
+	size_t n;
+} tpl_fields;
+
+/* A value that is exactly one variable ("$msec", "${msec}", or unquoted $status):
+ * its name in *v, its length in *vn. */
+static bool one_variable(const char *p, size_t n, const char **v, size_t *vn)
+{
+	if (n < 2 || p[0] != '$')
+		return false;
+	size_t i = 1;
+	bool braced = p[1] == '{';
+	i += braced;
+	size_t s = i;
+	while (i < n && is_var_char(p[i]))
+		i++;
+	if (i == s)
+		return false;
+	*v = p + s;
+	*vn = i - s;
+	if (braced && (i >= n || p[i++] != '}'))
+		return false;
+	return i == n;
+}
+
+/* Notes that the key at path (keys[0..depth) + key) holds variable v. */
+static void tpl_add(tpl_fields *t, char keys[][64], size_t depth, const char *key, const char *v, size_t vn)
+{
+	int rank;
+	const char *field = json_field_of(v, vn, &rank);
+	if (!field)
+		return;
+	size_t k = 0;
+	while (k < t->n && strcmp(t->field[k], field) != 0)
+		k++;
+	if (k < t->n && t->rank[k] <= rank)
+		return;
+	if (k == t->n) {
+		if (t->n == MAX_JSON_FIELDS)
+			return;
+		t->n++;
+	}
+	char path[128] = "";
+	for (size_t d = 0; d < depth; d++)
+		snprintf(path + strlen(path), sizeof path - strlen(path), "%s.", keys[d]);
+	snprintf(path + strlen(path), sizeof path - strlen(path), "%s", key);
+	t->field[k] = field;
+	t->rank[k] = rank;
+	snprintf(t->store[k], sizeof t->store[k], "%s=%s%s", field, path, strcmp(field, "time") == 0 ? ":end" : "");
+}
+
+/* Walks an escape=json template ({"a":"$msec","req":{"u":"$request_uri"},"st":$status})
+ * and notes, for each member whose value is exactly one variable, the field it feeds
+ * at the member's dotted path. Arrays and values mixing text and variables are left
+ * out: no single field is in them. */
+static void tpl_walk(tpl_fields *t, const char *p)
+{
+	char keys[MAX_DEPTH][64], key[64] = "";
+	size_t depth = 0; /* objects entered below the top one */
+	int level = 0, arrays = 0;
+	bool want_key = false;
+	while (*p) {
+		char c = *p;
+		if (c == '"') {
+			const char *s = ++p;
+			while (*p && *p != '"')
+				p += (*p == '\\' && p[1]) ? 2 : 1;
+			size_t n = (size_t)(p - s);
+			if (*p)
+				p++;
+			if (arrays == 0 && want_key) {
+				snprintf(key, sizeof key, "%.*s", (int)n, s);
+				want_key = false;
+			} else if (arrays == 0 && level > 0) {
+				const char *v;
+				size_t vn;
+				if (one_variable(s, n, &v, &vn))
+					tpl_add(t, keys, depth, key, v, vn);
+			}
+			continue;
+		}
+		if (c == '$' && arrays == 0 && level > 0 && !want_key) {
+			const char *s = p;
+			p++;
+			while (*p && (is_var_char(*p) || *p == '{' || *p == '}'))
+				p++;
+			const char *v;
+			size_t vn;
+			if (one_variable(s, (size_t)(p - s), &v, &vn))
+				tpl_add(t, keys, depth, key, v, vn);
+			continue;
+		}
+		if (c == '{' && arrays == 0) {
+			if (level > 0 && depth < MAX_DEPTH)
+				snprintf(keys[depth++], sizeof keys[0], "%s", key);
+			level++;
+			want_key = true;
+		} else if (c == '}' && arrays == 0) {
+			level--;
+			if (level > 0 && depth > 0)
+				depth--;
+		} else if (c == '[') {
+			arrays++;
+		} else if (c == ']' && arrays > 0) {
+			arrays--;
+		} else if (c == ',' && arrays == 0) {
+			want_key = true;
+		}
+		p++;
+	}
+}
+
+/* An nginx log_format that is a JSON object (escape=json) read by the json format,
+ * each member taking the field of the variable it holds (--field time=ts:end, …); the
+ * user's own --field come after and win. */
 static int json_template_format(rl_format **out, const char *tpl, const rl_format_opts *opts, rl_err *err)
 {
-	char store[MAX_JSON_FIELDS][96];
-	const char *names[MAX_JSON_FIELDS];
-	int ranks[MAX_JSON_FIELDS];
+	tpl_fields t;
+	t.n = 0;
+	tpl_walk(&t, tpl);
 	const char *fields[MAX_JSON_FIELDS + RL_FORMAT_FIELDS_MAX];
-	size_t nf = 0;
-	for (const char *p = tpl; (p = strchr(p, '$')) != NULL;) {
-		const char *v = ++p;
-		if (*v == '{')
-			v++;
-		const char *e = v;
-		while (is_var_char(*e))
-			e++;
-		p = e;
-		int rank;
-		const char *field = json_field_of(v, (size_t)(e - v), &rank);
-		if (!field)
-			continue;
-		/* the key: the last "…" before the ':' that precedes the value */
-		const char *q = v - 1;
-		while (q > tpl && *q != ':')
-			q--;
-		const char *ke = q;
-		while (ke > tpl && ke[-1] != '"')
-			ke--;
-		const char *ks = ke > tpl ? ke - 1 : tpl;
-		while (ks > tpl && ks[-1] != '"')
-			ks--;
-		if (*q != ':' || ke <= tpl || ks >= ke)
-			continue;
-		size_t k = 0;
-		while (k < nf && strcmp(names[k], field) != 0)
-			k++;
-		if (k < nf && ranks[k] <= rank)
-			continue;
-		if (k == nf) {
-			if (nf == MAX_JSON_FIELDS)
-				continue;
-			nf++;
-		}
-		names[k] = field;
-		ranks[k] = rank;
-		snprintf(store[k], sizeof store[k], "%s=%.*s%s", field, (int)(ke - 1 - ks), ks,
-			 strcmp(field, "time") == 0 ? ":end" : "");
-		fields[k] = store[k];
-	}
+	for (size_t i = 0; i < t.n; i++)
+		fields[i] = t.store[i];
 	size_t nuser = opts ? opts->nfields : 0;
 	if (nuser > RL_FORMAT_FIELDS_MAX)
 		nuser = RL_FORMAT_FIELDS_MAX;
-	for (size_t i = 0; i < nuser; i++) /* the user's --field come last and win */
-		fields[nf + i] = opts->fields[i];
-	rl_format_opts o = {fields, nf + nuser, opts ? opts->client : NULL};
+	for (size_t i = 0; i < nuser; i++)
+		fields[t.n + i] = opts->fields[i];
+	rl_format_opts o = {fields, t.n + nuser, opts ? opts->client : NULL};
 	return rl_json_format_new(out, "nginx", &o, err);
 }
 

@@ -107,6 +107,18 @@ static void test_nginx_json_template(void)
 	CHECK_VIEW(rec.target, "/a?b=1");
 	CHECK_INT(rec.status, 503);
 	CHECK_INT(rec.duration_us, 250000);
+	/* nested members, $uri, a value mixing text and variables (left out) */
+	CHECK_INT(use("nginx:{\"t\":\"$msec\",\"req\":{\"m\":\"$request_method\",\"p\":\"$uri\"},"
+		      "\"url\":\"$scheme://$host$request_uri\",\"st\":$status,\"list\":[\"$request_id\"]}",
+		      NULL),
+		  0);
+	CHECK_INT(parse("{\"t\":\"1795946401.250\",\"req\":{\"m\":\"GET\",\"p\":\"/v1/a\"},"
+			"\"url\":\"https://h/v1/a?x=1\",\"st\":503,\"list\":[\"r1\"]}"),
+		  RL_REJECT_NONE);
+	CHECK_VIEW(rec.method, "GET");
+	CHECK_VIEW(rec.target, "/v1/a");
+	CHECK_INT(rec.status, 503);
+	CHECK_VIEW(rec.request_id, NULL);
 	/* an envelope spec names both */
 	CHECK_INT(use("fluentbit>combined", NULL), 0);
 	CHECK_INT(parse("{\"date\":1.5,\"log\":\"10.0.0.1 - - [29/Nov/2026:10:00:01 +0000] \\\"GET / HTTP/1.1\\\" 200 "
