@@ -122,13 +122,12 @@ static void directive(char c, const char *arg, size_t n, char *group, size_t cap
 		*val = RL_VAL_INT;
 		if (arg_is(a, k, "sec"))
 			g = end ? "time_end" : "apache_time_sec";
-		else if (arg_is(a, k, "msec") && !end)
-			g = "apache_time_msec";
-		else if (arg_is(a, k, "usec") && !end)
-			g = "apache_time_usec";
-		else if (arg_is(a, k, "msec_frac") || arg_is(a, k, "usec_frac") || arg_is(a, k, "msec") ||
-			 arg_is(a, k, "usec"))
-			g = "time_part";
+		else if (arg_is(a, k, "msec"))
+			g = end ? "apache_time_msec_end" : "apache_time_msec";
+		else if (arg_is(a, k, "usec"))
+			g = end ? "apache_time_usec_end" : "apache_time_usec";
+		else if (arg_is(a, k, "msec_frac") || arg_is(a, k, "usec_frac"))
+			g = "time_part"; /* the fraction alone: %t gives the rest, at 1 s */
 		else {
 			g = "time_text";
 			*val = RL_VAL_TEXT;

@@ -28,6 +28,8 @@ typedef enum field {
 	F_TIME_SEC_START, /* Apache %{sec}t, %{msec_frac}t forms: epoch seconds */
 	F_TIME_MS_START, /* Apache %{msec}t: epoch ms */
 	F_TIME_US_START, /* Apache %{usec}t: epoch µs */
+	F_TIME_MS_END, /* Apache %{end:msec}t */
+	F_TIME_US_END, /* Apache %{end:usec}t */
 	F_TIME_END, /* a regex's "time": CLF, ISO 8601 or epoch seconds, by its text */
 	F_TIME_START,
 	F_REQUEST,
@@ -75,6 +77,8 @@ static const struct {
 	{"apache_time_sec", F_TIME_SEC_START},
 	{"apache_time_msec", F_TIME_MS_START},
 	{"apache_time_usec", F_TIME_US_START},
+	{"apache_time_msec_end", F_TIME_MS_END},
+	{"apache_time_usec_end", F_TIME_US_END},
 	{"time", F_TIME_END},
 	{"time_end", F_TIME_END},
 	{"time_start", F_TIME_START},
@@ -249,12 +253,14 @@ static bool parse_time(regex_format *fm, field f, rl_str s, int64_t *us, int64_t
 	case F_TIME_SEC_START:
 		return rl_timestamp_parse_epoch(s, RL_US_PER_S, us, res);
 	case F_TIME_MS_START:
+	case F_TIME_MS_END:
 		if (!rl_timestamp_parse_epoch(s, 1000, us, res))
 			return false;
 		if (*res > 1000)
 			*res = 1000;
 		return true;
 	case F_TIME_US_START:
+	case F_TIME_US_END:
 		*res = 1;
 		return rl_timestamp_parse_epoch(s, 1, us, NULL);
 	case F_TIME_END:

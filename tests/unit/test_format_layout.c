@@ -154,6 +154,12 @@ static void test_apache(void)
 	CHECK_INT(rec.time_res_us, 1000);
 	CHECK_VIEW(rec.target, "/x?y=1");
 	CHECK_INT(rec.duration_us, 15000);
+	CHECK(rec.time_is_start);
+	CHECK_INT(use("apache:%{end:usec}t %m %U %s", NULL), 0);
+	CHECK_INT(parse("1795946401234567 GET /x 200"), RL_REJECT_NONE);
+	CHECK_INT(rec.time_us, 1795946401234567LL);
+	CHECK_INT(rec.time_res_us, 1);
+	CHECK(!rec.time_is_start);
 	/* no status at all (mod_ssl's request log): attempts with status unknown */
 	CHECK_INT(use("apache:%t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x \"%r\" %b", NULL), 0);
 	CHECK_INT(parse("[29/Nov/2026:10:00:01 +0000] 10.0.0.1 TLSv1.2 ECDHE \"GET / HTTP/1.1\" 5"), RL_REJECT_NONE);
