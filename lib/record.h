@@ -1,9 +1,10 @@
 /* record.h - one HTTP attempt as a parser sees it.
  *
- * Every format (lib/format/) fills an rl_record from one line. All rl_str fields are
- * views into the source's line buffer: valid until the next line is read from that
- * source, never NUL-terminated, empty (p == NULL) when the format does not log them.
- * Numbers use -1 for "not logged". */
+ * Every format (lib/format/) fills an rl_record from one line (or one item of a
+ * document). All rl_str fields are views into the line buffer or into buffers of the
+ * format (an unwrapped envelope, a decoded JSON string, a HAR document): valid until
+ * the next line or item is read from that source, never NUL-terminated, empty
+ * (p == NULL) when the format does not log them. Numbers use -1 for "not logged". */
 #ifndef RL_RECORD_H
 #define RL_RECORD_H
 

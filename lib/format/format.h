@@ -1,11 +1,13 @@
-/* format.h - the family of line formats behind one interface.
+/* format.h - the family of input formats behind one interface.
  *
  * A format turns one line into an rl_record (lib/record.h) or says why it cannot: a
  * reject reason is data, counted and sampled by the caller, never an error. Formats are
- * made from a --format spec ("combined", "common", "vcombined") by rl_format_new(), or
- * chosen from a sample of lines by rl_format_sniff() for "auto". Each format compiles
- * its PCRE2 pattern once, with JIT, and reuses its match data for every line; parse()
- * allocates nothing (the trace format, JSON read with jansson, is the exception). */
+ * made from a --format spec ("combined", "nginx:'…'", "json:caddy", "cri>json", …) by
+ * rl_format_new(), or chosen from a sample of lines by rl_format_sniff() for "auto".
+ * Pattern formats compile their PCRE2 pattern once, with JIT, and reuse their match
+ * data; json scans each line once into buffers it reuses; none allocates per line but
+ * trace and har, which read JSON with jansson. A document format (har) takes every line
+ * and hands out its records at the end of input (finish/next below). */
 #ifndef RL_FORMAT_H
 #define RL_FORMAT_H
 
