@@ -138,3 +138,133 @@ bool rl_parse_u64(rl_str s, uint64_t *out)
 	*out = v;
 	return true;
 }
+
+/* --- JSON strings ------------------------------------------------------------- */
+
+/* Appends the UTF-8 form of code point cp to dst[*o..max); false when it does not fit. */
+static bool put_utf8(char *dst, size_t *o, size_t max, unsigned long cp)
+{
+	char b[4];
+	size_t k;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		k = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xc0 | cp >> 6);
+		b[1] = (char)(0x80 | (cp & 0x3f));
+		k = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xe0 | cp >> 12);
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (cp & 0x3f));
+		k = 3;
+	} else {
+		b[0] = (char)(0xf0 | cp >> 18);
+		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[3] = (char)(0x80 | (cp & 0x3f));
+		k = 4;
+	}
+	if (*o + k > max)
+		return false;
+	memcpy(dst + *o, b, k);
+	*o += k;
+	return true;
+}
+
+static int hex4(const char *s, size_t n, size_t i, unsigned long *cp)
+{
+	if (i + 4 > n)
+		return 0;
+	unsigned long v = 0;
+	for (size_t k = i; k < i + 4; k++) {
+		char c = s[k];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned long)(c - '0');
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			v |= (unsigned long)((c | 0x20) - 'a' + 10);
+		else
+			return 0;
+	}
+	*cp = v;
+	return 1;
+}
+
+size_t rl_json_unescape(char *dst, size_t max, const char *s, size_t n, bool *cut_out)
+{
+	size_t o = 0, i = 0;
+	bool cut = false;
+	while (i < n) {
+		unsigned long cp;
+		size_t adv = 1;
+		if (s[i] != '\\') {
+			/* raw bytes, a whole character at a time */
+			size_t l = 1;
+			while (i + l < n && ((unsigned char)s[i + l] & 0xc0) == 0x80)
+				l++;
+			if (o + l > max) {
+				cut = true;
+				break;
+			}
+			memcpy(dst + o, s + i, l);
+			o += l;
+			i += l;
+			continue;
+		}
+		if (i + 1 >= n) {
+			cut = true;
+			break;
+		}
+		adv = 2;
+		switch (s[i + 1]) {
+		case 'n':
+			cp = '\n';
+			break;
+		case 't':
+			cp = '\t';
+			break;
+		case 'r':
+			cp = '\r';
+			break;
+		case 'b':
+			cp = '\b';
+			break;
+		case 'f':
+			cp = '\f';
+			break;
+		case 'u':
+			if (i + 6 > n) {
+				cut = true; /* the escape runs past the end of the body */
+				cp = 0;
+				break;
+			}
+			if (!hex4(s, n, i + 2, &cp)) {
+				cp = 0xfffd;
+				break;
+			}
+			adv = 6;
+			unsigned long lo;
+			if (cp >= 0xd800 && cp < 0xdc00 && i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' &&
+			    hex4(s, n, i + 8, &lo) && lo >= 0xdc00 && lo < 0xe000) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				adv = 12;
+			} else if (cp >= 0xd800 && cp < 0xe000) {
+				cp = 0xfffd;
+			}
+			break;
+		default:
+			cp = (unsigned char)s[i + 1]; /* \" \\ \/ and anything else as itself */
+		}
+		if (cut)
+			break;
+		if (!put_utf8(dst, &o, max, cp)) {
+			cut = true;
+			break;
+		}
+		i += adv;
+	}
+	if (cut_out)
+		*cut_out = cut;
+	return o;
+}

@@ -60,6 +60,14 @@ static inline uint64_t rl_hash_u64(uint64_t x)
  * length written. */
 size_t rl_text_clean(char *dst, size_t cap, const char *src, size_t n);
 
+/* Decodes the body of a JSON string (the text between its quotes, escapes as written)
+ * into dst, at most cap bytes (no NUL added). \uXXXX escapes become UTF-8 (a pair of
+ * surrogates one character, a lone one U+FFFD); other bytes are copied, a whole UTF-8
+ * character at a time. Returns the length written; *cut (may be NULL) says that s did
+ * not fit or ended inside an escape. A body that is valid JSON never decodes longer
+ * than it is, so cap = n never cuts it. */
+size_t rl_json_unescape(char *dst, size_t cap, const char *s, size_t n, bool *cut);
+
 /* Parses an unsigned decimal of 1..18 digits; returns false on anything else. */
 bool rl_parse_u64(rl_str s, uint64_t *out);
 

@@ -12,13 +12,12 @@
  * fields AWS added over the years after these are accepted and ignored. */
 #include "lib/format/format.h"
 
-#define QUOTED "[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+"
-
 static const char alb_pattern[] =
 	"^(?:https?|h2|grpcs?|wss?) (?<time_iso8601>\\d{4}-\\d\\d-\\d\\dT[^ ]+) [^ ]+ "
 	"(?:\\[(?<remote_addr>[^\\] ]+)\\]:\\d+|(?<remote_addr>[^ ]+?):\\d+|-) [^ ]+ [^ ]+ [^ ]+ [^ ]+ "
 	"(?<status>\\d{3}|-) [^ ]+ [^ ]+ "
-	"(?<body_bytes_sent>\\d+|-) \"(?<request>" QUOTED ")\" \"(?<http_user_agent>" QUOTED ")\"(?: .*)?$";
+	"(?<body_bytes_sent>\\d+|-) \"(?<request>" RL_PATTERN_QUOTED ")\" \"(?<http_user_agent>" RL_PATTERN_QUOTED
+	")\"(?: .*)?$";
 
 int rl_alb_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err)
 {

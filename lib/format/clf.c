@@ -12,13 +12,11 @@
 #include "lib/format/format.h"
 #include "lib/format/layout.h"
 
-#define QUOTED "[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+"
-
-static const char clf_pattern[] =
-	"^(?<clf_prefix>[^\\[]*+)\\[(?<time_local>[^\\]]{1,40})\\][ \\t]+"
-	"\"(?|(?<request>" QUOTED ")|(?<request>.*?))\"[ \\t]+"
-	"(?<status>\\d{3}|-)[ \\t]+(?<body_bytes_sent>\\d+|-)"
-	"(?:[ \\t]+\"(?<http_referer>" QUOTED ")\"(?:[ \\t]+\"(?<http_user_agent>" QUOTED ")\")?)?";
+static const char clf_pattern[] = "^(?<clf_prefix>[^\\[]*+)\\[(?<time_local>[^\\]]{1,40})\\][ \\t]+"
+				  "\"(?|(?<request>" RL_PATTERN_QUOTED ")|(?<request>.*?))\"[ \\t]+"
+				  "(?<status>\\d{3}|-)[ \\t]+(?<body_bytes_sent>\\d+|-)"
+				  "(?:[ \\t]+\"(?<http_referer>" RL_PATTERN_QUOTED
+				  ")\"(?:[ \\t]+\"(?<http_user_agent>" RL_PATTERN_QUOTED ")\")?)?";
 
 static const char combined_layout[] =
 	"$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" "

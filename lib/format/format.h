@@ -132,6 +132,10 @@ const char *const *rl_format_candidates(void);
 
 /* --- building blocks for formats (lib/format/) ------------------------------ */
 
+/* The PCRE2 pattern of a double-quoted value's inside where quotes are escaped as \"
+ * (and backslashes as \\): possessive, so it never backtracks. */
+#define RL_PATTERN_QUOTED "[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+"
+
 /* A format from a PCRE2 pattern whose named groups carry the fields (the names are
  * SPEC §2's fields and nginx's variables; regex.c lists them; other names are
  * captured and ignored). The pattern is compiled once with JIT. name is the spec shown

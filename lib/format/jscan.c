@@ -267,72 +267,11 @@ static int hex4(const char *p)
 	return v;
 }
 
-static char *put_utf8(char *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		*o++ = (char)cp;
-	} else if (cp < 0x800) {
-		*o++ = (char)(0xC0 | cp >> 6);
-		*o++ = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		*o++ = (char)(0xE0 | cp >> 12);
-		*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
-		*o++ = (char)(0x80 | (cp & 0x3F));
-	} else {
-		*o++ = (char)(0xF0 | cp >> 18);
-		*o++ = (char)(0x80 | (cp >> 12 & 0x3F));
-		*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
-		*o++ = (char)(0x80 | (cp & 0x3F));
-	}
-	return o;
-}
-
-/* Decodes the already checked string body p[0..n) into out; returns the length written
- * (never more than n: every escape is at least as long as what it stands for). A lone
- * surrogate becomes U+FFFD. */
+/* Decodes the already checked string body p[0..n) into out (room for n bytes: a valid
+ * body never decodes longer). */
 static size_t unescape(const char *p, size_t n, char *out)
 {
-	char *o = out;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] != '\\') {
-			*o++ = p[i];
-			continue;
-		}
-		char x = p[++i];
-		switch (x) {
-		case 'b':
-			*o++ = '\b';
-			break;
-		case 'f':
-			*o++ = '\f';
-			break;
-		case 'n':
-			*o++ = '\n';
-			break;
-		case 'r':
-			*o++ = '\r';
-			break;
-		case 't':
-			*o++ = '\t';
-			break;
-		case 'u': {
-			unsigned cp = (unsigned)hex4(p + i + 1);
-			i += 4;
-			if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && p[i + 1] == '\\' && p[i + 2] == 'u') {
-				int lo = hex4(p + i + 3);
-				if (lo >= 0xDC00 && lo < 0xE000) {
-					cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned)lo - 0xDC00);
-					i += 6;
-				}
-			}
-			o = put_utf8(o, cp >= 0xD800 && cp < 0xE000 ? 0xFFFD : cp);
-			break;
-		}
-		default: /* a quote, backslash or slash stands for itself */
-			*o++ = x;
-		}
-	}
-	return (size_t)(o - out);
+	return rl_json_unescape(out, n, p, n, NULL);
 }
 
 /* c->p at the opening quote; on success *body and *len give the text between the quotes;

@@ -107,8 +107,6 @@ static void put_literal(buf *b, const char *p, size_t n)
 	}
 }
 
-#define QUOTED "[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+"
-
 /* The value pattern of item i, from its kind or its neighbours. */
 static void put_value(buf *b, const rl_layout *l, size_t i)
 {
@@ -119,7 +117,7 @@ static void put_value(buf *b, const rl_layout *l, size_t i)
 		      next->text[0] == '"';
 	if (quoted &&
 	    (it->val == RL_VAL_TEXT || it->val == RL_VAL_WORD || it->val == RL_VAL_LIST || it->val == RL_VAL_REQUEST)) {
-		puts_(b, QUOTED);
+		puts_(b, RL_PATTERN_QUOTED);
 		return;
 	}
 	switch (it->val) {
@@ -186,7 +184,7 @@ static char *pattern(const rl_layout *l, size_t upto, bool anchor_end)
 			/* servers that do not escape quotes in the request: a lazy fallback */
 			puts_(&b, "(?|(?<");
 			puts_(&b, it->group);
-			puts_(&b, ">" QUOTED ")(?=\")|(?<");
+			puts_(&b, ">" RL_PATTERN_QUOTED ")(?=\")|(?<");
 			puts_(&b, it->group);
 			puts_(&b, ">.*?)(?=\"))");
 			continue;
