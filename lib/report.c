@@ -337,6 +337,11 @@ static int load_errors(rl_report *r, rl_store *st, size_t top, rl_err *err)
 		e->code = code[0] ? dup(code) : NULL;
 		e->message = message[0] ? dup(message) : NULL;
 		e->sample = sample[0] ? dup(sample) : NULL;
+		if ((type[0] && !e->type) || (code[0] && !e->code) || (message[0] && !e->message) ||
+		    (sample[0] && !e->sample)) {
+			rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+			break;
+		}
 		e->count = (uint64_t)rl_store_query_int(q, 4);
 	}
 	rl_store_query_close(q);

@@ -184,7 +184,7 @@ static int find_or_add(rl_jpaths *s, int node, const step *st)
 			    : e->index == st->index)
 			return nd->entries[i];
 	}
-	if (!grow((void **)&s->e, &s->cap_e, s->ne + 1, sizeof *s->e) ||
+	if (s->ne >= UINT16_MAX || !grow((void **)&s->e, &s->cap_e, s->ne + 1, sizeof *s->e) ||
 	    !grow((void **)&nd->entries, &nd->cap, nd->n + 1, sizeof *nd->entries))
 		return -1;
 	jentry e = {.index = st->index, .obj_child = -1, .arr_child = -1, .slot = -1};
@@ -197,8 +197,11 @@ static int find_or_add(rl_jpaths *s, int node, const step *st)
 	}
 	s->e[s->ne] = e;
 	nd->entries[nd->n++] = (int)s->ne;
-	if (s->ne >= UINT16_MAX || (!nd->is_array && !index_node(s, nd)))
+	if (!nd->is_array && !index_node(s, nd)) {
+		nd->n--; /* not added: nothing refers to it, nothing leaks */
+		free(e.key);
 		return -1;
+	}
 	return (int)s->ne++;
 }
 
