@@ -188,6 +188,12 @@ int rl_har_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err);
  * 0 (not one) or -1 (cannot tell yet: call again with more bytes). */
 int rl_har_detect(const char *p, size_t n, bool end);
 
+/* The decimal text of a JSON number read by jansson (jsonnum.c): an integer exactly, a
+ * real as the shortest text that reads back as the same double, without an exponent.
+ * false (and buf "") when v is not a number or buf (64 bytes is plenty) is too small. */
+struct json_t;
+bool rl_json_number_text(const struct json_t *v, char *buf, size_t cap);
+
 /* JSONL client traces (trace.c). */
 int rl_trace_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err);
 

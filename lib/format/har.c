@@ -98,34 +98,6 @@ static rl_str header(const json_t *headers, const char *name)
 	return RL_STR_NULL;
 }
 
-/* The decimal text a writer printed for a JSON number: an integer exactly; a real as the
- * shortest text that reads back as the same double (what JSON.stringify and Python's repr
- * print), written out without an exponent. The text is then read with integers, like
- * every number in retrylens; the double only serves to find it. */
-static bool number_text(const json_t *v, char *buf, size_t cap)
-{
-	int k;
-	if (json_is_integer(v)) {
-		k = snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
-	} else if (json_is_real(v)) {
-		double d = json_real_value(v);
-		char g[40];
-		for (int prec = 1; prec <= 17; prec++) {
-			snprintf(g, sizeof g, "%.*g", prec, d);
-			if (strtod(g, NULL) == d)
-				break;
-		}
-		const char *e = strchr(g, 'e'), *dot = strchr(g, '.');
-		long frac = dot ? (long)((e ? e : g + strlen(g)) - dot - 1) : 0;
-		long decimals = frac - (e ? strtol(e + 1, NULL, 10) : 0);
-		decimals = decimals < 0 ? 0 : decimals > 20 ? 20 : decimals;
-		k = snprintf(buf, cap, "%.*f", (int)decimals, d);
-	} else {
-		return false;
-	}
-	return k > 0 && (size_t)k < cap;
-}
-
 /* "https://user@host:8443/p?q#f" → target "https://host:8443/p?q" (in buf when the
  * user part had to go) and host "host:8443"; a URL without "scheme://" is kept whole
  * (but for its fragment). */
@@ -343,7 +315,7 @@ static rl_reject fill(har_format *f, const har_item *it, rl_record *r)
 
 	char num[64];
 	const json_t *t = json_object_get(e, "time");
-	if (number_text(t, num, sizeof num) &&
+	if (rl_json_number_text(t, num, sizeof num) &&
 	    !rl_duration_parse(rl_str_make(num, strlen(num)), 1000, &r->duration_us, &r->duration_res_us))
 		r->duration_us = -1; /* -1 (not known) or unreadable */
 

@@ -37,16 +37,6 @@ static rl_str view(json_t *v)
 	return rl_str_make(json_string_value(v), json_string_length(v));
 }
 
-/* A JSON number as decimal text: integers exactly, reals via the shortest form that
- * has at most 15 significant digits (what a trace writer printed). */
-static void number_text(json_t *v, char *buf, size_t cap)
-{
-	if (json_is_integer(v))
-		snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
-	else
-		snprintf(buf, cap, "%.15g", json_real_value(v));
-}
-
 /* An object or array as compact JSON text in f->body, grown as needed; empty when out
  * of memory (the body only feeds error messages). */
 static rl_str dump_body(trace_format *f, json_t *v)
@@ -83,7 +73,7 @@ static rl_reject trace_parse(rl_format *base, const char *p, size_t n, rl_record
 		if (!rl_timestamp_parse_iso8601(view(ts), &r->time_us, &r->time_res_us))
 			return RL_REJECT_BAD_TIME;
 	} else if (json_is_number(ts)) {
-		number_text(ts, num, sizeof num);
+		rl_json_number_text(ts, num, sizeof num);
 		if (!rl_timestamp_parse_epoch(rl_str_make(num, strlen(num)), 1000, &r->time_us, &r->time_res_us))
 			return RL_REJECT_BAD_TIME;
 		if (r->time_res_us > 1000)
@@ -111,7 +101,7 @@ static rl_reject trace_parse(rl_format *base, const char *p, size_t n, rl_record
 		r->attempt = (int)json_integer_value(a);
 	json_t *d = json_object_get(o, "duration_ms");
 	if (json_is_number(d)) {
-		number_text(d, num, sizeof num);
+		rl_json_number_text(d, num, sizeof num);
 		if (!rl_duration_parse(rl_str_make(num, strlen(num)), 1000, &r->duration_us, &r->duration_res_us))
 			r->duration_us = -1;
 		else if (r->duration_res_us > 1000)
@@ -121,7 +111,7 @@ static rl_reject trace_parse(rl_format *base, const char *p, size_t n, rl_record
 	if (json_is_string(ra)) {
 		r->retry_after = view(ra);
 	} else if (json_is_number(ra)) {
-		number_text(ra, f->ra, sizeof f->ra);
+		rl_json_number_text(ra, f->ra, sizeof f->ra);
 		r->retry_after = rl_str_make(f->ra, strlen(f->ra));
 	}
 	json_t *body = json_object_get(o, "body");
