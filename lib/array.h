@@ -5,13 +5,15 @@
 #include <stdlib.h>
 
 /* Makes room in *arr (elements of sz bytes, *cap of them) for element n: doubles the
- * capacity (from 16) when n has reached it. Returns 0, or -1 when out of memory (*arr
- * is then unchanged). */
+ * capacity (from 16) until n fits. Returns 0, or -1 when out of memory (*arr is then
+ * unchanged). */
 static inline int rl_array_grow(void **arr, size_t *cap, size_t n, size_t sz)
 {
 	if (n < *cap)
 		return 0;
 	size_t nc = *cap ? *cap * 2 : 16;
+	while (nc <= n)
+		nc *= 2;
 	void *p = realloc(*arr, nc * sz);
 	if (!p)
 		return -1;

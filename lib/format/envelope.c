@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/format/format.h"
 #include "lib/format/jscan.h"
 #include "lib/timestamp.h"
@@ -37,19 +38,10 @@ typedef struct envelope {
 	bool part_over[2];
 } envelope;
 
+/* Room for need bytes in *b (lib/array.h). */
 static bool grow(char **b, size_t *cap, size_t need)
 {
-	if (need <= *cap)
-		return true;
-	size_t c = *cap ? *cap : 1024;
-	while (c < need)
-		c *= 2;
-	char *q = realloc(*b, c);
-	if (!q)
-		return false;
-	*b = q;
-	*cap = c;
-	return true;
+	return need == 0 || rl_array_grow((void **)b, cap, need - 1, 1) == 0;
 }
 
 /* "TIME stdout|stderr F|P " → *stream (0, 1), *partial and the content; false when the

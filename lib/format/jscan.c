@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/err.h"
 
 #define MAX_STEPS 8
@@ -41,19 +42,10 @@ struct rl_jpaths {
 	size_t nslots;
 };
 
+/* Room for need elements of size bytes in *p (lib/array.h). */
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
 {
-	if (need <= *cap)
-		return true;
-	size_t c = *cap ? *cap * 2 : 8;
-	while (c < need)
-		c *= 2;
-	void *q = realloc(*p, c * size);
-	if (!q)
-		return false;
-	*p = q;
-	*cap = c;
-	return true;
+	return need == 0 || rl_array_grow(p, cap, need - 1, size) == 0;
 }
 
 static int new_node(rl_jpaths *s, bool is_array)
