@@ -102,6 +102,8 @@ static const jspec nginx_specs[] = {
 	{"idempotency_key", JF_IDEMPOTENCY_KEY, 0, false},
 	{"sent_http_retry_after", JF_RETRY_AFTER, 0, false},
 	{"retry_after", JF_RETRY_AFTER, 0, false},
+	{"http_x_retry_attempt", JF_ATTEMPT, 0, false},
+	{"attempt", JF_ATTEMPT, 0, false},
 	{NULL, 0, 0, false},
 };
 
