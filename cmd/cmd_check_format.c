@@ -166,8 +166,8 @@ int cmd_check_format(int argc, char **argv)
 		check_document(&c, fmt);
 		printf("%zu lines read: %zu entries parse, %zu do not\n", c.lines, c.parsed, c.failed);
 	} else {
-		printf("%zu lines checked: %zu parse, %zu do not, %zu skipped (blank or not access records)\n",
-		       c.lines, c.parsed, c.failed, c.skipped);
+		printf("%zu lines checked: %zu parse, %zu do not, %zu skipped (blank or not access records)\n", c.lines,
+		       c.parsed, c.failed, c.skipped);
 	}
 	rc = r < 0 ? EXIT_INPUT : c.failed ? EXIT_THRESHOLD : EXIT_OK;
 done:

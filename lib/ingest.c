@@ -614,8 +614,7 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 			while (rl_sniff_next(&s->sniff, &ln))
 				take_line(ing, i, &ln);
 			s->eof = true;
-		}
-		else if (!s->eof)
+		} else if (!s->eof)
 			ing->deltas[i].format = s->fmt->name;
 		if (s->fmt && rl_format_is_document(s->fmt))
 			rl_source_set_max_line(s->src, RL_DOCUMENT_MAX_BYTES);
