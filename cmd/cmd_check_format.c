@@ -143,7 +143,7 @@ int cmd_check_format(int argc, char **argv)
 			rc = cli_fail(&err);
 			goto done;
 		}
-		if (fmt || sn.n < RL_SNIFF_LINES || sn.read_error)
+		if (fmt || sn.ended)
 			break;
 		rl_line ln;
 		while (rl_sniff_next(&sn, &ln))

@@ -446,9 +446,9 @@ static int sniff(rl_ingest *ing, size_t si, rl_err *err)
 			s->error = s->sniff.read_error;
 			s->err = s->sniff.read_err;
 		}
-		if (rc || s->fmt || s->sniff.n < RL_SNIFF_LINES)
+		if (rc || s->fmt || s->sniff.ended)
 			break;
-		/* 64 blank or overlong lines: count them, sniff again after them */
+		/* only blank or overlong lines so far: count them, sniff again after them */
 		rl_line ln;
 		while (rl_sniff_next(&s->sniff, &ln))
 			take_line(ing, si, &ln);

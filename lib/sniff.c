@@ -41,25 +41,39 @@ int rl_sniff_lines(rl_sniff *s, rl_source *src, const rl_format_opts *opts, cons
 	s->lines = calloc(RL_SNIFF_LINES, sizeof *s->lines);
 	s->arena = malloc(RL_SNIFF_BYTES);
 	rl_str views[RL_SNIFF_LINES];
-	size_t used = 0;
+	size_t offs[RL_SNIFF_LINES], used = 0, cap = RL_SNIFF_BYTES;
 	if (!s->lines || !s->arena)
 		return rl_err_set(err, RL_ENOMEM, name, 0, "out of memory");
-	while (s->n < RL_SNIFF_LINES && s->nonblank < RL_SNIFF_LINES / 2) {
+	/* every line is kept whole (the arena grows for the one that crosses 1 MiB, then
+	 * sniffing stops): a cut copy would be handed back as if it were the line */
+	size_t nonblank = 0;
+	while (s->n < RL_SNIFF_LINES && nonblank < RL_SNIFF_LINES / 2 && used < RL_SNIFF_BYTES) {
 		rl_line ln;
 		int r = rl_source_next(src, &ln, &s->read_err);
 		if (r <= 0) {
 			s->read_error = r; /* the lines before a read error still count */
+			s->ended = true;
 			break;
 		}
-		/* an overlong line is an excerpt; a copy is cut to what the arena has left */
-		size_t k = ln.n < RL_SNIFF_BYTES - used ? ln.n : RL_SNIFF_BYTES - used;
-		memcpy(s->arena + used, ln.p, k);
-		ln.p = s->arena + used;
-		ln.n = k;
+		nonblank += !ln.overlong && !rl_line_is_blank(ln.p, ln.n);
+		if (used + ln.n > cap) {
+			size_t nc = used + ln.n;
+			char *a = realloc(s->arena, nc ? nc : 1);
+			if (!a)
+				return rl_err_set(err, RL_ENOMEM, name, 0, "out of memory");
+			s->arena = a;
+			cap = nc;
+		}
+		memcpy(s->arena + used, ln.p, ln.n);
+		offs[s->n] = used;
 		s->lines[s->n++] = ln;
-		if (!ln.overlong && !rl_line_is_blank(ln.p, ln.n))
-			views[s->nonblank++] = rl_str_make(ln.p, k);
-		used += k;
+		used += ln.n;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		rl_line *ln = &s->lines[i];
+		ln->p = s->arena + offs[i];
+		if (!ln->overlong && !rl_line_is_blank(ln->p, ln->n))
+			views[s->nonblank++] = rl_str_make(ln->p, ln->n);
 	}
 	if (s->nonblank == 0)
 		return 0;

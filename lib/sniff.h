@@ -2,9 +2,9 @@
  *
  * A HAR is told from its first bytes, before any line is taken (a minified one is a
  * single line far longer than --max-line). Anything else is told from the first lines:
- * up to 64 lines, or 32 that are not blank, copied into a bounded arena so that the
- * caller reads them again, in order, before the source's own (rl_sniff_next). ingest
- * and check-format sniff the same way through this module. */
+ * up to 64 lines, or 32 that are not blank, or 1 MiB of them (each kept whole), copied
+ * so that the caller reads them again, in order, before the source's own
+ * (rl_sniff_next). ingest and check-format sniff the same way through this module. */
 #ifndef RL_SNIFF_H
 #define RL_SNIFF_H
 
@@ -23,6 +23,7 @@ typedef struct rl_sniff {
 	char *arena;
 	size_t n, next; /* lines held, the next one to hand out */
 	size_t nonblank, matched; /* for the notice: lines looked at, lines that parsed */
+	bool ended; /* the input ended (or failed) while sniffing */
 	int read_error; /* RL_EINPUT when the source failed while sniffing (read_err says
 			   how); the lines before the failure are held */
 	rl_err read_err;
@@ -34,10 +35,10 @@ typedef struct rl_sniff {
 int rl_sniff_document(rl_source *src, const rl_format_opts *opts, rl_format **fmt, rl_err *err);
 
 /* Reads the first lines of src into s (zeroed, or cleared) and makes the format they
- * show in *fmt. *fmt stays NULL when the lines held are all blank or overlong: at end
- * of input, or after 64 of them (the caller takes them with rl_sniff_next and calls
- * again). Returns 0, RL_EINPUT when no format parses any line (err lists what was
- * tried; the lines stay held), or RL_ENOMEM. */
+ * show in *fmt. *fmt stays NULL when the lines held are all blank or overlong: then,
+ * unless s->ended, the caller takes them with rl_sniff_next and calls again. Returns 0,
+ * RL_EINPUT when no format parses any line (err lists what was tried; the lines stay
+ * held), or RL_ENOMEM. */
 int rl_sniff_lines(rl_sniff *s, rl_source *src, const rl_format_opts *opts, const char *name, rl_format **fmt,
 		   rl_err *err);
 
