@@ -21,7 +21,7 @@ static void show_line(long long lineno, const char *p, size_t n, const char *why
 }
 
 typedef struct check {
-	size_t lines, parsed, failed, skipped, show;
+	size_t lines, parsed, pending, failed, skipped, show;
 } check;
 
 /* Checks one line against fmt (NULL only while blank or overlong lines come first). */
@@ -42,8 +42,10 @@ static void check_line(check *c, rl_format *fmt, const rl_line *ln)
 	}
 	rl_record rec;
 	rl_reject rj = rl_format_parse(fmt, ln->p, ln->n, &rec);
-	if (rj == RL_REJECT_NONE || rj == RL_REJECT_PENDING) {
+	if (rj == RL_REJECT_NONE) {
 		c->parsed++;
+	} else if (rj == RL_REJECT_PENDING) {
+		c->pending++; /* a document's line, a CRI partial line: its record comes later */
 	} else if (rj == RL_REJECT_NOT_ACCESS) {
 		c->skipped++;
 	} else if (++c->failed <= c->show) {
@@ -155,21 +157,35 @@ int cmd_check_format(int argc, char **argv)
 	if (r)
 		err = sn.read_err;
 	rl_line ln;
-	while (!max_lines || c.lines < max_lines) {
+	bool document = fmt && rl_format_is_document(fmt);
+	bool all = true; /* read to the end (--lines did not stop it) */
+	for (;;) {
+		if (!document && max_lines && c.lines == max_lines) {
+			all = false; /* a document is read whole: its items are what is checked */
+			break;
+		}
 		if (!rl_sniff_next(&sn, &ln) && (r < 0 || (r = rl_source_next(src, &ln, &err)) <= 0))
 			break;
 		check_line(&c, fmt, &ln);
 	}
+	/* what a line format still holds at the end (a CRI partial line) is lost */
+	for (rl_reject rj; all && fmt && (rj = rl_format_end(fmt)) != RL_REJECT_NONE;)
+		if (++c.failed <= c.show)
+			printf("at the end of the input: %s\n", rl_reject_text(rj));
 	if (r < 0)
 		fprintf(stderr, "retrylens: %s: %s\n", pos[0], err.msg);
-	if (fmt && rl_format_is_document(fmt)) {
+	if (document) {
 		check_document(&c, fmt);
 		printf("%zu lines read: %zu entries parse, %zu do not\n", c.lines, c.parsed, c.failed);
 	} else {
 		printf("%zu lines checked: %zu parse, %zu do not, %zu skipped (blank or not access records)\n", c.lines,
 		       c.parsed, c.failed, c.skipped);
 	}
-	rc = r < 0 ? EXIT_INPUT : c.failed ? EXIT_THRESHOLD : EXIT_OK;
+	if (!c.parsed && !c.failed && c.lines > c.skipped)
+		c.failed = 1; /* lines that only pend: nothing parsed */
+	if (!c.parsed && c.skipped && !document)
+		printf("no line is an access record: check the format (or --field)\n");
+	rc = r < 0 ? EXIT_INPUT : c.failed || !c.parsed ? EXIT_THRESHOLD : EXIT_OK;
 done:
 	rl_format_free(fmt);
 	rl_source_free(src);

@@ -288,19 +288,23 @@ int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, const rl_for
 				  tried, n, opts && opts->client ? " (with --client " : "",
 				  opts && opts->client ? opts->client : "",
 				  opts && opts->client ? ": formats that do not log it were left out)" : "");
-	/* the clf family shares one parser: name the member that fits */
-	if (strcmp(best_inner->name, "combined") == 0) {
-		snprintf(best_inner->name, sizeof best_inner->name, "%s", clf_name(best, lines, n));
-		if (best_kind)
-			snprintf(best->name, sizeof best->name, "%s>%.200s", best_kind, best_inner->name);
-	}
-	/* a fresh format of the chosen spec: the one measured holds state from the sample
-	 * (a CRI partial line, a JSON profile's choice) that the real first lines must not
-	 * inherit */
+	/* Formats are made afresh from the chosen spec: the one measured holds state from
+	 * the sample (a CRI partial line) that neither the naming below nor the real first
+	 * lines may inherit. The clf family shares one parser: name the member that fits. */
 	char spec[sizeof best->name];
 	snprintf(spec, sizeof spec, "%s", best->name);
+	bool clf = strcmp(best_inner->name, "combined") == 0;
 	rl_format_free(best);
 	int rc = rl_format_new(out, spec, opts, err);
+	if (rc == 0 && clf) {
+		const char *member = clf_name(*out, lines, n);
+		if (best_kind)
+			snprintf(spec, sizeof spec, "%s>%s", best_kind, member);
+		else
+			snprintf(spec, sizeof spec, "%s", member);
+		rl_format_free(*out);
+		rc = rl_format_new(out, spec, opts, err);
+	}
 	if (rc == 0)
 		*matched = best_fit.parsed;
 	return rc;
