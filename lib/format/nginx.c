@@ -163,10 +163,11 @@ static const char *json_field_of(const char *var, size_t n, int *rank)
 }
 
 #define MAX_JSON_FIELDS 32
-#define MAX_DEPTH 8
+#define MAX_DEPTH 8 /* jscan's path steps: members deeper than this are left out */
+#define MAX_KEY 256
 
 typedef struct tpl_fields {
-	char store[MAX_JSON_FIELDS][160]; /* "time=req.ts:end" */
+	char store[MAX_JSON_FIELDS][MAX_DEPTH * (MAX_KEY + 4) + 32]; /* "time=req.ts:end" */
 	const char *field[MAX_JSON_FIELDS];
 	int rank[MAX_JSON_FIELDS];
 	size_t n;
@@ -193,8 +194,19 @@ static bool one_variable(const char *p, size_t n, const char **v, size_t *vn)
 	return i == n;
 }
 
-/* Notes that the key at path (keys[0..depth) + key) holds variable v. */
-static void tpl_add(tpl_fields *t, char keys[][64], size_t depth, const char *key, const char *v, size_t vn)
+/* Appends one key to a jscan path: plain, or ["key"] when it holds '.', '[' or ':' (a
+ * dot would split it, a colon would read as a unit). */
+static void path_step(char *path, size_t cap, const char *key, bool first)
+{
+	size_t o = strlen(path);
+	if (strpbrk(key, ".[:"))
+		snprintf(path + o, cap - o, "[\"%s\"]", key);
+	else
+		snprintf(path + o, cap - o, "%s%s", first ? "" : ".", key);
+}
+
+/* Notes that the member at keys[0..depth) + key holds variable v. */
+static void tpl_add(tpl_fields *t, char keys[][MAX_KEY], size_t depth, const char *key, const char *v, size_t vn)
 {
 	int rank;
 	const char *field = json_field_of(v, vn, &rank);
@@ -210,27 +222,40 @@ static void tpl_add(tpl_fields *t, char keys[][64], size_t depth, const char *ke
 			return;
 		t->n++;
 	}
-	char path[128] = "";
+	char path[sizeof t->store[0]] = "";
 	for (size_t d = 0; d < depth; d++)
-		snprintf(path + strlen(path), sizeof path - strlen(path), "%s.", keys[d]);
-	snprintf(path + strlen(path), sizeof path - strlen(path), "%s", key);
+		path_step(path, sizeof path, keys[d], d == 0);
+	path_step(path, sizeof path, key, depth == 0);
 	t->field[k] = field;
 	t->rank[k] = rank;
 	snprintf(t->store[k], sizeof t->store[k], "%s=%s%s", field, path, strcmp(field, "time") == 0 ? ":end" : "");
 }
 
+/* A template's key, decoded; false for one a path cannot name (too long, a quote or a
+ * backslash in it, or empty). */
+static bool tpl_key(char *out, const char *s, size_t n)
+{
+	bool cut;
+	size_t k = rl_json_unescape(out, MAX_KEY - 1, s, n, &cut);
+	out[k] = 0;
+	return !cut && k > 0 && !memchr(out, '"', k) && !memchr(out, '\\', k) && strlen(out) == k;
+}
+
 /* Walks an escape=json template ({"a":"$msec","req":{"u":"$request_uri"},"st":$status})
  * and notes, for each member whose value is exactly one variable, the field it feeds
- * at the member's dotted path. Arrays and values mixing text and variables are left
- * out: no single field is in them. */
+ * at the member's path. Values that mix text and variables, values in arrays, and
+ * members deeper than MAX_DEPTH or below a key a path cannot name are left out. */
 static void tpl_walk(tpl_fields *t, const char *p)
 {
-	char keys[MAX_DEPTH][64], key[64] = "";
-	size_t depth = 0; /* objects entered below the top one */
-	int level = 0, arrays = 0;
-	bool want_key = false;
+	char keys[MAX_DEPTH][MAX_KEY], key[MAX_KEY] = "";
+	bool nameable[MAX_DEPTH + 2] = {true, true}; /* the path to objects at level L can be written */
+	bool key_ok = false, want_key = false;
+	int level = 0, arrays = 0; /* objects entered (1: the top one), arrays inside them */
 	while (*p) {
 		char c = *p;
+		/* a member of the object at this level maps when its path can be written */
+		bool mappable =
+			arrays == 0 && !want_key && level >= 1 && level <= MAX_DEPTH && nameable[level] && key_ok;
 		if (c == '"') {
 			const char *s = ++p;
 			while (*p && *p != '"')
@@ -238,37 +263,44 @@ static void tpl_walk(tpl_fields *t, const char *p)
 			size_t n = (size_t)(p - s);
 			if (*p)
 				p++;
+			const char *v;
+			size_t vn;
 			if (arrays == 0 && want_key) {
-				snprintf(key, sizeof key, "%.*s", (int)n, s);
+				key_ok = tpl_key(key, s, n);
 				want_key = false;
-			} else if (arrays == 0 && level > 0) {
-				const char *v;
-				size_t vn;
-				if (one_variable(s, n, &v, &vn))
-					tpl_add(t, keys, depth, key, v, vn);
+			} else if (mappable && one_variable(s, n, &v, &vn)) {
+				tpl_add(t, keys, (size_t)level - 1, key, v, vn);
 			}
 			continue;
 		}
-		if (c == '$' && arrays == 0 && level > 0 && !want_key) {
-			const char *s = p;
-			p++;
-			while (*p && (is_var_char(*p) || *p == '{' || *p == '}'))
-				p++;
+		if (c == '$') {
+			/* an unquoted variable: $name or ${name}, nothing more */
+			const char *s = p++;
+			if (*p == '{') {
+				while (*p && *p != '}')
+					p++;
+				if (*p)
+					p++;
+			} else {
+				while (is_var_char(*p))
+					p++;
+			}
 			const char *v;
 			size_t vn;
-			if (one_variable(s, (size_t)(p - s), &v, &vn))
-				tpl_add(t, keys, depth, key, v, vn);
+			if (mappable && one_variable(s, (size_t)(p - s), &v, &vn))
+				tpl_add(t, keys, (size_t)level - 1, key, v, vn);
 			continue;
 		}
 		if (c == '{' && arrays == 0) {
-			if (level > 0 && depth < MAX_DEPTH)
-				snprintf(keys[depth++], sizeof keys[0], "%s", key);
+			if (level >= 1 && level <= MAX_DEPTH) {
+				memcpy(keys[level - 1], key, sizeof key);
+				nameable[level + 1] = nameable[level] && key_ok;
+			}
 			level++;
 			want_key = true;
 		} else if (c == '}' && arrays == 0) {
-			level--;
-			if (level > 0 && depth > 0)
-				depth--;
+			level -= level > 0;
+			key_ok = true;
 		} else if (c == '[') {
 			arrays++;
 		} else if (c == ']' && arrays > 0) {
@@ -280,24 +312,53 @@ static void tpl_walk(tpl_fields *t, const char *p)
 	}
 }
 
+/* The json format with the template's fields; the user's own --field come after and
+ * win. */
+static int json_template_fields(rl_format **out, const tpl_fields *tf, const rl_format_opts *opts, rl_err *err)
+{
+	const char *fields[MAX_JSON_FIELDS + RL_FORMAT_FIELDS_MAX];
+	for (size_t i = 0; i < tf->n; i++)
+		fields[i] = tf->store[i];
+	size_t nuser = opts ? opts->nfields : 0;
+	if (nuser > RL_FORMAT_FIELDS_MAX)
+		nuser = RL_FORMAT_FIELDS_MAX;
+	for (size_t i = 0; i < nuser; i++)
+		fields[tf->n + i] = opts->fields[i];
+	rl_format_opts o = {fields, tf->n + nuser, opts ? opts->client : NULL};
+	return rl_json_format_new(out, "nginx", &o, err);
+}
+
 /* An nginx log_format that is a JSON object (escape=json) read by the json format,
  * each member taking the field of the variable it holds (--field time=ts:end, …); the
  * user's own --field come after and win. */
 static int json_template_format(rl_format **out, const char *tpl, const rl_format_opts *opts, rl_err *err)
 {
-	tpl_fields t;
-	t.n = 0;
-	tpl_walk(&t, tpl);
-	const char *fields[MAX_JSON_FIELDS + RL_FORMAT_FIELDS_MAX];
-	for (size_t i = 0; i < t.n; i++)
-		fields[i] = t.store[i];
-	size_t nuser = opts ? opts->nfields : 0;
-	if (nuser > RL_FORMAT_FIELDS_MAX)
-		nuser = RL_FORMAT_FIELDS_MAX;
-	for (size_t i = 0; i < nuser; i++)
-		fields[t.n + i] = opts->fields[i];
-	rl_format_opts o = {fields, t.n + nuser, opts ? opts->client : NULL};
-	return rl_json_format_new(out, "nginx", &o, err);
+	/* the format as nginx uses it: the escapes of its nginx.conf string undone (a
+	 * template in a double-quoted string is written {\"ts\":\"$msec\"}) */
+	size_t n = strlen(tpl);
+	char *text = malloc(n + 1);
+	tpl_fields *t = malloc(sizeof *t);
+	if (!text || !t) {
+		free(text);
+		free(t);
+		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = tpl[i];
+		if (c == '\\' && i + 1 < n) {
+			c = tpl[++i];
+			c = c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c;
+		}
+		text[o++] = c;
+	}
+	text[o] = 0;
+	t->n = 0;
+	tpl_walk(t, text);
+	free(text);
+	int rc = json_template_fields(out, t, opts, err);
+	free(t);
+	return rc;
 }
 
 int rl_nginx_format_new(rl_format **out, const char *log_format, const rl_format_opts *opts, rl_err *err)

@@ -119,6 +119,35 @@ static void test_nginx_json_template(void)
 	CHECK_VIEW(rec.target, "/v1/a");
 	CHECK_INT(rec.status, 503);
 	CHECK_VIEW(rec.request_id, NULL);
+	/* an unquoted variable right before a closing brace, nested or not */
+	CHECK_INT(use("nginx:{\"q\":{\"s\":$status},\"t\":\"$time_iso8601\",\"r\":\"$request\"}", NULL), 0);
+	CHECK_INT(parse("{\"q\":{\"s\":503},\"t\":\"2026-11-29T10:00:01Z\",\"r\":\"GET /a HTTP/1.1\"}"),
+		  RL_REJECT_NONE);
+	CHECK_INT(rec.status, 503);
+	CHECK_VIEW(rec.target, "/a");
+	/* ECS-style dotted keys, a key with a colon, written as in a double-quoted nginx.conf
+	 * string (\" escapes) */
+	CHECK_INT(use("nginx:{\\\"@timestamp\\\":\\\"$time_iso8601\\\",\\\"http.response.status_code\\\":$status,"
+		      "\\\"req:line\\\":\\\"$request\\\",\\\"event.duration\\\":\\\"$request_time\\\"}",
+		      NULL),
+		  0);
+	CHECK_INT(parse("{\"@timestamp\":\"2026-11-29T10:00:01Z\",\"http.response.status_code\":429,"
+			"\"req:line\":\"POST /b HTTP/1.1\",\"event.duration\":\"0.250\"}"),
+		  RL_REJECT_NONE);
+	CHECK_INT(rec.status, 429);
+	CHECK_VIEW(rec.method, "POST");
+	CHECK_INT(rec.duration_us, 250000);
+	/* members nested deeper than a path can go are left out, and the ones after them
+	 * keep their own paths */
+	CHECK_INT(
+		use("nginx:{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":{\"i\":{\"s\":\"$status\"}}}}}}}}},"
+		    "\"s\":\"$status\",\"t\":\"$msec\"}",
+		    NULL),
+		0);
+	CHECK_INT(parse("{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":{\"i\":{\"s\":\"200\"}}}}}}}}},"
+			"\"s\":\"503\",\"t\":\"1795946401.000\"}"),
+		  RL_REJECT_NONE);
+	CHECK_INT(rec.status, 503);
 	/* an envelope spec names both */
 	CHECK_INT(use("fluentbit>combined", NULL), 0);
 	CHECK_INT(parse("{\"date\":1.5,\"log\":\"10.0.0.1 - - [29/Nov/2026:10:00:01 +0000] \\\"GET / HTTP/1.1\\\" 200 "
