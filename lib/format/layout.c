@@ -2,6 +2,7 @@
 #include "lib/format/layout.h"
 
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,7 +243,7 @@ static long prefix_match(const rl_layout *l, size_t k, bool anchor_end, const ch
 	pcre2_match_context *mc = pcre2_match_context_create(NULL);
 	long at = -1;
 	if (mc)
-		pcre2_set_match_limit(mc, 100000); /* as regex.c: bounded time on any line */
+		pcre2_set_match_limit(mc, 100000 + 64 * (uint32_t)(n < 65536 ? n : 65536)); /* as regex.c */
 	if (md && mc && pcre2_match(code, (PCRE2_SPTR)p, n, 0, 0, md, mc) >= 0)
 		at = (long)pcre2_get_ovector_pointer(md)[1];
 	pcre2_match_context_free(mc);

@@ -132,7 +132,10 @@ static bool is_time_field(field f)
 }
 
 #define MAX_GROUPS 64
-#define RL_MATCH_LIMIT 100000
+/* The match steps a line may take: a base plus some per byte, so that a long
+ * well-formed line matches and a short hostile one stops early. */
+#define RL_MATCH_BASE 100000
+#define RL_MATCH_PER_BYTE 64
 #define TARGET_CAP 8192
 
 typedef struct regex_format {
@@ -140,6 +143,7 @@ typedef struct regex_format {
 	pcre2_code *code;
 	pcre2_match_data *md;
 	pcre2_match_context *mc; /* the match limit: a pattern never backtracks for long */
+	pcre2_jit_stack *js; /* JIT's stack, larger than its default 32 KiB */
 	bool jit;
 	field by_group[MAX_GROUPS + 1]; /* group number → field */
 	uint32_t ngroups;
@@ -429,8 +433,12 @@ static void join_target(regex_format *f, rl_record *rec)
 static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record *rec)
 {
 	regex_format *f = (regex_format *)base;
+	uint64_t limit = RL_MATCH_BASE + (uint64_t)n * RL_MATCH_PER_BYTE;
+	pcre2_set_match_limit(f->mc, limit > UINT32_MAX ? UINT32_MAX : (uint32_t)limit);
 	int rc = f->jit ? pcre2_jit_match(f->code, (PCRE2_SPTR)p, n, 0, 0, f->md, f->mc)
 			: pcre2_match(f->code, (PCRE2_SPTR)p, n, 0, 0, f->md, f->mc);
+	if (rc == PCRE2_ERROR_JIT_STACKLIMIT) /* the interpreter keeps its state on the heap */
+		rc = pcre2_match(f->code, (PCRE2_SPTR)p, n, 0, PCRE2_NO_JIT, f->md, f->mc);
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
 		return RL_REJECT_TOO_COMPLEX;
 	if (rc < 0)
@@ -456,6 +464,7 @@ static void regex_free(rl_format *base)
 	regex_format *f = (regex_format *)base;
 	pcre2_match_data_free(f->md);
 	pcre2_match_context_free(f->mc);
+	pcre2_jit_stack_free(f->js);
 	pcre2_code_free(f->code);
 	free(f->layout);
 	free(f);
@@ -521,10 +530,12 @@ int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, 
 	f->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 	f->md = pcre2_match_data_create_from_pattern(code, NULL);
 	/* A line that almost matches a pattern with adjacent free fields ($a$b$c) can take
-	 * exponential steps: past RL_MATCH_LIMIT it is rejected as too complex, in bounded
-	 * time. A well-formed line, even of 64 KiB, needs far fewer. */
-	if ((f->mc = pcre2_match_context_create(NULL)))
-		pcre2_set_match_limit(f->mc, RL_MATCH_LIMIT);
+	 * exponential steps: past its match limit (RL_MATCH_BASE + RL_MATCH_PER_BYTE per
+	 * byte) it is rejected as too complex, in bounded time. The patterns retrylens
+	 * builds take a few steps per byte on any line. */
+	f->mc = pcre2_match_context_create(NULL);
+	if (f->jit && f->mc && (f->js = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL)))
+		pcre2_jit_stack_assign(f->mc, NULL, f->js);
 	uint32_t cap = 0, count = 0, esize = 0;
 	PCRE2_SPTR table;
 	pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &cap);
