@@ -1,6 +1,8 @@
 /* test_format_layout.c - nginx:'…', apache:'…', regex:'…' and alb: every mapped field,
  * exact times, the shapes that keep unquoted neighbours apart, --client (hashed when it
  * looks like a key), check-format's diagnosis, and the usage errors. */
+#include <stdlib.h>
+
 #include "lib/format/format.h"
 #include "lib/format/layout.h"
 #include "lib/identity.h"
@@ -243,6 +245,21 @@ static void test_match_limit(void)
 	snprintf(line + o, sizeof line - o, "[29/Nov/2026:10:00:01 +0000 x]");
 	CHECK_INT(parse(line), RL_REJECT_TOO_COMPLEX);
 	CHECK_INT(parse("a b [29/Nov/2026:10:00:01 +0000]"), RL_REJECT_NONE);
+	/* ... while a well-formed 60 KB line matches a backtracking regex: the limit grows
+	 * with the line, and JIT's stack running out falls back to the interpreter */
+	size_t big = 61000;
+	char *l = malloc(big + 100);
+	int k = snprintf(l, 100, "[29/Nov/2026:10:00:01 +0000] \"");
+	memset(l + k, 'r', 30000);
+	memcpy(l + k + 30000, "\" \"", 3);
+	memset(l + k + 30003, 'u', 30000);
+	strcpy(l + k + 60003, "\"");
+	CHECK_INT(use("regex:^\\[(?<time_local>[^\\]]+)\\] \"(?<referer>.*)\" \"(?<user_agent>(?:[^\"\\\\]|\\\\.)*)\"$",
+		      NULL),
+		  0);
+	CHECK_INT(parse(l), RL_REJECT_NONE);
+	CHECK_INT((int)rec.user_agent.n, 30000);
+	free(l);
 }
 
 static void test_client_option(void)
