@@ -2,6 +2,7 @@
 #include "lib/format/format.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -40,6 +41,7 @@ const char *rl_reject_text(rl_reject r)
  * Double quotes are never taken away: a format may start and end with a literal '"'. */
 static const char *after_prefix(const char *spec, const char *prefix, char *buf, size_t cap)
 {
+	/* buf has room for the spec (rl_format_new sizes it so): nothing is ever cut */
 	size_t k = strlen(prefix);
 	if (strncmp(spec, prefix, k) != 0)
 		return NULL;
@@ -56,11 +58,12 @@ static const char *after_prefix(const char *spec, const char *prefix, char *buf,
  * json:PROFILE, an nginx log_format that is a JSON object, and those in an envelope. */
 static bool is_json_spec(const char *spec)
 {
-	char buf[8192];
-	const char *v, *gt = strchr(spec, '>');
+	const char *gt = strchr(spec, '>');
 	if (strcmp(spec, "json") == 0 || strncmp(spec, "json:", 5) == 0)
 		return true;
-	if ((v = after_prefix(spec, "nginx:", buf, sizeof buf))) {
+	if (strncmp(spec, "nginx:", 6) == 0) {
+		const char *v = spec + 6;
+		v += *v == '\'';
 		while (*v == ' ' || *v == '\t' || *v == '\n')
 			v++;
 		return *v == '{';
@@ -68,11 +71,26 @@ static bool is_json_spec(const char *spec)
 	return gt && strncmp(spec, "apache:", 7) && strncmp(spec, "regex:", 6) && is_json_spec(gt + 1);
 }
 
+/* The formats named with an argument ("json:caddy", "nginx:'…'"); buf has room for
+ * spec. Returns 1 when spec is none of them. */
+static int make_with_argument(rl_format **out, const char *spec, const rl_format_opts *opts, char *buf, size_t cap,
+			      rl_err *err)
+{
+	const char *v;
+	if ((v = after_prefix(spec, "json:", buf, cap)))
+		return rl_json_format_new(out, v, opts, err);
+	if ((v = after_prefix(spec, "nginx:", buf, cap)))
+		return rl_nginx_format_new(out, v, opts, err);
+	if ((v = after_prefix(spec, "apache:", buf, cap)))
+		return rl_apache_format_new(out, v, opts, err);
+	if ((v = after_prefix(spec, "regex:", buf, cap)))
+		return rl_regex_format_new(out, spec, v, opts, err);
+	return 1;
+}
+
 int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err)
 {
 	*out = NULL;
-	char buf[8192];
-	const char *v;
 	if (opts && opts->nfields && !is_json_spec(spec))
 		return rl_err_set(err, RL_EUSAGE, "--field", 0,
 				  "applies to JSON formats only (json, json:PROFILE, an escape=json nginx format), "
@@ -101,14 +119,14 @@ int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts,
 		return rl_alb_format_new(out, opts, err);
 	if (strcmp(spec, "json") == 0)
 		return rl_json_format_new(out, NULL, opts, err);
-	if ((v = after_prefix(spec, "json:", buf, sizeof buf)))
-		return rl_json_format_new(out, v, opts, err);
-	if ((v = after_prefix(spec, "nginx:", buf, sizeof buf)))
-		return rl_nginx_format_new(out, v, opts, err);
-	if ((v = after_prefix(spec, "apache:", buf, sizeof buf)))
-		return rl_apache_format_new(out, v, opts, err);
-	if ((v = after_prefix(spec, "regex:", buf, sizeof buf)))
-		return rl_regex_format_new(out, spec, v, opts, err);
+	size_t cap = strlen(spec) + 1;
+	char *buf = malloc(cap);
+	if (!buf)
+		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	int rc = make_with_argument(out, spec, opts, buf, cap, err);
+	free(buf);
+	if (rc != 1)
+		return rc;
 	return rl_err_set(err, RL_EUSAGE, "--format", 0,
 			  "unknown format '%s' (known: auto, combined, common, vcombined, alb, json, trace, har, "
 			  "nginx:'LOG_FORMAT', apache:'LOGFORMAT', regex:'PCRE2', and ENVELOPE>FORMAT with "

@@ -385,7 +385,8 @@ typedef struct conf {
 } conf;
 
 /* The next token of an nginx config: a quoted string (its text as written), a word, or
- * one of ; { }. Comments are skipped. Returns the token's length, -1 at the end. */
+ * one of ; { }, copied into out as far as cap allows. Comments are skipped. Returns the
+ * token's whole length (more than was copied when it did not fit), -1 at the end. */
 static long conf_token(conf *c, char *out, size_t cap, bool *quoted)
 {
 	for (;;) {
@@ -400,10 +401,11 @@ static long conf_token(conf *c, char *out, size_t cap, bool *quoted)
 	}
 	if (c->p >= c->end)
 		return -1;
-	size_t o = 0;
+	size_t o = 0, len = 0; /* bytes copied, bytes the token has */
 	*quoted = false;
 	if (*c->p == ';' || *c->p == '{' || *c->p == '}') {
 		out[o++] = *c->p++;
+		len = 1;
 	} else if (*c->p == '\'' || *c->p == '"') {
 		char q = *c->p++;
 		*quoted = true;
@@ -416,6 +418,7 @@ static long conf_token(conf *c, char *out, size_t cap, bool *quoted)
 				o += k;
 			}
 			c->p += k;
+			len += k;
 		}
 		if (c->p < c->end)
 			c->p++;
@@ -424,32 +427,43 @@ static long conf_token(conf *c, char *out, size_t cap, bool *quoted)
 			if (o + 1 < cap)
 				out[o++] = *c->p;
 			c->p++;
+			len++;
 		}
 	}
 	out[o] = 0;
-	return (long)o;
+	return (long)len;
 }
 
-/* Reads the directive after "log_format": its name and the joined strings. */
-static int read_log_format(conf *c, char *name, size_t ncap, char *fmt, size_t fcap, const char *path, rl_err *err)
+/* read_log_format's work, with tok (fcap bytes) for each quoted piece. */
+static int read_pieces(conf *c, char *name, size_t ncap, char *fmt, size_t fcap, char *tok, const char *path,
+		       rl_err *err)
 {
-	char tok[8192];
 	bool quoted;
 	if (conf_token(c, name, ncap, &quoted) < 0)
 		return rl_err_set(err, RL_EUSAGE, path, 0, "log_format without a name");
 	size_t o = 0;
 	fmt[0] = 0;
 	long n;
-	while ((n = conf_token(c, tok, sizeof tok, &quoted)) >= 0 && !(n == 1 && !quoted && tok[0] == ';')) {
+	while ((n = conf_token(c, tok, fcap, &quoted)) >= 0 && !(n == 1 && !quoted && tok[0] == ';')) {
 		if (!quoted && strncmp(tok, "escape=", 7) == 0)
 			continue;
-		if (o + (size_t)n + 1 > fcap)
+		if ((size_t)n >= fcap || o + (size_t)n + 1 > fcap)
 			return rl_err_set(err, RL_EUSAGE, path, 0, "log_format %s is longer than %zu bytes", name,
 					  fcap);
 		memcpy(fmt + o, tok, (size_t)n + 1);
 		o += (size_t)n;
 	}
 	return 0;
+}
+
+/* Reads the directive after "log_format": its name and the joined strings. */
+static int read_log_format(conf *c, char *name, size_t ncap, char *fmt, size_t fcap, const char *path, rl_err *err)
+{
+	char *tok = malloc(fcap);
+	int rc = tok ? read_pieces(c, name, ncap, fmt, fcap, tok, path, err)
+		     : rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	free(tok);
+	return rc;
 }
 
 int rl_nginx_conf_format(char **spec, const char *path, const char *want, rl_err *err)
