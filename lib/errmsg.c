@@ -82,7 +82,11 @@ static bool copy_cut(char *dst, size_t max, const char *s, size_t n)
 static bool unescape(char *dst, size_t max, const char *s, size_t n)
 {
 	bool cut;
-	dst[rl_json_unescape(dst, max, s, n, &cut)] = 0;
+	size_t k = rl_json_unescape(dst, max, s, n, &cut);
+	for (size_t i = 0; i < k; i++)
+		if (dst[i] == 0)
+			dst[i] = ' '; /* a \u0000 must not end the message early */
+	dst[k] = 0;
 	return cut;
 }
 

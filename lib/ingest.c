@@ -356,9 +356,8 @@ static void pull(rl_ingest *ing, size_t si)
 				continue;
 			}
 			if (r <= 0) {
-				rl_reject rj = rl_format_end(s->fmt);
-				if (rj) {
-					/* what the format held (a CRI partial line) is lost: counted, sampled */
+				/* what the format held (CRI partial lines) is lost: counted, sampled */
+				for (rl_reject rj; (rj = rl_format_end(s->fmt)) != RL_REJECT_NONE;) {
 					rl_line lost = {.p = "", .n = 0, .lineno = s->last_line};
 					reject(ing, si, &lost, rl_reject_text(rj));
 				}

@@ -27,6 +27,9 @@ int rl_sniff_document(rl_source *src, const rl_format_opts *opts, rl_format **fm
 	}
 	if (!har)
 		return 0;
+	if (opts && opts->nfields)
+		return rl_err_set(err, RL_EUSAGE, "--field", 0,
+				  "applies to JSON formats only, and this input is a HAR");
 	if ((rc = rl_har_format_new(fmt, opts, err)))
 		return rc;
 	rl_source_set_max_line(src, RL_DOCUMENT_MAX_BYTES);

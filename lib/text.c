@@ -240,7 +240,7 @@ size_t rl_json_unescape(char *dst, size_t max, const char *s, size_t n, bool *cu
 				break;
 			}
 			if (!hex4(s, n, i + 2, &cp)) {
-				cp = 0xfffd;
+				cp = '?'; /* not an escape: "\\u" stands for one character, no longer */
 				break;
 			}
 			adv = 6;

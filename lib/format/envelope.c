@@ -8,8 +8,10 @@
  *
  * A wrapper is a format around another: it takes the inner line out (a view into the
  * line, or decoded into a buffer it owns and reuses) and hands it to the inner format's
- * parse. A wrapper line that holds no inner line yet (a partial CRI line, a Vector event
- * without a message) is RL_REJECT_NOT_ACCESS: skipped, not rejected. */
+ * parse. A partial CRI line is RL_REJECT_PENDING: its record comes with the stream's F
+ * line, and one still open at the end of input is reported lost (envelope_end). A
+ * wrapper event without a line (a Vector event without a message), or with an empty
+ * one, is RL_REJECT_NOT_ACCESS: skipped, not rejected. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,13 +216,13 @@ static void envelope_explain(rl_format *base, const char *p, size_t n, char *buf
 static rl_reject envelope_end(rl_format *base)
 {
 	envelope *e = (envelope *)base;
-	bool lost = false;
-	for (int s = 0; s < 2; s++) {
-		lost |= e->part_n[s] > 0 || e->part_over[s];
-		e->part_n[s] = 0;
-		e->part_over[s] = false;
-	}
-	return lost ? RL_REJECT_PARTIAL : RL_REJECT_NONE;
+	for (int s = 0; s < 2; s++) /* one stream per call: each lost line counts */
+		if (e->part_n[s] > 0 || e->part_over[s]) {
+			e->part_n[s] = 0;
+			e->part_over[s] = false;
+			return RL_REJECT_PARTIAL;
+		}
+	return RL_REJECT_NONE;
 }
 
 static const rl_format_ops envelope_ops = {

@@ -301,11 +301,12 @@ int rl_format_sniff(rl_format **out, const rl_str *lines, size_t n, const rl_for
 	}
 	if (!best)
 		return rl_err_set(err, RL_EINPUT, source, 0,
-				  "cannot tell the format: none of %s parses any of the first %zu lines%s%s%s; "
+				  "cannot tell the format: none of %s parses any of the first %zu lines%s%s%s%s; "
 				  "name it with --format",
 				  tried, n, opts && opts->client ? " (with --client " : "",
 				  opts && opts->client ? opts->client : "",
-				  opts && opts->client ? ": formats that do not log it were left out)" : "");
+				  opts && opts->client ? ": formats that do not log it were left out)" : "",
+				  opts && opts->nfields ? " (--field leaves only the JSON formats)" : "");
 	/* Formats are made afresh from the chosen spec: the one measured holds state from
 	 * the sample (a CRI partial line) that neither the naming below nor the real first
 	 * lines may inherit. The clf family shares one parser: name the member that fits. */

@@ -56,8 +56,8 @@ typedef struct rl_format_ops {
 	 * (a token of the format and what the line had there). Not on the hot path. */
 	void (*explain)(rl_format *f, const char *p, size_t n, char *buf, size_t cap);
 	/* Optional, for line formats that hold part of a record across lines (a CRI
-	 * partial line): at end of input, RL_REJECT_NONE, or why what they held is lost
-	 * (counted as one rejected line). */
+	 * partial line): at end of input, called until it returns RL_REJECT_NONE; each
+	 * other answer is one held line lost (counted as a rejected line). */
 	rl_reject (*end)(rl_format *f);
 } rl_format_ops;
 
@@ -189,7 +189,9 @@ int rl_har_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err);
 int rl_har_detect(const char *p, size_t n, bool end);
 
 /* The decimal text of a JSON number read by jansson (jsonnum.c): an integer exactly, a
- * real as the shortest text that reads back as the same double, without an exponent.
+ * real as the shortest text that reads back as the same double, without an exponent
+ * (for reals from 1e-20 to 2^53, which holds every time and duration a log writes;
+ * outside it the text is the double's nearest value with at most 20 decimals).
  * false (and buf "") when v is not a number or buf (64 bytes is plenty) is too small. */
 struct json_t;
 bool rl_json_number_text(const struct json_t *v, char *buf, size_t cap);
@@ -202,8 +204,9 @@ int rl_trace_format_new(rl_format **out, const rl_format_opts *opts, rl_err *err
  * line), "compose" (docker compose "name  | " prefix), "vector" (Vector json_lines,
  * {"message": LINE, …}) or "fluentbit" (Fluent Bit json_lines and Docker's json-file,
  * {"log": LINE, …}). parse() takes the inner line out and returns inner's verdict on it;
- * a wrapper line with no inner line yet (a P part, an event without one) is
- * RL_REJECT_NOT_ACCESS. The format owns inner from the call on (it is freed even when
+ * a P part is RL_REJECT_PENDING (its record comes with the F line; one still open at
+ * the end of input is lost: the end op), a wrapper event without a line, or an empty
+ * one, RL_REJECT_NOT_ACCESS. The format owns inner from the call on (it is freed even when
  * the call fails) and is named "KIND>INNER" ("cri>json:envoy"). Returns 0, RL_EUSAGE
  * for an unknown kind or a document format inside, RL_ENOMEM. */
 int rl_envelope_format_new(rl_format **out, const char *kind, rl_format *inner, rl_err *err);
