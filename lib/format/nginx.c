@@ -222,13 +222,13 @@ static void tpl_add(tpl_fields *t, char keys[][MAX_KEY], size_t depth, const cha
 			return;
 		t->n++;
 	}
-	char path[sizeof t->store[0]] = "";
+	char path[sizeof t->store[0] - 32] = ""; /* room for "field=" and ":end" */
 	for (size_t d = 0; d < depth; d++)
 		path_step(path, sizeof path, keys[d], d == 0);
 	path_step(path, sizeof path, key, depth == 0);
 	t->field[k] = field;
 	t->rank[k] = rank;
-	snprintf(t->store[k], sizeof t->store[k], "%s=%s%s", field, path, strcmp(field, "time") == 0 ? ":end" : "");
+	snprintf(t->store[k], sizeof t->store[k], "%.24s=%s%s", field, path, strcmp(field, "time") == 0 ? ":end" : "");
 }
 
 /* A template's key, decoded; false for one a path cannot name (too long, a quote or a
