@@ -14,23 +14,11 @@
 # saying so, where nginx or curl is not installed.
 set -u
 bin=$1 jsonsub=$2
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-if [ ! -x "$NGINX" ] || ! command -v curl >/dev/null 2>&1; then
-	echo "skip: nginx or curl is not installed (apt-get install nginx-light curl)"
-	exit 0
-fi
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/nginx_lib.sh"
+nginx_setup
 
-# a free port: nginx refuses to start on a busy one, so try a few
-for try in 1 2 3 4 5 6 7 8; do
-	port=$((20000 + $$ % 20000 + try * 97))
+write_conf() {
+	port=$1
 	cat >"$tmp/nginx.conf" <<CONF
 worker_processes 1;
 error_log $tmp/error.log;
@@ -55,25 +43,8 @@ http {
 	}
 }
 CONF
-	"$NGINX" -p "$tmp" -c "$tmp/nginx.conf" -g 'daemon off;' 2>>"$tmp/start.log" &
-	pid=$!
-	up=
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		curl -sf -o /dev/null "http://127.0.0.1:$port/ready" && up=1 && break
-		sleep 0.2
-	done
-	if [ -n "$up" ] && kill -0 "$pid" 2>/dev/null; then
-		break
-	fi
-	wait "$pid" 2>/dev/null
-	pid=
-done
-if [ -z "$pid" ]; then
-	echo "skip: nginx would not start on 127.0.0.1:"
-	cat "$tmp/start.log" "$tmp/error.log" 2>/dev/null | tail -5
-	exit 0
-fi
-url="http://127.0.0.1:$port"
+}
+nginx_start
 curls=
 curl -s -o "$tmp/curl-503.body" -A curl-503 --retry 3 "$url/v1/unavailable" &
 curls="$curls $!"
@@ -86,8 +57,7 @@ curls="$curls $!"
 curl -s -o "$tmp/curl-404.body" -A curl-404 --retry 3 "$url/v1/leads/404404" &
 curls="$curls $!"
 for c in $curls; do wait "$c"; done
-kill "$pid" && wait "$pid" 2>/dev/null
-pid=
+nginx_stop
 
 "$bin" analyze --output json --policy default "$tmp/access.log" >"$tmp/out.json" || exit 1
 cat >"$tmp/want.json" <<'JSON'

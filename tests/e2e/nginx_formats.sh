@@ -14,27 +14,15 @@
 # or curl is not installed.
 set -u
 bin=$1
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-if [ ! -x "$NGINX" ] || ! command -v curl >/dev/null 2>&1; then
-	echo "skip: nginx or curl is not installed (apt-get install nginx-light curl)"
-	exit 0
-fi
+. "$(dirname "$0")/nginx_lib.sh"
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "skip: python3 is not installed (it compares the three reports)"
 	exit 0
 fi
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+nginx_setup
 
-for try in 1 2 3 4 5 6 7 8; do
-	port=$((20000 + $$ % 20000 + try * 89))
-	back=$((port + 1))
+write_conf() {
+	port=$1 back=$(($1 + 1))
 	cat >"$tmp/nginx.conf" <<CONF
 worker_processes 1;
 error_log $tmp/error.log;
@@ -71,25 +59,8 @@ http {
 	}
 }
 CONF
-	"$NGINX" -p "$tmp" -c "$tmp/nginx.conf" -g 'daemon off;' 2>>"$tmp/start.log" &
-	pid=$!
-	up=
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		curl -sf -o /dev/null "http://127.0.0.1:$port/ready" && up=1 && break
-		sleep 0.2
-	done
-	if [ -n "$up" ] && kill -0 "$pid" 2>/dev/null; then
-		break
-	fi
-	wait "$pid" 2>/dev/null
-	pid=
-done
-if [ -z "$pid" ]; then
-	echo "skip: nginx would not start on 127.0.0.1:"
-	cat "$tmp/start.log" "$tmp/error.log" 2>/dev/null | tail -5
-	exit 0
-fi
-url="http://127.0.0.1:$port"
+}
+nginx_start
 # client a: a 503 with Retry-After, retried twice by curl; then a success
 curl -s -o "$tmp/a1" -A client-a -H 'X-Client-Id: svc-a' --retry 2 "$url/v1/unavailable" &
 c1=$!
@@ -101,8 +72,7 @@ curl -s -o "$tmp/c1" -A client-c -H 'X-Client-Id: svc-c' -H 'Idempotency-Key: ke
 c3=$!
 wait $c1 $c2 $c3
 curl -s -o "$tmp/a2" -A client-a -H 'X-Client-Id: svc-a' "$url/v1/ok"
-kill "$pid" && wait "$pid" 2>/dev/null
-pid=
+nginx_stop
 
 fail=0
 for f in combined:combined.log api:api.log apijson:api.json; do
