@@ -1,4 +1,5 @@
 /* main.c - the command table. Each subcommand lives in cmd_<name>.c. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* past RLIMIT_FSIZE (ulimit -f) a write fails with EFBIG and the database says so
+	 * (exit 3, the last complete transaction kept) instead of the process dying */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -20,6 +20,7 @@ struct rl_source {
 	bool gzip;
 	bool z_ready; /* zs initialised */
 	bool z_done; /* the last gzip member ended and nothing follows */
+	const char *z_bad; /* zlib's message of a corrupt stream, reported after the bytes before it */
 	z_stream zs;
 	unsigned char *raw; /* compressed input, gzip only (and the sniffed first bytes) */
 	size_t raw_start, raw_end;
@@ -135,6 +136,8 @@ static long inflate_some(rl_source *s, rl_err *err)
 	for (;;) {
 		if (s->z_done)
 			return 0;
+		if (s->z_bad)
+			return rl_err_set(err, RL_EINPUT, s->name, s->lineno + 1, "corrupt gzip data: %s", s->z_bad);
 		if (s->raw_start == s->raw_end && !s->raw_eof) {
 			long r = read_some(s, s->raw, RAW_CAP, err);
 			if (r < 0)
@@ -175,8 +178,12 @@ static long inflate_some(rl_source *s, rl_err *err)
 				"truncated gzip data after %llu bytes: the file ends inside a compressed stream",
 				(unsigned long long)s->bytes_read);
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			return rl_err_set(err, RL_EINPUT, s->name, s->lineno + 1, "corrupt gzip data: %s",
-					  s->zs.msg ? s->zs.msg : "inflate failed");
+			/* the bytes inflated by this call (all of the data, when only the trailer's
+			 * check fails) are handed out first; the next call reports the error */
+			s->z_bad = s->zs.msg ? s->zs.msg : "inflate failed";
+			if (!produced)
+				return rl_err_set(err, RL_EINPUT, s->name, s->lineno + 1, "corrupt gzip data: %s",
+						  s->z_bad);
 		}
 		if (produced)
 			return (long)produced;
