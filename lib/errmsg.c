@@ -23,8 +23,10 @@ static pcre2_code *compile(const char *pattern, uint32_t flags)
 	int code;
 	PCRE2_SIZE at;
 	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, flags, &code, &at, NULL);
+#ifndef RL_NO_JIT
 	if (re)
 		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* without JIT (no support): slower, same result */
+#endif
 	return re;
 }
 

@@ -527,7 +527,9 @@ int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, 
 	f->base.ops = &regex_ops;
 	snprintf(f->base.name, sizeof f->base.name, "%s", name);
 	f->code = code;
+#ifndef RL_NO_JIT
 	f->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+#endif
 	f->md = pcre2_match_data_create_from_pattern(code, NULL);
 	/* A line that almost matches a pattern with adjacent free fields ($a$b$c) can take
 	 * exponential steps: past its match limit (RL_MATCH_BASE + RL_MATCH_PER_BYTE per
