@@ -137,10 +137,12 @@ rl_format_opts cli_format_opts(const cli_ingest_args *a);
 int cli_load_policy(const char *name, rl_policy *out);
 
 /* Ingests paths into st. Returns EXIT_OK, EXIT_INPUT (an input failed midway: what
- * was read is committed, the message printed) or another exit code after a fatal
- * error. *input_failed is set in the EXIT_INPUT case. */
+ * was read is committed, the message printed) or an exit code after a fatal error (a
+ * missing input, a database that cannot be written: the message printed). *finished
+ * says whether the run reached its final commit (EXIT_OK, or an input failed midway):
+ * only then do stats and a report stand for what the database holds. */
 int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cli_ingest_args *a, char **paths,
-		   size_t n, rl_ingest_stats *stats);
+		   size_t n, rl_ingest_stats *stats, bool *finished);
 
 /* Builds the report from st and writes it to stdout as output ("text" or "json"). */
 int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t top);

@@ -52,9 +52,11 @@ int cmd_analyze(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto done;
 	}
-	rc = cli_run_ingest(cmd.name, st, &pol, &a, pos, npos, NULL);
-	if (rc == EXIT_OK || rc == EXIT_INPUT) {
-		/* an input that failed midway still leaves a report of what was read */
+	bool finished;
+	rc = cli_run_ingest(cmd.name, st, &pol, &a, pos, npos, NULL, &finished);
+	if (finished) {
+		/* an input that failed midway still leaves a report of what was read; a missing
+		 * input or a failed database leaves none */
 		int rr = cli_render(st, &pol, output, top);
 		if (rr)
 			rc = rr;

@@ -51,15 +51,17 @@ int cmd_ingest(int argc, char **argv)
 		goto done;
 	}
 	rl_ingest_stats stats = {0};
-	rc = cli_run_ingest(cmd.name, st, &pol, &a, pos, npos, &stats);
-	if ((rc == EXIT_OK || rc == EXIT_INPUT) && !a.quiet)
+	bool finished;
+	rc = cli_run_ingest(cmd.name, st, &pol, &a, pos, npos, &stats, &finished);
+	/* after a fatal error the lines read are not what the database holds: no summary */
+	if (finished && !a.quiet)
 		fprintf(stderr,
 			"retrylens: ingested %llu lines (%llu attempts, %llu rejected, %llu skipped) from %llu input%s "
 			"into %s\n",
 			(unsigned long long)stats.lines, (unsigned long long)stats.attempts,
 			(unsigned long long)stats.rejected, (unsigned long long)stats.skipped,
 			(unsigned long long)stats.sources, stats.sources == 1 ? "" : "s", rl_store_path(st));
-	if ((rc == EXIT_OK || rc == EXIT_INPUT) && !a.quiet && stats.active_keys)
+	if (finished && !a.quiet && stats.active_keys)
 		fprintf(stderr,
 			"retrylens: %llu retry keys still open, saved for the next run (%.1f MiB in memory, %.0f B per "
 			"key)\n",

@@ -59,8 +59,9 @@ int cli_check_output(const char *cmd, const char *output)
 }
 
 int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cli_ingest_args *a, char **paths,
-		   size_t n, rl_ingest_stats *stats)
+		   size_t n, rl_ingest_stats *stats, bool *finished)
 {
+	*finished = false;
 	rl_err err;
 	rl_err_clear(&err);
 	bool quiet = a->quiet;
@@ -88,10 +89,12 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 	if (rc == RL_EINPUT && err.code == 0) {
 		/* an input failed midway: its lines so far and the other inputs were committed,
 		 * and the message was shown by cli_notice; the exit code still says so */
+		*finished = true;
 		return EXIT_INPUT;
 	}
 	if (rc)
 		return cli_fail(&err);
+	*finished = true;
 	return EXIT_OK;
 }
 

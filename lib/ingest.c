@@ -227,7 +227,11 @@ static void reject(rl_ingest *ing, size_t si, const rl_line *ln, const char *rea
 	sm->src = si;
 	sm->line = ln->lineno;
 	snprintf(sm->reason, sizeof sm->reason, "%s", reason);
-	rl_text_clean(sm->excerpt, sizeof sm->excerpt, ln->p, ln->n < RL_SAMPLE_EXCERPT ? ln->n : RL_SAMPLE_EXCERPT);
+	size_t k = rl_text_clean(sm->excerpt, sizeof sm->excerpt, ln->p,
+				 ln->n < RL_SAMPLE_EXCERPT ? ln->n : RL_SAMPLE_EXCERPT);
+	/* a sample cut from a longer line says so (the excerpt has room for the mark) */
+	if ((ln->overlong ? ln->full_len : ln->n) > RL_SAMPLE_EXCERPT && k + 4 <= sizeof sm->excerpt)
+		memcpy(sm->excerpt + k, "\xe2\x80\xa6", 4);
 }
 
 /* The resolution of the source (SPEC §3.1.1): the finest of its first records. */

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -94,11 +95,28 @@ void rl_source_free(rl_source *s)
 	free(s);
 }
 
+/* At end of input: RL_EINPUT when a regular file is now shorter than where reading
+ * got to (truncated under us, e.g. logrotate's copytruncate): the lines before count,
+ * the cut line does not. */
+static int check_shrunk(rl_source *s, rl_err *err)
+{
+	struct stat sb;
+	off_t at = lseek(s->fd, 0, SEEK_CUR);
+	if (at <= 0 || fstat(s->fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size >= at)
+		return 0;
+	return rl_err_set(err, RL_EINPUT, s->name, s->lineno + 1,
+			  "the file shrank to %lld bytes while it was read (at byte %lld): truncated or rotated with "
+			  "copytruncate? The lines before this one count",
+			  (long long)sb.st_size, (long long)at);
+}
+
 /* read(2) into p, retrying EINTR. Returns bytes, 0 at EOF, or RL_EINPUT. */
 static long read_some(rl_source *s, void *p, size_t n, rl_err *err)
 {
 	for (;;) {
 		ssize_t r = read(s->fd, p, n);
+		if (r == 0 && n > 0 && check_shrunk(s, err))
+			return RL_EINPUT;
 		if (r >= 0) {
 			s->bytes_read += (uint64_t)r;
 			return (long)r;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -176,16 +177,52 @@ struct rl_store_query {
 	char name[128];
 };
 
+static bool file_size_limited(void)
+{
+	struct rlimit rl;
+	return getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY;
+}
+
+/* What the last failure of st->db means and what to do, "" when SQLite's message says it. */
+static void db_hint(rl_store *st, char *buf, size_t cap)
+{
+	int code = sqlite3_errcode(st->db) & 0xff, sys = sqlite3_system_errno(st->db);
+	const char *why = sys ? strerror(sys) : NULL;
+	buf[0] = 0;
+	if (code == SQLITE_READONLY)
+		snprintf(buf, cap,
+			 " (check that you may write the file and its directory: SQLite writes its -wal and -shm "
+			 "files beside it)");
+	else if (code == SQLITE_FULL || (code == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT)))
+		snprintf(buf, cap, " (the disk is full: free some space; the last complete commit is kept)");
+	else if (code == SQLITE_IOERR && (sys == EFBIG || (sys == 0 && file_size_limited())))
+		/* SQLite reads errno after the failed write of the WAL has been overwritten: with
+		 * a file size limit set, that limit is the likely cause */
+		snprintf(buf, cap,
+			 " (a write past the file size limit, ulimit -f, fails; the last complete commit is "
+			 "kept)");
+	else if (code == SQLITE_IOERR && why)
+		snprintf(buf, cap, " (%s)", why);
+	else if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		snprintf(buf, cap, " (the database is damaged: restore it from a backup or name another --db)");
+}
+
 static int db_err(rl_store *st, rl_err *err, const char *what)
 {
-	return rl_err_set(err, RL_EDB, st->path, 0, "%s: %s", what, st->db ? sqlite3_errmsg(st->db) : "no database");
+	char hint[512] = "";
+	if (st->db)
+		db_hint(st, hint, sizeof hint);
+	return rl_err_set(err, RL_EDB, st->path, 0, "%s: %s%s", what, st->db ? sqlite3_errmsg(st->db) : "no database",
+			  hint);
 }
 
 static int exec(rl_store *st, const char *sql, rl_err *err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int rc = rl_err_set(err, RL_EDB, st->path, 0, "%s", msg ? msg : sqlite3_errmsg(st->db));
+		char hint[512];
+		db_hint(st, hint, sizeof hint);
+		int rc = rl_err_set(err, RL_EDB, st->path, 0, "%s%s", msg ? msg : sqlite3_errmsg(st->db), hint);
 		sqlite3_free(msg);
 		return rc;
 	}
@@ -282,15 +319,15 @@ static int migrate(rl_store *st, rl_err *err)
 	sqlite3_stmt *s;
 	int version = 0, tables = 0;
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
-		return db_err(st, err, "not a readable SQLite database");
+		return db_err(st, err, "cannot read the database");
 	if (sqlite3_step(s) == SQLITE_ROW)
 		version = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1, &s, NULL) != SQLITE_OK)
-		return db_err(st, err, "not a readable SQLite database");
+		return db_err(st, err, "cannot read the database");
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_finalize(s);
-		return db_err(st, err, "not a readable SQLite database");
+		return db_err(st, err, "cannot read the database");
 	}
 	tables = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
@@ -917,7 +954,9 @@ int rl_store_query_open(rl_store *st, const char *name, rl_store_query **out, rl
 	q->st = st;
 	snprintf(q->name, sizeof q->name, "%s", name);
 	if (sqlite3_prepare_v2(st->db, e->data, (int)e->len, &q->s, NULL) != SQLITE_OK) {
-		int rc = rl_err_set(err, RL_EDB, st->path, 0, "query %s: %s", name, sqlite3_errmsg(st->db));
+		char hint[512];
+		db_hint(st, hint, sizeof hint);
+		int rc = rl_err_set(err, RL_EDB, st->path, 0, "query %s: %s%s", name, sqlite3_errmsg(st->db), hint);
 		free(q);
 		return rc;
 	}
@@ -937,7 +976,9 @@ int rl_store_query_step(rl_store_query *q, rl_err *err)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	return rl_err_set(err, RL_EDB, q->st->path, 0, "query %s: %s", q->name, sqlite3_errmsg(q->st->db));
+	char hint[512];
+	db_hint(q->st, hint, sizeof hint);
+	return rl_err_set(err, RL_EDB, q->st->path, 0, "query %s: %s%s", q->name, sqlite3_errmsg(q->st->db), hint);
 }
 
 int64_t rl_store_query_int(rl_store_query *q, int col)

@@ -77,6 +77,10 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 	/* C1 controls (U+0080..U+009F) act on some terminals: escape them too. */
 	if (cp >= 0x80 && cp <= 0x9f)
 		return 0;
+	/* bidi embeddings, overrides and isolates reorder what a terminal shows ("Trojan
+	 * Source", CVE-2021-42574): a log line must not disguise itself; escape them too */
+	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return 0;
 	return len;
 }
 

@@ -55,7 +55,8 @@ static inline uint64_t rl_hash_u64(uint64_t x)
 }
 
 /* Copies src into dst (capacity cap ≥ 1, always NUL-terminated) so that it is valid
- * UTF-8 without control characters: each such byte becomes "\xNN". Stops at a whole
+ * UTF-8 without control characters (C0, DEL, C1) or bidi overrides (U+202A..U+202E,
+ * U+2066..U+2069): each such byte becomes "\xNN". Stops at a whole
  * character or escape; when src did not fit, the end is marked with "…". Returns the
  * length written. */
 size_t rl_text_clean(char *dst, size_t cap, const char *src, size_t n);

@@ -103,9 +103,10 @@ static rl_str header(const json_t *headers, const char *name)
  * (but for its fragment). */
 static rl_str url_target(rl_str url, rl_str *host, char *buf, size_t cap)
 {
-	const char *p = url.p, *end = url.p + url.n;
+	const char *p = url.p;
 	if (!p)
 		return RL_STR_NULL;
+	const char *end = p + url.n;
 	const char *hash = memchr(p, '#', url.n);
 	if (hash)
 		end = hash;

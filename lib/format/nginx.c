@@ -423,7 +423,8 @@ static long conf_token(conf *c, char *out, size_t cap, bool *quoted)
 		if (c->p < c->end)
 			c->p++;
 	} else {
-		while (c->p < c->end && !strchr(" \t\r\n;{}", *c->p)) {
+		/* a NUL byte is part of a word (strchr would find the set's own NUL) */
+		while (c->p < c->end && (*c->p == '\0' || !strchr(" \t\r\n;{}", *c->p))) {
 			if (o + 1 < cap)
 				out[o++] = *c->p;
 			c->p++;

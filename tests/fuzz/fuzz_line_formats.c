@@ -25,9 +25,10 @@ static const char *const specs[] = {
 	"json:cloudflare",
 	"json:nginx",
 	"trace",
-	"nginx:$remote_addr - $remote_user [$time_local] $msec $request_time \"$request\" $status "
-	"$body_bytes_sent \"$http_referer\" \"$http_user_agent\" \"$http_x_client_id\" "
-	"\"$http_idempotency_key\" \"$sent_http_retry_after\" $upstream_status \"$http_x_forwarded_for\"",
+	/* the layouts of fixtures/nginx-custom, apache-custom and regex-app */
+	"nginx:$remote_addr [$time_local] $msec $request_time \"$request\" $status $body_bytes_sent "
+	"\"$http_x_client_id\" \"$http_idempotency_key\" \"$sent_http_retry_after\" $upstream_status "
+	"\"$http_user_agent\"",
 	"nginx:{\"t\":\"$msec\",\"req\":\"$request\",\"st\":$status,\"rt\":$request_time,"
 	"\"ua\":\"$http_user_agent\",\"up\":\"$upstream_status\"}",
 	"apache:%h %l %u %t \"%r\" %>s %b %D \"%{Referer}i\" \"%{User-Agent}i\" \"%{X-Client-Id}i\" "
