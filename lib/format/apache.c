@@ -177,7 +177,8 @@ int rl_apache_parse_layout(rl_layout *l, const char *fmt, rl_err *err)
 			continue;
 		}
 		if (*p != '%') {
-			const char *q = p;
+			/* from p + 1: a '\\' that ends the format is a literal (else no progress) */
+			const char *q = p + 1;
 			while (*q && *q != '%' && *q != '\\')
 				q++;
 			if (!rl_layout_literal(l, p, (size_t)(q - p)))

@@ -23,7 +23,8 @@
 static const char *const samples[] = {
 	"127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] 1136214245.123 0.042 \"GET /apache_pb.gif "
 	"HTTP/1.0\" 200 2326 \"http://www.example.com/start.html\" \"Mozilla/4.08\" \"c1\" \"k1\" \"30\" 503",
-	"{\"ts\":1700000000.5,\"request\":{\"method\":\"POST\",\"uri\":\"/v1/x\",\"headers\":{\"User-Agent\":[\"ua\"]}},"
+	"{\"ts\":1700000000.5,\"request\":{\"method\":\"POST\",\"uri\":\"/v1/"
+	"x\",\"headers\":{\"User-Agent\":[\"ua\"]}},"
 	"\"status\":429,\"duration\":0.25,\"resp_headers\":{\"Retry-After\":[\"2\"]}}",
 	"2024-01-02T03:04:05Z c1 GET /v1/leads 503 120",
 	"",

@@ -38,7 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)rl_backoff_floor_us(&p, n);
 		}
 		for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++) {
-			rl_backoff_in in = {.n = n, .wait_us = waits[i], .tol_us = 1000,
+			rl_backoff_in in = {.n = n,
+					    .wait_us = waits[i],
+					    .tol_us = 1000,
 					    .retry_after_us = i & 1 ? 2000000 : -1,
 					    .prev_wait_us = i & 2 ? waits[i] / 2 : -1};
 			rl_backoff_out out = rl_backoff_judge(&p, &in);

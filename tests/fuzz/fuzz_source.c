@@ -45,8 +45,8 @@ static void read_all(const rl_source_opts *o, const uint8_t *stream, size_t n)
 	while ((r = rl_source_next(s, &line, &err)) == 1) {
 		if (!line.overlong && (line.n > o->max_line || line.full_len != line.n))
 			abort();
-		if (stream && (line.offset > n || line.n > n - line.offset ||
-			       memcmp(line.p, stream + line.offset, line.n)))
+		if (stream &&
+		    (line.offset > n || line.n > n - line.offset || memcmp(line.p, stream + line.offset, line.n)))
 			abort();
 	}
 	if (r != 0 && r != RL_EINPUT)

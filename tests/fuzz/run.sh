@@ -37,7 +37,10 @@ run_one() {
 		echo "$t: not built ($bin): cmake --build $build --target fuzz" >&2
 		return 1
 	fi
-	mkdir -p "$work/$t"
+	mkdir -p "$work/$t" "$work/bin"
+	# run a copy: a rebuild during a long run must not pull the binary away
+	cp "$bin" "$work/bin/$t" || return 1
+	bin=$work/bin/$t
 	[ -d "$here/corpus/$t" ] && cp -Rn "$here/corpus/$t/." "$work/$t/"
 	local dict=()
 	[ -f "$here/dict/$t.dict" ] && dict=("-dict=$here/dict/$t.dict")
@@ -45,7 +48,7 @@ run_one() {
 		-print_final_stats=1 -artifact_prefix="$here/crashes/$t-" "$work/$t") >"$work/$t.log" 2>&1
 	local rc=$?
 	echo "== $t (exit $rc, log $work/$t.log)"
-	grep -E "^(#[0-9]+ +DONE|stat::|SUMMARY|==[0-9]+==ERROR)" "$work/$t.log" | tail -12
+	grep -E "^(#[0-9]+[[:space:]]+DONE|stat::|SUMMARY|==[0-9]+==ERROR)" "$work/$t.log" | tail -12
 	return $rc
 }
 
