@@ -29,6 +29,8 @@ const char *rl_reject_text(rl_reject r)
 		return "pending";
 	case RL_REJECT_PARTIAL:
 		return "a partial line whose end never came";
+	case RL_REJECT_TOO_DEEP:
+		return "JSON nested too deep";
 	case RL_REJECT_TOO_COMPLEX:
 		return "too much backtracking to match (a format with adjacent unquoted fields?)";
 	case RL_REJECT_COUNT:
@@ -132,6 +134,24 @@ int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts,
 			  "nginx:'LOG_FORMAT', apache:'LOGFORMAT', regex:'PCRE2', and ENVELOPE>FORMAT with "
 			  "ENVELOPE cri, compose, vector or fluentbit)",
 			  spec);
+}
+
+rl_reject rl_json_failure(const char *p, size_t n, int max_depth)
+{
+	int depth = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (c == '"') {
+			for (i++; i < n && p[i] != '"'; i++)
+				i += p[i] == '\\';
+		} else if (c == '{' || c == '[') {
+			if (++depth > max_depth)
+				return RL_REJECT_TOO_DEEP;
+		} else if ((c == '}' || c == ']') && depth > 0) {
+			depth--;
+		}
+	}
+	return RL_REJECT_NO_MATCH;
 }
 
 void rl_format_explain(rl_format *f, const char *p, size_t n, char *buf, size_t cap)

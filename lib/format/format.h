@@ -30,11 +30,17 @@ typedef enum rl_reject {
 			      (a document's lines, a CRI partial line) */
 	RL_REJECT_PARTIAL, /* a line split by the runtime (CRI "P") whose end never came */
 	RL_REJECT_TOO_COMPLEX, /* the pattern gave up: more backtracking than the match limit */
+	RL_REJECT_TOO_DEEP, /* JSON nested deeper than the format reads (128; jansson: 2048) */
 	RL_REJECT_COUNT
 } rl_reject;
 
 /* A short reason for a reject code ("does not match the format"). */
 const char *rl_reject_text(rl_reject r);
+
+/* Why n bytes of JSON that did not parse were refused: RL_REJECT_TOO_DEEP when its
+ * arrays and objects nest deeper than max_depth (strings skipped), else
+ * RL_REJECT_NO_MATCH. For the JSON formats, on the failure path only. */
+rl_reject rl_json_failure(const char *p, size_t n, int max_depth);
 
 typedef struct rl_format rl_format;
 

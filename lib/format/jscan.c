@@ -14,7 +14,7 @@
 #include "lib/err.h"
 
 #define MAX_STEPS 8
-#define MAX_DEPTH 128 /* deeper lines are no access records: rejected */
+#define MAX_DEPTH RL_JSCAN_MAX_DEPTH
 #define MAX_KEY 256 /* keys with escapes longer than this never match */
 
 typedef struct jentry {

@@ -60,4 +60,7 @@ size_t rl_jpaths_slots(const rl_jpaths *s);
  * line and buf do. */
 bool rl_jscan(const rl_jpaths *s, const char *p, size_t n, rl_jvalue *vals, char *buf, size_t cap);
 
+/* Objects and arrays nest at most this deep in a line rl_jscan reads. */
+#define RL_JSCAN_MAX_DEPTH 128
+
 #endif

@@ -501,7 +501,7 @@ static rl_reject json_parse(rl_format *base, const char *p, size_t n, rl_record 
 	if (f->cur >= 0) {
 		compiled *c = &f->prof[f->cur];
 		if (!rl_jscan(c->paths, p, n, f->vals, f->buf, f->cap))
-			return RL_REJECT_NO_MATCH;
+			return rl_json_failure(p, n, RL_JSCAN_MAX_DEPTH);
 		return fill(f, c, r, f->buf + n, &score);
 	}
 	/* no profile yet: the one that reads an access record with the most fields */
@@ -509,7 +509,7 @@ static rl_reject json_parse(rl_format *base, const char *p, size_t n, rl_record 
 	rl_reject why = RL_REJECT_NOT_ACCESS;
 	for (size_t k = 0; k < f->nprof; k++) {
 		if (!rl_jscan(f->prof[k].paths, p, n, f->vals, f->buf, f->cap))
-			return RL_REJECT_NO_MATCH;
+			return rl_json_failure(p, n, RL_JSCAN_MAX_DEPTH);
 		rl_record_reset(r);
 		rl_reject rj = fill(f, &f->prof[k], r, f->buf + n, &score);
 		if (rj == RL_REJECT_NONE && score > best_score) {

@@ -64,7 +64,7 @@ static rl_reject trace_parse(rl_format *base, const char *p, size_t n, rl_record
 	json_t *o = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK, &je);
 	if (!o || !json_is_object(o)) {
 		json_decref(o);
-		return RL_REJECT_NO_MATCH;
+		return o ? RL_REJECT_NO_MATCH : rl_json_failure(p, n, 2048); /* jansson's depth */
 	}
 	f->cur = o;
 	char num[48];

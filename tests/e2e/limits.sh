@@ -117,7 +117,7 @@ for c in json:128 trace:2048; do
 	} >"$tmp/n.log"
 	"$bin" analyze --quiet --format "$k" --output json "$tmp/n.log" >"$tmp/out.json"
 	check "JSON nesting ($k): $d levels read, $((d + 1)) rejected" \
-		'{"totals": {"attempts": 1}, "rejected": {"count": 1, "samples": [{"line": 2}]}}' "$tmp/out.json"
+		'{"totals": {"attempts": 1}, "rejected": {"count": 1, "samples": [{"line": 2, "reason": "JSON nested too deep"}]}}' "$tmp/out.json"
 done
 
 # --field: 32 options
