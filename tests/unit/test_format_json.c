@@ -255,14 +255,14 @@ static void test_rejects(void)
 	CHECK_VIEW(rec.method, NULL);
 	CHECK_VIEW(rec.target, NULL);
 	CHECK_INT(parse(f, "{\"msec\":\"1764410400.1\",\"status\":\"-\",\"request\":\"-\"}"), RL_REJECT_NOT_ACCESS);
-	/* nesting past the scanner's depth is no access record */
+	/* nesting past the scanner's depth is rejected as such */
 	char deep[600] = "{\"msec\":1,\"status\":200,\"x\":";
 	for (int i = 0; i < 200; i++)
 		strcat(deep, "[");
 	for (int i = 0; i < 200; i++)
 		strcat(deep, "]");
 	strcat(deep, "}");
-	CHECK_INT(parse(f, deep), RL_REJECT_NO_MATCH);
+	CHECK_INT(parse(f, deep), RL_REJECT_TOO_DEEP);
 	rl_format_free(f);
 	/* an unknown profile is a usage error */
 	rl_err err;
