@@ -7,8 +7,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "lib/defaults.h"
 #include "lib/err.h"
+#include "lib/ingest.h"
+#include "lib/policy.h"
+#include "lib/store.h"
 
 enum { EXIT_OK = 0, EXIT_THRESHOLD = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
 
@@ -72,15 +77,7 @@ int cmd_report(int argc, char **argv);
 int cmd_policies(int argc, char **argv);
 int cmd_check_format(int argc, char **argv);
 
-#endif
-
 /* --- shared by analyze, ingest and report (cmd/pipeline.c) ----------------------- */
-
-#include <stdint.h>
-
-#include "lib/ingest.h"
-#include "lib/policy.h"
-#include "lib/store.h"
 
 typedef struct cli_ingest_args {
 	const char *format;
@@ -95,9 +92,10 @@ typedef struct cli_ingest_args {
 	bool quiet;
 } cli_ingest_args;
 
-/* The defaults of SPEC §3: a 120 s retry window, 60 s of disorder, no clock skew. */
-#define CLI_INGEST_DEFAULTS \
-	.format = "auto", .retry_window_us = 120 * 1000000LL, .max_lag_us = 60 * 1000000LL, .clock_skew_us = 0
+/* The defaults of SPEC §3 (lib/defaults.h): a 120 s retry window, 60 s of disorder, no clock skew. */
+#define CLI_INGEST_DEFAULTS                                                                                   \
+	.format = "auto", .retry_window_us = RL_DEFAULT_RETRY_WINDOW_US, .max_lag_us = RL_DEFAULT_MAX_LAG_US, \
+	.clock_skew_us = RL_DEFAULT_CLOCK_SKEW_US
 
 /* The options analyze and ingest share, for their option tables. */
 #define CLI_RETRY_OPTS(a)                                                                           \
@@ -149,3 +147,5 @@ int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t to
 
 /* Checks --output: EXIT_USAGE with a message if unknown. */
 int cli_check_output(const char *cmd, const char *output);
+
+#endif

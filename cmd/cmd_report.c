@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "lib/store_identity.h"
 
 int cmd_report(int argc, char **argv)
 {
@@ -50,14 +51,13 @@ int cmd_report(int argc, char **argv)
 		rc = cli_load_policy(policy, &pol);
 	} else {
 		/* the policy the database was built with */
-		char json[16384];
-		int got = rl_store_meta_get(st, "policy_json", json, sizeof json, &err);
-		if (got < 0)
+		rl_store_identity id;
+		if (rl_store_identity_read(st, &id, &err))
 			rc = cli_fail(&err);
-		else if (got == 0)
+		else if (!id.built)
 			rc = cli_load_policy("default", &pol);
-		else if (rl_policy_parse(&pol, json, strlen(json), rl_store_path(st), &err))
-			rc = cli_fail(&err);
+		else
+			pol = id.policy;
 	}
 	if (!rc)
 		rc = cli_render(st, &pol, output, top);

@@ -134,7 +134,7 @@ static inline uint64_t minute_bits(int64_t minute)
 {
 	return (uint64_t)(uint32_t)((int32_t)minute ^ INT32_MIN);
 }
-static inline int64_t minute_of(uint64_t k0)
+static inline int64_t key_minute(uint64_t k0)
 {
 	return (int32_t)((uint32_t)(k0 >> 32) ^ (uint32_t)INT32_MIN);
 }
@@ -216,7 +216,7 @@ int rl_agg_drain(rl_agg *a, const rl_agg_sink *sink)
 		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
 			head *e = entry(&a->buckets, i);
 			b[k] = (rl_agg_bucket){
-				.minute = minute_of(e->k0),
+				.minute = key_minute(e->k0),
 				.endpoint = (uint32_t)(e->k0 >> 16) & 0xffff,
 				.code = (uint32_t)e->k0 & 0xffff,
 				.method = (uint32_t)(e->k1 >> 16) & 0xffff,
@@ -233,7 +233,7 @@ int rl_agg_drain(rl_agg *a, const rl_agg_sink *sink)
 		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
 			head *e = entry(&a->latency, i);
 			l[k] = (rl_agg_latency){
-				.minute = minute_of(e->k0),
+				.minute = key_minute(e->k0),
 				.endpoint = (uint32_t)(e->k0 >> 16) & 0xffff,
 				.method = (uint32_t)e->k0 & 0xffff,
 				.bucket = (uint32_t)(e->k1 & 0xffffffff),
@@ -248,7 +248,7 @@ int rl_agg_drain(rl_agg *a, const rl_agg_sink *sink)
 		size_t k = 0;
 		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
 			head *e = entry(&a->retries, i);
-			r[k].minute = minute_of(e->k0);
+			r[k].minute = key_minute(e->k0);
 			r[k].endpoint = (uint32_t)(e->k0 >> 16) & 0xffff;
 			r[k].method = (uint32_t)e->k0 & 0xffff;
 			for (int j = 0; j < RL_AGG_NRETRY; j++)
@@ -262,7 +262,7 @@ int rl_agg_drain(rl_agg *a, const rl_agg_sink *sink)
 		size_t k = 0;
 		for (; k < RL_AGG_CHUNK && i < n; k++, i++) {
 			head *e = entry(&a->minutes, i);
-			m[k].minute = minute_of(e->k0);
+			m[k].minute = key_minute(e->k0);
 			for (int j = 0; j < RL_AGG_NMINUTE; j++)
 				m[k].v[j] = values(e)[j];
 		}

@@ -56,12 +56,6 @@ struct rl_analysis {
 	rl_err err;
 };
 
-static inline int64_t minute_of(int64_t us)
-{
-	int64_t q = us / RL_US_PER_MIN;
-	return (us % RL_US_PER_MIN != 0 && us < 0) ? q - 1 : q;
-}
-
 /* --- what the chains find ----------------------------------------------------------- */
 
 static void note_ids(rl_analysis *a, uint32_t endpoint, uint32_t method)
@@ -85,7 +79,7 @@ static int sink_start(void *ctx, int64_t start, uint64_t client)
 {
 	(void)client;
 	rl_analysis *a = ctx;
-	int64_t m = minute_of(start);
+	int64_t m = rl_minute_of(start);
 	if (m != a->chain_minute || a->chain_count == UINT32_MAX) {
 		chains_settle(a);
 		a->chain_minute = m;
@@ -98,7 +92,7 @@ static int sink_retry(void *ctx, const rl_retry_event *ev)
 {
 	rl_analysis *a = ctx;
 	note_ids(a, ev->endpoint, ev->method);
-	rl_agg_add_retry(a->work.agg, minute_of(ev->start_us), ev->endpoint, ev->method, ev->blind, ev->unsafe,
+	rl_agg_add_retry(a->work.agg, rl_minute_of(ev->start_us), ev->endpoint, ev->method, ev->blind, ev->unsafe,
 			 ev->verdict);
 	return rl_clients_add_retry(a->work.clients, ev) ? RL_ENOMEM : 0;
 }
@@ -108,7 +102,7 @@ static int sink_outcome(void *ctx, rl_outcome o, int64_t end, uint64_t client)
 	(void)client;
 	rl_analysis *a = ctx;
 	if (o != RL_OUTCOME_OPEN) /* open chains are saved, and judged by the report */
-		rl_agg_add_minute(a->work.agg, minute_of(end),
+		rl_agg_add_minute(a->work.agg, rl_minute_of(end),
 				  o == RL_OUTCOME_RECOVERED ? RL_AGG_RECOVERED : RL_AGG_GAVE_UP, 1);
 	return 0;
 }
@@ -128,7 +122,7 @@ static int sink_lockstep(void *ctx, unsigned round, int64_t start, uint64_t clie
 static int sink_rekeyed(void *ctx, int64_t start, uint64_t client)
 {
 	rl_analysis *a = ctx;
-	rl_agg_add_minute(a->work.agg, minute_of(start), RL_AGG_REKEYED, 1);
+	rl_agg_add_minute(a->work.agg, rl_minute_of(start), RL_AGG_REKEYED, 1);
 	rl_client_row *r = rl_clients_get(a->work.clients, client, NULL, 0);
 	if (!r || rl_commit_work_rekeyed(&a->work, client))
 		return RL_ENOMEM;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/array.h"
+#include "lib/err.h"
 #include "lib/text.h"
 #include "lib/timestamp.h"
 #include "lib/u64map.h"
@@ -98,7 +99,7 @@ int rl_clients_add_retry(rl_clients *t, const rl_retry_event *ev)
 {
 	rl_client_row *r = rl_clients_get(t, ev->client, NULL, 0);
 	if (!r)
-		return -1;
+		return RL_ENOMEM;
 	r->v[RL_CL_RETRIES]++;
 	r->v[RL_CL_BLIND_4XX] += ev->blind;
 	r->v[RL_CL_UNSAFE] += ev->unsafe;
@@ -159,17 +160,17 @@ int rl_clients_add_evidence(rl_clients *t, const rl_evidence *ev, const char *me
 {
 	rl_client_row *r = rl_clients_get(t, ev->client, NULL, 0);
 	if (!r)
-		return -1;
+		return RL_ENOMEM;
 	if (r->ev_violations > ev->violations ||
 	    (r->ev_violations == ev->violations && r->evidence && r->ev_start <= ev->first_start_us))
 		return 0;
 	char *json = rl_evidence_json(ev, method);
 	if (!json)
-		return -1;
+		return RL_ENOMEM;
 	r->evidence = arena_dup(t, json, strlen(json));
 	free(json);
 	if (!r->evidence)
-		return -1;
+		return RL_ENOMEM;
 	r->ev_violations = ev->violations;
 	r->ev_start = ev->first_start_us;
 	return 0;

@@ -14,10 +14,8 @@
 #include <stdint.h>
 
 #include "lib/chain.h"
-
-/* Client rows a database keeps: past it, those with the fewest violations, then
- * attempts, go (at the end of each run, and during one every 2 × cap rows written). */
-#define RL_CLIENTS_CAP 10000
+#include "lib/defaults.h" /* RL_CLIENTS_CAP: past it, those with the fewest violations, then
+			   * attempts, go (at the end of each run, and during one every 2 × cap rows) */
 
 /* Counters of a client, in this order in memory and in the database. */
 enum {

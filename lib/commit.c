@@ -7,6 +7,7 @@
 
 #include "lib/array.h"
 #include "lib/endpoint.h"
+#include "lib/err.h"
 #include "lib/text.h"
 #include "lib/u64map.h"
 
@@ -308,7 +309,7 @@ int rl_commit_work_candidate(rl_commit_work *w, unsigned round, int64_t start_us
 		size_t nc = w->capcand ? w->capcand * 2 : 1024;
 		rl_commit_candidate *p = realloc(w->cand, nc * sizeof *p);
 		if (!p)
-			return -1;
+			return RL_ENOMEM;
 		w->cand = p;
 		w->capcand = nc;
 	}
@@ -322,7 +323,7 @@ int rl_commit_work_rekeyed(rl_commit_work *w, uint64_t client)
 		size_t nc = w->caprekeyed ? w->caprekeyed * 2 : 256;
 		uint64_t *p = realloc(w->rekeyed, nc * sizeof *p);
 		if (!p)
-			return -1;
+			return RL_ENOMEM;
 		w->rekeyed = p;
 		w->caprekeyed = nc;
 	}

@@ -22,9 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/defaults.h"
 #include "lib/text.h"
 
-#define RL_ERRORS_CAP 1000
 #define RL_ERRORS_OTHER "{other}"
 
 typedef struct rl_errors rl_errors;

@@ -18,6 +18,7 @@
 #include "lib/analysis.h"
 #include "lib/clients.h"
 #include "lib/commit.h"
+#include "lib/defaults.h"
 #include "lib/endpoint.h"
 #include "lib/errors.h"
 #include "lib/format/format.h"
@@ -25,9 +26,9 @@
 #include "lib/intern.h"
 #include "lib/sniff.h"
 #include "lib/source.h"
+#include "lib/store_identity.h"
 #include "lib/timestamp.h"
 
-#define MAX_METHODS 64
 #define RES_LINES 1000 /* the resolution is the finest shown in the first 1,000 lines */
 
 typedef struct src_state {
@@ -61,7 +62,7 @@ struct rl_ingest {
 	rl_commit_work work;
 	rl_intern *endpoints, *methods;
 	rl_errors *errors; /* the error rows behind failures' bodies (lib/errors.h) */
-	signed char method_safe[MAX_METHODS + 2]; /* by method id: -1 unknown, 0, 1 */
+	signed char method_safe[RL_METHODS_CAP + 2]; /* by method id: -1 unknown, 0, 1 */
 	rl_commit *commit;
 	int64_t run_id;
 	src_state *srcs;
@@ -94,50 +95,11 @@ static void notice(rl_ingest *ing, bool is_error, const char *source, const char
 	ing->o.notice(ing->o.notice_ctx, source, msg, is_error);
 }
 
-static inline int64_t minute_of(int64_t us)
-{
-	return rl_floor_div(us, RL_US_PER_MIN);
-}
-
-/* --- identity of the database --------------------------------------------------- */
-
-static int check_identity(rl_ingest *ing, rl_err *err)
-{
-	char *json = rl_policy_to_json(ing->o.policy, false);
-	if (!json)
-		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
-	char have[16384], window[32];
-	snprintf(window, sizeof window, "%lld", (long long)ing->o.retry_window_us);
-	int rc = rl_store_meta_get(ing->st, "policy_json", have, sizeof have, err);
-	if (rc == 0) {
-		if (!(rc = rl_store_meta_set(ing->st, "policy", ing->o.policy->name, err)) &&
-		    !(rc = rl_store_meta_set(ing->st, "policy_json", json, err)))
-			rc = rl_store_meta_set(ing->st, "retry_window_us", window, err);
-	} else if (rc == 1) {
-		rc = 0;
-		char name[128] = "", have_window[32] = "";
-		rl_store_meta_get(ing->st, "policy", name, sizeof name, err);
-		rl_store_meta_get(ing->st, "retry_window_us", have_window, sizeof have_window, err);
-		if (strcmp(have, json) != 0)
-			rc = rl_err_set(err, RL_EUSAGE, rl_store_path(ing->st), 0,
-					"this database was built with policy '%s'; ingest with --policy %s (a changed "
-					"policy file counts as another policy) or use another --db",
-					name, name);
-		else if (strcmp(have_window, window) != 0)
-			rc = rl_err_set(
-				err, RL_EUSAGE, rl_store_path(ing->st), 0,
-				"this database was built with --retry-window %g s; use the same or another --db",
-				atoll(have_window) / 1e6);
-	}
-	free(json);
-	return rc;
-}
-
 /* --- names ---------------------------------------------------------------------- */
 
 static bool method_is_safe(rl_ingest *ing, uint32_t id)
 {
-	if (id > MAX_METHODS + 1)
+	if (id > RL_METHODS_CAP + 1)
 		return false;
 	if (ing->method_safe[id] < 0) {
 		const char *m = rl_intern_str(ing->methods, id);
@@ -390,7 +352,7 @@ static int count_record(rl_ingest *ing, size_t si)
 	uint32_t code = 0; /* the error row of a failure's body, 0 without one */
 	if (!ep || !me || (r->body.n && rl_errors_id(ing->errors, r->status, r->body, &code)))
 		return RL_ENOMEM;
-	rl_agg_add_attempt(ing->work.agg, minute_of(start), ep, me, r->status, code, r->duration_us);
+	rl_agg_add_attempt(ing->work.agg, rl_minute_of(start), ep, me, r->status, code, r->duration_us);
 	d->attempts++;
 	if (start < d->first_us)
 		d->first_us = start;
@@ -475,22 +437,22 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 	if (!ing->o.format)
 		ing->o.format = "auto";
 	if (!ing->o.retry_window_us)
-		ing->o.retry_window_us = 120 * RL_US_PER_S;
+		ing->o.retry_window_us = RL_DEFAULT_RETRY_WINDOW_US;
 	if (ing->o.max_lag_us < 0)
-		ing->o.max_lag_us = 60 * RL_US_PER_S;
+		ing->o.max_lag_us = RL_DEFAULT_MAX_LAG_US;
 	if (!ing->o.max_line)
-		ing->o.max_line = 64 * 1024;
+		ing->o.max_line = RL_DEFAULT_MAX_LINE;
 	if (!ing->o.flush_every_us)
-		ing->o.flush_every_us = 10 * RL_US_PER_S;
+		ing->o.flush_every_us = RL_DEFAULT_FLUSH_EVERY_US;
 	if (!ing->o.max_samples)
-		ing->o.max_samples = 10;
+		ing->o.max_samples = RL_DEFAULT_MAX_SAMPLES;
 	memset(ing->method_safe, -1, sizeof ing->method_safe);
 	ing->end_of_input = INT64_MIN;
 	ing->next_seq = 1;
 	ing->work.agg = rl_agg_new(opts->max_keys);
 	ing->work.clients = rl_clients_new();
-	ing->endpoints = rl_intern_new(1000, RL_ENDPOINT_MAX_LEN, "{other}");
-	ing->methods = rl_intern_new(MAX_METHODS, 32, "{other}");
+	ing->endpoints = rl_intern_new(RL_ENDPOINTS_CAP, RL_ENDPOINT_MAX_LEN, "{other}");
+	ing->methods = rl_intern_new(RL_METHODS_CAP, 32, "{other}");
 	ing->errors = rl_errors_new(RL_ERRORS_CAP);
 	int rc;
 	if (!ing->work.agg || !ing->work.clients || !ing->endpoints || !ing->methods || !ing->errors) {
@@ -504,7 +466,8 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 		goto fail;
 	if ((rc = rl_store_begin(st, err)))
 		goto fail;
-	if ((rc = check_identity(ing, err)) || (rc = rl_store_run_begin(st, ing->o.command, &ing->run_id, err))) {
+	if ((rc = rl_store_identity_claim(st, ing->o.policy, ing->o.retry_window_us, err)) ||
+	    (rc = rl_store_run_begin(st, ing->o.command, &ing->run_id, err))) {
 		rl_store_rollback(st);
 		goto fail;
 	}

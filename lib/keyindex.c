@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/err.h"
+
 static uint32_t fingerprint(uint64_t key)
 {
 	return (uint32_t)(key >> 32);
@@ -42,7 +44,7 @@ static int grow(rl_keyindex *x)
 	size_t oc = x->cap, nc = oc ? oc * 2 : 1024;
 	struct rl_keyindex_slot *old = x->slots, *s = calloc(nc, sizeof *s);
 	if (!s)
-		return -1;
+		return RL_ENOMEM;
 	x->slots = s;
 	x->cap = nc;
 	for (size_t i = 0; i < oc; i++)
@@ -55,7 +57,7 @@ static int grow(rl_keyindex *x)
 int rl_keyindex_put(rl_keyindex *x, uint64_t key, uint32_t ref)
 {
 	if ((x->count + 1) * 4 > x->cap * 3 && grow(x))
-		return -1;
+		return RL_ENOMEM;
 	place(x, (struct rl_keyindex_slot){fingerprint(key), ref});
 	x->count++;
 	return 0;

@@ -25,7 +25,7 @@ typedef uint64_t (*rl_keyindex_key_fn)(const void *ctx, uint32_t ref);
 /* The reference of key, or 0 when absent. */
 uint32_t rl_keyindex_get(const rl_keyindex *x, uint64_t key, rl_keyindex_key_fn key_of, const void *ctx);
 
-/* Adds key → ref (≥ 1); key must be absent. Returns 0, or -1 when out of memory. */
+/* Adds key → ref (≥ 1); key must be absent. Returns 0, or RL_ENOMEM when out of memory. */
 int rl_keyindex_put(rl_keyindex *x, uint64_t key, uint32_t ref);
 
 /* Removes the entry key → ref, if present. */

@@ -13,9 +13,11 @@
 #include "lib/array.h"
 #include "lib/analysis.h"
 #include "lib/chain.h"
+#include "lib/defaults.h"
 #include "lib/intern.h"
 #include "lib/reorder.h"
 #include "lib/report.h"
+#include "lib/store_identity.h"
 #include "lib/timestamp.h"
 #include "lib/u64map.h"
 
@@ -279,22 +281,17 @@ static int judge_cb(void *cv, const rl_attempt *a)
 	return rl_chain_judge(cv, a);
 }
 
-/* The database's policy and window; returns 1 when it has them, 0 when empty. */
-static int stored_identity(rl_store *st, rl_policy *p, int64_t *window, int64_t *skew, int64_t *lag, int64_t *end,
-			   rl_err *err)
+/* The database's identity and the state its last run saved; returns 1 when it has
+ * them, 0 when empty. */
+static int stored_identity(rl_store *st, rl_store_identity *id, int64_t *skew, int64_t *lag, int64_t *end, rl_err *err)
 {
-	char json[16384];
-	int rc = rl_store_meta_get(st, "policy_json", json, sizeof json, err);
-	if (rc <= 0)
+	int rc = rl_store_identity_read(st, id, err);
+	if (rc || !id->built)
 		return rc;
-	if ((rc = rl_policy_parse(p, json, strlen(json), rl_store_path(st), err)))
-		return rc;
-	*window = 120 * RL_US_PER_S;
-	*skew = 0;
-	*lag = 60 * RL_US_PER_S;
+	*skew = RL_DEFAULT_CLOCK_SKEW_US;
+	*lag = RL_DEFAULT_MAX_LAG_US;
 	*end = INT64_MIN;
-	if (rl_store_meta_get_i64(st, "retry_window_us", window, err) < 0 ||
-	    rl_store_meta_get_i64(st, "clock_skew_us", skew, err) < 0 ||
+	if (rl_store_meta_get_i64(st, "clock_skew_us", skew, err) < 0 ||
 	    rl_store_meta_get_i64(st, "max_lag_us", lag, err) < 0 ||
 	    rl_store_meta_get_i64(st, "end_of_input_us", end, err) < 0)
 		return RL_EDB;
@@ -303,12 +300,12 @@ static int stored_identity(rl_store *st, rl_policy *p, int64_t *window, int64_t 
 
 static int judge_open(ctx *c, rl_store *st)
 {
-	rl_policy p;
-	int64_t window, skew, lag, end;
-	int rc = stored_identity(st, &p, &window, &skew, &lag, &end, c->err);
+	rl_store_identity id;
+	int64_t skew, lag, end;
+	int rc = stored_identity(st, &id, &skew, &lag, &end, c->err);
 	if (rc <= 0)
 		return rc;
-	snprintf(c->r->retries.policy, sizeof c->r->retries.policy, "%s", p.name);
+	snprintf(c->r->retries.policy, sizeof c->r->retries.policy, "%s", id.policy.name);
 	c->endpoints = rl_intern_new(100000, 4096, "{other}");
 	c->methods = rl_intern_new(100000, 64, "{other}");
 	rl_strpool *targets = rl_strpool_new();
@@ -322,7 +319,7 @@ static int judge_open(ctx *c, rl_store *st)
 	if ((rc = rl_store_names(st, RL_NAME_ENDPOINT, rl_intern_preload, c->endpoints, c->err)) ||
 	    (rc = rl_store_names(st, RL_NAME_METHOD, rl_intern_preload, c->methods, c->err)))
 		goto done;
-	rl_chain_opts co = {&p, window, lag, skew, saved_tol, c, {c, name_of, id_of}};
+	rl_chain_opts co = {&id.policy, id.retry_window_us, lag, skew, saved_tol, c, {c, name_of, id_of}};
 	rl_chain_sink sink = {c, on_start, on_retry, on_outcome, on_evidence, on_lockstep, on_rekeyed};
 	if ((rc = rl_chain_new(&chain, &co, &sink, targets, c->err)) ||
 	    (rc = rl_analysis_load_state(st, chain, r, c->err)))

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "lib/embedded.h"
+#include "lib/store_identity.h"
+#include "lib/timestamp.h"
 
 #define MULTI 32 /* rows per multi-row insert: about half the per-row cost of one */
 
@@ -290,13 +292,6 @@ static int run_stmt(rl_store *st, sqlite3_stmt *s, rl_err *err, const char *what
 	return 0;
 }
 
-static int64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* --- migrations --------------------------------------------------------------- */
 
 static int migration_number(const char *name)
@@ -361,25 +356,6 @@ static int migrate(rl_store *st, rl_err *err)
 	return 0;
 }
 
-static int ensure_uuid(rl_store *st, rl_err *err)
-{
-	char buf[64];
-	int rc = rl_store_meta_get(st, "uuid", buf, sizeof buf, err);
-	if (rc != 0)
-		return rc < 0 ? rc : 0;
-	unsigned char b[16];
-	sqlite3_randomness(sizeof b, b);
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(buf, sizeof buf, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-		 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-	char created[32];
-	snprintf(created, sizeof created, "%lld", (long long)now_us());
-	if ((rc = rl_store_meta_set(st, "uuid", buf, err)) || (rc = rl_store_meta_set(st, "created_us", created, err)))
-		return rc;
-	return 0;
-}
-
 int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, rl_err *err)
 {
 	*out = NULL;
@@ -423,7 +399,7 @@ int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, r
 					"not a SQLite database (or an encrypted or corrupt one): name another --db");
 		goto fail;
 	}
-	if ((rc = migrate(st, err)) || (rc = ensure_uuid(st, err)))
+	if ((rc = migrate(st, err)) || (rc = rl_store_identity_init(st, err)))
 		goto fail;
 	*out = st;
 	return 0;
@@ -462,6 +438,24 @@ int rl_store_meta_get(rl_store *st, const char *key, char *buf, size_t cap, rl_e
 	if (rc == SQLITE_ROW) {
 		snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(s, 0));
 		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		found = db_err(st, err, "cannot read the database");
+	}
+	sqlite3_reset(s);
+	return found;
+}
+
+int rl_store_meta_dup(rl_store *st, const char *key, char **value, rl_err *err)
+{
+	*value = NULL;
+	sqlite3_stmt *s = stmt(st, S_META_GET, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s), found = 0;
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+		found = (*value = strdup(v ? v : "")) ? 1 : rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 	} else if (rc != SQLITE_DONE) {
 		found = db_err(st, err, "cannot read the database");
 	}
@@ -913,7 +907,7 @@ int rl_store_run_begin(rl_store *st, const char *command, int64_t *run_id, rl_er
 		return db_err(st, err, "cannot write to the database");
 	sqlite3_bind_text(s, 1, command, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, RL_VERSION, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, now_us());
+	sqlite3_bind_int64(s, 3, rl_wall_us());
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
@@ -936,7 +930,7 @@ int rl_store_run_update(rl_store *st, int64_t run_id, uint64_t lines, uint64_t a
 		sqlite3_bind_text(s, 5, status, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, 5);
-	sqlite3_bind_int64(s, 6, now_us());
+	sqlite3_bind_int64(s, 6, rl_wall_us());
 	return run_stmt(st, s, err, "cannot write to the database");
 }
 

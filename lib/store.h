@@ -33,6 +33,8 @@ const char *rl_store_path(const rl_store *st);
 
 /* meta table: value of key into buf (cap bytes); returns 1 found, 0 absent, or RL_EDB. */
 int rl_store_meta_get(rl_store *st, const char *key, char *buf, size_t cap, rl_err *err);
+/* The same, into a malloc'd copy in *value (NULL when absent): 1, 0, RL_EDB or RL_ENOMEM. */
+int rl_store_meta_dup(rl_store *st, const char *key, char **value, rl_err *err);
 int rl_store_meta_set(rl_store *st, const char *key, const char *value, rl_err *err);
 
 /* Transactions around every write below. */

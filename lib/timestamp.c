@@ -328,3 +328,10 @@ int64_t rl_mono_us(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * RL_US_PER_S + ts.tv_nsec / 1000;
 }
+
+int64_t rl_wall_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * RL_US_PER_S + ts.tv_nsec / 1000;
+}

@@ -23,8 +23,17 @@ static inline int64_t rl_floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+/* The minute a time falls in (SPEC §6's minute buckets): floor(us / 60 s). */
+static inline int64_t rl_minute_of(int64_t us)
+{
+	return rl_floor_div(us, RL_US_PER_MIN);
+}
+
 /* The monotonic clock in µs: for "how long since", never for log times. */
 int64_t rl_mono_us(void);
+
+/* The wall clock in µs since the epoch: when a run or a database was made. */
+int64_t rl_wall_us(void);
 
 /* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (m 1..12, d 1..31). */
 int64_t rl_days_from_civil(int64_t y, unsigned m, unsigned d);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/err.h"
 #include "lib/text.h"
 
 static size_t home(const rl_u64map *m, uint64_t key)
@@ -28,7 +29,7 @@ static int grow(rl_u64map *m)
 	size_t nc = m->cap ? m->cap * 2 : 64;
 	struct rl_u64map_slot *s = calloc(nc, sizeof *s), *old = m->slots;
 	if (!s)
-		return -1;
+		return RL_ENOMEM;
 	size_t oc = m->cap;
 	m->slots = s;
 	m->cap = nc;
@@ -47,7 +48,7 @@ static int grow(rl_u64map *m)
 int rl_u64map_put(rl_u64map *m, uint64_t key, uint32_t value)
 {
 	if ((m->count + 1) * 2 > m->cap && grow(m))
-		return -1;
+		return RL_ENOMEM;
 	size_t i = home(m, key);
 	for (; m->slots[i].key; i = (i + 1) & (m->cap - 1))
 		if (m->slots[i].key == key) {

@@ -20,7 +20,7 @@ typedef struct rl_u64map {
 /* The value of key, or 0 when absent. */
 uint32_t rl_u64map_get(const rl_u64map *m, uint64_t key);
 
-/* Sets key to value (≠ 0). Returns 0, or -1 when out of memory. */
+/* Sets key to value (≠ 0). Returns 0, or RL_ENOMEM when out of memory. */
 int rl_u64map_put(rl_u64map *m, uint64_t key, uint32_t value);
 
 /* Removes key if present. */

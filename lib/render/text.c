@@ -2,6 +2,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "lib/defaults.h"
 #include "lib/render/render.h"
 #include "lib/text.h"
 #include "lib/timestamp.h"
@@ -140,7 +141,8 @@ static void error_messages(FILE *f, const rl_report *r, const rl_render_opts *o)
 		fputc('\n', f);
 	}
 	if (r->errors_capped)
-		fprintf(f, "  (the message table is full: templates past the first 1000 are counted under {other})\n");
+		fprintf(f, "  (the message table is full: templates past the first %d are counted under {other})\n",
+			RL_ERRORS_CAP);
 }
 
 /* The evidence chain of a client, one attempt a line. */
@@ -211,7 +213,8 @@ static void offenders(FILE *f, const rl_report *r, const rl_render_opts *o)
 			evidence(f, c->evidence);
 	}
 	if (r->clients_capped)
-		fprintf(f, "  (the database keeps 10,000 clients: those with the fewest violations were dropped)\n");
+		fprintf(f, "  (the database keeps %d,%03d clients: those with the fewest violations were dropped)\n",
+			RL_CLIENTS_CAP / 1000, RL_CLIENTS_CAP % 1000);
 }
 
 int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
@@ -294,7 +297,8 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 		fputc('\n', f);
 	}
 	if (r->endpoints_capped)
-		fprintf(f, "  (the template table is full: endpoints past the first 1000 are counted under {other})\n");
+		fprintf(f, "  (the template table is full: endpoints past the first %d are counted under {other})\n",
+			RL_ENDPOINTS_CAP);
 
 	retries(f, r, o);
 	offenders(f, r, o);
