@@ -111,7 +111,7 @@ rl_agg *rl_agg_new(size_t max_keys)
 	if (!max_keys)
 		max_keys = 4096;
 	if (table_init(&a->buckets, max_keys, 1) || table_init(&a->latency, max_keys, 1) ||
-	    table_init(&a->retries, max_keys, RL_AGG_NRETRY) || table_init(&a->minutes, max_keys, RL_AGG_NMINUTE)) {
+	    table_init(&a->retries, max_keys, RL_RC_N) || table_init(&a->minutes, max_keys, RL_AGG_NMINUTE)) {
 		rl_agg_free(a);
 		return NULL;
 	}
@@ -156,13 +156,8 @@ void rl_agg_add_retry(rl_agg *a, int64_t minute, uint32_t endpoint, uint32_t met
 {
 	uint64_t k0 = minute_bits(minute) << 32 | (uint64_t)(endpoint & 0xffff) << 16 | (method & 0xffff);
 	uint32_t *v = table_get(&a->retries, k0, 0);
-	add32(&v[RL_AGG_RETRIES], 1);
-	add32(&v[RL_AGG_BLIND_4XX], blind);
-	add32(&v[RL_AGG_UNSAFE], unsafe);
-	if (verdict >= RL_V_COMPLIANT && verdict < RL_V_COUNT) {
-		add32(&v[RL_AGG_CHECKED], 1);
-		add32(&v[RL_AGG_COMPLIANT + verdict - RL_V_COMPLIANT], 1);
-	}
+	for (uint32_t m = rl_retry_counts(blind, unsafe, verdict); m; m &= m - 1)
+		add32(&v[__builtin_ctz(m)], 1);
 }
 
 void rl_agg_add_minute(rl_agg *a, int64_t minute, int which, uint32_t n)
@@ -251,7 +246,7 @@ int rl_agg_drain(rl_agg *a, const rl_agg_sink *sink)
 			r[k].minute = key_minute(e->k0);
 			r[k].endpoint = (uint32_t)(e->k0 >> 16) & 0xffff;
 			r[k].method = (uint32_t)e->k0 & 0xffff;
-			for (int j = 0; j < RL_AGG_NRETRY; j++)
+			for (int j = 0; j < RL_RC_N; j++)
 				r[k].v[j] = values(e)[j];
 		}
 		rc = sink->retry(sink->ctx, r, k);

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/verdict.h"
+
 typedef struct rl_agg rl_agg;
 
 /* Attempts of one minute × endpoint × method × status × error code. */
@@ -31,25 +33,11 @@ typedef struct rl_agg_latency {
 	uint64_t count;
 } rl_agg_latency;
 
-/* The counters of retries, in this order in memory and in the database. */
-enum {
-	RL_AGG_RETRIES,
-	RL_AGG_BLIND_4XX,
-	RL_AGG_UNSAFE,
-	RL_AGG_CHECKED,
-	RL_AGG_COMPLIANT, /* then one per rl_verdict from RL_V_COMPLIANT on */
-	RL_AGG_TOO_FAST,
-	RL_AGG_IGNORED_RETRY_AFTER,
-	RL_AGG_OVER_MAX_RETRIES,
-	RL_AGG_NO_JITTER,
-	RL_AGG_NRETRY
-};
-
 /* Retries of one minute × endpoint × method, counted by the retry's start. */
 typedef struct rl_agg_retry {
 	int64_t minute;
 	uint32_t endpoint, method;
-	uint64_t v[RL_AGG_NRETRY];
+	uint64_t v[RL_RC_N]; /* RL_RC_* (lib/verdict.h) */
 } rl_agg_retry;
 
 /* Chains by their first attempt's start minute, outcomes by their last attempt's end

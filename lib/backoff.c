@@ -1,14 +1,6 @@
 /* backoff.c - nominal waits, floors and the verdict cascade. */
 #include "lib/backoff.h"
 
-const char *rl_verdict_name(rl_verdict v)
-{
-	static const char *const names[RL_V_COUNT] = {
-		"", "compliant", "too_fast", "ignored_retry_after", "over_max_retries", "no_jitter",
-	};
-	return v < RL_V_COUNT ? names[v] : "";
-}
-
 static uint64_t gcd(uint64_t a, uint64_t b)
 {
 	while (b) {

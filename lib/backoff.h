@@ -14,19 +14,7 @@
 #include <stdint.h>
 
 #include "lib/policy.h"
-
-typedef enum rl_verdict {
-	RL_V_NONE = 0, /* not backoff-checked */
-	RL_V_COMPLIANT,
-	RL_V_TOO_FAST,
-	RL_V_IGNORED_RETRY_AFTER,
-	RL_V_OVER_MAX_RETRIES,
-	RL_V_NO_JITTER,
-	RL_V_COUNT
-} rl_verdict;
-
-/* "compliant", "too_fast", … ("" for RL_V_NONE). */
-const char *rl_verdict_name(rl_verdict v);
+#include "lib/verdict.h" /* rl_verdict */
 
 #define RL_IMMEDIATE_US 100000 /* "immediate": a wait under 100 ms */
 #define RL_JITTER_US 5000 /* no_jitter and lockstep: within 5 ms */

@@ -95,20 +95,28 @@ rl_client_row *rl_clients_get(rl_clients *t, uint64_t hash, const char *name, si
 	return r;
 }
 
+#define NAME_(id, name, head, help) #name,
+#define HEAD_(id, name, head, help) head,
+static const char *const counter_names[RL_CL_N] = {RL_CLIENT_COUNTERS(NAME_)};
+static const char *const counter_heads[RL_CL_N] = {RL_CLIENT_COUNTERS(HEAD_)};
+
+const char *rl_client_counter_name(int i)
+{
+	return i >= 0 && i < RL_CL_N ? counter_names[i] : NULL;
+}
+
+const char *rl_client_counter_head(int i)
+{
+	return i >= 0 && i < RL_CL_N ? counter_heads[i] : NULL;
+}
+
 int rl_clients_add_retry(rl_clients *t, const rl_retry_event *ev)
 {
 	rl_client_row *r = rl_clients_get(t, ev->client, NULL, 0);
 	if (!r)
 		return RL_ENOMEM;
-	r->v[RL_CL_RETRIES]++;
-	r->v[RL_CL_BLIND_4XX] += ev->blind;
-	r->v[RL_CL_UNSAFE] += ev->unsafe;
-	r->v[RL_CL_VIOLATIONS] += (uint64_t)ev->blind + ev->unsafe;
-	if (ev->verdict >= RL_V_COMPLIANT && ev->verdict < RL_V_COUNT) {
-		r->v[RL_CL_CHECKED]++;
-		r->v[RL_CL_COMPLIANT + ev->verdict - RL_V_COMPLIANT]++;
-		r->v[RL_CL_VIOLATIONS] += ev->verdict != RL_V_COMPLIANT;
-	}
+	rl_retry_count(&r->v[RL_CL_RETRIES], ev->blind, ev->unsafe, ev->verdict);
+	r->v[RL_CL_VIOLATIONS] += rl_retry_violations(ev->blind, ev->unsafe, ev->verdict);
 	return 0;
 }
 

@@ -14,25 +14,29 @@
 #include <stdint.h>
 
 #include "lib/chain.h"
+#include "lib/verdict.h"
 #include "lib/defaults.h" /* RL_CLIENTS_CAP: past it, those with the fewest violations, then
 			   * attempts, go (at the end of each run, and during one every 2 × cap rows) */
 
-/* Counters of a client, in this order in memory and in the database. */
-enum {
-	RL_CL_ATTEMPTS,
-	RL_CL_RETRIES,
-	RL_CL_BLIND_4XX,
-	RL_CL_UNSAFE,
-	RL_CL_CHECKED,
-	RL_CL_COMPLIANT, /* then one per rl_verdict from RL_V_COMPLIANT on */
-	RL_CL_TOO_FAST,
-	RL_CL_IGNORED_RETRY_AFTER,
-	RL_CL_OVER_MAX_RETRIES,
-	RL_CL_NO_JITTER,
-	RL_CL_VIOLATIONS, /* blind + unsafe + backoff verdicts other than compliant */
-	RL_CL_REKEYED,
-	RL_CL_N
-};
+/* X(ID, column, short heading, what it means): the counters of a client, in this order
+ * in memory and in the database: its attempts, the retry counters (lib/verdict.h), its
+ * violations and its rekeyed attempts. */
+#define RL_CLIENT_COUNTERS(X)                                                                             \
+	X(ATTEMPTS, attempts, "ATTEMPTS", "attempts")                                                     \
+	RL_RETRY_COUNTERS(X)                                                                              \
+	X(VIOLATIONS, violations, "VIOLATIONS", "blind + unsafe + backoff verdicts other than compliant") \
+	X(REKEYED, rekeyed, "REKEYED", "attempts retried under a new idempotency key")
+
+#define RL_CL_ENUM_(id, name, head, help) RL_CL_##id,
+enum { RL_CLIENT_COUNTERS(RL_CL_ENUM_) RL_CL_N };
+#undef RL_CL_ENUM_
+
+/* The client counter of retry counter i (RL_RC_*). */
+#define RL_CL_OF_RC(i) (RL_CL_RETRIES + (i))
+
+/* The column name and short heading of client counter i (RL_CL_*); NULL out of range. */
+const char *rl_client_counter_name(int i);
+const char *rl_client_counter_head(int i);
 
 typedef struct rl_client_row {
 	uint64_t hash;

@@ -204,7 +204,7 @@ static int put_retries(void *ctx, const rl_agg_retry *rows, size_t n)
 		}
 		t->endpoint = x[i].endpoint;
 		t->method = x[i].method;
-		for (int j = 0; j < RL_AGG_NRETRY; j++)
+		for (int j = 0; j < RL_RC_N; j++)
 			t->v[j] += x[i].v[j];
 	}
 	return rl_store_add_retries(d->c->st, x, n, d->err);

@@ -92,10 +92,10 @@ typedef struct rl_report {
 	size_t nstatus;
 
 	struct {
-		uint64_t chains, retries, blind_4xx_retries, unsafe_retries;
+		uint64_t chains;
+		uint64_t count[RL_RC_N]; /* retries, blind, unsafe, checked, by verdict (lib/verdict.h) */
 		rl_rate amplification, blind_4xx_retry_rate, compliance_rate;
 		uint64_t recovered, gave_up, open;
-		uint64_t checked, compliant, too_fast, ignored_retry_after, over_max_retries, no_jitter;
 		uint64_t lockstep_retries, lockstep_clients, rekeyed_attempts, rekeyed_clients;
 		rl_report_burst bursts[RL_REPORT_BURSTS];
 		size_t nbursts;

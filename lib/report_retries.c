@@ -80,22 +80,13 @@ static int load_retry_buckets(ctx *c, rl_store *st)
 		return rc;
 	__typeof__(c->r->retries) *t = &c->r->retries;
 	while ((rc = rl_store_query_step(q, c->err)) == 1) {
-		uint64_t v[RL_AGG_NRETRY];
-		for (int i = 0; i < RL_AGG_NRETRY; i++)
-			v[i] = (uint64_t)rl_store_query_int(q, 2 + i);
-		t->retries += v[RL_AGG_RETRIES];
-		t->blind_4xx_retries += v[RL_AGG_BLIND_4XX];
-		t->unsafe_retries += v[RL_AGG_UNSAFE];
-		t->checked += v[RL_AGG_CHECKED];
-		t->compliant += v[RL_AGG_COMPLIANT];
-		t->too_fast += v[RL_AGG_TOO_FAST];
-		t->ignored_retry_after += v[RL_AGG_IGNORED_RETRY_AFTER];
-		t->over_max_retries += v[RL_AGG_OVER_MAX_RETRIES];
-		t->no_jitter += v[RL_AGG_NO_JITTER];
+		uint64_t v[RL_RC_N];
+		for (int i = 0; i < RL_RC_N; i++)
+			t->count[i] += v[i] = (uint64_t)rl_store_query_int(q, 2 + i);
 		rl_report_endpoint *e = endpoint_row(c, rl_store_query_int(q, 0), rl_store_query_int(q, 1));
 		if (e) {
-			e->retries += v[RL_AGG_RETRIES];
-			e->blind_4xx += v[RL_AGG_BLIND_4XX];
+			e->retries += v[RL_RC_RETRIES];
+			e->blind_4xx += v[RL_RC_BLIND_4XX];
 		}
 	}
 	rl_store_query_close(q);
@@ -177,9 +168,6 @@ static int on_retry(void *cv, const rl_retry_event *ev)
 {
 	ctx *c = cv;
 	__typeof__(c->r->retries) *t = &c->r->retries;
-	t->retries++;
-	t->blind_4xx_retries += ev->blind;
-	t->unsafe_retries += ev->unsafe;
 	rl_report_endpoint *e =
 		endpoint_row(c, rl_intern_db_id(c->endpoints, ev->endpoint), rl_intern_db_id(c->methods, ev->method));
 	if (e) {
@@ -189,19 +177,9 @@ static int on_retry(void *cv, const rl_retry_event *ev)
 	rl_report_client *cl = client_row(c, ev->client);
 	if (!cl)
 		return RL_ENOMEM;
-	cl->v[RL_CL_RETRIES]++;
-	cl->v[RL_CL_BLIND_4XX] += ev->blind;
-	cl->v[RL_CL_UNSAFE] += ev->unsafe;
-	cl->v[RL_CL_VIOLATIONS] += (uint64_t)ev->blind + ev->unsafe;
-	if (ev->verdict >= RL_V_COMPLIANT && ev->verdict < RL_V_COUNT) {
-		t->checked++;
-		uint64_t *counts[] = {&t->compliant, &t->too_fast, &t->ignored_retry_after, &t->over_max_retries,
-				      &t->no_jitter};
-		(*counts[ev->verdict - RL_V_COMPLIANT])++;
-		cl->v[RL_CL_CHECKED]++;
-		cl->v[RL_CL_COMPLIANT + ev->verdict - RL_V_COMPLIANT]++;
-		cl->v[RL_CL_VIOLATIONS] += ev->verdict != RL_V_COMPLIANT;
-	}
+	rl_retry_count(t->count, ev->blind, ev->unsafe, ev->verdict);
+	rl_retry_count(&cl->v[RL_CL_RETRIES], ev->blind, ev->unsafe, ev->verdict);
+	cl->v[RL_CL_VIOLATIONS] += rl_retry_violations(ev->blind, ev->unsafe, ev->verdict);
 	return 0;
 }
 
@@ -462,8 +440,9 @@ static void finish(ctx *c, size_t top)
 	t->amplification = (rl_rate){t->chains != 0, t->chains ? (double)r->totals.attempts / (double)t->chains : 0};
 	t->blind_4xx_retry_rate =
 		(rl_rate){r->totals.attempts != 0,
-			  r->totals.attempts ? (double)t->blind_4xx_retries / (double)r->totals.attempts : 0};
-	t->compliance_rate = (rl_rate){t->checked != 0, t->checked ? (double)t->compliant / (double)t->checked : 0};
+			  r->totals.attempts ? (double)t->count[RL_RC_BLIND_4XX] / (double)r->totals.attempts : 0};
+	uint64_t checked = t->count[RL_RC_CHECKED];
+	t->compliance_rate = (rl_rate){checked != 0, checked ? (double)t->count[RL_RC_COMPLIANT] / (double)checked : 0};
 	/* clients a pruned row left without a name are named by their hash */
 	for (size_t i = 0; i < c->nclients; i++)
 		if (!c->clients[i].name) {

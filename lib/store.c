@@ -56,17 +56,14 @@ enum {
 	" ON CONFLICT(minute, endpoint_id, method_id, status, code_id) DO UPDATE SET " \
 	"attempts = attempts + excluded.attempts"
 #define BUCKET_COLS 6
-/* the counters of rl_agg_retry.v, in RL_AGG_* order */
-#define RETRY_COUNTERS(X) \
-	X(retries)        \
-	X(blind_4xx)      \
-	X(unsafe) X(checked) X(compliant) X(too_fast) X(ignored_retry_after) X(over_max_retries) X(no_jitter)
-#define NAME_COMMA(c) ", " #c
-#define SUM_COL(c) #c " = " #c " + excluded." #c ","
+/* the counters of rl_agg_retry.v, in RL_RC_* order (lib/verdict.h) */
+#define RETRY_COUNTERS(X) RL_RETRY_COUNTERS(X)
+#define NAME_COMMA(id, c, head, help) ", " #c
+#define SUM_COL(id, c, head, help) #c " = " #c " + excluded." #c ","
 #define RETRY_INSERT "INSERT INTO retry_bucket(minute, endpoint_id, method_id" RETRY_COUNTERS(NAME_COMMA) ") VALUES"
 #define RETRY_UPSERT \
 	" ON CONFLICT(minute, endpoint_id, method_id) DO UPDATE SET " RETRY_COUNTERS(SUM_COL) " minute = minute"
-#define RETRY_COLS (3 + RL_AGG_NRETRY)
+#define RETRY_COLS (3 + RL_RC_N)
 #define BUCKET_TOTAL_INSERT "INSERT INTO bucket_total(endpoint_id, method_id, status, code_id, attempts) VALUES"
 #define BUCKET_TOTAL_UPSERT                                                    \
 	" ON CONFLICT(endpoint_id, method_id, status, code_id) DO UPDATE SET " \
@@ -621,7 +618,7 @@ static void bind_retry_total(sqlite3_stmt *s, int at, const void *row)
 	const rl_agg_retry *r = row;
 	sqlite3_bind_int64(s, at + 1, r->endpoint);
 	sqlite3_bind_int64(s, at + 2, r->method);
-	for (int i = 0; i < RL_AGG_NRETRY; i++)
+	for (int i = 0; i < RL_RC_N; i++)
 		sqlite3_bind_int64(s, at + 3 + i, (sqlite3_int64)r->v[i]);
 }
 
@@ -631,7 +628,7 @@ static void bind_retry(sqlite3_stmt *s, int at, const void *row)
 	sqlite3_bind_int64(s, at + 1, r->minute);
 	sqlite3_bind_int64(s, at + 2, r->endpoint);
 	sqlite3_bind_int64(s, at + 3, r->method);
-	for (int i = 0; i < RL_AGG_NRETRY; i++)
+	for (int i = 0; i < RL_RC_N; i++)
 		sqlite3_bind_int64(s, at + 4 + i, (sqlite3_int64)r->v[i]);
 }
 

@@ -4,12 +4,13 @@
 # Holds a refactoring to the unit: builds BASE_REF (a commit, tag or branch) and the
 # work tree (Release), runs both on the same inputs and compares every --output json
 # report byte for byte, "generated_at" aside, and the exit status of every run:
-#   - every fixture (fixtures/*/args, with its generate.sh when it has one);
+#   - every fixture (fixtures/*/args, with its generate.sh when it has one), in json
+#     and in text;
 #   - every file in ../shared/data with --format auto, and each row of
 #     tests/e2e/shared_data.sh's table with the format it names (skipped, with a
 #     message, when ../shared is absent);
 #   - the benchmark logs (tests/bench/genlog.c: hour, week, custom nginx, json lines),
-#     under the default and the leaperone policy;
+#     under the default and the leaperone policy (the week log in text as well);
 #   - ingest in two halves into one database followed by report, on the fixtures' logs
 #     and on the benchmark logs.
 # Prints each difference and "golden: N reports, D differences"; exits 1 on any.
@@ -105,6 +106,7 @@ for d in "$root"/fixtures/*/; do
 	eval "set -- $(cat "$d/args")"
 	run "fixture-$case_" "$cwd" RL analyze --output json "$@"
 	run "fixture-$case_.leaperone" "$cwd" RL analyze --output json --policy leaperone "$@"
+	run "fixture-$case_.text" "$cwd" RL analyze --output text "$@"
 	# the fixture's line inputs in two halves: every argument that names a file with lines
 	seen=
 	for a in "$@"; do
@@ -156,6 +158,7 @@ custom_fmt='nginx:$remote_addr [$time_local] $msec $request_time "$request" $sta
 for pol in default leaperone; do
 	run "bench-hour.$pol" "$logs" RL analyze --output json --policy $pol hour.log
 	run "bench-week.$pol" "$logs" RL analyze --output json --policy $pol week.log
+	run "bench-week.$pol.text" "$logs" RL analyze --output text --policy $pol week.log
 	run "bench-custom.$pol" "$logs" RL analyze --output json --policy $pol --format "$custom_fmt" hour.custom
 	run "bench-json.$pol" "$logs" RL analyze --output json --policy $pol hour.jsonl
 	ingest2 "halves-bench-hour.$pol" "$logs" "$logs/hour.log" --policy $pol

@@ -159,6 +159,15 @@ static json_t *time_json(int64_t us)
 	return json_string(rl_timestamp_format(us, buf));
 }
 
+/* "backoff": checked and one count per verdict, from v[RL_RC_N]. */
+static json_t *backoff_json(const uint64_t *v)
+{
+	json_t *b = json_object();
+	for (int i = RL_RC_CHECKED; i < RL_RC_N; i++)
+		json_object_set_new(b, rl_retry_counter_name(i), u64(v[i]));
+	return b;
+}
+
 static json_t *client_json(const rl_report_client *c)
 {
 	json_t *x = json_object();
@@ -167,14 +176,7 @@ static json_t *client_json(const rl_report_client *c)
 	json_object_set_new(x, "retries", u64(c->v[RL_CL_RETRIES]));
 	json_object_set_new(x, "blind_4xx_retries", u64(c->v[RL_CL_BLIND_4XX]));
 	json_object_set_new(x, "unsafe_retries", u64(c->v[RL_CL_UNSAFE]));
-	json_t *b = json_object();
-	json_object_set_new(b, "checked", u64(c->v[RL_CL_CHECKED]));
-	json_object_set_new(b, "compliant", u64(c->v[RL_CL_COMPLIANT]));
-	json_object_set_new(b, "too_fast", u64(c->v[RL_CL_TOO_FAST]));
-	json_object_set_new(b, "ignored_retry_after", u64(c->v[RL_CL_IGNORED_RETRY_AFTER]));
-	json_object_set_new(b, "over_max_retries", u64(c->v[RL_CL_OVER_MAX_RETRIES]));
-	json_object_set_new(b, "no_jitter", u64(c->v[RL_CL_NO_JITTER]));
-	json_object_set_new(x, "backoff", b);
+	json_object_set_new(x, "backoff", backoff_json(&c->v[RL_CL_RETRIES]));
 	json_object_set_new(x, "violations", u64(c->v[RL_CL_VIOLATIONS]));
 	json_object_set_new(x, "rekeyed", u64(c->v[RL_CL_REKEYED]));
 	/* the evidence was stored as JSON: its steps, and how many attempts the chain had */
@@ -238,21 +240,15 @@ static json_t *build(const rl_report *r)
 
 	json_t *re = json_object();
 	json_object_set_new(re, "chains", u64(r->retries.chains));
-	json_object_set_new(re, "retries", u64(r->retries.retries));
+	json_object_set_new(re, "retries", u64(r->retries.count[RL_RC_RETRIES]));
 	json_object_set_new(re, "amplification", rate(r->retries.amplification));
-	json_object_set_new(re, "blind_4xx_retries", u64(r->retries.blind_4xx_retries));
+	json_object_set_new(re, "blind_4xx_retries", u64(r->retries.count[RL_RC_BLIND_4XX]));
 	json_object_set_new(re, "blind_4xx_retry_rate", rate(r->retries.blind_4xx_retry_rate));
-	json_object_set_new(re, "unsafe_retries", u64(r->retries.unsafe_retries));
+	json_object_set_new(re, "unsafe_retries", u64(r->retries.count[RL_RC_UNSAFE]));
 	json_object_set_new(re, "outcomes",
 			    json_pack("{s:o,s:o,s:o}", "recovered", u64(r->retries.recovered), "gave_up",
 				      u64(r->retries.gave_up), "open", u64(r->retries.open)));
-	json_t *b = json_object();
-	json_object_set_new(b, "checked", u64(r->retries.checked));
-	json_object_set_new(b, "compliant", u64(r->retries.compliant));
-	json_object_set_new(b, "too_fast", u64(r->retries.too_fast));
-	json_object_set_new(b, "ignored_retry_after", u64(r->retries.ignored_retry_after));
-	json_object_set_new(b, "over_max_retries", u64(r->retries.over_max_retries));
-	json_object_set_new(b, "no_jitter", u64(r->retries.no_jitter));
+	json_t *b = backoff_json(r->retries.count);
 	json_object_set_new(b, "compliance_rate", rate(r->retries.compliance_rate));
 	json_object_set_new(re, "backoff", b);
 	json_t *bursts = json_array();

@@ -86,24 +86,18 @@ static void retries(FILE *f, const rl_report *r, const rl_render_opts *o)
 	else
 		snprintf(a, sizeof a, "-");
 	count_line(f, 2, "chains", t->chains, a, "requests, retries included (amplification: attempts per request)");
-	count_line(f, 2, "retries", t->retries, NULL, "attempts that repeat a failed request within the window");
+	const uint64_t *v = t->count;
+	count_line(f, 2, "retries", v[RL_RC_RETRIES], NULL, rl_retry_counter_help(RL_RC_RETRIES));
 	fprintf(f, "  %-24s recovered %llu · gave up %llu · open %llu (requests that saw a failure)\n", "outcomes",
 		(unsigned long long)t->recovered, (unsigned long long)t->gave_up, (unsigned long long)t->open);
 	pct(p, sizeof p, t->blind_4xx_retry_rate);
-	count_line(f, 2, "blind 4xx retries", t->blind_4xx_retries, p,
-		   "of attempts: repeated unchanged after a 4xx that says the request must change");
-	count_line(f, 2, "unsafe retries", t->unsafe_retries, NULL,
-		   "a non-idempotent call retried without an idempotency key: it may take effect twice");
-	count_line(f, 2, "backoff checked", t->checked, NULL, "retries after a retryable error, judged by the policy:");
+	count_line(f, 2, "blind 4xx retries", v[RL_RC_BLIND_4XX], p, rl_retry_counter_help(RL_RC_BLIND_4XX));
+	count_line(f, 2, "unsafe retries", v[RL_RC_UNSAFE], NULL, rl_retry_counter_help(RL_RC_UNSAFE));
+	count_line(f, 2, "backoff checked", v[RL_RC_CHECKED], NULL, rl_retry_counter_help(RL_RC_CHECKED));
 	pct(p, sizeof p, t->compliance_rate);
-	count_line(f, 4, "compliant", t->compliant, p, "backed off as the policy asks");
-	count_line(f, 4, "too_fast", t->too_fast, NULL,
-		   "waited less than the policy's backoff, or did not wait longer each time");
-	count_line(f, 4, "ignored_retry_after", t->ignored_retry_after, NULL,
-		   "came back sooner than the Retry-After the server sent");
-	count_line(f, 4, "over_max_retries", t->over_max_retries, NULL, "more retries than the policy allows");
-	count_line(f, 4, "no_jitter", t->no_jitter, NULL,
-		   "waits follow the backoff formula exactly: without jitter, clients retry in step");
+	for (int i = RL_RC_COMPLIANT; i < RL_RC_N; i++)
+		count_line(f, 4, rl_retry_counter_name(i), v[i], i == RL_RC_COMPLIANT ? p : NULL,
+			   rl_retry_counter_help(i));
 	fprintf(f, "  %-24s %10llu  %9s  retries from %llu clients that started within 5 ms of each other\n",
 		"lockstep", (unsigned long long)t->lockstep_retries, "", (unsigned long long)t->lockstep_clients);
 	for (size_t i = 0; i < t->nbursts; i++) {
@@ -143,6 +137,18 @@ static void error_messages(FILE *f, const rl_report *r, const rl_render_opts *o)
 	if (r->errors_capped)
 		fprintf(f, "  (the message table is full: templates past the first %d are counted under {other})\n",
 			RL_ERRORS_CAP);
+}
+
+/* The client table's columns: attempts, retries, blind and unsafe, then every verdict
+ * but compliant, each one wider than its heading. */
+static bool client_column(int k)
+{
+	return k < RL_CL_CHECKED || (k > RL_CL_OF_RC(RL_RC_COMPLIANT) && k < RL_CL_VIOLATIONS);
+}
+
+static int col_width(int k)
+{
+	return (int)strlen(rl_client_counter_head(k)) + 1;
 }
 
 /* The evidence chain of a client, one attempt a line. */
@@ -198,17 +204,19 @@ static void offenders(FILE *f, const rl_report *r, const rl_render_opts *o)
 		 "Clients (%s by violations: blind + unsafe + backoff verdicts other than compliant)",
 		 o->top ? "top" : "all");
 	heading(f, o, title);
-	fprintf(f, "  %-40s %9s %8s %6s %7s %9s %7s %9s %10s\n", "CLIENT", "ATTEMPTS", "RETRIES", "BLIND", "UNSAFE",
-		"TOO_FAST", "IGN_RA", "OVER_MAX", "NO_JITTER");
+	fprintf(f, "  %-40s", "CLIENT");
+	for (int k = 0; k < RL_CL_N; k++)
+		if (client_column(k))
+			fprintf(f, " %*s", col_width(k), rl_client_counter_head(k));
+	fputc('\n', f);
 	for (size_t i = 0; i < r->nclients; i++) {
 		const rl_report_client *c = &r->clients[i];
 		fputs("  ", f);
 		cell(f, c->name, 40);
-		fprintf(f, " %9llu %8llu %6llu %7llu %9llu %7llu %9llu %10llu\n",
-			(unsigned long long)c->v[RL_CL_ATTEMPTS], (unsigned long long)c->v[RL_CL_RETRIES],
-			(unsigned long long)c->v[RL_CL_BLIND_4XX], (unsigned long long)c->v[RL_CL_UNSAFE],
-			(unsigned long long)c->v[RL_CL_TOO_FAST], (unsigned long long)c->v[RL_CL_IGNORED_RETRY_AFTER],
-			(unsigned long long)c->v[RL_CL_OVER_MAX_RETRIES], (unsigned long long)c->v[RL_CL_NO_JITTER]);
+		for (int k = 0; k < RL_CL_N; k++)
+			if (client_column(k))
+				fprintf(f, " %*llu", col_width(k), (unsigned long long)c->v[k]);
+		fputc('\n', f);
 		if (c->v[RL_CL_VIOLATIONS])
 			evidence(f, c->evidence);
 	}
