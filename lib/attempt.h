@@ -8,7 +8,10 @@
 #ifndef RL_ATTEMPT_H
 #define RL_ATTEMPT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "lib/record.h"
 
 enum {
 	RL_A_HAS_METHOD = 1, /* the request line had a method */
@@ -39,5 +42,18 @@ typedef struct rl_attempt {
 	uint8_t method; /* interned method id */
 	uint8_t flags; /* RL_A_* */
 } rl_attempt;
+
+/* Where a record came from and what ingest made of its names. */
+typedef struct rl_attempt_origin {
+	uint64_t seq; /* input order */
+	uint32_t src_hash; /* the input's name, hashed */
+	uint16_t source; /* the input's index */
+	uint32_t endpoint, method; /* interned ids */
+	bool safe_method; /* the method is in the policy's retry-safe set */
+} rl_attempt_origin;
+
+/* The half of an attempt the parser thread fills from a record: times, status, ids,
+ * flags. The keys and hashes stay 0: the retry worker computes them (lib/analysis.h). */
+void rl_attempt_from_record(rl_attempt *a, const rl_record *r, const rl_attempt_origin *o);
 
 #endif

@@ -7,7 +7,21 @@
  * rejected-line samples and the run row together, so a database never holds half a
  * flush. A flush happens when the in-memory tables fill, every flush_every_us of wall
  * time (streams), and at the end, when the chains in progress are saved for the next
- * run. Bad lines are counted and sampled; only system failures are errors. */
+ * run. Bad lines are counted and sampled; only system failures are errors.
+ *
+ * Threads. Three, and the rule is written here once:
+ *   - the parser thread (the caller of rl_ingest_run) owns the readers
+ *     (lib/input/reader.h), the merge, the per-source deltas and rejected samples, the
+ *     attempt counts of aggregates and client rows (rl_commit_work), and the interners
+ *     of endpoints, methods and error templates, which only it appends to;
+ *   - the retry worker (lib/analysis.h) owns the reorder buffer, the chains and its own
+ *     rl_commit_work; it meets the parser in rl_analysis_push() (batches of attempts
+ *     handed over under a lock) and reads each source's resolution from two atomics
+ *     the readers publish (relaxed: a coarser value only widens a tolerance early);
+ *   - the writer (lib/commit.h) owns the store between rl_store_begin and commit; it
+ *     meets the others in rl_commit_submit(), which swaps full tables for empty ones,
+ *     and reads interner entries that existed at submit time (they never move).
+ * Every object is built on the thread that owns it; nothing else is shared. */
 #ifndef RL_INGEST_H
 #define RL_INGEST_H
 

@@ -1,0 +1,267 @@
+/* reader.c - one input as a stream of records (lib/input/reader.h). */
+#include "lib/input/reader.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/text.h"
+
+#define RES_LINES 1000 /* the resolution is the finest shown in the first 1,000 lines */
+
+static void notice(rl_reader *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notice(rl_reader *s, const char *fmt, ...)
+{
+	if (!s->all->notice)
+		return;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	s->all->notice(s->all->notice_ctx, s->name, msg, false);
+}
+
+static void reject(rl_reader *s, const rl_line *ln, const char *reason)
+{
+	s->delta->rejected++;
+	s->all->rejected++;
+	if (s->samples_taken >= s->all->max_samples || s->all->nsamples == s->all->cap_samples)
+		return;
+	s->samples_taken++;
+	rl_commit_sample *sm = &s->all->samples[s->all->nsamples++];
+	sm->src = s->index;
+	sm->line = ln->lineno;
+	snprintf(sm->reason, sizeof sm->reason, "%s", reason);
+	size_t k = rl_text_clean(sm->excerpt, sizeof sm->excerpt, ln->p,
+				 ln->n < RL_SAMPLE_EXCERPT ? ln->n : RL_SAMPLE_EXCERPT);
+	/* a sample cut from a longer line says so (the excerpt has room for the mark) */
+	if ((ln->overlong ? ln->full_len : ln->n) > RL_SAMPLE_EXCERPT && k + 4 <= sizeof sm->excerpt)
+		memcpy(sm->excerpt + k, "\xe2\x80\xa6", 4);
+}
+
+/* The resolution of the source (SPEC §3.1.1): the finest of its first records. */
+static void note_resolution(rl_reader *s)
+{
+	if (s->res_lines < RES_LINES) {
+		s->res_lines++;
+		if (!s->time_res || s->rec.time_res_us < s->time_res) {
+			s->time_res = s->rec.time_res_us;
+			atomic_store_explicit(s->time_res_pub, s->time_res, memory_order_relaxed);
+		}
+		if (s->rec.duration_us >= 0 && (!s->dur_res || s->rec.duration_res_us < s->dur_res)) {
+			s->dur_res = s->rec.duration_res_us;
+			atomic_store_explicit(s->dur_res_pub, s->dur_res, memory_order_relaxed);
+		}
+	}
+}
+
+/* Counts a line; returns true when it holds a record (in s->rec). A document format
+ * takes the line for later (RL_REJECT_PENDING): neither a record nor a reject. */
+static bool take_line(rl_reader *s, const rl_line *ln)
+{
+	s->delta->lines++;
+	s->all->lines++;
+	s->last_line = ln->lineno;
+	if (ln->overlong) {
+		char reason[96];
+		snprintf(reason, sizeof reason, "line too long (%zu bytes; the limit is %zu)", ln->full_len,
+			 s->fmt && rl_format_is_document(s->fmt) ? RL_DOCUMENT_MAX_BYTES : s->all->max_line);
+		reject(s, ln, reason);
+		return false;
+	}
+	if (rl_line_is_blank(ln->p, ln->n))
+		return false;
+	rl_reject rj = rl_format_parse(s->fmt, ln->p, ln->n, &s->rec);
+	if (rj == RL_REJECT_PENDING)
+		return false;
+	if (rj == RL_REJECT_NOT_ACCESS) {
+		s->delta->skipped++;
+		s->all->skipped++;
+		return false;
+	}
+	if (rj) {
+		char reason[96];
+		if (rj == RL_REJECT_NO_MATCH)
+			snprintf(reason, sizeof reason, "does not match format %.64s", s->fmt->name);
+		else
+			snprintf(reason, sizeof reason, "%s", rl_reject_text(rj));
+		reject(s, ln, reason);
+		return false;
+	}
+	note_resolution(s);
+	s->rec_line = ln->lineno;
+	return true;
+}
+
+/* At the end of a document's input: finish() reads it; an unreadable document is one
+ * reject, sampled at its last line (where a truncated file breaks). */
+static void finish_document(rl_reader *s)
+{
+	s->doc_finished = true;
+	rl_reject rj = s->fmt->ops->finish(s->fmt);
+	if (rj) {
+		rl_line ln = {.p = "", .n = 0, .lineno = s->last_line};
+		char reason[96];
+		snprintf(reason, sizeof reason, "%s (format %.32s)", rl_reject_text(rj), s->fmt->name);
+		reject(s, &ln, reason);
+	}
+}
+
+/* The next item of a finished document, like a line: returns true when it is a record
+ * (in s->rec, rec_line = its item number); a rejected item is sampled as "entry N". At
+ * the last item the source ends. */
+static bool take_item(rl_reader *s)
+{
+	rl_reject rj = RL_REJECT_NONE;
+	long long item = 0;
+	rl_record_reset(&s->rec);
+	if (!s->fmt->ops->next(s->fmt, &s->rec, &rj, &item)) {
+		s->eof = true;
+		return false;
+	}
+	if (rj) {
+		const rl_record *r = &s->rec;
+		char reason[96], excerpt[RL_SAMPLE_EXCERPT];
+		snprintf(reason, sizeof reason, "entry %lld: %s", item, rl_reject_text(rj));
+		/* the excerpt: the entry's request, as far as the format read it */
+		int mn = r->method.n < 32 ? (int)r->method.n : 32, tn = r->target.n < 120 ? (int)r->target.n : 120;
+		int k = snprintf(excerpt, sizeof excerpt, "%.*s %.*s", mn, mn ? r->method.p : "", tn,
+				 tn ? r->target.p : "");
+		rl_line ln = {.p = excerpt, .n = k > 1 ? (size_t)k : 0, .lineno = item};
+		reject(s, &ln, reason);
+		return false;
+	}
+	note_resolution(s);
+	s->rec_line = item;
+	return true;
+}
+
+/* Reads lines until one holds a record (s->has_rec) or the input ends. */
+void rl_reader_pull(rl_reader *s)
+{
+	s->has_rec = false;
+	while (!s->eof) {
+		if (s->doc_finished) {
+			if (take_item(s)) {
+				s->has_rec = true;
+				return;
+			}
+			continue;
+		}
+		rl_line ln;
+		if (!rl_sniff_next(&s->sniff, &ln)) {
+			if (s->sniff.lines)
+				rl_sniff_clear(&s->sniff);
+			int r = rl_source_next(s->src, &ln, &s->err);
+			if (r < 0)
+				s->error = r;
+			if (r <= 0 && rl_format_is_document(s->fmt)) {
+				finish_document(s);
+				continue;
+			}
+			if (r <= 0) {
+				/* what the format held (CRI partial lines) is lost: counted, sampled */
+				for (rl_reject rj; (rj = rl_format_end(s->fmt)) != RL_REJECT_NONE;) {
+					rl_line lost = {.p = "", .n = 0, .lineno = s->last_line};
+					reject(s, &lost, rl_reject_text(rj));
+				}
+				s->eof = true;
+				return;
+			}
+		}
+		if (take_line(s, &ln)) {
+			s->has_rec = true;
+			return;
+		}
+	}
+}
+
+/* Chooses the format of input si from its first bytes (a HAR) or lines; the lines wait
+ * in s->sniff. Blank or overlong lines before the first real one are taken as they
+ * come, 64 at a time, however many there are. */
+static int sniff(rl_reader *s, rl_err *err)
+{
+	int rc = rl_sniff_document(s->src, s->all->format_opts, &s->fmt, err);
+	if (rc)
+		return rc;
+	if (s->fmt) {
+		notice(s, "format auto: har (the input starts as a HAR document)");
+		return 0;
+	}
+	for (;;) {
+		rc = rl_sniff_lines(&s->sniff, s->src, s->all->format_opts, s->name, &s->fmt, err);
+		if (s->sniff.read_error) {
+			s->error = s->sniff.read_error;
+			s->err = s->sniff.read_err;
+		}
+		if (rc || s->fmt || s->sniff.ended)
+			break;
+		/* only blank or overlong lines so far: count them, sniff again after them */
+		rl_line ln;
+		while (rl_sniff_next(&s->sniff, &ln))
+			take_line(s, &ln);
+	}
+	if (s->fmt)
+		notice(s, "format auto: %s (%zu of the first %zu lines parse)", s->fmt->name, s->sniff.matched,
+		       s->sniff.nonblank);
+	return rc;
+}
+
+int rl_reader_open(rl_reader *s, rl_readers *all, size_t index, const char *path, rl_err *err)
+{
+	s->all = all;
+	s->index = index;
+	bool is_stdin = strcmp(path, "-") == 0;
+	snprintf(s->name, sizeof s->name, "%s", is_stdin ? "(stdin)" : path);
+	s->name_hash = (uint32_t)rl_fnv1a64(s->name, strlen(s->name));
+	rl_source_opts so = {.max_line = all->max_line};
+	int rc = rl_source_open(&s->src, path, &so, err);
+	if (rc)
+		return rc;
+	struct stat sb;
+	if (!is_stdin && stat(path, &sb) == 0) {
+		s->dev = sb.st_dev;
+		s->ino = sb.st_ino;
+	}
+	return 0;
+}
+
+int rl_reader_start(rl_reader *s, rl_err *err)
+{
+	int rc = 0;
+	if (!s->fmt)
+		rc = sniff(s, err);
+	if (rc) {
+		if (rc != RL_EINPUT)
+			return rc;
+		s->err = *err; /* no format: the whole input is unreadable */
+		s->eof = true;
+		s->error = rc;
+		rl_err_clear(err);
+	}
+	if (!s->eof && !s->fmt) {
+		/* only blank or overlong lines: still counted */
+		rl_line ln;
+		while (rl_sniff_next(&s->sniff, &ln))
+			take_line(s, &ln);
+		s->eof = true;
+	} else if (!s->eof) {
+		s->delta->format = s->fmt->name;
+	}
+	if (s->fmt && rl_format_is_document(s->fmt))
+		rl_source_set_max_line(s->src, RL_DOCUMENT_MAX_BYTES);
+	if (!s->eof)
+		rl_reader_pull(s);
+	return 0;
+}
+
+void rl_reader_close(rl_reader *s)
+{
+	rl_source_free(s->src);
+	rl_format_free(s->fmt);
+	rl_sniff_clear(&s->sniff);
+	s->src = NULL;
+	s->fmt = NULL;
+}

@@ -1,0 +1,82 @@
+/* reader.h - one input as a stream of records.
+ *
+ * A reader takes lines from its source (lib/source.h), sniffs the format when the spec
+ * is "auto" (lib/sniff.h), parses each line, skips blank ones and counts the rest: a
+ * line that does not parse is a reject, counted and sampled (SPEC §2), never an error.
+ * A document format (HAR) takes every line first and hands its entries out at the end.
+ * It also notes the source's resolution (SPEC §3.1.1), which the retry worker reads.
+ * Readers run on the parser thread; the record they hold is a view into the line
+ * buffer, valid until the next rl_reader_pull(). */
+#ifndef RL_INPUT_READER_H
+#define RL_INPUT_READER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/commit.h"
+#include "lib/err.h"
+#include "lib/format/format.h"
+#include "lib/record.h"
+#include "lib/sniff.h"
+#include "lib/source.h"
+#include "lib/store.h"
+
+/* What the readers of one run share: options, counters, the sample buffer of a flush. */
+typedef struct rl_readers {
+	const rl_format_opts *format_opts;
+	size_t max_line; /* bytes of a line (documents: RL_DOCUMENT_MAX_BYTES) */
+	size_t max_samples; /* rejected-line samples per reader and run */
+	uint64_t lines, rejected, skipped; /* over the run, every reader */
+	rl_commit_sample *samples; /* since the last flush (the caller empties it) */
+	size_t nsamples, cap_samples;
+	void (*notice)(void *ctx, const char *source, const char *msg, bool is_error);
+	void *notice_ctx;
+} rl_readers;
+
+typedef struct rl_reader {
+	rl_readers *all;
+	size_t index; /* the input's place on the command line */
+	rl_source *src;
+	rl_format *fmt;
+	char name[256];
+	uint32_t name_hash;
+	dev_t dev;
+	ino_t ino;
+	bool skip; /* the same file as an earlier input */
+	bool eof; /* no more records */
+	int error; /* RL_EINPUT once a read failed (err says why); the caller clears it */
+	rl_err err;
+	rl_store_source_delta *delta; /* counts since the last flush */
+	_Atomic int64_t *time_res_pub, *dur_res_pub; /* the resolution, for the retry worker */
+	size_t samples_taken; /* this run */
+	rl_sniff sniff; /* lines read while sniffing, handed out before the source's own */
+	/* the record waiting in the merge */
+	rl_record rec;
+	bool has_rec;
+	long long rec_line; /* its line, or its item number in a document */
+	/* a document format (har): its lines are taken, then its items handed out */
+	long long last_line;
+	bool doc_finished;
+	int64_t time_res, dur_res; /* the finest in the first records */
+	uint64_t res_lines;
+} rl_reader;
+
+/* Opens path ("-" is stdin) as reader index of all, noting its device and inode (to
+ * tell a repeated input). The caller may set r->fmt; without one, rl_reader_start
+ * sniffs. Returns 0 or RL_EINPUT (err names the file). */
+int rl_reader_open(rl_reader *r, rl_readers *all, size_t index, const char *path, rl_err *err);
+
+/* Chooses the format (sniffing for "auto") and reads the first record. An input whose
+ * format cannot be told is read to its end as unreadable (r->error set). Returns 0, or
+ * a system failure (RL_ENOMEM). */
+int rl_reader_start(rl_reader *r, rl_err *err);
+
+/* Reads until a record is held (r->has_rec) or the input ends (r->eof). */
+void rl_reader_pull(rl_reader *r);
+
+void rl_reader_close(rl_reader *r);
+
+#endif
