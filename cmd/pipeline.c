@@ -53,9 +53,13 @@ int cli_resolve_format(const char *cmd, cli_ingest_args *a)
 
 int cli_check_output(const char *cmd, const char *output)
 {
-	if (strcmp(output, "text") && strcmp(output, "json"))
-		return cli_usage(cmd, "--output: unknown format '%s' (known: text, json)", output);
-	return EXIT_OK;
+	if (rl_renderer_find(output))
+		return EXIT_OK;
+	char known[256] = "";
+	size_t k = 0;
+	for (const rl_renderer *r = rl_renderers; r->name && k < sizeof known; r++)
+		k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", k ? ", " : "", r->name);
+	return cli_usage(cmd, "--output: unknown format '%s' (known: %s)", output, known);
 }
 
 int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cli_ingest_args *a, char **paths,
@@ -100,20 +104,18 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 
 int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t top)
 {
+	const rl_renderer *rd = rl_renderer_find(output);
+	if (!rd)
+		return cli_check_output("report", output);
 	rl_err err;
 	rl_err_clear(&err);
 	rl_report rep;
 	rl_report_opts ro = {.policy = pol, .top = top};
 	if (rl_report_build(&rep, st, &ro, &err))
 		return cli_fail(&err);
-	int rc;
-	if (strcmp(output, "json") == 0) {
-		rc = rl_render_json(&rep, stdout);
-	} else {
-		const char *nc = getenv("NO_COLOR");
-		rl_render_opts o = {.color = isatty(1) && !(nc && *nc), .top = top};
-		rc = rl_render_text(&rep, stdout, &o);
-	}
+	const char *nc = getenv("NO_COLOR");
+	rl_render_opts o = {.color = isatty(1) && !(nc && *nc), .top = top};
+	int rc = rd->fn(&rep, stdout, &o);
 	rl_report_clear(&rep);
 	if (rc || fflush(stdout)) {
 		fprintf(stderr, "retrylens: cannot write the report to standard output\n");

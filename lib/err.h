@@ -15,6 +15,7 @@ enum {
 	RL_EINPUT = -2, /* an input file cannot be read */
 	RL_EDB = -3, /* the database cannot be opened, read or written */
 	RL_ENOMEM = -4, /* out of memory */
+	RL_EOUTPUT = -5, /* the output (a report on stdout) cannot be written */
 };
 
 typedef struct rl_err {

@@ -315,13 +315,14 @@ static json_t *build(const rl_report *r)
 	return o;
 }
 
-int rl_render_json(const rl_report *r, FILE *out)
+int rl_render_json(const rl_report *r, FILE *out, const rl_render_opts *opts)
 {
+	(void)opts; /* JSON has no colour, and always every row the report holds */
 	json_t *o = build(r);
 	if (!o)
-		return -1;
+		return RL_ENOMEM;
 	write_value(out, o, 0);
 	fputc('\n', out);
 	json_decref(o);
-	return ferror(out) ? -1 : 0;
+	return ferror(out) ? RL_EOUTPUT : 0;
 }

@@ -1,7 +1,8 @@
 /* render.h - one renderer per output format, all reading the report model.
  *
- * Renderers write to a FILE the caller owns and return 0, or -1 when writing failed
- * (the caller reports it). Strings from logs were made safe when they were stored
+ * Renderers write to a FILE the caller owns and return 0, RL_ENOMEM, or RL_EOUTPUT when
+ * writing failed (the caller reports it). They are found by name in one table, so a new
+ * output format is one function and one row. Strings from logs were made safe when they were stored
  * (lib/text.h); renderers still escape what their format needs. */
 #ifndef RL_RENDER_H
 #define RL_RENDER_H
@@ -9,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "lib/err.h"
 #include "lib/report.h"
 
 typedef struct rl_render_opts {
@@ -16,8 +18,21 @@ typedef struct rl_render_opts {
 	size_t top; /* the --top the report was built with, for headings; 0: all */
 } rl_render_opts;
 
+typedef int (*rl_render_fn)(const rl_report *r, FILE *out, const rl_render_opts *o);
+
+typedef struct rl_renderer {
+	const char *name; /* the --output value */
+	rl_render_fn fn;
+} rl_renderer;
+
+/* Every output format, in the order --help lists them; ends with {NULL, NULL}. */
+extern const rl_renderer rl_renderers[];
+
+/* The renderer called name, or NULL. */
+const rl_renderer *rl_renderer_find(const char *name);
+
 /* SPEC §6, schema retrylens.report/1. */
-int rl_render_json(const rl_report *r, FILE *out);
+int rl_render_json(const rl_report *r, FILE *out, const rl_render_opts *o);
 
 /* Aligned tables for a terminal. */
 int rl_render_text(const rl_report *r, FILE *out, const rl_render_opts *o);

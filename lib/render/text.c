@@ -323,5 +323,5 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 			fputc('\n', f);
 		}
 	}
-	return ferror(f) ? -1 : 0;
+	return ferror(f) ? RL_EOUTPUT : 0;
 }

@@ -1,0 +1,18 @@
+/* render.c - the table of renderers (lib/render/render.h). */
+#include "lib/render/render.h"
+
+#include <string.h>
+
+const rl_renderer rl_renderers[] = {
+	{"text", rl_render_text},
+	{"json", rl_render_json},
+	{NULL, NULL},
+};
+
+const rl_renderer *rl_renderer_find(const char *name)
+{
+	for (const rl_renderer *r = rl_renderers; r->name; r++)
+		if (strcmp(r->name, name) == 0)
+			return r;
+	return NULL;
+}
