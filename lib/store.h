@@ -1,11 +1,12 @@
 /* store.h - the SQLite database: schema, writes in transactions, report queries.
  *
- * The only module that includes <sqlite3.h>. The schema and the report queries are the
- * .sql files under sql/, built into the binary; a database records its schema version
- * in PRAGMA user_version and is migrated forward on open. Writes happen between
- * rl_store_begin() and rl_store_commit() with prepared statements made once; reads go
- * through rl_store_query, a cursor over one of the sql/report/ files. Every error names the
- * database file and returns RL_EDB. */
+ * The only module that includes <sqlite3.h> (lib/store/: db.c, migrate.c, write.c,
+ * query.c). The schema, the writes and the report queries are the .sql files under
+ * sql/migrate/, sql/write/ and sql/report/, built into the binary; a database records its
+ * schema version in PRAGMA user_version and is migrated forward on open. Writes happen
+ * between rl_store_begin() and rl_store_commit() with prepared statements made once; reads
+ * go through rl_store_query, a cursor over one of the sql/report/ files. Every error names
+ * the database file and returns RL_EDB. */
 #ifndef RL_STORE_H
 #define RL_STORE_H
 

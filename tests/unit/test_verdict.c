@@ -1,6 +1,6 @@
 /* test_verdict.c - the verdict table (lib/verdict.h) and every shape made from it: the
  * enum and its names, the counter masks, the client counters, and the column lists of
- * the SQL files that read and write them. */
+ * the SQL files that read (sql/report/) and write (sql/write/) them. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,5 +110,21 @@ int main(void)
 	for (int i = 0; i < RL_CL_N; i++)
 		CHECK_STR(column("sql/report/clients.sql", 2 + i, buf, sizeof buf), rl_client_counter_name(i));
 	CHECK_STR(column("sql/report/clients.sql", 2 + RL_CL_N, buf, sizeof buf), "ev_violations");
+
+	/* and so do the files that write them */
+	CHECK_STR(column("sql/write/retry_bucket.sql", 0, buf, sizeof buf), "minute");
+	CHECK_STR(column("sql/write/retry_bucket.sql", 2, buf, sizeof buf), "method_id");
+	for (int i = 0; i < RL_RC_N; i++)
+		CHECK_STR(column("sql/write/retry_bucket.sql", 3 + i, buf, sizeof buf), rl_retry_counter_name(i));
+	CHECK_STR(column("sql/write/retry_bucket.sql", 3 + RL_RC_N, buf, sizeof buf), "");
+	CHECK_STR(column("sql/write/retry_total.sql", 1, buf, sizeof buf), "method_id");
+	for (int i = 0; i < RL_RC_N; i++)
+		CHECK_STR(column("sql/write/retry_total.sql", 2 + i, buf, sizeof buf), rl_retry_counter_name(i));
+	CHECK_STR(column("sql/write/retry_total.sql", 2 + RL_RC_N, buf, sizeof buf), "");
+	CHECK_STR(column("sql/write/client.sql", 0, buf, sizeof buf), "hash");
+	CHECK_STR(column("sql/write/client.sql", 1, buf, sizeof buf), "name");
+	for (int i = 0; i < RL_CL_N; i++)
+		CHECK_STR(column("sql/write/client.sql", 2 + i, buf, sizeof buf), rl_client_counter_name(i));
+	CHECK_STR(column("sql/write/client.sql", 2 + RL_CL_N, buf, sizeof buf), "ev_violations");
 	return check_done("verdict");
 }

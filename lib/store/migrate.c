@@ -1,0 +1,78 @@
+/* store/migrate.c - brings a database's schema forward: every sql/migrate/NNNN_*.sql
+ * above its PRAGMA user_version runs in its own transaction, in order. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/embedded.h"
+#include "lib/store/internal.h"
+
+#define MIGRATE_DIR "sql/migrate/"
+
+static bool is_migration(const rl_embedded *e)
+{
+	return strncmp(e->name, MIGRATE_DIR, strlen(MIGRATE_DIR)) == 0;
+}
+
+static int migration_number(const rl_embedded *e)
+{
+	return atoi(e->name + strlen(MIGRATE_DIR));
+}
+
+static int latest_schema(void)
+{
+	int latest = 0;
+	for (const rl_embedded *e = rl_embedded_files; e->name; e++)
+		if (is_migration(e) && migration_number(e) > latest)
+			latest = migration_number(e);
+	return latest;
+}
+
+/* The integer the one-row query sql yields into *value; 0 or RL_EDB. */
+static int read_int(rl_store *st, const char *sql, int *value, rl_err *err)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return rl_store_db_err(st, err, "cannot read the database");
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rl_store_db_err(st, err, "cannot read the database");
+}
+
+int rl_store_migrate(rl_store *st, rl_err *err)
+{
+	int version = 0, tables = 0, rc;
+	if ((rc = read_int(st, "PRAGMA user_version", &version, err)) ||
+	    (rc = read_int(st, "SELECT count(*) FROM sqlite_master", &tables, err)))
+		return rc;
+	int latest = latest_schema();
+	if (version > latest)
+		return rl_err_set(err, RL_EDB, st->path, 0,
+				  "the database has schema version %d, written by a newer retrylens (this one knows up "
+				  "to %d): upgrade retrylens",
+				  version, latest);
+	if (version == 0 && tables > 0)
+		return rl_err_set(err, RL_EDB, st->path, 0,
+				  "not a retrylens database (it holds other tables): name another --db");
+	for (const rl_embedded *e = rl_embedded_files; e->name; e++) {
+		if (!is_migration(e) || migration_number(e) <= version)
+			continue;
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", migration_number(e));
+		rc = rl_store_exec(st, "BEGIN IMMEDIATE", err);
+		if (!rc)
+			rc = rl_store_exec(st, e->data, err);
+		if (!rc)
+			rc = rl_store_exec(st, pragma, err);
+		if (!rc)
+			rc = rl_store_exec(st, "COMMIT", err);
+		if (rc) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,8 @@
+-- Chains and their outcomes per minute, summed into the stored row.
+INSERT INTO chain_minute(minute, chains, recovered, gave_up, rekeyed)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT(minute) DO UPDATE SET
+  chains = chains + excluded.chains,
+  recovered = recovered + excluded.recovered,
+  gave_up = gave_up + excluded.gave_up,
+  rekeyed = rekeyed + excluded.rekeyed;

@@ -1,0 +1,5 @@
+-- All-time latency histogram counts per endpoint, method and bucket.
+INSERT INTO latency_total(endpoint_id, method_id, bucket, count)
+VALUES (?, ?, ?, ?)
+ON CONFLICT(endpoint_id, method_id, bucket) DO UPDATE SET
+  count = count + excluded.count;

@@ -1,0 +1,2 @@
+-- The value of a meta key.
+SELECT value FROM meta WHERE key = ?1;

@@ -1,0 +1,381 @@
+/* test_store.c - a round trip through the store (lib/store.h): rows written in a
+ * transaction, summed where their key repeats, and read back through the report
+ * queries and the visits; meta values; names and error rows with stable ids; a file
+ * database opened twice keeps its rows and its uuid. Expected values are worked by hand. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/store.h"
+#include "tests/check.h"
+
+/* The one row of a report query, its column col as an integer; -1 when it has no row. */
+static int64_t one_int(rl_store *st, const char *query, int col)
+{
+	rl_store_query *q;
+	rl_err err = {0};
+	int64_t v = -1;
+	if (rl_store_query_open(st, query, &q, &err))
+		return -1;
+	if (rl_store_query_step(q, &err) == 1)
+		v = rl_store_query_int(q, col);
+	rl_store_query_close(q);
+	return v;
+}
+
+#define SEEN_CAP 128 /* what the visits saw, as text */
+
+static int count_name(void *ctx, int64_t id, const char *name)
+{
+	char *seen = ctx;
+	size_t n = strlen(seen);
+	snprintf(seen + n, SEEN_CAP - n, "%lld=%s;", (long long)id, name);
+	return 0;
+}
+
+static int stop_at_second(void *ctx, int64_t id, const char *name)
+{
+	(void)id;
+	(void)name;
+	int *calls = ctx;
+	return ++*calls == 2 ? 7 : 0;
+}
+
+static int count_error(void *ctx, int64_t id, int status, const char *type, const char *code, const char *message)
+{
+	char *seen = ctx;
+	size_t n = strlen(seen);
+	snprintf(seen + n, SEEN_CAP - n, "%lld:%d/%s/%s/%s;", (long long)id, status, type, code, message);
+	return 0;
+}
+
+struct client_sum {
+	uint64_t clients, violations, attempts;
+};
+
+static int sum_client(void *ctx, uint64_t hash, uint64_t violations, uint64_t attempts)
+{
+	(void)hash;
+	struct client_sum *s = ctx;
+	s->clients++;
+	s->violations += violations;
+	s->attempts += attempts;
+	return 0;
+}
+
+static int sum_state(void *ctx, int kind, uint64_t key, const void *blob, size_t n)
+{
+	int64_t *sum = ctx;
+	*sum += kind * 1000 + (int64_t)key * 10 + (int64_t)n + (n ? ((const unsigned char *)blob)[0] : 0);
+	return 0;
+}
+
+/* Rows of every table but the clients, written twice where the key repeats. */
+static void write_rows(rl_store *st)
+{
+	rl_err err = {0};
+	/* 40 retry totals over 4 endpoints: endpoint 1 + i % 4, retries 1 and compliant i
+	 * each; 32 go in one statement, 8 one by one */
+	rl_agg_retry r[40];
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < 40; i++) {
+		r[i].minute = 100 + i;
+		r[i].endpoint = 1 + (uint32_t)(i % 4);
+		r[i].method = 1;
+		r[i].v[RL_RC_RETRIES] = 1;
+		r[i].v[RL_RC_COMPLIANT] = (uint64_t)i;
+	}
+	CHECK_INT(rl_store_add_retry_totals(st, r, 40, &err), 0);
+	CHECK_INT(rl_store_add_retries(st, r, 40, &err), 0);
+
+	/* bucket totals: 33 rows, status 200 and 500 by parity, 1 to 33 attempts */
+	rl_agg_bucket b[33];
+	memset(b, 0, sizeof b);
+	for (int i = 0; i < 33; i++) {
+		b[i] = (rl_agg_bucket){.minute = 100, .endpoint = 1, .method = 1, .status = i % 2 ? 500 : 200};
+		b[i].attempts = (uint64_t)i + 1;
+	}
+	CHECK_INT(rl_store_add_bucket_totals(st, b, 33, &err), 0);
+	CHECK_INT(rl_store_add_buckets(st, b, 33, &err), 0);
+
+	/* latency totals: bucket 3 written twice (2 + 5), bucket 4 once (1) */
+	rl_agg_latency l[3] = {{100, 1, 1, 3, 2}, {101, 1, 1, 4, 1}, {102, 1, 1, 3, 5}};
+	CHECK_INT(rl_store_add_latency_totals(st, l, 3, &err), 0);
+	CHECK_INT(rl_store_add_latencies(st, l, 3, &err), 0);
+
+	/* 34 minutes, minute 7 twice: chains 1 each, recovered 2 each, gave_up on minute 7 */
+	rl_agg_minute m[34];
+	memset(m, 0, sizeof m);
+	for (int i = 0; i < 34; i++) {
+		m[i].minute = i < 33 ? i : 7;
+		m[i].v[RL_AGG_CHAINS] = 1;
+		m[i].v[RL_AGG_RECOVERED] = 2;
+		m[i].v[RL_AGG_GAVE_UP] = m[i].minute == 7;
+	}
+	CHECK_INT(rl_store_add_minutes(st, m, 34, &err), 0);
+}
+
+static void check_rows(rl_store *st)
+{
+	rl_err err = {0};
+	rl_store_query *q;
+	CHECK_INT(rl_store_query_open(st, "sql/report/retries.sql", &q, &err), 0);
+	/* endpoint e holds i = e-1, e+3, ... e+35: ten retries, compliant 10(e-1) + 180 */
+	int rows = 0;
+	int64_t compliant[5] = {0}, retries[5] = {0};
+	while (rl_store_query_step(q, &err) == 1) {
+		int64_t e = rl_store_query_int(q, 0);
+		rows++;
+		if (e >= 1 && e <= 4) {
+			retries[e] = rl_store_query_int(q, 2 + RL_RC_RETRIES);
+			compliant[e] = rl_store_query_int(q, 2 + RL_RC_COMPLIANT);
+		}
+	}
+	rl_store_query_close(q);
+	CHECK_INT(rows, 4);
+	CHECK_INT(retries[1], 10);
+	CHECK_INT(retries[4], 10);
+	CHECK_INT(compliant[1], 180);
+	CHECK_INT(compliant[2], 190);
+	CHECK_INT(compliant[3], 200);
+	CHECK_INT(compliant[4], 210);
+
+	/* status 200: attempts 1 + 3 + ... + 33 = 289; status 500: 2 + 4 + ... + 32 = 272 */
+	CHECK_INT(rl_store_query_open(st, "sql/report/totals.sql", &q, &err), 0);
+	int64_t by_status[2] = {0};
+	rows = 0;
+	while (rl_store_query_step(q, &err) == 1) {
+		rows++;
+		by_status[rl_store_query_int(q, 2) == 500] = rl_store_query_int(q, 3);
+	}
+	rl_store_query_close(q);
+	CHECK_INT(rows, 2);
+	CHECK_INT(by_status[0], 289);
+	CHECK_INT(by_status[1], 272);
+
+	CHECK_INT(rl_store_query_open(st, "sql/report/latency.sql", &q, &err), 0);
+	CHECK_INT(rl_store_query_step(q, &err), 1);
+	CHECK_INT(rl_store_query_int(q, 2), 3);
+	CHECK_INT(rl_store_query_int(q, 3), 7);
+	CHECK_INT(rl_store_query_step(q, &err), 1);
+	CHECK_INT(rl_store_query_int(q, 2), 4);
+	CHECK_INT(rl_store_query_int(q, 3), 1);
+	CHECK_INT(rl_store_query_step(q, &err), 0);
+	rl_store_query_close(q);
+
+	/* 34 rows, one per chain; gave_up only on minute 7, which came twice */
+	CHECK_INT(one_int(st, "sql/report/chains.sql", 0), 34);
+	CHECK_INT(one_int(st, "sql/report/chains.sql", 1), 68);
+	CHECK_INT(one_int(st, "sql/report/chains.sql", 2), 2);
+	CHECK_INT(one_int(st, "sql/report/chains.sql", 3), 0);
+}
+
+static void check_clients(rl_store *st)
+{
+	rl_err err = {0};
+	rl_client_row c = {.hash = 42, .name = NULL, .ev_violations = 2, .ev_start = 100, .evidence = "[1]"};
+	c.v[RL_CL_ATTEMPTS] = 3;
+	c.v[RL_CL_VIOLATIONS] = 2;
+	CHECK_INT(rl_store_add_client(st, &c, &err), 0);
+	/* as many violations, an earlier chain: its evidence wins; the name fills in */
+	c.name = "alice";
+	c.ev_start = 50;
+	c.evidence = "[2]";
+	CHECK_INT(rl_store_add_client(st, &c, &err), 0);
+	/* fewer violations: the evidence stays */
+	c.name = "bob";
+	c.ev_violations = 1;
+	c.ev_start = 10;
+	c.evidence = "[3]";
+	CHECK_INT(rl_store_add_client(st, &c, &err), 0);
+	rl_client_row d = {.hash = 7};
+	d.v[RL_CL_ATTEMPTS] = 5;
+	CHECK_INT(rl_store_add_client(st, &d, &err), 0);
+
+	rl_store_query *q;
+	CHECK_INT(rl_store_query_open(st, "sql/report/clients.sql", &q, &err), 0);
+	int rows = 0;
+	while (rl_store_query_step(q, &err) == 1) {
+		rows++;
+		if (rl_store_query_int(q, 0) != 42)
+			continue;
+		CHECK_STR(rl_store_query_text(q, 1), "alice");
+		CHECK_INT(rl_store_query_int(q, 2 + RL_CL_ATTEMPTS), 9);
+		CHECK_INT(rl_store_query_int(q, 2 + RL_CL_VIOLATIONS), 6);
+		CHECK_INT(rl_store_query_int(q, 2 + RL_CL_N), 2);
+		CHECK_INT(rl_store_query_int(q, 3 + RL_CL_N), 50);
+		CHECK_STR(rl_store_query_text(q, 4 + RL_CL_N), "[2]");
+	}
+	rl_store_query_close(q);
+	CHECK_INT(rows, 2);
+
+	struct client_sum sum = {0};
+	CHECK_INT(rl_store_clients_each(st, sum_client, &sum, &err), 0);
+	CHECK_INT(sum.clients, 2);
+	CHECK_INT(sum.violations, 6);
+	CHECK_INT(sum.attempts, 14);
+
+	/* a cap of 1 keeps the client with the most violations */
+	uint64_t pruned = 0;
+	CHECK_INT(rl_store_prune_clients(st, 1, &pruned, &err), 0);
+	CHECK_INT(pruned, 1);
+	memset(&sum, 0, sizeof sum);
+	CHECK_INT(rl_store_clients_each(st, sum_client, &sum, &err), 0);
+	CHECK_INT(sum.clients, 1);
+	CHECK_INT(sum.attempts, 9);
+	char buf[8];
+	CHECK_INT(rl_store_meta_get(st, "clients_capped", buf, sizeof buf, &err), 1);
+	CHECK_STR(buf, "1");
+}
+
+static void check_names(rl_store *st)
+{
+	rl_err err = {0};
+	int64_t a = 0, b = 0, a2 = 0, get = 0;
+	CHECK_INT(rl_store_name_id(st, RL_NAME_ENDPOINT, "/users/{id}", &a, &err), 0);
+	CHECK_INT(rl_store_name_id(st, RL_NAME_ENDPOINT, "/orders", &b, &err), 0);
+	CHECK_INT(rl_store_name_id(st, RL_NAME_ENDPOINT, "/users/{id}", &a2, &err), 0);
+	CHECK_INT(rl_store_name_id(st, RL_NAME_METHOD, "GET", &get, &err), 0);
+	CHECK_INT(a, 1);
+	CHECK_INT(b, 2);
+	CHECK_INT(a2, a);
+	CHECK_INT(get, 1);
+	char seen[SEEN_CAP] = "";
+	CHECK_INT(rl_store_names(st, RL_NAME_ENDPOINT, count_name, seen, &err), 0);
+	CHECK_STR(seen, "1=/users/{id};2=/orders;");
+	int calls = 0;
+	CHECK_INT(rl_store_names(st, RL_NAME_ENDPOINT, stop_at_second, &calls, &err), 7);
+	CHECK_INT(calls, 2);
+
+	rl_error_row e = {.status = 429, .type = "rate", .code = "", .message = "slow down", .sample = "slow down!"};
+	int64_t id1 = 0, id2 = 0;
+	CHECK_INT(rl_store_error_id(st, &e, &id1, &err), 0);
+	e.sample = "another sample";
+	CHECK_INT(rl_store_error_id(st, &e, &id2, &err), 0);
+	CHECK_INT(id1, 1);
+	CHECK_INT(id2, 1);
+	seen[0] = 0;
+	CHECK_INT(rl_store_errors(st, count_error, seen, &err), 0);
+	CHECK_STR(seen, "1:429/rate//slow down;");
+}
+
+static void check_meta_and_state(rl_store *st)
+{
+	rl_err err = {0};
+	char buf[16];
+	CHECK_INT(rl_store_meta_get(st, "absent", buf, sizeof buf, &err), 0);
+	CHECK_INT(rl_store_meta_set(st, "k", "one", &err), 0);
+	CHECK_INT(rl_store_meta_set(st, "k", "two", &err), 0);
+	CHECK_INT(rl_store_meta_get(st, "k", buf, sizeof buf, &err), 1);
+	CHECK_STR(buf, "two");
+	CHECK_INT(rl_store_meta_get(st, "k", buf, 3, &err), 1); /* cut to the buffer */
+	CHECK_STR(buf, "tw");
+	char *dup = NULL;
+	CHECK_INT(rl_store_meta_dup(st, "k", &dup, &err), 1);
+	CHECK_STR(dup, "two");
+	free(dup);
+	CHECK_INT(rl_store_meta_dup(st, "absent", &dup, &err), 0);
+	CHECK(dup == NULL);
+	int64_t v = 0;
+	CHECK_INT(rl_store_meta_set_i64(st, "n", -1234567890123LL, &err), 0);
+	CHECK_INT(rl_store_meta_get_i64(st, "n", &v, &err), 1);
+	CHECK_INT(v, -1234567890123LL);
+
+	/* kind 1 key 2 blob "a": 1000 + 20 + 1 + 97; kind 2 key 0 empty: 2000 */
+	CHECK_INT(rl_store_state_put(st, 1, 2, "a", 1, &err), 0);
+	CHECK_INT(rl_store_state_put(st, 2, 0, "", 0, &err), 0);
+	int64_t sum = 0;
+	CHECK_INT(rl_store_state_each(st, sum_state, &sum, &err), 0);
+	CHECK_INT(sum, 3118);
+	CHECK_INT(rl_store_state_clear(st, &err), 0);
+	sum = 0;
+	CHECK_INT(rl_store_state_each(st, sum_state, &sum, &err), 0);
+	CHECK_INT(sum, 0);
+
+	/* two deltas of one source: the span widens, the counts add */
+	rl_store_source_delta d = {.name = "a.log", .format = "combined", .lines = 10, .rejected = 2};
+	d.first_us = 500;
+	d.last_us = 900;
+	int64_t sid = 0, sid2 = 0;
+	CHECK_INT(rl_store_add_source(st, &d, &sid, &err), 0);
+	d.format = NULL;
+	d.first_us = 300;
+	d.last_us = INT64_MIN;
+	d.rejected = 3;
+	CHECK_INT(rl_store_add_source(st, &d, &sid2, &err), 0);
+	CHECK_INT(sid2, sid);
+	CHECK_INT(one_int(st, "sql/report/window.sql", 0), 300);
+	CHECK_INT(one_int(st, "sql/report/window.sql", 1), 900);
+	CHECK_INT(one_int(st, "sql/report/window.sql", 2), 5);
+
+	int64_t run = 0;
+	CHECK_INT(rl_store_run_begin(st, "test", &run, &err), 0);
+	CHECK_INT(run, 1);
+	CHECK_INT(rl_store_run_update(st, run, 10, 8, 5, "done", &err), 0);
+	CHECK_INT(rl_store_add_reject(st, run, sid, 3, "bad", "xx", &err), 0);
+	CHECK_INT(rl_store_add_candidate(st, 1, 1000, 42, &err), 0);
+	CHECK_INT(rl_store_add_rekeyed_client(st, 42, 2, &err), 0);
+}
+
+int main(void)
+{
+	rl_err err = {0};
+	rl_store *st = NULL;
+
+	/* a temporary database: everything in one transaction */
+	rl_store_opts tmp = {.temporary = true};
+	CHECK_INT(rl_store_open(&st, NULL, &tmp, &err), 0);
+	CHECK_STR(rl_store_path(st), "(temporary database)");
+	CHECK_INT(rl_store_begin(st, &err), 0);
+	write_rows(st);
+	check_clients(st);
+	check_names(st);
+	check_meta_and_state(st);
+	CHECK_INT(rl_store_commit(st, &err), 0);
+	check_rows(st);
+	rl_store_close(st);
+	rl_store_close(NULL);
+
+	/* a file database opened twice keeps its rows and its uuid */
+	char dir[] = "/tmp/test_store_XXXXXX", path[64], side[80];
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/t.db", dir);
+	rl_store_opts must = {.must_exist = true};
+	CHECK_INT(rl_store_open(&st, path, &must, &err), RL_EDB);
+	CHECK_STR(err.source, path);
+	CHECK(st == NULL);
+	CHECK_INT(rl_store_open(&st, path, NULL, &err), 0);
+	char uuid[40] = "", uuid2[40] = "";
+	CHECK_INT(rl_store_meta_get(st, "uuid", uuid, sizeof uuid, &err), 1);
+	CHECK_INT((int)strlen(uuid), 36);
+	CHECK_INT(rl_store_begin(st, &err), 0);
+	write_rows(st);
+	CHECK_INT(rl_store_commit(st, &err), 0);
+	rl_store_close(st);
+	CHECK_INT(rl_store_open(&st, path, &must, &err), 0);
+	CHECK_INT(rl_store_meta_get(st, "uuid", uuid2, sizeof uuid2, &err), 1);
+	CHECK_STR(uuid2, uuid);
+	check_rows(st);
+	/* a rolled back transaction leaves nothing (a temporary database has no journal to
+	 * roll back with) */
+	CHECK_INT(rl_store_begin(st, &err), 0);
+	CHECK_INT(rl_store_meta_set(st, "k", "three", &err), 0);
+	rl_store_rollback(st);
+	char buf[16];
+	CHECK_INT(rl_store_meta_get(st, "k", buf, sizeof buf, &err), 0);
+	rl_store_close(st);
+
+	/* a directory is not a database */
+	CHECK_INT(rl_store_open(&st, dir, NULL, &err), RL_EDB);
+	CHECK_STR(err.source, dir);
+	CHECK(strstr(err.msg, "not a regular file") != NULL);
+
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+	CHECK_INT(rmdir(dir), 0);
+	return check_done("store");
+}
