@@ -1,5 +1,5 @@
 /* store/query.c - reading the database: rl_store_query, a cursor over one of the
- * sql/report/ files, and the visits of names, error rows, clients and saved state that
+ * sql/report/ files, and the visits (sql/read/) of names, error rows, clients and saved state that
  * preload the next run. */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -11,12 +11,15 @@
 
 /* --- visits: one loop, one row function per table ------------------------------------ */
 
-/* Prepares sql, hands each row to row(s, ctx) until one returns non-zero, which is
- * returned; 0 at the end, RL_EDB when SQLite fails. */
-static int each_row(rl_store *st, const char *sql, int (*row)(sqlite3_stmt *s, void *ctx), void *ctx, rl_err *err)
+/* Prepares the query in file (under sql/read/), hands each row to row(s, ctx) until
+ * one returns non-zero, which is returned; 0 at the end, RL_EDB when SQLite fails. */
+static int each_row(rl_store *st, const char *file, int (*row)(sqlite3_stmt *s, void *ctx), void *ctx, rl_err *err)
 {
+	const rl_embedded *e = rl_embedded_find(file);
+	if (!e)
+		return rl_err_set(err, RL_EDB, file, 0, "no such built-in query");
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, e->data, (int)e->len, &s, NULL) != SQLITE_OK)
 		return rl_store_db_err(st, err, "cannot read the database");
 	int rc, out = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -43,10 +46,8 @@ int rl_store_names(rl_store *st, rl_name_kind kind, int (*cb)(void *ctx, int64_t
 		   rl_err *err)
 {
 	struct names_visit v = {cb, ctx};
-	return each_row(st,
-			kind == RL_NAME_ENDPOINT ? "SELECT id, template FROM endpoint ORDER BY id"
-						 : "SELECT id, name FROM method ORDER BY id",
-			name_row, &v, err);
+	return each_row(st, kind == RL_NAME_ENDPOINT ? "sql/read/endpoints.sql" : "sql/read/methods.sql", name_row, &v,
+			err);
 }
 
 struct errors_visit {
@@ -68,7 +69,7 @@ int rl_store_errors(rl_store *st,
 		    void *ctx, rl_err *err)
 {
 	struct errors_visit v = {cb, ctx};
-	return each_row(st, "SELECT id, status, type, code, message FROM error_code ORDER BY id", error_row, &v, err);
+	return each_row(st, "sql/read/errors.sql", error_row, &v, err);
 }
 
 struct clients_visit {
@@ -87,7 +88,7 @@ int rl_store_clients_each(rl_store *st, int (*cb)(void *ctx, uint64_t hash, uint
 			  void *ctx, rl_err *err)
 {
 	struct clients_visit v = {cb, ctx};
-	return each_row(st, "SELECT hash, violations, attempts FROM client", client_row, &v, err);
+	return each_row(st, "sql/read/clients.sql", client_row, &v, err);
 }
 
 struct state_visit {
@@ -106,7 +107,7 @@ int rl_store_state_each(rl_store *st, int (*cb)(void *ctx, int kind, uint64_t ke
 			void *ctx, rl_err *err)
 {
 	struct state_visit v = {cb, ctx};
-	return each_row(st, "SELECT kind, key, data FROM saved_state ORDER BY kind, key", state_row, &v, err);
+	return each_row(st, "sql/read/saved_state.sql", state_row, &v, err);
 }
 
 /* --- the report cursor ---------------------------------------------------------------- */
