@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/text.h"
-#include "lib/timestamp.h"
+#include "lib/base/text.h"
+#include "lib/base/timestamp.h"
 
 void cli_help(const cli_cmd *cmd)
 {

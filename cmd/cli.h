@@ -9,11 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/defaults.h"
-#include "lib/err.h"
+#include "lib/base/defaults.h"
+#include "lib/base/err.h"
 #include "lib/ingest.h"
-#include "lib/policy.h"
-#include "lib/store.h"
+#include "lib/classify/policy.h"
+#include "lib/store/store.h"
 
 enum { EXIT_OK = 0, EXIT_THRESHOLD = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
 
@@ -92,7 +92,7 @@ typedef struct cli_ingest_args {
 	bool quiet;
 } cli_ingest_args;
 
-/* The defaults of SPEC §3 (lib/defaults.h): a 120 s retry window, 60 s of disorder, no clock skew. */
+/* The defaults of SPEC §3 (lib/base/defaults.h): a 120 s retry window, 60 s of disorder, no clock skew. */
 #define CLI_INGEST_DEFAULTS                                                                                   \
 	.format = "auto", .retry_window_us = RL_DEFAULT_RETRY_WINDOW_US, .max_lag_us = RL_DEFAULT_MAX_LAG_US, \
 	.clock_skew_us = RL_DEFAULT_CLOCK_SKEW_US

@@ -9,9 +9,9 @@
 
 #include "cmd/cli.h"
 #include "lib/format/format.h"
-#include "lib/sniff.h"
-#include "lib/source.h"
-#include "lib/text.h"
+#include "lib/input/sniff.h"
+#include "lib/input/source.h"
+#include "lib/base/text.h"
 
 static void show_line(long long lineno, const char *p, size_t n, const char *why)
 {

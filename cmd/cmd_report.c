@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "lib/store_identity.h"
+#include "lib/store/identity.h"
 
 int cmd_report(int argc, char **argv)
 {

@@ -7,7 +7,7 @@
 #include "cmd/cli.h"
 #include "lib/format/format.h"
 #include "lib/render/render.h"
-#include "lib/report.h"
+#include "lib/report/report.h"
 
 int cli_load_policy(const char *name, rl_policy *out)
 {

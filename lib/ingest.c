@@ -1,7 +1,7 @@
 /* ingest.c - the run: inputs opened, read (lib/input/reader.h) and merged by time
  * (lib/input/merge.h), every attempt counted at once (aggregates and client rows do not
- * depend on order) and condensed into an rl_attempt (lib/attempt.h) for the retry
- * worker (lib/analysis.h); the committer (lib/commit.h) writes both threads' tables.
+ * depend on order) and condensed into an rl_attempt (lib/retry/attempt.h) for the retry
+ * worker (lib/retry/worker.h); the committer (lib/store/writer.h) writes both threads' tables.
  * The threads' rule is at the top of ingest.h. */
 #include "lib/ingest.h"
 
@@ -12,32 +12,32 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lib/aggregate.h"
-#include "lib/analysis.h"
-#include "lib/attempt.h"
-#include "lib/clients.h"
-#include "lib/commit.h"
-#include "lib/defaults.h"
-#include "lib/endpoint.h"
-#include "lib/errors.h"
+#include "lib/aggregate/aggregate.h"
+#include "lib/retry/worker.h"
+#include "lib/retry/attempt.h"
+#include "lib/aggregate/clients.h"
+#include "lib/store/writer.h"
+#include "lib/base/defaults.h"
+#include "lib/classify/endpoint.h"
+#include "lib/classify/errors.h"
 #include "lib/format/format.h"
-#include "lib/identity.h"
+#include "lib/classify/identity.h"
 #include "lib/input/merge.h"
 #include "lib/input/reader.h"
-#include "lib/intern.h"
-#include "lib/sniff.h"
-#include "lib/source.h"
-#include "lib/store_identity.h"
-#include "lib/timestamp.h"
+#include "lib/mem/intern.h"
+#include "lib/input/sniff.h"
+#include "lib/input/source.h"
+#include "lib/store/identity.h"
+#include "lib/base/timestamp.h"
 
 struct rl_ingest {
 	rl_store *st;
 	rl_ingest_opts o;
-	rl_commit_work work;
+	rl_writer_work work;
 	rl_intern *endpoints, *methods;
-	rl_errors *errors; /* the error rows behind failures' bodies (lib/errors.h) */
+	rl_errors *errors; /* the error rows behind failures' bodies (lib/classify/errors.h) */
 	signed char method_safe[RL_METHODS_CAP + 2]; /* by method id: -1 unknown, 0, 1 */
-	rl_commit *commit;
+	rl_writer *commit;
 	int64_t run_id;
 	rl_readers readers; /* what the inputs share: counters, the samples of a flush */
 	rl_reader *srcs;
@@ -46,7 +46,7 @@ struct rl_ingest {
 	rl_ingest_stats stats;
 	int64_t last_flush_us;
 	/* the retry analysis */
-	rl_analysis *analysis;
+	rl_worker *analysis;
 	_Atomic int64_t *time_res, *dur_res; /* per source, read by the analysis thread */
 	const char **source_names;
 	uint64_t next_seq;
@@ -92,7 +92,7 @@ static int on_final(void *ctx, rl_store *st, rl_err *err)
 	    (rc = rl_store_meta_set_i64(st, "next_seq", (int64_t)ing->next_seq, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "clock_skew_us", ing->o.clock_skew_us, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "max_lag_us", ing->o.max_lag_us, err)) ||
-	    (ing->analysis && (rc = rl_analysis_save(ing->analysis, st, err))))
+	    (ing->analysis && (rc = rl_worker_save(ing->analysis, st, err))))
 		return rc;
 	return rl_store_prune_clients(st, RL_CLIENTS_CAP, NULL, err);
 }
@@ -136,12 +136,12 @@ static int flush(rl_ingest *ing, const char *status, rl_err *err)
 		ing->deltas[i].time_res_us = ing->srcs[i].time_res;
 		ing->deltas[i].dur_res_us = ing->srcs[i].dur_res;
 	}
-	rl_commit_totals t = {
+	rl_writer_totals t = {
 		ing->readers.lines, ing->stats.attempts, ing->readers.rejected, status, status ? on_final : NULL, ing};
 	ing->work.endpoints_upto = rl_intern_count(ing->endpoints);
 	ing->work.methods_upto = rl_intern_count(ing->methods);
 	ing->work.errors_upto = rl_errors_count(ing->errors);
-	int rc = rl_commit_submit(ing->commit, &ing->work, ing->deltas, ing->readers.samples, ing->readers.nsamples, &t,
+	int rc = rl_writer_submit(ing->commit, &ing->work, ing->deltas, ing->readers.samples, ing->readers.nsamples, &t,
 				  status != NULL, err);
 	deltas_reset(ing);
 	ing->last_flush_us = rl_mono_us();
@@ -175,7 +175,7 @@ static int count_record(rl_ingest *ing, size_t si)
 	rl_attempt a;
 	rl_attempt_origin o = {ing->next_seq++, s->name_hash, (uint16_t)si, ep, me, method_is_safe(ing, me)};
 	rl_attempt_from_record(&a, r, &o);
-	return rl_analysis_push(ing->analysis, &a, r);
+	return rl_worker_push(ing->analysis, &a, r);
 }
 
 /* Checks, every few thousand records, whether a flush is due. */
@@ -305,19 +305,19 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 	int rc = open_inputs(ing, paths, n, err);
 	if (rc)
 		return rc;
-	if ((rc = rl_commit_new(&ing->commit, ing->st, ing->endpoints, ing->methods, ing->errors, ing->run_id, n,
+	if ((rc = rl_writer_new(&ing->commit, ing->st, ing->endpoints, ing->methods, ing->errors, ing->run_id, n,
 				ing->readers.cap_samples, ing->o.max_keys, err)))
 		return rc;
-	rl_analysis_opts ao = {ing->o.policy,	      ing->o.retry_window_us,
-			       ing->o.max_lag_us,     ing->o.clock_skew_us,
-			       ing->o.flush_every_us, ing->o.max_keys,
-			       ing->endpoints,	      ing->methods,
-			       ing->commit,	      n,
-			       ing->source_names,     ing->time_res,
-			       ing->dur_res};
-	if ((rc = rl_analysis_new(&ing->analysis, &ao, err)) || (rc = rl_analysis_load(ing->analysis, ing->st, err)))
+	rl_worker_opts ao = {ing->o.policy,	    ing->o.retry_window_us,
+			     ing->o.max_lag_us,	    ing->o.clock_skew_us,
+			     ing->o.flush_every_us, ing->o.max_keys,
+			     ing->endpoints,	    ing->methods,
+			     ing->commit,	    n,
+			     ing->source_names,	    ing->time_res,
+			     ing->dur_res};
+	if ((rc = rl_worker_new(&ing->analysis, &ao, err)) || (rc = rl_worker_load(ing->analysis, ing->st, err)))
 		return rc;
-	rl_analysis_start(ing->analysis);
+	rl_worker_start(ing->analysis);
 	/* formats, then the first record of each input */
 	for (size_t i = 0; i < n; i++) {
 		rl_reader *s = &ing->srcs[i];
@@ -346,7 +346,7 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 	for (size_t i = 0; i < n; i++)
 		ing->stats.bytes += ing->srcs[i].src ? rl_source_bytes_read(ing->srcs[i].src) : 0;
 	/* the analysis commits its last tables, then the final commit saves its state */
-	if ((rc = rl_analysis_stop(ing->analysis, err)) || (rc = flush(ing, ing->input_failed ? "failed" : "ok", err)))
+	if ((rc = rl_worker_stop(ing->analysis, err)) || (rc = flush(ing, ing->input_failed ? "failed" : "ok", err)))
 		return rc;
 	rl_err_clear(err);
 	return ing->input_failed ? RL_EINPUT : 0;
@@ -354,7 +354,7 @@ fail:
 	if (rc == RL_ENOMEM)
 		rl_err_set(err, rc, NULL, 0, "out of memory");
 	else
-		rl_analysis_stop(ing->analysis, err);
+		rl_worker_stop(ing->analysis, err);
 	return rc;
 }
 
@@ -364,16 +364,16 @@ void rl_ingest_get_stats(const rl_ingest *ing, rl_ingest_stats *out)
 	out->lines = ing->readers.lines;
 	out->rejected = ing->readers.rejected;
 	out->skipped = ing->readers.skipped;
-	out->active_keys = ing->analysis ? rl_analysis_active(ing->analysis) : 0;
-	out->analysis_bytes = ing->analysis ? rl_analysis_bytes(ing->analysis) : 0;
+	out->active_keys = ing->analysis ? rl_worker_active(ing->analysis) : 0;
+	out->analysis_bytes = ing->analysis ? rl_worker_bytes(ing->analysis) : 0;
 }
 
 void rl_ingest_free(rl_ingest *ing)
 {
 	if (!ing)
 		return;
-	rl_analysis_free(ing->analysis);
-	rl_commit_free(ing->commit);
+	rl_worker_free(ing->analysis);
+	rl_writer_free(ing->commit);
 	for (size_t i = 0; i < ing->nsrcs; i++)
 		rl_reader_close(&ing->srcs[i]);
 	free(ing->srcs);

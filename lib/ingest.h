@@ -2,7 +2,7 @@
  *
  * rl_ingest reads inputs line by line, parses each with the source's format (sniffed
  * when the spec is "auto"), merges the inputs by time, counts attempts in memory
- * (lib/aggregate.h), runs the retry analysis (lib/reorder.h, lib/chain.h) and commits to
+ * (lib/aggregate/aggregate.h), runs the retry analysis (lib/retry/reorder.h, lib/retry/chain.h) and commits to
  * the store in one transaction per flush: aggregates, findings, per-source counts,
  * rejected-line samples and the run row together, so a database never holds half a
  * flush. A flush happens when the in-memory tables fill, every flush_every_us of wall
@@ -12,14 +12,14 @@
  * Threads. Three, and the rule is written here once:
  *   - the parser thread (the caller of rl_ingest_run) owns the readers
  *     (lib/input/reader.h), the merge, the per-source deltas and rejected samples, the
- *     attempt counts of aggregates and client rows (rl_commit_work), and the interners
+ *     attempt counts of aggregates and client rows (rl_writer_work), and the interners
  *     of endpoints, methods and error templates, which only it appends to;
- *   - the retry worker (lib/analysis.h) owns the reorder buffer, the chains and its own
- *     rl_commit_work; it meets the parser in rl_analysis_push() (batches of attempts
+ *   - the retry worker (lib/retry/worker.h) owns the reorder buffer, the chains and its own
+ *     rl_writer_work; it meets the parser in rl_worker_push() (batches of attempts
  *     handed over under a lock) and reads each source's resolution from two atomics
  *     the readers publish (relaxed: a coarser value only widens a tolerance early);
- *   - the writer (lib/commit.h) owns the store between rl_store_begin and commit; it
- *     meets the others in rl_commit_submit(), which swaps full tables for empty ones,
+ *   - the writer (lib/store/writer.h) owns the store between rl_store_begin and commit; it
+ *     meets the others in rl_writer_submit(), which swaps full tables for empty ones,
  *     and reads interner entries that existed at submit time (they never move).
  * Every object is built on the thread that owns it; nothing else is shared. */
 #ifndef RL_INGEST_H
@@ -29,10 +29,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/err.h"
+#include "lib/base/err.h"
 #include "lib/format/format.h"
-#include "lib/policy.h"
-#include "lib/store.h"
+#include "lib/classify/policy.h"
+#include "lib/store/store.h"
 
 typedef struct rl_ingest rl_ingest;
 

@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/array.h"
+#include "lib/base/array.h"
 #include "lib/format/format.h"
 #include "lib/format/jscan.h"
-#include "lib/timestamp.h"
+#include "lib/base/timestamp.h"
 
 #define MAX_PARTIAL (4u << 20) /* a CRI line joined from P parts is at most this long */
 
@@ -40,7 +40,7 @@ typedef struct envelope {
 	bool part_over[2];
 } envelope;
 
-/* Room for need bytes in *b (lib/array.h). */
+/* Room for need bytes in *b (lib/base/array.h). */
 static bool grow(char **b, size_t *cap, size_t need)
 {
 	return need == 0 || rl_array_grow((void **)b, cap, need - 1, 1) == 0;

@@ -1,6 +1,6 @@
 /* format.h - the family of input formats behind one interface.
  *
- * A format turns one line into an rl_record (lib/record.h) or says why it cannot: a
+ * A format turns one line into an rl_record (lib/format/record.h) or says why it cannot: a
  * reject reason is data, counted and sampled by the caller, never an error. Formats are
  * made from a --format spec ("combined", "nginx:'…'", "json:caddy", "cri>json", …) by
  * rl_format_new(), or chosen from a sample of lines by rl_format_sniff() for "auto".
@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lib/err.h"
-#include "lib/record.h"
+#include "lib/base/err.h"
+#include "lib/format/record.h"
 
 typedef enum rl_reject {
 	RL_REJECT_NONE = 0,

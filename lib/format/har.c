@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "lib/format/format.h"
-#include "lib/timestamp.h"
+#include "lib/base/timestamp.h"
 
 #define BOM "\xEF\xBB\xBF"
 #define DETECT_WINDOW (64 * 1024)

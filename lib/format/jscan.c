@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/array.h"
-#include "lib/err.h"
+#include "lib/base/array.h"
+#include "lib/base/err.h"
 
 #define MAX_STEPS 8
 #define MAX_DEPTH RL_JSCAN_MAX_DEPTH
@@ -42,7 +42,7 @@ struct rl_jpaths {
 	size_t nslots;
 };
 
-/* Room for need elements of size bytes in *p (lib/array.h). */
+/* Room for need elements of size bytes in *p (lib/base/array.h). */
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
 {
 	return need == 0 || rl_array_grow(p, cap, need - 1, size) == 0;

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lib/text.h"
+#include "lib/base/text.h"
 
 typedef enum rl_jtype {
 	RL_J_NONE = 0, /* the path was not in the line */

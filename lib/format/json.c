@@ -18,7 +18,7 @@
 
 #include "lib/format/format.h"
 #include "lib/format/jscan.h"
-#include "lib/timestamp.h"
+#include "lib/base/timestamp.h"
 
 typedef enum jfield {
 	JF_TIME,

@@ -13,7 +13,7 @@
 
 #include "lib/format/format.h"
 #include "lib/format/layout.h"
-#include "lib/timestamp.h"
+#include "lib/base/timestamp.h"
 
 typedef enum field {
 	F_IGNORE,

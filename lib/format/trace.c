@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "lib/format/format.h"
-#include "lib/timestamp.h"
+#include "lib/base/timestamp.h"
 
 typedef struct trace_format {
 	rl_format base;

@@ -3,7 +3,7 @@
  * Of the readers that hold a record, the next is the one whose record starts first;
  * ties go to the earlier input on the command line. Each input stays in its own order:
  * what one input has out of order is put back in order later, by the retry worker's
- * reorder buffer (lib/reorder.h). */
+ * reorder buffer (lib/retry/reorder.h). */
 #ifndef RL_INPUT_MERGE_H
 #define RL_INPUT_MERGE_H
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lib/text.h"
+#include "lib/base/text.h"
 
 #define RES_LINES 1000 /* the resolution is the finest shown in the first 1,000 lines */
 
@@ -30,7 +30,7 @@ static void reject(rl_reader *s, const rl_line *ln, const char *reason)
 	if (s->samples_taken >= s->all->max_samples || s->all->nsamples == s->all->cap_samples)
 		return;
 	s->samples_taken++;
-	rl_commit_sample *sm = &s->all->samples[s->all->nsamples++];
+	rl_writer_sample *sm = &s->all->samples[s->all->nsamples++];
 	sm->src = s->index;
 	sm->line = ln->lineno;
 	snprintf(sm->reason, sizeof sm->reason, "%s", reason);

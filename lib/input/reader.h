@@ -1,7 +1,7 @@
 /* reader.h - one input as a stream of records.
  *
- * A reader takes lines from its source (lib/source.h), sniffs the format when the spec
- * is "auto" (lib/sniff.h), parses each line, skips blank ones and counts the rest: a
+ * A reader takes lines from its source (lib/input/source.h), sniffs the format when the spec
+ * is "auto" (lib/input/sniff.h), parses each line, skips blank ones and counts the rest: a
  * line that does not parse is a reject, counted and sampled (SPEC §2), never an error.
  * A document format (HAR) takes every line first and hands its entries out at the end.
  * It also notes the source's resolution (SPEC §3.1.1), which the retry worker reads.
@@ -16,13 +16,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "lib/commit.h"
-#include "lib/err.h"
+#include "lib/store/writer.h"
+#include "lib/base/err.h"
 #include "lib/format/format.h"
-#include "lib/record.h"
-#include "lib/sniff.h"
-#include "lib/source.h"
-#include "lib/store.h"
+#include "lib/format/record.h"
+#include "lib/input/sniff.h"
+#include "lib/input/source.h"
+#include "lib/store/store.h"
 
 /* What the readers of one run share: options, counters, the sample buffer of a flush. */
 typedef struct rl_readers {
@@ -30,7 +30,7 @@ typedef struct rl_readers {
 	size_t max_line; /* bytes of a line (documents: RL_DOCUMENT_MAX_BYTES) */
 	size_t max_samples; /* rejected-line samples per reader and run */
 	uint64_t lines, rejected, skipped; /* over the run, every reader */
-	rl_commit_sample *samples; /* since the last flush (the caller empties it) */
+	rl_writer_sample *samples; /* since the last flush (the caller empties it) */
 	size_t nsamples, cap_samples;
 	void (*notice)(void *ctx, const char *source, const char *msg, bool is_error);
 	void *notice_ctx;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "lib/render/render.h"
-#include "lib/timestamp.h"
+#include "lib/base/timestamp.h"
 
 /* --- writer -------------------------------------------------------------------- */
 

@@ -3,15 +3,15 @@
  * Renderers write to a FILE the caller owns and return 0, RL_ENOMEM, or RL_EOUTPUT when
  * writing failed (the caller reports it). They are found by name in one table, so a new
  * output format is one function and one row. Strings from logs were made safe when they were stored
- * (lib/text.h); renderers still escape what their format needs. */
+ * (lib/base/text.h); renderers still escape what their format needs. */
 #ifndef RL_RENDER_H
 #define RL_RENDER_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "lib/err.h"
-#include "lib/report.h"
+#include "lib/base/err.h"
+#include "lib/report/report.h"
 
 typedef struct rl_render_opts {
 	bool color; /* ANSI bold headings (the caller decides: a TTY, and no NO_COLOR) */

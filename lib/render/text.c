@@ -2,10 +2,10 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "lib/defaults.h"
+#include "lib/base/defaults.h"
 #include "lib/render/render.h"
-#include "lib/text.h"
-#include "lib/timestamp.h"
+#include "lib/base/text.h"
+#include "lib/base/timestamp.h"
 
 static void heading(FILE *f, const rl_render_opts *o, const char *title)
 {

@@ -8,10 +8,10 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "lib/embedded.h"
-#include "lib/store.h"
+#include "lib/base/embedded.h"
+#include "lib/store/store.h"
 #include "lib/store/internal.h"
-#include "lib/store_identity.h"
+#include "lib/store/identity.h"
 
 #define RL_STORE_STMT_FILE_(id, file, rows) [RL_S_##id] = {"sql/write/" #file ".sql", rows},
 static const struct {

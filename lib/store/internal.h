@@ -1,8 +1,8 @@
 /* store/internal.h - what the store's files (db.c, migrate.c, write.c, query.c) share:
- * the handle, its prepared statements and the error helpers. Users include lib/store.h.
+ * the handle, its prepared statements and the error helpers. Users include lib/store/store.h.
  *
  * Every statement that touches a table is one file under sql/write/, built into the
- * binary (lib/embedded.h). A statement that writes many rows at once is the same file
+ * binary (lib/base/embedded.h). A statement that writes many rows at once is the same file
  * with its VALUES (…) tuple repeated RL_STORE_MULTI times: the file holds one row. */
 #ifndef RL_STORE_INTERNAL_H
 #define RL_STORE_INTERNAL_H
@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lib/err.h"
-#include "lib/store.h"
+#include "lib/base/err.h"
+#include "lib/store/store.h"
 
 #define RL_STORE_MULTI 32 /* rows per multi-row insert: about half the per-row cost of one */
 

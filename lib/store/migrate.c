@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/embedded.h"
+#include "lib/base/embedded.h"
 #include "lib/store/internal.h"
 
 #define MIGRATE_DIR "sql/migrate/"

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lib/embedded.h"
-#include "lib/store.h"
+#include "lib/base/embedded.h"
+#include "lib/store/store.h"
 #include "lib/store/internal.h"
 
 /* --- visits: one loop, one row function per table ------------------------------------ */

@@ -4,9 +4,9 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "lib/store.h"
+#include "lib/store/store.h"
 #include "lib/store/internal.h"
-#include "lib/timestamp.h"
+#include "lib/base/timestamp.h"
 
 #define WRITE_FAILED "cannot write to the database"
 

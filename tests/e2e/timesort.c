@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "lib/format/format.h"
-#include "lib/source.h"
+#include "lib/input/source.h"
 
 typedef struct line {
 	int64_t start;

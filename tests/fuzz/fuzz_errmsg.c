@@ -1,4 +1,4 @@
-/* fuzz_errmsg.c - error bodies (lib/errmsg.h) and output-safe text (lib/text.h).
+/* fuzz_errmsg.c - error bodies (lib/classify/errmsg.h) and output-safe text (lib/base/text.h).
  *
  * The input, in a buffer of exactly its size, is a response body for rl_errmsg_parse();
  * the message found is templated (rl_errmsg_template, cut and not) and cleaned. The
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/errmsg.h"
-#include "lib/text.h"
+#include "lib/classify/errmsg.h"
+#include "lib/base/text.h"
 
 static rl_errmsg *em;
 

@@ -1,13 +1,13 @@
-/* fuzz_policy.c - policy JSON (lib/policy.h) and the backoff rules it drives.
+/* fuzz_policy.c - policy JSON (lib/classify/policy.h) and the backoff rules it drives.
  *
  * The input is parsed as a policy file; a policy that parses is written back as JSON
- * (which must parse again) and judged on a few waits with lib/backoff.h. */
+ * (which must parse again) and judged on a few waits with lib/retry/backoff.h. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/backoff.h"
-#include "lib/policy.h"
+#include "lib/retry/backoff.h"
+#include "lib/classify/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

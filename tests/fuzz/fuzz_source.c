@@ -1,4 +1,4 @@
-/* fuzz_source.c - the line reader (lib/source.h) on arbitrary bytes, plain and gzip.
+/* fuzz_source.c - the line reader (lib/input/source.h) on arbitrary bytes, plain and gzip.
  *
  * The input is read three ways through a memfd (opened by path, /proc/self/fd/N): as
  * it is (it may itself be gzip), gzip-compressed with zlib, and that gzip cut short at
@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "lib/source.h"
+#include "lib/input/source.h"
 
 static int fd = -1;
 

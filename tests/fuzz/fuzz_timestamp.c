@@ -1,7 +1,7 @@
 /* fuzz_timestamp.c - every time and duration parser on the same arbitrary text.
  *
  * The input, copied to a buffer of exactly its size, goes through each parser of
- * lib/timestamp.h (CLF plain and cached, ISO 8601, epoch and durations in s/ms/µs, HTTP
+ * lib/base/timestamp.h (CLF plain and cached, ISO 8601, epoch and durations in s/ms/µs, HTTP
  * dates), rl_retry_after_us() and rl_record_split_request(). One property is checked:
  * a time the ISO 8601 parser reads, written back by rl_timestamp_format(), reads back
  * as the same microsecond (for years 1..9999, which the writer's four digits hold). */
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/record.h"
-#include "lib/timestamp.h"
+#include "lib/format/record.h"
+#include "lib/base/timestamp.h"
 
 #define YEAR1_US (-62135596800LL * RL_US_PER_S) /* 0001-01-01T00:00:00Z */
 #define YEAR10000_US (253402300800LL * RL_US_PER_S) /* 10000-01-01T00:00:00Z */

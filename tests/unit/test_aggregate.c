@@ -1,10 +1,10 @@
 /* test_aggregate.c - in-memory aggregates, histograms and output-safe text. */
 #include <stdlib.h>
 
-#include "lib/aggregate.h"
-#include "lib/backoff.h"
-#include "lib/histogram.h"
-#include "lib/text.h"
+#include "lib/aggregate/aggregate.h"
+#include "lib/retry/backoff.h"
+#include "lib/aggregate/histogram.h"
+#include "lib/base/text.h"
 #include "tests/check.h"
 
 typedef struct seen {

@@ -1,5 +1,5 @@
 /* test_backoff.c - nominal waits, floors and every verdict of SPEC §3, worked by hand. */
-#include "lib/backoff.h"
+#include "lib/retry/backoff.h"
 #include "tests/check.h"
 
 static rl_policy load(const char *name)

@@ -2,8 +2,8 @@
  * candidates, and saving state between runs, on attempts built by hand. */
 #include <stdlib.h>
 
-#include "lib/chain.h"
-#include "lib/reorder.h"
+#include "lib/retry/chain.h"
+#include "lib/retry/reorder.h"
 #include "tests/check.h"
 
 #define S 1000000LL

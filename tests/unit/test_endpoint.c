@@ -1,6 +1,6 @@
 /* test_endpoint.c - endpoint templates (SPEC §4) and the capped interner. */
-#include "lib/endpoint.h"
-#include "lib/intern.h"
+#include "lib/classify/endpoint.h"
+#include "lib/mem/intern.h"
 #include "tests/check.h"
 
 static const char *tpl(const char *target)

@@ -1,11 +1,11 @@
 /* test_errmsg.c - error bodies to (type, code, message), messages to templates, and the
- * capped table of error rows (lib/errmsg.h, lib/errors.h). Every body is put against an
+ * capped table of error rows (lib/classify/errmsg.h, lib/classify/errors.h). Every body is put against an
  * unreadable page, so a read past its end crashes the test. */
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "lib/errmsg.h"
-#include "lib/errors.h"
+#include "lib/classify/errmsg.h"
+#include "lib/classify/errors.h"
 #include "tests/check.h"
 
 static rl_errmsg *em;

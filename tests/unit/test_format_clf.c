@@ -1,7 +1,7 @@
 /* test_format_clf.c - combined/common/vcombined: every field, real-world variants,
  * malformed lines, and the auto sniffer. */
 #include "lib/format/format.h"
-#include "lib/timestamp.h"
+#include "lib/base/timestamp.h"
 #include "tests/check.h"
 
 static rl_format *fmt;

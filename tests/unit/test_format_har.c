@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "lib/format/format.h"
-#include "lib/source.h"
-#include "lib/timestamp.h"
+#include "lib/input/source.h"
+#include "lib/base/timestamp.h"
 #include "tests/check.h"
 
 #define T0 1704164645LL /* 2024-01-02T03:04:05Z */

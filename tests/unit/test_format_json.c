@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "lib/format/format.h"
-#include "lib/timestamp.h"
+#include "lib/base/timestamp.h"
 #include "tests/check.h"
 
 static rl_record rec;

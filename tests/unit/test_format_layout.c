@@ -5,9 +5,9 @@
 
 #include "lib/format/format.h"
 #include "lib/format/layout.h"
-#include "lib/identity.h"
-#include "lib/sha256.h"
-#include "lib/timestamp.h"
+#include "lib/classify/identity.h"
+#include "lib/base/sha256.h"
+#include "lib/base/timestamp.h"
 #include "tests/check.h"
 
 static rl_format *fmt;

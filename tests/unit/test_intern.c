@@ -1,10 +1,10 @@
-/* test_intern.c - the capped string table (lib/intern.h): dense ids in insertion order,
+/* test_intern.c - the capped string table (lib/mem/intern.h): dense ids in insertion order,
  * views that are not NUL-terminated, embedded NULs, the max_len cut, the overflow entry,
  * database ids and preloading, and a table filled to its cap. */
 #include <stdlib.h>
 
-#include "lib/err.h"
-#include "lib/intern.h"
+#include "lib/base/err.h"
+#include "lib/mem/intern.h"
 #include "tests/check.h"
 
 static void test_ids(void)

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/keyindex.h"
-#include "lib/strpool.h"
+#include "lib/mem/keyindex.h"
+#include "lib/mem/strpool.h"
 #include "tests/check.h"
 
 #define N 20000

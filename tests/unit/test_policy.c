@@ -2,7 +2,7 @@
  * rules of SPEC §1, decimal fields, and policy-file errors that name the field. */
 #include <stdlib.h>
 
-#include "lib/policy.h"
+#include "lib/classify/policy.h"
 #include "tests/check.h"
 
 static rl_policy load(const char *name)

@@ -1,11 +1,11 @@
-/* test_reorder.c - the reorder buffer (lib/reorder.h): release once start ≤ latest start
+/* test_reorder.c - the reorder buffer (lib/retry/reorder.h): release once start ≤ latest start
  * read − max_lag, (start, end, input order) order, late arrivals, the end of input, a
  * callback that stops, restoring latest, jumps and wrap-around of the wheel of seconds,
  * times before 1970, and a long shuffled input checked against a sort. */
 #include <stdlib.h>
 
-#include "lib/err.h"
-#include "lib/reorder.h"
+#include "lib/base/err.h"
+#include "lib/retry/reorder.h"
 #include "tests/check.h"
 
 #define S 1000000LL

@@ -1,9 +1,9 @@
-/* test_slab.c - fixed-size slots by reference (lib/slab.h): references ≥ 1, zeroed
+/* test_slab.c - fixed-size slots by reference (lib/mem/slab.h): references ≥ 1, zeroed
  * slots (fresh and recycled), slots that stay put while the slab grows, the 4-byte
  * minimum, release and reuse without growth. */
 #include <stdlib.h>
 
-#include "lib/slab.h"
+#include "lib/mem/slab.h"
 #include "tests/check.h"
 
 static void test_alloc(void)

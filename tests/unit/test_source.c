@@ -4,7 +4,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "lib/source.h"
+#include "lib/input/source.h"
 #include "tests/check.h"
 
 static char dir[] = "/tmp/rl-test-source-XXXXXX";

@@ -1,4 +1,4 @@
-/* test_store.c - a round trip through the store (lib/store.h): rows written in a
+/* test_store.c - a round trip through the store (lib/store/store.h): rows written in a
  * transaction, summed where their key repeats, and read back through the report
  * queries and the visits; meta values; names and error rows with stable ids; a file
  * database opened twice keeps its rows and its uuid. Expected values are worked by hand. */
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/store.h"
+#include "lib/store/store.h"
 #include "tests/check.h"
 
 /* The one row of a report query, its column col as an integer; -1 when it has no row. */

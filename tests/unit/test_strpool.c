@@ -1,9 +1,9 @@
-/* test_strpool.c - short strings by reference (lib/strpool.h): copies of n bytes, the
+/* test_strpool.c - short strings by reference (lib/mem/strpool.h): copies of n bytes, the
  * cut at RL_STRPOOL_MAX, every length across the size classes, embedded NULs, release
  * and reuse without growth, and many strings held at once. */
 #include <stdlib.h>
 
-#include "lib/strpool.h"
+#include "lib/mem/strpool.h"
 #include "tests/check.h"
 
 static void test_basic(void)

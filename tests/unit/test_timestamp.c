@@ -1,5 +1,5 @@
 /* test_timestamp.c - $time_local, ISO 8601 and epoch parsing, civil arithmetic. */
-#include "lib/timestamp.h"
+#include "lib/base/timestamp.h"
 #include "tests/check.h"
 
 static int64_t clf(const char *s)

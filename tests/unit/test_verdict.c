@@ -1,13 +1,13 @@
-/* test_verdict.c - the verdict table (lib/verdict.h) and every shape made from it: the
+/* test_verdict.c - the verdict table (lib/retry/verdict.h) and every shape made from it: the
  * enum and its names, the counter masks, the client counters, and the column lists of
  * the SQL files that read (sql/report/) and write (sql/write/) them. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/clients.h"
-#include "lib/embedded.h"
-#include "lib/verdict.h"
+#include "lib/aggregate/clients.h"
+#include "lib/base/embedded.h"
+#include "lib/retry/verdict.h"
 #include "tests/check.h"
 
 /* The n-th comma-separated name after "SELECT" (or after the first "(" for an INSERT)

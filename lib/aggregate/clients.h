@@ -1,0 +1,88 @@
+/* aggregate/clients.h - per-client counts between two commits, and evidence as JSON.
+ *
+ * Ingest counts each client's attempts as they are read and its retries, verdicts and
+ * violations as the chain detector judges them; the commit adds the table to the
+ * database's client rows (lib/store/store.h) and empties it, so memory follows the clients of
+ * one flush. Each client keeps the evidence of its chain with the most violations
+ * (ties: the earliest chain), as the JSON the report prints. Client names and evidence
+ * live in an arena that the table's reset frees. */
+#ifndef RL_CLIENTS_H
+#define RL_CLIENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/retry/chain.h"
+#include "lib/retry/verdict.h"
+#include "lib/base/defaults.h" /* RL_CLIENTS_CAP: past it, those with the fewest violations, then
+			   * attempts, go (at the end of each run, and during one every 2 × cap rows) */
+
+/* X(ID, column, short heading, what it means): the counters of a client, in this order
+ * in memory and in the database: its attempts, the retry counters (lib/retry/verdict.h), its
+ * violations and its rekeyed attempts. */
+#define RL_CLIENT_COUNTERS(X)                                                                             \
+	X(ATTEMPTS, attempts, "ATTEMPTS", "attempts")                                                     \
+	RL_RETRY_COUNTERS(X)                                                                              \
+	X(VIOLATIONS, violations, "VIOLATIONS", "blind + unsafe + backoff verdicts other than compliant") \
+	X(REKEYED, rekeyed, "REKEYED", "attempts retried under a new idempotency key")
+
+#define RL_CL_ENUM_(id, name, head, help) RL_CL_##id,
+enum { RL_CLIENT_COUNTERS(RL_CL_ENUM_) RL_CL_N };
+#undef RL_CL_ENUM_
+
+/* The client counter of retry counter i (RL_RC_*). */
+#define RL_CL_OF_RC(i) (RL_CL_RETRIES + (i))
+
+/* The column name and short heading of client counter i (RL_CL_*); NULL out of range. */
+const char *rl_client_counter_name(int i);
+const char *rl_client_counter_head(int i);
+
+typedef struct rl_client_row {
+	uint64_t hash;
+	const char *name; /* NULL when not known in this flush (the database has it) */
+	uint64_t v[RL_CL_N];
+	unsigned ev_violations; /* 0: no evidence */
+	int64_t ev_start;
+	const char *evidence; /* JSON array, NULL when none */
+} rl_client_row;
+
+typedef struct rl_clients rl_clients;
+
+rl_clients *rl_clients_new(void);
+void rl_clients_free(rl_clients *t);
+
+/* The row of a client, created (with name, may be NULL) if new; NULL when out of
+ * memory. A name given later fills a row created without one. */
+rl_client_row *rl_clients_get(rl_clients *t, uint64_t hash, const char *name, size_t n);
+
+/* Adds a judged retry to its client's row. */
+int rl_clients_add_retry(rl_clients *t, const rl_retry_event *ev);
+
+/* Offers evidence: kept when it beats the row's (more violations, or as many and an
+ * earlier chain). method and endpoint are the names of ev's ids. */
+int rl_clients_add_evidence(rl_clients *t, const rl_evidence *ev, const char *method);
+
+/* Rows in no particular order; the table stays valid until reset. */
+size_t rl_clients_count(const rl_clients *t);
+rl_client_row *rl_clients_row(rl_clients *t, size_t i);
+
+/* Puts the rows in the database's order (the hash as a signed integer), so that the
+ * commit walks the client table's B-tree once instead of jumping around it. */
+void rl_clients_sort(rl_clients *t);
+
+/* True when the table or its arena is big enough to flush. */
+bool rl_clients_full(const rl_clients *t);
+
+/* Empties the table and its arena. */
+void rl_clients_reset(rl_clients *t);
+
+/* The evidence of a chain as JSON ({"attempts": n, "steps": [{start, method, target,
+ * status, wait_ms, verdict}…]}), malloc'd; NULL when out of memory. */
+char *rl_evidence_json(const rl_evidence *ev, const char *method);
+
+/* One step's verdict as the report names it: "first", "compliant", "too_fast",
+ * "blind_4xx", "unsafe+too_fast", "not_checked"… into buf. */
+const char *rl_step_verdict(const rl_evidence_step *st, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,117 @@
+/* classify/endpoint.c - one pass over the path, segment by segment. */
+#include "lib/classify/endpoint.h"
+
+#include <stdbool.h>
+
+/* Character classes for one pass over a segment. */
+enum { C_DIGIT = 1, C_HEX = 2, C_DASH = 4, C_AT = 8, C_DOT = 16, C_PCT = 32, C_OTHER = 64, C_SLASH = 128, C_END = 256 };
+/* clang-format off */
+static const unsigned short cls[256] = {
+	['0'] = C_DIGIT | C_HEX, ['1'] = C_DIGIT | C_HEX, ['2'] = C_DIGIT | C_HEX, ['3'] = C_DIGIT | C_HEX,
+	['4'] = C_DIGIT | C_HEX, ['5'] = C_DIGIT | C_HEX, ['6'] = C_DIGIT | C_HEX, ['7'] = C_DIGIT | C_HEX,
+	['8'] = C_DIGIT | C_HEX, ['9'] = C_DIGIT | C_HEX,
+	['a'] = C_HEX, ['b'] = C_HEX, ['c'] = C_HEX, ['d'] = C_HEX, ['e'] = C_HEX, ['f'] = C_HEX,
+	['A'] = C_HEX, ['B'] = C_HEX, ['C'] = C_HEX, ['D'] = C_HEX, ['E'] = C_HEX, ['F'] = C_HEX,
+	['-'] = C_DASH, ['@'] = C_AT, ['.'] = C_DOT, ['%'] = C_PCT,
+	['/'] = C_SLASH, ['?'] = C_END, ['#'] = C_END,
+};
+/* clang-format on */
+
+static bool is_uuid(const char *s)
+{
+	/* 36 characters, hex or dash, known to have dashes only at 8 13 18 23 */
+	return s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-';
+}
+
+/* local@domain.tld, the @ possibly written %40 */
+static bool is_email(const char *s, size_t n)
+{
+	size_t at = 0, at_len = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '@') {
+			at = i, at_len = 1;
+			break;
+		}
+		if (s[i] == '%' && i + 2 < n && s[i + 1] == '4' && s[i + 2] == '0') {
+			at = i, at_len = 3;
+			break;
+		}
+	}
+	if (!at_len || at == 0)
+		return false;
+	const char *d = s + at + at_len;
+	size_t dn = n - at - at_len;
+	const char *dot = dn ? memchr(d, '.', dn) : NULL;
+	return dot && dot > d && dot < d + dn - 1;
+}
+
+/* The placeholder for a segment of n bytes whose characters' classes, and-ed and
+ * or-ed, are all and any; NULL to keep the segment. */
+static const char *placeholder(const char *s, size_t n, unsigned all, unsigned any)
+{
+	if (n == 0)
+		return NULL;
+	if ((all & C_DIGIT) || ((all & C_HEX) && n >= 16))
+		return "{id}";
+	if (n == 36 && !(any & ~(C_DIGIT | C_HEX | C_DASH)) && (any & C_DASH) && is_uuid(s)) {
+		/* every character hex or dash: dashes exactly at the UUID positions */
+		size_t dashes = 0;
+		for (size_t i = 0; i < n; i++)
+			dashes += s[i] == '-';
+		if (dashes == 4)
+			return "{id}";
+	}
+	if ((any & (C_AT | C_PCT)) && (any & C_DOT) && is_email(s, n))
+		return "{email}";
+	return NULL;
+}
+
+static size_t put(char *out, size_t o, size_t cap, const char *s, size_t n)
+{
+	if (o + n > cap)
+		n = cap - o;
+	memcpy(out + o, s, n);
+	return o + n;
+}
+
+size_t rl_endpoint_template(rl_str target, char *out, size_t cap)
+{
+	const char *p = target.p, *end = target.p + target.n;
+	if (target.n == 0)
+		return put(out, 0, cap, "-", 1);
+	/* absolute-form: scheme "://" authority, then the path */
+	const char *colon = p[0] == '/' ? NULL : memchr(p, ':', target.n < 16 ? target.n : 16);
+	if (colon && end - colon >= 3 && colon[1] == '/' && colon[2] == '/') {
+		const char *a = colon + 3;
+		while (a < end && *a != '/' && *a != '?' && *a != '#')
+			a++;
+		if (a == end || *a != '/')
+			return put(out, 0, cap, "/", 1);
+		p = a;
+	}
+	/* one pass: segments end at '/', the path at '?', '#' or the end */
+	size_t o = 0;
+	const char *seg = p;
+	unsigned all = 0xffff, any = 0;
+	for (const char *q = p;; q++) {
+		unsigned c = q < end ? cls[(unsigned char)*q] : C_END;
+		if (c & (C_SLASH | C_END)) {
+			size_t sn = (size_t)(q - seg);
+			const char *ph = placeholder(seg, sn, all, any);
+			o = ph ? put(out, o, cap, ph, strlen(ph)) : put(out, o, cap, seg, sn);
+			if ((c & C_END) || o == cap)
+				break;
+			o = put(out, o, cap, "/", 1);
+			seg = q + 1;
+			all = 0xffff;
+			any = 0;
+			continue;
+		}
+		c = c ? c : C_OTHER;
+		all &= c;
+		any |= c;
+	}
+	if (o == 0) /* "?x=1" alone */
+		o = put(out, 0, cap, "/", 1);
+	return o;
+}

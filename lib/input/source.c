@@ -1,0 +1,372 @@
+/* input/source.c - block reads, gzip inflation and zero-copy line splitting. */
+#include "lib/input/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define RAW_CAP (256 * 1024)
+#define EXCERPT 256
+
+struct rl_source {
+	char *name;
+	int fd;
+	bool own_fd;
+	bool raw_eof; /* read(2) returned 0 */
+	bool decided; /* gzip or not is known */
+	bool gzip;
+	bool z_ready; /* zs initialised */
+	bool z_done; /* the last gzip member ended and nothing follows */
+	const char *z_bad; /* zlib's message of a corrupt stream, reported after the bytes before it */
+	z_stream zs;
+	unsigned char *raw; /* compressed input, gzip only (and the sniffed first bytes) */
+	size_t raw_start, raw_end;
+
+	char *buf; /* decompressed bytes: [start, end) not yet handed out */
+	size_t cap, start, end, scan;
+	size_t max_line;
+	long long lineno;
+	uint64_t offset; /* stream offset of buf[start] */
+	uint64_t bytes_read;
+	char excerpt[EXCERPT];
+};
+
+int rl_source_open(rl_source **out, const char *path, const rl_source_opts *opts, rl_err *err)
+{
+	*out = NULL;
+	rl_source *s = calloc(1, sizeof *s);
+	if (!s)
+		return rl_err_set(err, RL_ENOMEM, path, 0, "out of memory");
+	size_t bs = opts && opts->buffer_size ? opts->buffer_size : 1 << 20;
+	s->max_line = opts && opts->max_line ? opts->max_line : 64 * 1024;
+	s->cap = bs > s->max_line + 2 ? bs : s->max_line + 2; /* the line, "\r\n" */
+	s->buf = malloc(s->cap);
+	s->raw = malloc(RAW_CAP);
+	s->name = strdup(path);
+	if (!s->buf || !s->raw || !s->name) {
+		rl_source_free(s);
+		return rl_err_set(err, RL_ENOMEM, path, 0, "out of memory");
+	}
+	if (strcmp(path, "-") == 0) {
+		s->fd = 0;
+	} else {
+		s->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (s->fd < 0) {
+			int e = errno;
+			rl_source_free(s);
+			return rl_err_set(err, RL_EINPUT, path, 0, "cannot open: %s", strerror(e));
+		}
+		s->own_fd = true;
+	}
+	*out = s;
+	return 0;
+}
+
+const char *rl_source_name(const rl_source *s)
+{
+	return s->name;
+}
+
+bool rl_source_is_gzip(const rl_source *s)
+{
+	return s->gzip;
+}
+
+uint64_t rl_source_bytes_read(const rl_source *s)
+{
+	return s->bytes_read;
+}
+
+void rl_source_free(rl_source *s)
+{
+	if (!s)
+		return;
+	if (s->z_ready)
+		inflateEnd(&s->zs);
+	if (s->own_fd && s->fd >= 0)
+		close(s->fd);
+	free(s->buf);
+	free(s->raw);
+	free(s->name);
+	free(s);
+}
+
+/* At end of input: RL_EINPUT when a regular file is now shorter than where reading
+ * got to (truncated under us, e.g. logrotate's copytruncate): the lines before count,
+ * the cut line does not. */
+static int check_shrunk(rl_source *s, rl_err *err)
+{
+	struct stat sb;
+	off_t at = lseek(s->fd, 0, SEEK_CUR);
+	if (at <= 0 || fstat(s->fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size >= at)
+		return 0;
+	return rl_err_set(err, RL_EINPUT, s->name, s->lineno + 1,
+			  "the file shrank to %lld bytes while it was read (at byte %lld): truncated or rotated with "
+			  "copytruncate? The lines before this one count",
+			  (long long)sb.st_size, (long long)at);
+}
+
+/* read(2) into p, retrying EINTR. Returns bytes, 0 at EOF, or RL_EINPUT. */
+static long read_some(rl_source *s, void *p, size_t n, rl_err *err)
+{
+	for (;;) {
+		ssize_t r = read(s->fd, p, n);
+		if (r == 0 && n > 0 && check_shrunk(s, err))
+			return RL_EINPUT;
+		if (r >= 0) {
+			s->bytes_read += (uint64_t)r;
+			return (long)r;
+		}
+		if (errno != EINTR)
+			return rl_err_set(err, RL_EINPUT, s->name, 0, "read error: %s", strerror(errno));
+	}
+}
+
+/* Decides plain or gzip from the first two bytes. */
+static int sniff(rl_source *s, rl_err *err)
+{
+	while (s->raw_end < 2 && !s->raw_eof) {
+		long r = read_some(s, s->raw + s->raw_end, RAW_CAP - s->raw_end, err);
+		if (r < 0)
+			return (int)r;
+		if (r == 0)
+			s->raw_eof = true;
+		s->raw_end += (size_t)r;
+	}
+	s->gzip = s->raw_end >= 2 && s->raw[0] == 0x1f && s->raw[1] == 0x8b;
+	s->decided = true;
+	if (s->gzip) {
+		if (inflateInit2(&s->zs, 15 + 16) != Z_OK)
+			return rl_err_set(err, RL_ENOMEM, s->name, 0, "cannot start gzip decoder");
+		s->z_ready = true;
+	}
+	return 0;
+}
+
+/* Inflates into buf[end, cap). Returns bytes produced, 0 at end, or an error. */
+static long inflate_some(rl_source *s, rl_err *err)
+{
+	size_t room = s->cap - s->end;
+	for (;;) {
+		if (s->z_done)
+			return 0;
+		if (s->z_bad)
+			return rl_err_set(err, RL_EINPUT, s->name, s->lineno + 1, "corrupt gzip data: %s", s->z_bad);
+		if (s->raw_start == s->raw_end && !s->raw_eof) {
+			long r = read_some(s, s->raw, RAW_CAP, err);
+			if (r < 0)
+				return r;
+			s->raw_start = 0;
+			s->raw_end = (size_t)r;
+			if (r == 0)
+				s->raw_eof = true;
+		}
+		s->zs.next_in = s->raw + s->raw_start;
+		s->zs.avail_in = (uInt)(s->raw_end - s->raw_start);
+		s->zs.next_out = (Bytef *)s->buf + s->end;
+		s->zs.avail_out = (uInt)room;
+		int zr = inflate(&s->zs, Z_NO_FLUSH);
+		s->raw_start = s->raw_end - s->zs.avail_in;
+		size_t produced = room - s->zs.avail_out;
+		if (zr == Z_STREAM_END) {
+			/* Another member may follow; anything else after it is ignored, as gzip(1) does. */
+			while (s->raw_end - s->raw_start < 2 && !s->raw_eof) {
+				memmove(s->raw, s->raw + s->raw_start, s->raw_end - s->raw_start);
+				s->raw_end -= s->raw_start;
+				s->raw_start = 0;
+				long r = read_some(s, s->raw + s->raw_end, RAW_CAP - s->raw_end, err);
+				if (r < 0)
+					return r;
+				if (r == 0)
+					s->raw_eof = true;
+				s->raw_end += (size_t)r;
+			}
+			if (s->raw_end - s->raw_start >= 2 && s->raw[s->raw_start] == 0x1f &&
+			    s->raw[s->raw_start + 1] == 0x8b)
+				inflateReset(&s->zs);
+			else
+				s->z_done = true;
+		} else if (zr == Z_BUF_ERROR && s->raw_eof && s->raw_start == s->raw_end) {
+			return rl_err_set(
+				err, RL_EINPUT, s->name, s->lineno + 1,
+				"truncated gzip data after %llu bytes: the file ends inside a compressed stream",
+				(unsigned long long)s->bytes_read);
+		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			/* the bytes inflated by this call (all of the data, when only the trailer's
+			 * check fails) are handed out first; the next call reports the error */
+			s->z_bad = s->zs.msg ? s->zs.msg : "inflate failed";
+			if (!produced)
+				return rl_err_set(err, RL_EINPUT, s->name, s->lineno + 1, "corrupt gzip data: %s",
+						  s->z_bad);
+		}
+		if (produced)
+			return (long)produced;
+	}
+}
+
+/* Appends input to buf after moving the unread part to the front. Returns bytes added,
+ * 0 at end of input, or an error. */
+static long fill(rl_source *s, rl_err *err)
+{
+	if (s->start > 0) {
+		memmove(s->buf, s->buf + s->start, s->end - s->start);
+		s->end -= s->start;
+		s->scan -= s->start;
+		s->start = 0;
+	}
+	if (s->end == s->cap)
+		return 0;
+	if (!s->decided) {
+		int r = sniff(s, err);
+		if (r < 0)
+			return r;
+	}
+	long got;
+	if (s->gzip) {
+		got = inflate_some(s, err);
+	} else if (s->raw_start < s->raw_end) { /* bytes read while sniffing */
+		size_t n = s->raw_end - s->raw_start, room = s->cap - s->end;
+		if (n > room)
+			n = room;
+		memcpy(s->buf + s->end, s->raw + s->raw_start, n);
+		s->raw_start += n;
+		got = (long)n;
+	} else if (s->raw_eof) {
+		got = 0;
+	} else {
+		got = read_some(s, s->buf + s->end, s->cap - s->end, err);
+		if (got == 0)
+			s->raw_eof = true;
+	}
+	if (got > 0)
+		s->end += (size_t)got;
+	return got;
+}
+
+static void emit(rl_source *s, rl_line *line, size_t len, size_t consumed)
+{
+	const char *p = s->buf + s->start;
+	size_t n = len;
+	if (n && p[n - 1] == '\r')
+		n--;
+	line->lineno = ++s->lineno;
+	line->offset = s->offset;
+	line->full_len = n;
+	if (n > s->max_line) {
+		size_t k = n < EXCERPT ? n : EXCERPT;
+		memcpy(s->excerpt, p, k);
+		line->p = s->excerpt;
+		line->n = k;
+		line->overlong = true;
+	} else {
+		line->p = p;
+		line->n = n;
+		line->overlong = false;
+	}
+	s->start += consumed;
+	s->scan = s->start;
+	s->offset += consumed;
+}
+
+/* The buffer is full without a newline: keep an excerpt, drop bytes up to the next
+ * newline (or end of input) and report the line as overlong. */
+static int skip_long_line(rl_source *s, rl_line *line, rl_err *err)
+{
+	uint64_t line_start = s->offset, total = 0;
+	bool newline = false;
+	size_t kept = s->end - s->start < EXCERPT ? s->end - s->start : EXCERPT;
+	memcpy(s->excerpt, s->buf + s->start, kept);
+	for (;;) {
+		char *nl = memchr(s->buf + s->start, '\n', s->end - s->start);
+		if (nl) {
+			size_t k = (size_t)(nl - (s->buf + s->start));
+			total += k;
+			s->start += k + 1;
+			s->scan = s->start;
+			newline = true;
+			break;
+		}
+		total += s->end - s->start;
+		s->start = s->end = s->scan = 0;
+		long r = fill(s, err);
+		if (r < 0)
+			return (int)r;
+		if (r == 0)
+			break;
+	}
+	s->offset = line_start + total + newline;
+	line->lineno = ++s->lineno;
+	line->offset = line_start;
+	line->full_len = (size_t)total;
+	line->p = s->excerpt;
+	line->n = kept;
+	line->overlong = true;
+	return 1;
+}
+
+int rl_source_peek(rl_source *s, size_t want, const char **p, size_t *n, rl_err *err)
+{
+	if (want > s->cap)
+		want = s->cap;
+	while (s->end - s->start < want) {
+		long r = fill(s, err);
+		if (r < 0 && s->end == s->start)
+			return (int)r;
+		if (r < 0)
+			rl_err_clear(err); /* rl_source_next reports it after the lines before it */
+		if (r <= 0)
+			break;
+	}
+	*p = s->buf + s->start;
+	*n = s->end - s->start;
+	return 0;
+}
+
+void rl_source_set_max_line(rl_source *s, size_t max_line)
+{
+	s->max_line = max_line;
+}
+
+/* Doubles the buffer (up to max_line + "\r\n") for a line that fills it. Returns false
+ * when it is as large as allowed or memory is short. */
+static bool grow(rl_source *s)
+{
+	if (s->cap >= s->max_line + 2)
+		return false;
+	size_t nc = s->cap * 2 < s->max_line + 2 ? s->cap * 2 : s->max_line + 2;
+	char *nb = realloc(s->buf, nc);
+	if (!nb)
+		return false;
+	s->buf = nb;
+	s->cap = nc;
+	return true;
+}
+
+int rl_source_next(rl_source *s, rl_line *line, rl_err *err)
+{
+	for (;;) {
+		char *nl = memchr(s->buf + s->scan, '\n', s->end - s->scan);
+		if (nl) {
+			size_t len = (size_t)(nl - (s->buf + s->start));
+			emit(s, line, len, len + 1);
+			return 1;
+		}
+		s->scan = s->end;
+		if (s->start == 0 && s->end == s->cap && !grow(s))
+			return skip_long_line(s, line, err);
+		long r = fill(s, err);
+		if (r < 0)
+			return (int)r;
+		if (r == 0) {
+			if (s->start == s->end)
+				return 0;
+			size_t len = s->end - s->start; /* last line without a newline */
+			emit(s, line, len, len);
+			return 1;
+		}
+	}
+}

@@ -1,0 +1,66 @@
+/* input/source.h - input bytes to lines: files, .gz files and stdin.
+ *
+ * A source reads in large blocks (plain read(2), so a pipe or a FIFO delivers lines as
+ * they arrive), inflates gzip with zlib as it goes (detected by its magic bytes,
+ * concatenated members included), and hands out lines as views into its buffer without
+ * copying. Memory is bounded by the buffers, whatever the input: a line longer than
+ * max_line is skipped to its newline and reported as overlong. */
+#ifndef RL_SOURCE_H
+#define RL_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/base/err.h"
+
+typedef struct rl_source rl_source;
+
+typedef struct rl_line {
+	const char *p; /* the line without its "\n" (or "\r\n"); valid until the next read */
+	size_t n; /* bytes at p */
+	long long lineno; /* 1-based */
+	uint64_t offset; /* byte offset of the line start in the (decompressed) stream */
+	size_t full_len; /* the line's real length; > n only when overlong */
+	bool overlong; /* longer than max_line: p holds its first bytes only */
+} rl_line;
+
+typedef struct rl_source_opts {
+	size_t buffer_size; /* read block; 0: 1 MiB */
+	size_t max_line; /* longer lines are skipped and reported; 0: 64 KiB */
+} rl_source_opts;
+
+/* Opens path ("-" is stdin). opts may be NULL. Returns 0 or RL_EINPUT/RL_ENOMEM. */
+int rl_source_open(rl_source **out, const char *path, const rl_source_opts *opts, rl_err *err);
+
+/* Reads the next line. Returns 1 with *line filled, 0 at end of input, or RL_EINPUT
+ * (read error, corrupt or truncated gzip: lines before it were delivered). */
+int rl_source_next(rl_source *s, rl_line *line, rl_err *err);
+
+/* For sniffing a format before the first line is taken: buffers at least want bytes
+ * not yet handed out as lines (fewer when the input ends first; at most the buffer's
+ * size, 1 MiB by default) without consuming them, and points *p and *n at all of them.
+ * May block on a pipe until they arrive. The view is valid until the next call on s.
+ * Returns 0, or RL_EINPUT when reading fails before any byte arrived (a failure after
+ * some is left to rl_source_next, which reports it after the lines before it). */
+int rl_source_peek(rl_source *s, size_t want, const char **p, size_t *n, rl_err *err);
+
+/* Changes the longest line handed out whole (rl_source_opts.max_line), for an input
+ * found to be a document (a minified HAR is one line). A larger limit does not allocate
+ * at once: the buffer grows, doubling, only while a line needs it (if memory runs out,
+ * the line is reported overlong). */
+void rl_source_set_max_line(rl_source *s, size_t max_line);
+
+/* The name given to rl_source_open. */
+const char *rl_source_name(const rl_source *s);
+
+/* True once gzip data was detected. */
+bool rl_source_is_gzip(const rl_source *s);
+
+/* Bytes read from the file so far (compressed bytes for gzip). */
+uint64_t rl_source_bytes_read(const rl_source *s);
+
+/* Closes the file (not stdin) and frees s. NULL is fine. */
+void rl_source_free(rl_source *s);
+
+#endif

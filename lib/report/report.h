@@ -1,0 +1,137 @@
+/* report/report.h - the report model: every number SPEC §6 names, read from a store.
+ *
+ * rl_report_build() runs the queries of sql/report/ and applies the policy's
+ * classification (so `report --policy` can re-classify stored statuses). The retry
+ * part (report_retries.c) adds what the database holds of the retry analysis and
+ * judges the chains still open as if input ended there, with the policy the database
+ * was built with. Renderers (lib/render/) read only this model. Rates are computed
+ * here: a rate whose denominator is 0 is "null" (valid false). */
+#ifndef RL_REPORT_H
+#define RL_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/aggregate/clients.h"
+#include "lib/base/err.h"
+#include "lib/classify/policy.h"
+#include "lib/store/store.h"
+
+typedef struct rl_rate {
+	bool valid; /* false: the denominator was 0 (JSON null) */
+	double value;
+} rl_rate;
+
+typedef struct rl_report_source {
+	char *name, *format;
+	uint64_t lines, rejected, late;
+	uint64_t skipped; /* not access records */
+	int64_t time_res_us; /* the resolution of its times (SPEC §3.1.1), 0: unknown */
+} rl_report_source;
+
+typedef struct rl_report_status {
+	int status; /* -1: not logged */
+	uint64_t count;
+	bool failure, retryable;
+} rl_report_status;
+
+typedef struct rl_report_endpoint {
+	char *endpoint, *method;
+	int64_t endpoint_id, method_id; /* database ids */
+	uint64_t attempts, errors, retries, blind_4xx;
+	int64_t p50_us, p95_us, p99_us; /* -1: no durations logged */
+} rl_report_endpoint;
+
+#define RL_REPORT_BURSTS 10
+
+typedef struct rl_report_burst {
+	int64_t start_us;
+	unsigned round;
+	uint64_t clients;
+} rl_report_burst;
+
+typedef struct rl_report_client {
+	char *name;
+	uint64_t hash;
+	uint64_t v[RL_CL_N]; /* RL_CL_* */
+	unsigned ev_violations;
+	int64_t ev_start;
+	char *evidence; /* {"attempts": n, "steps": [...]} or NULL */
+} rl_report_client;
+
+/* One error row (SPEC §6 errors[]): strings are NULL when the bodies did not say them. */
+typedef struct rl_report_error {
+	int status;
+	char *type, *code;
+	char *message; /* the template ("Lead {n} not found"), "{other}" past the cap */
+	char *sample; /* the first message of the row as sent */
+	uint64_t count; /* attempts */
+} rl_report_error;
+
+typedef struct rl_report_sample {
+	char *source, *reason, *excerpt;
+	long long line;
+} rl_report_sample;
+
+typedef struct rl_report {
+	char generated_at[32];
+	bool has_window;
+	int64_t from_us, to_us;
+	const rl_policy *policy;
+
+	rl_report_source *sources;
+	size_t nsources;
+
+	struct {
+		uint64_t attempts, success, errors, unknown_status, retryable_errors, non_retryable_errors;
+		rl_rate retryable_rate, non_retryable_rate, retryable_share_of_errors;
+	} totals;
+
+	rl_report_status *status;
+	size_t nstatus;
+
+	struct {
+		uint64_t chains;
+		uint64_t count[RL_RC_N]; /* retries, blind, unsafe, checked, by verdict (lib/retry/verdict.h) */
+		rl_rate amplification, blind_4xx_retry_rate, compliance_rate;
+		uint64_t recovered, gave_up, open;
+		uint64_t lockstep_retries, lockstep_clients, rekeyed_attempts, rekeyed_clients;
+		rl_report_burst bursts[RL_REPORT_BURSTS];
+		size_t nbursts;
+		char policy[64]; /* the policy the retries were judged with (the database's) */
+	} retries;
+
+	rl_report_client *clients; /* the top --top by violations, then attempts, then name */
+	size_t nclients;
+	bool clients_capped; /* the database dropped clients with the fewest violations */
+
+	rl_report_error *errors; /* the top --top by count, then status, then template */
+	size_t nerrors;
+	bool errors_capped; /* the template table hit its cap: "{other}" rows hold the rest */
+
+	rl_report_endpoint *endpoints;
+	size_t nendpoints;
+	bool endpoints_capped; /* the template table hit its cap: "{other}" holds the rest */
+
+	uint64_t rejected;
+	rl_report_sample *samples;
+	size_t nsamples;
+} rl_report;
+
+typedef struct rl_report_opts {
+	const rl_policy *policy; /* required */
+	size_t top; /* rows of the per-endpoint and error tables; 0: all */
+	size_t max_samples; /* rejected samples shown; 0: 20 */
+} rl_report_opts;
+
+/* Builds the report of everything in st. Returns 0 or RL_EDB/RL_ENOMEM. */
+int rl_report_build(rl_report *out, rl_store *st, const rl_report_opts *opts, rl_err *err);
+
+/* The retry section (report_retries.c): adds to a report whose endpoints are loaded. */
+int rl_report_load_retries(rl_report *r, rl_store *st, size_t top, rl_err *err);
+
+/* Frees what rl_report_build allocated (not r itself). */
+void rl_report_clear(rl_report *r);
+
+#endif

@@ -1,0 +1,531 @@
+/* retry/worker.c - batches of attempts to a thread that runs reorder + chain. */
+#include "lib/retry/worker.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/classify/identity.h"
+#include "lib/base/timestamp.h"
+
+#define BATCH 1024 /* attempts per hand-over */
+#define ARENA (256 * 1024) /* bytes of strings per hand-over */
+#define NBATCHES 4 /* in flight between the two threads */
+#define STR_MAX (64 * 1024 + 1600) /* the most one attempt's strings take (a line is ≤ 64 KiB) */
+
+/* An attempt and where its strings sit in the batch's arena. */
+typedef struct msg {
+	rl_attempt a;
+	uint32_t off; /* client, method, target, idempotency key, request id, back to back */
+	uint32_t target_n;
+	uint16_t client_n, idem_n, rid_n;
+	uint8_t method_n;
+} msg;
+
+typedef struct batch {
+	msg m[BATCH];
+	size_t n, used; /* attempts, arena bytes */
+	bool last; /* the producer stops after this one */
+	char arena[ARENA];
+} batch;
+
+struct rl_worker {
+	rl_worker_opts o;
+	rl_strpool *targets;
+	rl_reorder *reorder;
+	rl_chain *chain;
+	rl_writer_work work;
+	rl_store_source_delta *deltas; /* late counts per input */
+	uint32_t max_endpoint, max_method; /* ids seen since the last commit */
+	int64_t advanced_to;
+	int64_t chain_minute;
+	uint32_t chain_count;
+	int64_t last_flush_us;
+
+	/* the hand-over */
+	batch *pool;
+	batch *cur; /* the producer's */
+	batch *ready[NBATCHES + 1], *free_[NBATCHES + 1]; /* the producer may hold none */
+	size_t nready, nfree, ready_head;
+	pthread_t thread;
+	bool threaded, done;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int rc; /* first error of the thread */
+	rl_err err;
+};
+
+/* --- what the chains find ----------------------------------------------------------- */
+
+static void note_ids(rl_worker *a, uint32_t endpoint, uint32_t method)
+{
+	if (endpoint > a->max_endpoint)
+		a->max_endpoint = endpoint;
+	if (method > a->max_method)
+		a->max_method = method;
+}
+
+/* Chains started per minute go through a one-minute cache: nearly every attempt
+ * starts a chain, and time-ordered input stays in one minute for a while. */
+static void chains_settle(rl_worker *a)
+{
+	if (a->chain_count)
+		rl_agg_add_minute(a->work.agg, a->chain_minute, RL_AGG_CHAINS, a->chain_count);
+	a->chain_count = 0;
+}
+
+static int sink_start(void *ctx, int64_t start, uint64_t client)
+{
+	(void)client;
+	rl_worker *a = ctx;
+	int64_t m = rl_minute_of(start);
+	if (m != a->chain_minute || a->chain_count == UINT32_MAX) {
+		chains_settle(a);
+		a->chain_minute = m;
+	}
+	a->chain_count++;
+	return 0;
+}
+
+static int sink_retry(void *ctx, const rl_retry_event *ev)
+{
+	rl_worker *a = ctx;
+	note_ids(a, ev->endpoint, ev->method);
+	rl_agg_add_retry(a->work.agg, rl_minute_of(ev->start_us), ev->endpoint, ev->method, ev->blind, ev->unsafe,
+			 ev->verdict);
+	return rl_clients_add_retry(a->work.clients, ev) ? RL_ENOMEM : 0;
+}
+
+static int sink_outcome(void *ctx, rl_outcome o, int64_t end, uint64_t client)
+{
+	(void)client;
+	rl_worker *a = ctx;
+	if (o != RL_OUTCOME_OPEN) /* open chains are saved, and judged by the report */
+		rl_agg_add_minute(a->work.agg, rl_minute_of(end),
+				  o == RL_OUTCOME_RECOVERED ? RL_AGG_RECOVERED : RL_AGG_GAVE_UP, 1);
+	return 0;
+}
+
+static int sink_evidence(void *ctx, const rl_evidence *ev)
+{
+	rl_worker *a = ctx;
+	return rl_clients_add_evidence(a->work.clients, ev, rl_intern_str(a->o.methods, ev->method)) ? RL_ENOMEM : 0;
+}
+
+static int sink_lockstep(void *ctx, unsigned round, int64_t start, uint64_t client)
+{
+	rl_worker *a = ctx;
+	return rl_writer_work_candidate(&a->work, round, start, client) ? RL_ENOMEM : 0;
+}
+
+static int sink_rekeyed(void *ctx, int64_t start, uint64_t client)
+{
+	rl_worker *a = ctx;
+	rl_agg_add_minute(a->work.agg, rl_minute_of(start), RL_AGG_REKEYED, 1);
+	rl_client_row *r = rl_clients_get(a->work.clients, client, NULL, 0);
+	if (!r || rl_writer_work_rekeyed(&a->work, client))
+		return RL_ENOMEM;
+	r->v[RL_CL_REKEYED]++;
+	return 0;
+}
+
+static int64_t source_tol(void *ctx, uint16_t source, bool has_duration)
+{
+	rl_worker *a = ctx;
+	if (source >= a->o.nsources)
+		return RL_US_PER_S;
+	int64_t t = atomic_load_explicit(&a->o.time_res[source], memory_order_relaxed);
+	int64_t d = has_duration ? atomic_load_explicit(&a->o.dur_res[source], memory_order_relaxed) : 0;
+	t = t > 0 ? t : RL_US_PER_S;
+	return d > t ? d : t;
+}
+
+static const char *name_of(void *ctx, int kind, uint32_t id)
+{
+	rl_worker *a = ctx;
+	return rl_intern_str(kind ? a->o.methods : a->o.endpoints, id);
+}
+
+static uint32_t id_of(void *ctx, int kind, const char *name)
+{
+	rl_worker *a = ctx;
+	uint32_t id = rl_intern_id(kind ? a->o.methods : a->o.endpoints, name, strlen(name));
+	if (kind)
+		note_ids(a, 0, id);
+	else
+		note_ids(a, id, 0);
+	return id;
+}
+
+/* --- committing the thread's tables ------------------------------------------------- */
+
+static int submit(rl_worker *a, bool wait)
+{
+	chains_settle(a);
+	a->work.endpoints_upto = a->max_endpoint;
+	a->work.methods_upto = a->max_method;
+	int rc = rl_writer_submit(a->o.commit, &a->work, a->deltas, NULL, 0, NULL, wait, &a->err);
+	for (size_t i = 0; i < a->o.nsources; i++)
+		a->deltas[i].late = 0;
+	a->last_flush_us = rl_mono_us();
+	return rc;
+}
+
+/* --- processing --------------------------------------------------------------------- */
+
+static int judge_released(void *ctx, const rl_attempt *att)
+{
+	rl_worker *a = ctx;
+	return rl_chain_judge(a->chain, att);
+}
+
+static int process(rl_worker *a, msg *m, const char *arena)
+{
+	rl_attempt *att = &m->a;
+	note_ids(a, att->endpoint, att->method);
+	/* who, and which request */
+	const char *p = arena + m->off;
+	rl_str client = rl_str_make(p, m->client_n), method = rl_str_make(p + m->client_n, m->method_n);
+	rl_str target = rl_str_make(method.p + method.n, m->target_n);
+	rl_str idem = rl_str_make(target.p + target.n, m->idem_n), rid = rl_str_make(idem.p + idem.n, m->rid_n);
+	rl_identity_keys k;
+	rl_identity_hash(client, method, target, idem, rid, &k);
+	att->key = (att->flags & RL_A_REQUEST_ID) ? k.rid : k.reqkey;
+	att->reqkey = k.reqkey;
+	att->base = k.base;
+	att->client = k.client;
+	att->idem = k.idem;
+	rl_client_row *row = rl_clients_get(a->work.clients, k.client, NULL, 0);
+	if (!row)
+		return RL_ENOMEM;
+	if (!row->name) {
+		char clean[RL_CLIENT_MAX * 4 + 8];
+		size_t n = rl_text_clean(clean, sizeof clean, client.p, client.n);
+		if (!rl_clients_get(a->work.clients, k.client, clean, n)->name)
+			return RL_ENOMEM;
+	}
+	row->v[RL_CL_ATTEMPTS]++;
+	/* a failure may start a chain: its target is kept as evidence */
+	att->target_ref = 0;
+	if (att->status < 0 || rl_status_is_failure(att->status)) {
+		if (!(att->target_ref = rl_strpool_put(a->targets, target.p,
+						       target.n < RL_TARGET_MAX ? target.n : RL_TARGET_MAX)))
+			return RL_ENOMEM;
+	}
+	int rc = rl_reorder_push(a->reorder, att, judge_released, a);
+	if (rc == 1) {
+		/* late: more than --max-lag before the latest start read; judged on arrival */
+		if (att->source < a->o.nsources)
+			a->deltas[att->source].late++;
+		rc = rl_chain_judge(a->chain, att);
+	}
+	if (rc)
+		return rc;
+	int64_t latest = rl_reorder_latest(a->reorder);
+	if (latest == a->advanced_to)
+		return 0;
+	a->advanced_to = latest;
+	return rl_chain_advance(a->chain, latest);
+}
+
+static int process_batch(rl_worker *a, batch *b)
+{
+	int rc = 0;
+	for (size_t i = 0; i < b->n && !rc; i++)
+		rc = process(a, &b->m[i], b->arena);
+	if (!rc && (rl_agg_full(a->work.agg) || rl_clients_full(a->work.clients) ||
+		    rl_mono_us() - a->last_flush_us >= a->o.flush_every_us))
+		rc = submit(a, false);
+	return rc;
+}
+
+static void fail(rl_worker *a, int rc)
+{
+	/* under a->mu */
+	if (!a->rc) {
+		a->rc = rc;
+		if (!a->err.code)
+			rl_err_set(&a->err, rc, NULL, 0,
+				   rc == RL_ENOMEM ? "out of memory" : "the retry analysis failed");
+	}
+}
+
+static void *run(void *arg)
+{
+	rl_worker *a = arg;
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		while (!a->nready)
+			pthread_cond_wait(&a->cv, &a->mu);
+		batch *b = a->ready[a->ready_head];
+		a->ready_head = (a->ready_head + 1) % (NBATCHES + 1);
+		a->nready--;
+		bool skip = a->rc != 0;
+		pthread_mutex_unlock(&a->mu);
+		int rc = skip ? 0 : process_batch(a, b);
+		if (!rc && !skip && b->last)
+			rc = submit(a, false);
+		pthread_mutex_lock(&a->mu);
+		if (rc)
+			fail(a, rc);
+		bool last = b->last;
+		b->n = b->used = 0;
+		b->last = false;
+		a->free_[a->nfree++] = b;
+		pthread_cond_broadcast(&a->cv);
+		if (last)
+			break;
+	}
+	a->done = true;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+/* Hands the producer's batch over and takes a free one. */
+static int hand_over(rl_worker *a, bool last)
+{
+	a->cur->last = last;
+	if (!a->threaded) {
+		int rc = process_batch(a, a->cur);
+		if (!rc && last)
+			rc = submit(a, false);
+		a->cur->n = a->cur->used = 0;
+		a->cur->last = false;
+		return rc;
+	}
+	pthread_mutex_lock(&a->mu);
+	a->ready[(a->ready_head + a->nready) % (NBATCHES + 1)] = a->cur;
+	a->nready++;
+	pthread_cond_broadcast(&a->cv);
+	a->cur = NULL;
+	if (!last) {
+		while (!a->nfree)
+			pthread_cond_wait(&a->cv, &a->mu);
+		a->cur = a->free_[--a->nfree];
+	}
+	int rc = a->rc;
+	pthread_mutex_unlock(&a->mu);
+	return rc;
+}
+
+static char *put(char *dst, rl_str s, size_t max, size_t *n)
+{
+	*n = s.n < max ? s.n : max;
+	if (*n)
+		memcpy(dst, s.p, *n);
+	return dst + *n;
+}
+
+int rl_worker_push(rl_worker *a, const rl_attempt *att, const rl_record *r)
+{
+	if (a->cur->used + STR_MAX > ARENA) {
+		int rc = hand_over(a, false);
+		if (rc)
+			return rc;
+	}
+	batch *b = a->cur;
+	msg *m = &b->m[b->n++];
+	m->a = *att;
+	m->off = (uint32_t)b->used;
+	char *p = b->arena + b->used;
+	size_t n;
+	char *q = p + rl_identity_client(r, p, RL_CLIENT_MAX);
+	m->client_n = (uint16_t)(q - p);
+	q = put(q, r->method, 32, &n);
+	m->method_n = (uint8_t)n;
+	q = put(q, r->target, 64 * 1024, &n);
+	m->target_n = (uint32_t)n;
+	q = put(q, r->idempotency_key, 512, &n);
+	m->idem_n = (uint16_t)n;
+	q = put(q, r->request_id, 512, &n);
+	m->rid_n = (uint16_t)n;
+	b->used += (size_t)(q - p);
+	if (b->n == BATCH)
+		return hand_over(a, false);
+	return 0;
+}
+
+int rl_worker_stop(rl_worker *a, rl_err *err)
+{
+	int rc = hand_over(a, true);
+	if (a->threaded) {
+		pthread_join(a->thread, NULL);
+		a->threaded = false;
+		rc = a->rc;
+	}
+	if (rc && err)
+		*err = a->err;
+	return rc;
+}
+
+void rl_worker_start(rl_worker *a)
+{
+	a->last_flush_us = rl_mono_us();
+	a->threaded = pthread_create(&a->thread, NULL, run, a) == 0;
+}
+
+/* --- life cycle ------------------------------------------------------------------------ */
+
+int rl_worker_new(rl_worker **out, const rl_worker_opts *o, rl_err *err)
+{
+	*out = NULL;
+	rl_worker *a = calloc(1, sizeof *a);
+	if (!a)
+		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	a->o = *o;
+	a->advanced_to = INT64_MIN;
+	a->targets = rl_strpool_new();
+	a->reorder = rl_reorder_new(o->max_lag_us);
+	a->work.agg = rl_agg_new(o->max_keys);
+	a->work.clients = rl_clients_new();
+	a->deltas = calloc(o->nsources ? o->nsources : 1, sizeof *a->deltas);
+	a->pool = calloc(NBATCHES + 1, sizeof *a->pool);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	int rc;
+	if (!a->targets || !a->reorder || !a->work.agg || !a->work.clients || !a->deltas || !a->pool) {
+		rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < o->nsources; i++) {
+		a->deltas[i].name = o->source_names[i];
+		a->deltas[i].first_us = INT64_MAX;
+		a->deltas[i].last_us = INT64_MIN;
+	}
+	a->cur = &a->pool[NBATCHES];
+	for (size_t i = 0; i < NBATCHES; i++)
+		a->free_[a->nfree++] = &a->pool[i];
+	rl_chain_opts co = {o->policy, o->window_us,	   o->max_lag_us, o->clock_skew_us, source_tol,
+			    a,	       {a, name_of, id_of}};
+	rl_chain_sink sink = {a, sink_start, sink_retry, sink_outcome, sink_evidence, sink_lockstep, sink_rekeyed};
+	if ((rc = rl_chain_new(&a->chain, &co, &sink, a->targets, err)))
+		goto fail;
+	*out = a;
+	return 0;
+fail:
+	rl_worker_free(a);
+	return rc;
+}
+
+int rl_worker_load(rl_worker *a, rl_store *st, rl_err *err)
+{
+	return rl_worker_load_state(st, a->chain, a->reorder, err);
+}
+
+int rl_worker_save(rl_worker *a, rl_store *st, rl_err *err)
+{
+	return rl_worker_save_state(st, a->chain, a->reorder, err);
+}
+
+size_t rl_worker_active(const rl_worker *a)
+{
+	return rl_chain_active(a->chain) + rl_reorder_count(a->reorder);
+}
+
+size_t rl_worker_bytes(const rl_worker *a)
+{
+	return rl_chain_bytes(a->chain) + rl_reorder_bytes(a->reorder) + rl_strpool_bytes(a->targets);
+}
+
+int64_t rl_worker_latest(const rl_worker *a)
+{
+	return rl_reorder_latest(a->reorder);
+}
+
+void rl_worker_free(rl_worker *a)
+{
+	if (!a)
+		return;
+	if (a->threaded) {
+		/* stop without committing: an error path */
+		pthread_mutex_lock(&a->mu);
+		fail(a, RL_EINPUT);
+		pthread_mutex_unlock(&a->mu);
+		hand_over(a, true);
+		pthread_join(a->thread, NULL);
+	}
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	rl_chain_free(a->chain);
+	rl_reorder_free(a->reorder);
+	rl_strpool_free(a->targets);
+	rl_agg_free(a->work.agg);
+	rl_clients_free(a->work.clients);
+	free(a->work.cand);
+	free(a->work.rekeyed);
+	free(a->deltas);
+	free(a->pool);
+	free(a);
+}
+
+/* --- saved state ---------------------------------------------------------------------- */
+
+typedef struct state_io {
+	rl_store *st;
+	rl_chain *c;
+	rl_reorder *r;
+	rl_err *err;
+} state_io;
+
+static int put_blob(void *ctx, int kind, uint64_t key, const void *blob, size_t n)
+{
+	state_io *io = ctx;
+	return rl_store_state_put(io->st, kind, key, blob, n, io->err);
+}
+
+static int put_attempt(void *ctx, const rl_attempt *att)
+{
+	state_io *io = ctx;
+	return rl_chain_save_attempt(io->c, att, put_blob, io);
+}
+
+int rl_worker_save_state(rl_store *st, rl_chain *c, rl_reorder *r, rl_err *err)
+{
+	state_io io = {st, c, r, err};
+	int rc;
+	if ((rc = rl_store_meta_set_i64(st, "latest_start_us", rl_reorder_latest(r), err)) ||
+	    (rc = rl_store_state_clear(st, err)))
+		return rc;
+	if ((rc = rl_chain_save(c, put_blob, &io)) || (rc = rl_reorder_each(r, put_attempt, &io)))
+		return rc == RL_EDB ? rc
+				    : rl_err_set(err, RL_ENOMEM, rl_store_path(st), 0, "cannot save the retry state");
+	return 0;
+}
+
+static int judge_cb(void *ctx, const rl_attempt *att)
+{
+	return rl_chain_judge(ctx, att);
+}
+
+static int load_one(void *ctx, int kind, uint64_t key, const void *blob, size_t n)
+{
+	state_io *io = ctx;
+	if (kind != RL_CHAIN_ATTEMPT)
+		return rl_chain_load(io->c, kind, key, blob, n, io->err);
+	rl_attempt att;
+	int rc = rl_chain_load_attempt(io->c, blob, n, &att, io->err);
+	if (rc)
+		return rc;
+	/* saved attempts all wait: latest is restored first, so none is late */
+	rc = rl_reorder_push(io->r, &att, judge_cb, io->c);
+	return rc < 0 ? rl_err_set(io->err, RL_ENOMEM, NULL, 0, "out of memory") : rc;
+}
+
+int rl_worker_load_state(rl_store *st, rl_chain *c, rl_reorder *r, rl_err *err)
+{
+	int64_t latest;
+	int rc = rl_store_meta_get_i64(st, "latest_start_us", &latest, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		rl_reorder_set_latest(r, latest);
+		rl_chain_advance(c, latest); /* no state is closed: the wheel is empty */
+	}
+	state_io io = {st, c, r, err};
+	rc = rl_store_state_each(st, load_one, &io, err);
+	if (rc && err && !err->source[0])
+		snprintf(err->source, sizeof err->source, "%s", rl_store_path(st));
+	return rc;
+}

@@ -1,0 +1,85 @@
+/* retry/worker.h - the retry analysis on its own thread.
+ *
+ * The parser condenses every record into an rl_attempt and hands it over with
+ * rl_worker_push(), with the few strings that identify it (client, method, target,
+ * idempotency key, request id) copied alongside; batches cross to the analysis thread,
+ * which hashes the identities (lib/classify/identity.h), counts attempts per client, puts the
+ * attempts back in time order (lib/retry/reorder.h), judges them (lib/retry/chain.h) and counts
+ * what it finds in tables of its own: retries and verdicts per endpoint and minute,
+ * chains and outcomes per minute, per-client counts and evidence, lockstep candidates,
+ * rekeyed clients, and late attempts per input. It commits those tables through the same committer as the parser
+ * (lib/store/writer.h), so on two cores parsing, judging and writing overlap.
+ *
+ * State that outlives a run (chains in progress, attempts still waiting for order) is
+ * loaded before the thread starts and saved after it stops, by the same functions the
+ * report uses to judge it (rl_worker_load_state, rl_worker_save_state). */
+#ifndef RL_RETRY_WORKER_H
+#define RL_RETRY_WORKER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/retry/attempt.h"
+#include "lib/retry/chain.h"
+#include "lib/store/writer.h"
+#include "lib/mem/intern.h"
+#include "lib/format/record.h"
+#include "lib/retry/reorder.h"
+#include "lib/store/store.h"
+
+typedef struct rl_worker rl_worker;
+
+typedef struct rl_worker_opts {
+	const rl_policy *policy;
+	int64_t window_us, max_lag_us, clock_skew_us;
+	int64_t flush_every_us;
+	size_t max_keys;
+	rl_intern *endpoints, *methods; /* appended to by the parser; read here for ids it handed over */
+	rl_writer *commit;
+	size_t nsources;
+	const char *const *source_names; /* for the late counts; owned by the caller */
+	/* per input: time and duration resolution, updated by the parser (relaxed atomics) */
+	const _Atomic int64_t *time_res, *dur_res;
+} rl_worker_opts;
+
+int rl_worker_new(rl_worker **out, const rl_worker_opts *o, rl_err *err);
+
+/* Loads the state saved by an earlier run (before rl_worker_start). */
+int rl_worker_load(rl_worker *a, rl_store *st, rl_err *err);
+
+/* Starts the thread (or, when that fails, works inline in rl_worker_push). */
+void rl_worker_start(rl_worker *a);
+
+/* Hands an attempt of record r over: att has its times, ids, status, flags and seq;
+ * the hashes are the thread's to fill. Blocks while the thread is behind. Returns 0, or
+ * an error the thread met earlier. */
+int rl_worker_push(rl_worker *a, const rl_attempt *att, const rl_record *r);
+
+/* Processes everything pushed, commits the thread's last tables, stops the thread.
+ * Returns 0 or the first error (err filled). */
+int rl_worker_stop(rl_worker *a, rl_err *err);
+
+/* After stop: saves the state the next run goes on from, in the current transaction. */
+int rl_worker_save(rl_worker *a, rl_store *st, rl_err *err);
+
+/* Chains in progress plus attempts waiting for order, and their bytes. */
+size_t rl_worker_active(const rl_worker *a);
+size_t rl_worker_bytes(const rl_worker *a);
+
+/* The latest start read (to save), over this and earlier runs. */
+int64_t rl_worker_latest(const rl_worker *a);
+
+void rl_worker_free(rl_worker *a);
+
+/* --- saved state, shared with the report ------------------------------------------ */
+
+/* Loads saved chains and waiting attempts into c and r (latest start restored first).
+ * Attempts that become safe are judged through c. */
+int rl_worker_load_state(rl_store *st, rl_chain *c, rl_reorder *r, rl_err *err);
+
+/* Saves c's chains and r's waiting attempts (replacing what was saved). */
+int rl_worker_save_state(rl_store *st, rl_chain *c, rl_reorder *r, rl_err *err);
+
+#endif

@@ -1,0 +1,82 @@
+/* store/identity.c - a database's uuid, policy and retry window (meta keys "uuid",
+ * "created_us", "policy", "policy_json", "retry_window_us"). */
+#include "lib/store/identity.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/base/defaults.h"
+#include "lib/base/timestamp.h"
+
+int rl_store_identity_init(rl_store *st, rl_err *err)
+{
+	char buf[64];
+	int rc = rl_store_meta_get(st, "uuid", buf, sizeof buf, err);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	unsigned char b[16];
+	sqlite3_randomness(sizeof b, b);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* variant 1 */
+	snprintf(buf, sizeof buf, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+		 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	if ((rc = rl_store_meta_set(st, "uuid", buf, err)))
+		return rc;
+	return rl_store_meta_set_i64(st, "created_us", rl_wall_us(), err);
+}
+
+int rl_store_identity_read(rl_store *st, rl_store_identity *id, rl_err *err)
+{
+	memset(id, 0, sizeof *id);
+	id->retry_window_us = RL_DEFAULT_RETRY_WINDOW_US;
+	int rc = rl_store_meta_get(st, "uuid", id->uuid, sizeof id->uuid, err);
+	if (rc < 0)
+		return rc;
+	char *json;
+	if ((rc = rl_store_meta_dup(st, "policy_json", &json, err)) <= 0)
+		return rc;
+	rc = rl_policy_parse(&id->policy, json, strlen(json), rl_store_path(st), err);
+	free(json);
+	if (rc)
+		return rc;
+	if ((rc = rl_store_meta_get_i64(st, "retry_window_us", &id->retry_window_us, err)) < 0)
+		return rc;
+	id->built = true;
+	return 0;
+}
+
+int rl_store_identity_claim(rl_store *st, const rl_policy *policy, int64_t retry_window_us, rl_err *err)
+{
+	char *want = rl_policy_to_json(policy, false), *have = NULL;
+	if (!want)
+		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	int rc = rl_store_meta_dup(st, "policy_json", &have, err);
+	if (rc == 0) {
+		if (!(rc = rl_store_meta_set(st, "policy", policy->name, err)) &&
+		    !(rc = rl_store_meta_set(st, "policy_json", want, err)))
+			rc = rl_store_meta_set_i64(st, "retry_window_us", retry_window_us, err);
+	} else if (rc == 1) {
+		char name[sizeof policy->name] = "";
+		int64_t window = RL_DEFAULT_RETRY_WINDOW_US;
+		if ((rc = rl_store_meta_get(st, "policy", name, sizeof name, err)) >= 0 &&
+		    (rc = rl_store_meta_get_i64(st, "retry_window_us", &window, err)) >= 0)
+			rc = 0;
+		if (rc)
+			;
+		else if (strcmp(have, want) != 0)
+			rc = rl_err_set(err, RL_EUSAGE, rl_store_path(st), 0,
+					"this database was built with policy '%s'; ingest with --policy %s (a changed "
+					"policy file counts as another policy) or use another --db",
+					name, name);
+		else if (window != retry_window_us)
+			rc = rl_err_set(
+				err, RL_EUSAGE, rl_store_path(st), 0,
+				"this database was built with --retry-window %g s; use the same or another --db",
+				(double)window / 1e6);
+	}
+	free(have);
+	free(want);
+	return rc;
+}
