@@ -13,6 +13,10 @@
 # goaccess). Then the memory figures: peak RSS on 1 hour vs 4 hours of the same
 # traffic, and the retry state's bytes per open key with LINES distinct clients inside
 # one window. Results go to stdout as Markdown. Nothing here is a pass/fail test.
+#
+# BENCH_BASE=REF (a commit, tag or branch) also builds REF and measures it beside the
+# work tree on every retrylens row of the first table, in the same run and on the same
+# files (REF's row first): the before/after of a refactoring or a speed-up.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -25,11 +29,49 @@ cmake --build "$build" -j2 >/dev/null
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -o "$out/genlog" "$here/genlog.c"
 cc -O2 -std=c11 -D_DEFAULT_SOURCE -o "$out/measure" "$here/measure.c"
 bin=$build/retrylens
+base_bin=
+if [ -n "${BENCH_BASE:-}" ]; then
+	base_sha=$(git -C "$root" rev-parse --verify "$BENCH_BASE^{commit}")
+	base_src=$out/src-$base_sha
+	if [ ! -d "$base_src" ]; then
+		rm -rf "$base_src.tmp" && mkdir -p "$base_src.tmp"
+		git -C "$root" archive "$base_sha" | tar -x -C "$base_src.tmp"
+		mv "$base_src.tmp" "$base_src"
+	fi
+	cmake -S "$base_src" -B "$out/build-base-$base_sha" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+	cmake --build "$out/build-base-$base_sha" -j2 >/dev/null
+	base_bin=$out/build-base-$base_sha/retrylens
+	base_name=$(git -C "$root" rev-parse --short "$base_sha")
+fi
 [ -s "$out/hour.log" ] && [ "$(wc -l <"$out/hour.log")" = "$lines" ] || "$out/genlog" --lines "$lines" --span 3600 >"$out/hour.log"
 [ -s "$out/week.log" ] && [ "$(wc -l <"$out/week.log")" = "$lines" ] || "$out/genlog" --lines "$lines" --span 604800 >"$out/week.log"
 cat "$out/hour.log" "$out/week.log" >/dev/null # warm the page cache
 
-row() { # LABEL FILE CMD...
+row() { # LABEL FILE CMD... (with BENCH_BASE, a retrylens command runs as REF's first)
+	case " $* " in *" $bin "*) ours=1 ;; *) ours= ;; esac
+	if [ -n "$base_bin" ] && [ -n "$ours" ]; then
+		base_row "$@"
+		l="$1 (work tree)"
+		shift
+		one_row "$l" "$@"
+	else
+		one_row "$@"
+	fi
+}
+
+base_row() { # LABEL FILE CMD...: CMD with REF's binary in place of the work tree's
+	l="$1 ($base_name)" f=$2
+	shift 2
+	n=$#
+	for a in "$@"; do
+		[ "$a" = "$bin" ] && a=$base_bin
+		set -- "$@" "$a"
+	done
+	shift "$n"
+	one_row "$l" "$f" "$@"
+}
+
+one_row() { # LABEL FILE CMD...
 	label=$1 file=$2
 	shift 2
 	m=$("$out/measure" --runs 3 -- "$@")
