@@ -2,24 +2,19 @@
  *
  * The database holds what the ingest runs judged (retry_bucket, chain_minute, client
  * rows with evidence, lockstep candidates, rekeyed clients) and the state of the chains
- * still in progress. The report adds the first, then judges the second as if input
- * ended at the database's end of input (open chains stay open while their window
- * lasts), with the policy and window the database was built with: so `analyze` equals
+ * still in progress. The report only sums: the first, row by row, then what the retry
+ * engine finds when it judges the second as if input ended at the database's end of
+ * input (lib/retry/finish.h: open chains stay open while their window lasts), counted
+ * into the same tables as ingest's, row by row the same way: so `analyze` equals
  * `ingest` + `report`, and one run equals two. Nothing here writes to the database. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/base/array.h"
-#include "lib/retry/worker.h"
-#include "lib/retry/chain.h"
-#include "lib/base/defaults.h"
-#include "lib/mem/intern.h"
-#include "lib/retry/reorder.h"
-#include "lib/report/report.h"
-#include "lib/store/identity.h"
-#include "lib/base/timestamp.h"
 #include "lib/mem/u64map.h"
+#include "lib/report/report.h"
+#include "lib/retry/finish.h"
 
 typedef struct candidate {
 	unsigned round;
@@ -41,8 +36,8 @@ typedef struct ctx {
 	size_t ncand, capcand;
 	/* clients with a rekeyed attempt */
 	rl_u64map rekeyed;
-	/* report-time judging */
-	rl_intern *endpoints, *methods;
+	/* the saved state, judged now */
+	rl_retry_finish fin;
 } ctx;
 
 static uint64_t ep_key(int64_t endpoint, int64_t method)
@@ -70,6 +65,68 @@ static rl_report_client *client_row(ctx *c, uint64_t hash)
 	return cl;
 }
 
+/* --- sums: each row the same way, from the database or from the finish ------------------ */
+
+static void add_retry_row(ctx *c, int64_t endpoint, int64_t method, const uint64_t *v)
+{
+	__typeof__(c->r->retries) *t = &c->r->retries;
+	for (int i = 0; i < RL_RC_N; i++)
+		t->count[i] += v[i];
+	rl_report_endpoint *e = endpoint_row(c, endpoint, method);
+	if (e) {
+		e->retries += v[RL_RC_RETRIES];
+		e->blind_4xx += v[RL_RC_BLIND_4XX];
+	}
+}
+
+static void add_minute_row(ctx *c, const uint64_t *v)
+{
+	__typeof__(c->r->retries) *t = &c->r->retries;
+	t->chains += v[RL_AGG_CHAINS];
+	t->recovered += v[RL_AGG_RECOVERED];
+	t->gave_up += v[RL_AGG_GAVE_UP];
+	t->rekeyed_attempts += v[RL_AGG_REKEYED];
+}
+
+static char *dup_text(const char *s)
+{
+	return s && *s ? strdup(s) : NULL;
+}
+
+/* Adds a client row; its evidence replaces the client's when it has more violations,
+ * or as many and an earlier chain (the store's rule, sql/write/client.sql). */
+static int add_client_row(ctx *c, uint64_t hash, const char *name, const uint64_t *v, unsigned ev_violations,
+			  int64_t ev_start, const char *evidence)
+{
+	rl_report_client *cl = client_row(c, hash);
+	if (!cl)
+		return RL_ENOMEM;
+	if (!cl->name)
+		cl->name = dup_text(name);
+	for (int i = 0; i < RL_CL_N; i++)
+		cl->v[i] += v[i];
+	if (evidence && *evidence &&
+	    (ev_violations > cl->ev_violations ||
+	     (ev_violations == cl->ev_violations && (!cl->evidence || ev_start < cl->ev_start)))) {
+		char *e = strdup(evidence);
+		if (!e)
+			return RL_ENOMEM;
+		free(cl->evidence);
+		cl->evidence = e;
+		cl->ev_violations = ev_violations;
+		cl->ev_start = ev_start;
+	}
+	return 0;
+}
+
+static int add_candidate(ctx *c, unsigned round, int64_t start, uint64_t client)
+{
+	if (rl_array_grow((void **)&c->cand, &c->capcand, c->ncand, sizeof *c->cand))
+		return RL_ENOMEM;
+	c->cand[c->ncand++] = (candidate){round, start, client};
+	return 0;
+}
+
 /* --- what the database holds ---------------------------------------------------------- */
 
 static int load_retry_buckets(ctx *c, rl_store *st)
@@ -78,16 +135,11 @@ static int load_retry_buckets(ctx *c, rl_store *st)
 	int rc = rl_store_query_open(st, "sql/report/retries.sql", &q, c->err);
 	if (rc)
 		return rc;
-	__typeof__(c->r->retries) *t = &c->r->retries;
 	while ((rc = rl_store_query_step(q, c->err)) == 1) {
 		uint64_t v[RL_RC_N];
 		for (int i = 0; i < RL_RC_N; i++)
-			t->count[i] += v[i] = (uint64_t)rl_store_query_int(q, 2 + i);
-		rl_report_endpoint *e = endpoint_row(c, rl_store_query_int(q, 0), rl_store_query_int(q, 1));
-		if (e) {
-			e->retries += v[RL_RC_RETRIES];
-			e->blind_4xx += v[RL_RC_BLIND_4XX];
-		}
+			v[i] = (uint64_t)rl_store_query_int(q, 2 + i);
+		add_retry_row(c, rl_store_query_int(q, 0), rl_store_query_int(q, 1), v);
 	}
 	rl_store_query_close(q);
 	if (rc < 0)
@@ -95,18 +147,13 @@ static int load_retry_buckets(ctx *c, rl_store *st)
 	if ((rc = rl_store_query_open(st, "sql/report/chains.sql", &q, c->err)))
 		return rc;
 	if ((rc = rl_store_query_step(q, c->err)) == 1) {
-		t->chains += (uint64_t)rl_store_query_int(q, 0);
-		t->recovered += (uint64_t)rl_store_query_int(q, 1);
-		t->gave_up += (uint64_t)rl_store_query_int(q, 2);
-		t->rekeyed_attempts += (uint64_t)rl_store_query_int(q, 3);
+		uint64_t v[RL_AGG_NMINUTE];
+		for (int i = 0; i < RL_AGG_NMINUTE; i++)
+			v[i] = (uint64_t)rl_store_query_int(q, i);
+		add_minute_row(c, v);
 	}
 	rl_store_query_close(q);
 	return rc < 0 ? rc : 0;
-}
-
-static char *dup_text(const char *s)
-{
-	return s && *s ? strdup(s) : NULL;
 }
 
 static int load_clients(ctx *c, rl_store *st)
@@ -116,17 +163,15 @@ static int load_clients(ctx *c, rl_store *st)
 	if (rc)
 		return rc;
 	while ((rc = rl_store_query_step(q, c->err)) == 1) {
-		rl_report_client *cl = client_row(c, (uint64_t)rl_store_query_int(q, 0));
-		if (!cl) {
+		uint64_t v[RL_CL_N];
+		for (int i = 0; i < RL_CL_N; i++)
+			v[i] = (uint64_t)rl_store_query_int(q, 2 + i);
+		if (add_client_row(c, (uint64_t)rl_store_query_int(q, 0), rl_store_query_text(q, 1), v,
+				   (unsigned)rl_store_query_int(q, 2 + RL_CL_N), rl_store_query_int(q, 3 + RL_CL_N),
+				   rl_store_query_text(q, 4 + RL_CL_N))) {
 			rc = rl_err_set(c->err, RL_ENOMEM, NULL, 0, "out of memory");
 			break;
 		}
-		cl->name = dup_text(rl_store_query_text(q, 1));
-		for (int i = 0; i < RL_CL_N; i++)
-			cl->v[i] = (uint64_t)rl_store_query_int(q, 2 + i);
-		cl->ev_violations = (unsigned)rl_store_query_int(q, 2 + RL_CL_N);
-		cl->ev_start = rl_store_query_int(q, 3 + RL_CL_N);
-		cl->evidence = dup_text(rl_store_query_text(q, 4 + RL_CL_N));
 	}
 	rl_store_query_close(q);
 	if (rc < 0)
@@ -134,12 +179,11 @@ static int load_clients(ctx *c, rl_store *st)
 	if ((rc = rl_store_query_open(st, "sql/report/lockstep.sql", &q, c->err)))
 		return rc;
 	while ((rc = rl_store_query_step(q, c->err)) == 1) {
-		if (rl_array_grow((void **)&c->cand, &c->capcand, c->ncand, sizeof *c->cand)) {
+		if (add_candidate(c, (unsigned)rl_store_query_int(q, 0), rl_store_query_int(q, 1),
+				  (uint64_t)rl_store_query_int(q, 2))) {
 			rc = rl_err_set(c->err, RL_ENOMEM, NULL, 0, "out of memory");
 			break;
 		}
-		c->cand[c->ncand++] = (candidate){(unsigned)rl_store_query_int(q, 0), rl_store_query_int(q, 1),
-						  (uint64_t)rl_store_query_int(q, 2)};
 	}
 	rl_store_query_close(q);
 	if (rc < 0)
@@ -155,164 +199,47 @@ static int load_clients(ctx *c, rl_store *st)
 	return rc < 0 ? rc : 0;
 }
 
-/* --- the chains still open, judged now ------------------------------------------------- */
+/* --- the chains still open, judged by the retry engine (lib/retry/finish.h) ------------ */
 
-static int on_start(void *cv, int64_t start, uint64_t client)
+static int sum_retries(void *cv, const rl_agg_retry *rows, size_t n)
 {
-	(void)start, (void)client;
-	((ctx *)cv)->r->retries.chains++;
+	ctx *c = cv;
+	for (size_t i = 0; i < n; i++)
+		add_retry_row(c, rl_intern_db_id(c->fin.endpoints, rows[i].endpoint),
+			      rl_intern_db_id(c->fin.methods, rows[i].method), rows[i].v);
 	return 0;
 }
 
-static int on_retry(void *cv, const rl_retry_event *ev)
+static int sum_minutes(void *cv, const rl_agg_minute *rows, size_t n)
 {
-	ctx *c = cv;
-	__typeof__(c->r->retries) *t = &c->r->retries;
-	rl_report_endpoint *e =
-		endpoint_row(c, rl_intern_db_id(c->endpoints, ev->endpoint), rl_intern_db_id(c->methods, ev->method));
-	if (e) {
-		e->retries++;
-		e->blind_4xx += ev->blind;
-	}
-	rl_report_client *cl = client_row(c, ev->client);
-	if (!cl)
-		return RL_ENOMEM;
-	rl_retry_count(t->count, ev->blind, ev->unsafe, ev->verdict);
-	rl_retry_count(&cl->v[RL_CL_RETRIES], ev->blind, ev->unsafe, ev->verdict);
-	cl->v[RL_CL_VIOLATIONS] += rl_retry_violations(ev->blind, ev->unsafe, ev->verdict);
+	for (size_t i = 0; i < n; i++)
+		add_minute_row(cv, rows[i].v);
 	return 0;
-}
-
-static int on_outcome(void *cv, rl_outcome o, int64_t end, uint64_t client)
-{
-	(void)end, (void)client;
-	ctx *c = cv;
-	if (o == RL_OUTCOME_RECOVERED)
-		c->r->retries.recovered++;
-	else if (o == RL_OUTCOME_GAVE_UP)
-		c->r->retries.gave_up++;
-	else
-		c->r->retries.open++;
-	return 0;
-}
-
-static int on_evidence(void *cv, const rl_evidence *ev)
-{
-	ctx *c = cv;
-	rl_report_client *cl = client_row(c, ev->client);
-	if (!cl)
-		return RL_ENOMEM;
-	if (cl->ev_violations > ev->violations ||
-	    (cl->ev_violations == ev->violations && cl->evidence && cl->ev_start <= ev->first_start_us))
-		return 0;
-	char *json = rl_evidence_json(ev, rl_intern_str(c->methods, ev->method));
-	if (!json)
-		return RL_ENOMEM;
-	free(cl->evidence);
-	cl->evidence = json;
-	cl->ev_violations = ev->violations;
-	cl->ev_start = ev->first_start_us;
-	return 0;
-}
-
-static int on_lockstep(void *cv, unsigned round, int64_t start, uint64_t client)
-{
-	ctx *c = cv;
-	if (rl_array_grow((void **)&c->cand, &c->capcand, c->ncand, sizeof *c->cand))
-		return RL_ENOMEM;
-	c->cand[c->ncand++] = (candidate){round, start, client};
-	return 0;
-}
-
-static int on_rekeyed(void *cv, int64_t start, uint64_t client)
-{
-	(void)start;
-	ctx *c = cv;
-	c->r->retries.rekeyed_attempts++;
-	rl_report_client *cl = client_row(c, client);
-	if (!cl || rl_u64map_put(&c->rekeyed, client | 1, 1))
-		return RL_ENOMEM;
-	cl->v[RL_CL_REKEYED]++;
-	return 0;
-}
-
-static int64_t saved_tol(void *cv, uint16_t source, bool has_duration)
-{
-	(void)cv, (void)source, (void)has_duration;
-	return RL_US_PER_S; /* saved attempts carry their own resolution */
-}
-
-static const char *name_of(void *cv, int kind, uint32_t id)
-{
-	ctx *c = cv;
-	return rl_intern_str(kind ? c->methods : c->endpoints, id);
-}
-
-static uint32_t id_of(void *cv, int kind, const char *name)
-{
-	ctx *c = cv;
-	return rl_intern_id(kind ? c->methods : c->endpoints, name, strlen(name));
-}
-
-static int judge_cb(void *cv, const rl_attempt *a)
-{
-	return rl_chain_judge(cv, a);
-}
-
-/* The database's identity and the state its last run saved; returns 1 when it has
- * them, 0 when empty. */
-static int stored_identity(rl_store *st, rl_store_identity *id, int64_t *skew, int64_t *lag, int64_t *end, rl_err *err)
-{
-	int rc = rl_store_identity_read(st, id, err);
-	if (rc || !id->built)
-		return rc;
-	*skew = RL_DEFAULT_CLOCK_SKEW_US;
-	*lag = RL_DEFAULT_MAX_LAG_US;
-	*end = INT64_MIN;
-	if (rl_store_meta_get_i64(st, "clock_skew_us", skew, err) < 0 ||
-	    rl_store_meta_get_i64(st, "max_lag_us", lag, err) < 0 ||
-	    rl_store_meta_get_i64(st, "end_of_input_us", end, err) < 0)
-		return RL_EDB;
-	return 1;
 }
 
 static int judge_open(ctx *c, rl_store *st)
 {
-	rl_store_identity id;
-	int64_t skew, lag, end;
-	int rc = stored_identity(st, &id, &skew, &lag, &end, c->err);
-	if (rc <= 0)
+	rl_retry_finish *f = &c->fin;
+	int rc = rl_retry_finish_run(f, st, c->err);
+	if (rc || !f->judged)
 		return rc;
-	snprintf(c->r->retries.policy, sizeof c->r->retries.policy, "%s", id.policy.name);
-	c->endpoints = rl_intern_new(100000, 4096, "{other}");
-	c->methods = rl_intern_new(100000, 64, "{other}");
-	rl_strpool *targets = rl_strpool_new();
-	/* the lag of the run that saved the attempts: none is released before the drain */
-	rl_reorder *r = rl_reorder_new(lag);
-	rl_chain *chain = NULL;
-	if (!c->endpoints || !c->methods || !targets || !r) {
-		rc = rl_err_set(c->err, RL_ENOMEM, NULL, 0, "out of memory");
-		goto done;
+	snprintf(c->r->retries.policy, sizeof c->r->retries.policy, "%s", f->policy);
+	c->r->retries.open += f->tally.open;
+	rl_agg_sink sink = {c, NULL, NULL, sum_retries, sum_minutes};
+	if ((rc = rl_agg_drain(f->work.agg, &sink)))
+		return rc;
+	for (size_t i = 0, n = rl_clients_count(f->work.clients); i < n; i++) {
+		const rl_client_row *w = rl_clients_row(f->work.clients, i);
+		if ((rc = add_client_row(c, w->hash, w->name, w->v, w->ev_violations, w->ev_start, w->evidence)))
+			return rc;
 	}
-	if ((rc = rl_store_names(st, RL_NAME_ENDPOINT, rl_intern_preload, c->endpoints, c->err)) ||
-	    (rc = rl_store_names(st, RL_NAME_METHOD, rl_intern_preload, c->methods, c->err)))
-		goto done;
-	rl_chain_opts co = {&id.policy, id.retry_window_us, lag, skew, saved_tol, c, {c, name_of, id_of}};
-	rl_chain_sink sink = {c, on_start, on_retry, on_outcome, on_evidence, on_lockstep, on_rekeyed};
-	if ((rc = rl_chain_new(&chain, &co, &sink, targets, c->err)) ||
-	    (rc = rl_worker_load_state(st, chain, r, c->err)))
-		goto done;
-	/* as if input ended here: every waiting attempt is judged, every chain closes */
-	if ((rc = rl_reorder_drain(r, judge_cb, chain)) || (rc = rl_chain_finish(chain, end))) {
-		if (!c->err->code)
-			rl_err_set(c->err, rc, rl_store_path(st), 0, "cannot judge the saved retry state");
-		goto done;
-	}
-done:
-	rl_chain_free(chain);
-	rl_reorder_free(r);
-	rl_strpool_free(targets);
-	return rc;
+	for (size_t i = 0; i < f->work.ncand; i++)
+		if ((rc = add_candidate(c, f->work.cand[i].round, f->work.cand[i].start_us, f->work.cand[i].client)))
+			return rc;
+	for (size_t i = 0; i < f->work.nrekeyed; i++)
+		if (rl_u64map_put(&c->rekeyed, f->work.rekeyed[i] | 1, 1))
+			return RL_ENOMEM;
+	return 0;
 }
 
 /* --- findings over everything ---------------------------------------------------------- */
@@ -497,7 +424,6 @@ int rl_report_load_retries(rl_report *r, rl_store *st, size_t top, rl_err *err)
 	rl_u64map_free(&c.ep_index);
 	rl_u64map_free(&c.client_index);
 	rl_u64map_free(&c.rekeyed);
-	rl_intern_free(c.endpoints);
-	rl_intern_free(c.methods);
+	rl_retry_finish_free(&c.fin);
 	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include "lib/classify/identity.h"
 #include "lib/base/timestamp.h"
+#include "lib/retry/tally.h"
 
 #define BATCH 1024 /* attempts per hand-over */
 #define ARENA (256 * 1024) /* bytes of strings per hand-over */
@@ -37,10 +38,8 @@ struct rl_worker {
 	rl_chain *chain;
 	rl_writer_work work;
 	rl_store_source_delta *deltas; /* late counts per input */
-	uint32_t max_endpoint, max_method; /* ids seen since the last commit */
+	rl_tally tally; /* what the chains find, counted into work */
 	int64_t advanced_to;
-	int64_t chain_minute;
-	uint32_t chain_count;
 	int64_t last_flush_us;
 
 	/* the hand-over */
@@ -56,79 +55,7 @@ struct rl_worker {
 	rl_err err;
 };
 
-/* --- what the chains find ----------------------------------------------------------- */
-
-static void note_ids(rl_worker *a, uint32_t endpoint, uint32_t method)
-{
-	if (endpoint > a->max_endpoint)
-		a->max_endpoint = endpoint;
-	if (method > a->max_method)
-		a->max_method = method;
-}
-
-/* Chains started per minute go through a one-minute cache: nearly every attempt
- * starts a chain, and time-ordered input stays in one minute for a while. */
-static void chains_settle(rl_worker *a)
-{
-	if (a->chain_count)
-		rl_agg_add_minute(a->work.agg, a->chain_minute, RL_AGG_CHAINS, a->chain_count);
-	a->chain_count = 0;
-}
-
-static int sink_start(void *ctx, int64_t start, uint64_t client)
-{
-	(void)client;
-	rl_worker *a = ctx;
-	int64_t m = rl_minute_of(start);
-	if (m != a->chain_minute || a->chain_count == UINT32_MAX) {
-		chains_settle(a);
-		a->chain_minute = m;
-	}
-	a->chain_count++;
-	return 0;
-}
-
-static int sink_retry(void *ctx, const rl_retry_event *ev)
-{
-	rl_worker *a = ctx;
-	note_ids(a, ev->endpoint, ev->method);
-	rl_agg_add_retry(a->work.agg, rl_minute_of(ev->start_us), ev->endpoint, ev->method, ev->blind, ev->unsafe,
-			 ev->verdict);
-	return rl_clients_add_retry(a->work.clients, ev) ? RL_ENOMEM : 0;
-}
-
-static int sink_outcome(void *ctx, rl_outcome o, int64_t end, uint64_t client)
-{
-	(void)client;
-	rl_worker *a = ctx;
-	if (o != RL_OUTCOME_OPEN) /* open chains are saved, and judged by the report */
-		rl_agg_add_minute(a->work.agg, rl_minute_of(end),
-				  o == RL_OUTCOME_RECOVERED ? RL_AGG_RECOVERED : RL_AGG_GAVE_UP, 1);
-	return 0;
-}
-
-static int sink_evidence(void *ctx, const rl_evidence *ev)
-{
-	rl_worker *a = ctx;
-	return rl_clients_add_evidence(a->work.clients, ev, rl_intern_str(a->o.methods, ev->method)) ? RL_ENOMEM : 0;
-}
-
-static int sink_lockstep(void *ctx, unsigned round, int64_t start, uint64_t client)
-{
-	rl_worker *a = ctx;
-	return rl_writer_work_candidate(&a->work, round, start, client) ? RL_ENOMEM : 0;
-}
-
-static int sink_rekeyed(void *ctx, int64_t start, uint64_t client)
-{
-	rl_worker *a = ctx;
-	rl_agg_add_minute(a->work.agg, rl_minute_of(start), RL_AGG_REKEYED, 1);
-	rl_client_row *r = rl_clients_get(a->work.clients, client, NULL, 0);
-	if (!r || rl_writer_work_rekeyed(&a->work, client))
-		return RL_ENOMEM;
-	r->v[RL_CL_REKEYED]++;
-	return 0;
-}
+/* --- what the chains need ----------------------------------------------------------- */
 
 static int64_t source_tol(void *ctx, uint16_t source, bool has_duration)
 {
@@ -152,9 +79,9 @@ static uint32_t id_of(void *ctx, int kind, const char *name)
 	rl_worker *a = ctx;
 	uint32_t id = rl_intern_id(kind ? a->o.methods : a->o.endpoints, name, strlen(name));
 	if (kind)
-		note_ids(a, 0, id);
+		rl_tally_note_ids(&a->tally, 0, id);
 	else
-		note_ids(a, id, 0);
+		rl_tally_note_ids(&a->tally, id, 0);
 	return id;
 }
 
@@ -162,9 +89,9 @@ static uint32_t id_of(void *ctx, int kind, const char *name)
 
 static int submit(rl_worker *a, bool wait)
 {
-	chains_settle(a);
-	a->work.endpoints_upto = a->max_endpoint;
-	a->work.methods_upto = a->max_method;
+	rl_tally_settle(&a->tally);
+	a->work.endpoints_upto = a->tally.max_endpoint;
+	a->work.methods_upto = a->tally.max_method;
 	int rc = rl_writer_submit(a->o.commit, &a->work, a->deltas, NULL, 0, NULL, wait, &a->err);
 	for (size_t i = 0; i < a->o.nsources; i++)
 		a->deltas[i].late = 0;
@@ -183,7 +110,7 @@ static int judge_released(void *ctx, const rl_attempt *att)
 static int process(rl_worker *a, msg *m, const char *arena)
 {
 	rl_attempt *att = &m->a;
-	note_ids(a, att->endpoint, att->method);
+	rl_tally_note_ids(&a->tally, att->endpoint, att->method);
 	/* who, and which request */
 	const char *p = arena + m->off;
 	rl_str client = rl_str_make(p, m->client_n), method = rl_str_make(p + m->client_n, m->method_n);
@@ -399,7 +326,8 @@ int rl_worker_new(rl_worker **out, const rl_worker_opts *o, rl_err *err)
 		a->free_[a->nfree++] = &a->pool[i];
 	rl_chain_opts co = {o->policy, o->window_us,	   o->max_lag_us, o->clock_skew_us, source_tol,
 			    a,	       {a, name_of, id_of}};
-	rl_chain_sink sink = {a, sink_start, sink_retry, sink_outcome, sink_evidence, sink_lockstep, sink_rekeyed};
+	rl_tally_init(&a->tally, &a->work, a->o.methods);
+	rl_chain_sink sink = rl_tally_sink(&a->tally);
 	if ((rc = rl_chain_new(&a->chain, &co, &sink, a->targets, err)))
 		goto fail;
 	*out = a;

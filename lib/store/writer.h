@@ -55,7 +55,7 @@ typedef struct rl_writer_work {
 	uint32_t endpoints_upto, methods_upto, errors_upto;
 } rl_writer_work;
 
-/* Appends to the lists of w; -1 when out of memory. */
+/* Appends to the lists of w; RL_ENOMEM when out of memory. */
 int rl_writer_work_candidate(rl_writer_work *w, unsigned round, int64_t start_us, uint64_t client);
 int rl_writer_work_rekeyed(rl_writer_work *w, uint64_t client);
 
