@@ -8,6 +8,7 @@
 
 #include "lib/classify/identity.h"
 #include "lib/base/timestamp.h"
+#include "lib/retry/saved.h"
 #include "lib/retry/tally.h"
 
 #define BATCH 1024 /* attempts per hand-over */
@@ -339,12 +340,12 @@ fail:
 
 int rl_worker_load(rl_worker *a, rl_store *st, rl_err *err)
 {
-	return rl_worker_load_state(st, a->chain, a->reorder, err);
+	return rl_saved_load(st, a->chain, a->reorder, err);
 }
 
 int rl_worker_save(rl_worker *a, rl_store *st, rl_err *err)
 {
-	return rl_worker_save_state(st, a->chain, a->reorder, err);
+	return rl_saved_save(st, a->chain, a->reorder, err);
 }
 
 size_t rl_worker_active(const rl_worker *a)
@@ -386,74 +387,4 @@ void rl_worker_free(rl_worker *a)
 	free(a->deltas);
 	free(a->pool);
 	free(a);
-}
-
-/* --- saved state ---------------------------------------------------------------------- */
-
-typedef struct state_io {
-	rl_store *st;
-	rl_chain *c;
-	rl_reorder *r;
-	rl_err *err;
-} state_io;
-
-static int put_blob(void *ctx, int kind, uint64_t key, const void *blob, size_t n)
-{
-	state_io *io = ctx;
-	return rl_store_state_put(io->st, kind, key, blob, n, io->err);
-}
-
-static int put_attempt(void *ctx, const rl_attempt *att)
-{
-	state_io *io = ctx;
-	return rl_chain_save_attempt(io->c, att, put_blob, io);
-}
-
-int rl_worker_save_state(rl_store *st, rl_chain *c, rl_reorder *r, rl_err *err)
-{
-	state_io io = {st, c, r, err};
-	int rc;
-	if ((rc = rl_store_meta_set_i64(st, "latest_start_us", rl_reorder_latest(r), err)) ||
-	    (rc = rl_store_state_clear(st, err)))
-		return rc;
-	if ((rc = rl_chain_save(c, put_blob, &io)) || (rc = rl_reorder_each(r, put_attempt, &io)))
-		return rc == RL_EDB ? rc
-				    : rl_err_set(err, RL_ENOMEM, rl_store_path(st), 0, "cannot save the retry state");
-	return 0;
-}
-
-static int judge_cb(void *ctx, const rl_attempt *att)
-{
-	return rl_chain_judge(ctx, att);
-}
-
-static int load_one(void *ctx, int kind, uint64_t key, const void *blob, size_t n)
-{
-	state_io *io = ctx;
-	if (kind != RL_CHAIN_ATTEMPT)
-		return rl_chain_load(io->c, kind, key, blob, n, io->err);
-	rl_attempt att;
-	int rc = rl_chain_load_attempt(io->c, blob, n, &att, io->err);
-	if (rc)
-		return rc;
-	/* saved attempts all wait: latest is restored first, so none is late */
-	rc = rl_reorder_push(io->r, &att, judge_cb, io->c);
-	return rc < 0 ? rl_err_set(io->err, RL_ENOMEM, NULL, 0, "out of memory") : rc;
-}
-
-int rl_worker_load_state(rl_store *st, rl_chain *c, rl_reorder *r, rl_err *err)
-{
-	int64_t latest;
-	int rc = rl_store_meta_get_i64(st, "latest_start_us", &latest, err);
-	if (rc < 0)
-		return rc;
-	if (rc == 1) {
-		rl_reorder_set_latest(r, latest);
-		rl_chain_advance(c, latest); /* no state is closed: the wheel is empty */
-	}
-	state_io io = {st, c, r, err};
-	rc = rl_store_state_each(st, load_one, &io, err);
-	if (rc && err && !err->source[0])
-		snprintf(err->source, sizeof err->source, "%s", rl_store_path(st));
-	return rc;
 }

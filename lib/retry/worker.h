@@ -12,7 +12,7 @@
  *
  * State that outlives a run (chains in progress, attempts still waiting for order) is
  * loaded before the thread starts and saved after it stops, by the same functions the
- * report uses to judge it (rl_worker_load_state, rl_worker_save_state). */
+ * report uses to judge it (lib/retry/saved.h). */
 #ifndef RL_RETRY_WORKER_H
 #define RL_RETRY_WORKER_H
 
@@ -72,14 +72,5 @@ size_t rl_worker_bytes(const rl_worker *a);
 int64_t rl_worker_latest(const rl_worker *a);
 
 void rl_worker_free(rl_worker *a);
-
-/* --- saved state, shared with the report ------------------------------------------ */
-
-/* Loads saved chains and waiting attempts into c and r (latest start restored first).
- * Attempts that become safe are judged through c. */
-int rl_worker_load_state(rl_store *st, rl_chain *c, rl_reorder *r, rl_err *err);
-
-/* Saves c's chains and r's waiting attempts (replacing what was saved). */
-int rl_worker_save_state(rl_store *st, rl_chain *c, rl_reorder *r, rl_err *err);
 
 #endif
