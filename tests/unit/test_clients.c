@@ -1,9 +1,9 @@
-/* test_clients.c - the per-client table between commits (lib/clients.h): rows by hash,
+/* test_clients.c - the per-client table between commits (lib/aggregate/clients.h): rows by hash,
  * names, retry counters and violations, the evidence kept (most violations, ties the
  * earliest chain), the evidence JSON and step verdicts, the database order, reset. */
 #include <stdlib.h>
 
-#include "lib/clients.h"
+#include "lib/aggregate/clients.h"
 #include "tests/check.h"
 
 #define T0 1795946400000000LL /* 2026-11-29T10:00:00Z in µs */

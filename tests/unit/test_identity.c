@@ -1,10 +1,10 @@
 /* test_identity.c - who a client is and which attempts are the same request (SPEC §3,
- * lib/identity.h): the client string (explicit field, sha256: for key-like fields,
+ * lib/classify/identity.h): the client string (explicit field, sha256: for key-like fields,
  * "addr UA" with "-" for what is missing, the cut to cap), and the key hashes: what
  * changes them and what does not. */
 #include <stdlib.h>
 
-#include "lib/identity.h"
+#include "lib/classify/identity.h"
 #include "tests/check.h"
 
 static rl_record rec(const char *client_id, bool secret, const char *addr, const char *ua)

@@ -1,4 +1,4 @@
-/* test_sniff.c - --format auto (lib/sniff.h): the format named for a few lines of each
+/* test_sniff.c - --format auto (lib/input/sniff.h): the format named for a few lines of each
  * kind (combined, common, vcombined, ALB, nginx/Caddy/Envoy/Traefik JSON, traces, CRI
  * and compose envelopes, a HAR from its first bytes), inputs no format reads, blank
  * lines, the 64-line and 32-non-blank limits, and the held lines handed back in order.
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "lib/sniff.h"
+#include "lib/input/sniff.h"
 #include "tests/check.h"
 
 static char dir[] = "/tmp/rl-test-sniff-XXXXXX";

@@ -1,10 +1,10 @@
-/* test_u64map.c - the 64-bit key map (lib/u64map.h): get/put/overwrite, growth at half
+/* test_u64map.c - the 64-bit key map (lib/mem/u64map.h): get/put/overwrite, growth at half
  * load, backward-shift deletion inside one probe run (and one that wraps past the last
  * slot), each, clear, and a long random run against a plain array. */
 #include <stdlib.h>
 
-#include "lib/text.h"
-#include "lib/u64map.h"
+#include "lib/base/text.h"
+#include "lib/mem/u64map.h"
 #include "tests/check.h"
 
 /* Keys (odd, as callers make them) whose home slot in a map of cap slots is want. */
