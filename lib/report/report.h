@@ -16,6 +16,7 @@
 #include "lib/aggregate/clients.h"
 #include "lib/base/err.h"
 #include "lib/classify/policy.h"
+#include "lib/retry/lockstep.h"
 #include "lib/store/store.h"
 
 typedef struct rl_rate {
@@ -43,13 +44,8 @@ typedef struct rl_report_endpoint {
 	int64_t p50_us, p95_us, p99_us; /* -1: no durations logged */
 } rl_report_endpoint;
 
-#define RL_REPORT_BURSTS 10
-
-typedef struct rl_report_burst {
-	int64_t start_us;
-	unsigned round;
-	uint64_t clients;
-} rl_report_burst;
+#define RL_REPORT_BURSTS RL_LOCKSTEP_BURSTS
+typedef rl_lockstep_burst rl_report_burst; /* lib/retry/lockstep.h */
 
 typedef struct rl_report_client {
 	char *name;

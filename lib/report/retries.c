@@ -15,12 +15,9 @@
 #include "lib/mem/u64map.h"
 #include "lib/report/report.h"
 #include "lib/retry/finish.h"
+#include "lib/retry/lockstep.h"
 
-typedef struct candidate {
-	unsigned round;
-	int64_t start_us;
-	uint64_t client;
-} candidate;
+typedef rl_writer_candidate candidate;
 
 typedef struct ctx {
 	rl_report *r;
@@ -244,109 +241,18 @@ static int judge_open(ctx *c, rl_store *st)
 
 /* --- findings over everything ---------------------------------------------------------- */
 
-static int cmp_cand(const void *x, const void *y)
-{
-	const candidate *a = x, *b = y;
-	if (a->round != b->round)
-		return a->round < b->round ? -1 : 1;
-	if (a->start_us != b->start_us)
-		return a->start_us < b->start_us ? -1 : 1;
-	return a->client < b->client ? -1 : a->client > b->client;
-}
-
-static int cmp_burst(const void *x, const void *y)
-{
-	const rl_report_burst *a = x, *b = y;
-	if (a->clients != b->clients)
-		return a->clients > b->clients ? -1 : 1;
-	if (a->start_us != b->start_us)
-		return a->start_us < b->start_us ? -1 : 1;
-	return a->round < b->round ? -1 : a->round > b->round;
-}
-
-/* Distinct clients among cand[lo, hi): counted with a scratch map. */
-static uint64_t distinct(const candidate *cand, size_t lo, size_t hi, rl_u64map *seen)
-{
-	rl_u64map_clear(seen);
-	uint64_t n = 0;
-	for (size_t i = lo; i < hi; i++)
-		if (!rl_u64map_get(seen, cand[i].client | 1)) {
-			rl_u64map_put(seen, cand[i].client | 1, 1);
-			n++;
-		}
-	return n;
-}
-
-/* SPEC §3 lockstep: a candidate is in lockstep when candidates of its round from ≥ 3
- * distinct clients start within ±5 ms of it; bursts join a round's lockstep retries
- * with gaps ≤ 5 ms. */
+/* SPEC §3 lockstep over every candidate, the database's and the finish's. */
 static int lockstep(ctx *c)
 {
-	rl_report *r = c->r;
-	if (!c->ncand)
-		return 0;
-	qsort(c->cand, c->ncand, sizeof *c->cand, cmp_cand);
-	bool *in = calloc(c->ncand, sizeof *in);
-	rl_u64map seen = {0}, clients = {0};
-	rl_report_burst *bursts = NULL;
-	size_t nb = 0, capb = 0;
-	if (!in)
-		return RL_ENOMEM;
-	size_t lo = 0, hi = 0;
-	for (size_t i = 0; i < c->ncand; i++) {
-		const candidate *x = &c->cand[i];
-		while (c->cand[lo].round != x->round || c->cand[lo].start_us < x->start_us - RL_JITTER_US)
-			lo++;
-		if (hi < i)
-			hi = i;
-		while (hi < c->ncand && c->cand[hi].round == x->round &&
-		       c->cand[hi].start_us <= x->start_us + RL_JITTER_US)
-			hi++;
-		in[i] = hi - lo >= 3 && distinct(c->cand, lo, hi, &seen) >= 3;
-	}
-	int rc = 0;
-	for (size_t i = 0; i < c->ncand && !rc;) {
-		if (!in[i]) {
-			i++;
-			continue;
-		}
-		/* a burst: this round's lockstep retries joined by gaps ≤ 5 ms */
-		size_t j = i + 1, last = i;
-		rl_u64map_clear(&seen);
-		uint64_t nclients = 0;
-		for (size_t k = i;; k = j++) {
-			if (in[k]) {
-				r->retries.lockstep_retries++;
-				if (!rl_u64map_get(&clients, c->cand[k].client | 1)) {
-					rl_u64map_put(&clients, c->cand[k].client | 1, 1);
-					r->retries.lockstep_clients++;
-				}
-				if (!rl_u64map_get(&seen, c->cand[k].client | 1)) {
-					rl_u64map_put(&seen, c->cand[k].client | 1, 1);
-					nclients++;
-				}
-				last = k;
-			}
-			if (j >= c->ncand || c->cand[j].round != c->cand[i].round ||
-			    c->cand[j].start_us - c->cand[last].start_us > RL_JITTER_US)
-				break;
-		}
-		if (rl_array_grow((void **)&bursts, &capb, nb, sizeof *bursts))
-			rc = RL_ENOMEM;
-		else
-			bursts[nb++] = (rl_report_burst){c->cand[i].start_us, c->cand[i].round, nclients};
-		i = j;
-	}
-	if (nb) {
-		qsort(bursts, nb, sizeof *bursts, cmp_burst);
-		r->retries.nbursts = nb < RL_REPORT_BURSTS ? nb : RL_REPORT_BURSTS;
-		memcpy(r->retries.bursts, bursts, r->retries.nbursts * sizeof *bursts);
-	}
-	free(bursts);
-	free(in);
-	rl_u64map_free(&seen);
-	rl_u64map_free(&clients);
-	return rc;
+	rl_lockstep l;
+	int rc = rl_lockstep_find(c->cand, c->ncand, &l);
+	if (rc)
+		return rc;
+	c->r->retries.lockstep_retries += l.retries;
+	c->r->retries.lockstep_clients += l.clients;
+	c->r->retries.nbursts = l.nbursts;
+	memcpy(c->r->retries.bursts, l.bursts, l.nbursts * sizeof *l.bursts);
+	return 0;
 }
 
 static int cmp_client(const void *x, const void *y)
