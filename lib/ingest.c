@@ -19,7 +19,7 @@
 #include "lib/store/writer.h"
 #include "lib/base/defaults.h"
 #include "lib/classify/endpoint.h"
-#include "lib/classify/errors.h"
+#include "lib/classify/error_table.h"
 #include "lib/format/format.h"
 #include "lib/classify/identity.h"
 #include "lib/input/merge.h"
@@ -35,7 +35,7 @@ struct rl_ingest {
 	rl_ingest_opts o;
 	rl_writer_work work;
 	rl_intern *endpoints, *methods;
-	rl_errors *errors; /* the error rows behind failures' bodies (lib/classify/errors.h) */
+	rl_error_table *errors; /* the error rows behind failures' bodies (lib/classify/error_table.h) */
 	signed char method_safe[RL_METHODS_CAP + 2]; /* by method id: -1 unknown, 0, 1 */
 	rl_writer *commit;
 	int64_t run_id;
@@ -140,7 +140,7 @@ static int flush(rl_ingest *ing, const char *status, rl_err *err)
 		ing->readers.lines, ing->stats.attempts, ing->readers.rejected, status, status ? on_final : NULL, ing};
 	ing->work.endpoints_upto = rl_intern_count(ing->endpoints);
 	ing->work.methods_upto = rl_intern_count(ing->methods);
-	ing->work.errors_upto = rl_errors_count(ing->errors);
+	ing->work.errors_upto = rl_error_table_count(ing->errors);
 	int rc = rl_writer_submit(ing->commit, &ing->work, ing->deltas, ing->readers.samples, ing->readers.nsamples, &t,
 				  status != NULL, err);
 	deltas_reset(ing);
@@ -160,7 +160,7 @@ static int count_record(rl_ingest *ing, size_t si)
 	uint32_t me =
 		r->method.n ? rl_intern_id(ing->methods, r->method.p, r->method.n) : rl_intern_id(ing->methods, "-", 1);
 	uint32_t code = 0; /* the error row of a failure's body, 0 without one */
-	if (!ep || !me || (r->body.n && rl_errors_id(ing->errors, r->status, r->body, &code)))
+	if (!ep || !me || (r->body.n && rl_error_table_id(ing->errors, r->status, r->body, &code)))
 		return RL_ENOMEM;
 	rl_agg_add_attempt(ing->work.agg, rl_minute_of(start), ep, me, r->status, code, r->duration_us);
 	d->attempts++;
@@ -216,7 +216,7 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 	ing->work.clients = rl_clients_new();
 	ing->endpoints = rl_intern_new(RL_ENDPOINTS_CAP, RL_ENDPOINT_MAX_LEN, "{other}");
 	ing->methods = rl_intern_new(RL_METHODS_CAP, 32, "{other}");
-	ing->errors = rl_errors_new(RL_ERRORS_CAP);
+	ing->errors = rl_error_table_new(RL_ERRORS_CAP);
 	int rc;
 	if (!ing->work.agg || !ing->work.clients || !ing->endpoints || !ing->methods || !ing->errors) {
 		rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
@@ -225,7 +225,7 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 	/* the database's names keep their ids, and count towards the caps */
 	if ((rc = rl_store_names(st, RL_NAME_ENDPOINT, rl_intern_preload, ing->endpoints, err)) ||
 	    (rc = rl_store_names(st, RL_NAME_METHOD, rl_intern_preload, ing->methods, err)) ||
-	    (rc = rl_store_errors(st, rl_errors_preload, ing->errors, err)))
+	    (rc = rl_store_errors(st, rl_error_table_preload, ing->errors, err)))
 		goto fail;
 	if ((rc = rl_store_begin(st, err)))
 		goto fail;
@@ -388,6 +388,6 @@ void rl_ingest_free(rl_ingest *ing)
 	free(ing->work.rekeyed);
 	rl_intern_free(ing->endpoints);
 	rl_intern_free(ing->methods);
-	rl_errors_free(ing->errors);
+	rl_error_table_free(ing->errors);
 	free(ing);
 }

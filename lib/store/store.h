@@ -16,7 +16,7 @@
 #include "lib/aggregate/aggregate.h"
 #include "lib/aggregate/clients.h"
 #include "lib/base/err.h"
-#include "lib/classify/errors.h"
+#include "lib/classify/error_table.h"
 
 typedef struct rl_store rl_store;
 
@@ -52,11 +52,11 @@ int rl_store_name_id(rl_store *st, rl_name_kind kind, const char *name, int64_t 
 int rl_store_names(rl_store *st, rl_name_kind kind, int (*cb)(void *ctx, int64_t id, const char *name), void *ctx,
 		   rl_err *err);
 
-/* The id of an error row (lib/classify/errors.h), inserting it with its sample if new (a stored
+/* The id of an error row (lib/classify/error_table.h), inserting it with its sample if new (a stored
  * row keeps its first sample). */
 int rl_store_error_id(rl_store *st, const rl_error_row *r, int64_t *id, rl_err *err);
 
-/* Visits all stored error rows in id order (to preload lib/classify/errors.h); type and code are
+/* Visits all stored error rows in id order (to preload lib/classify/error_table.h); type and code are
  * "" when absent. */
 int rl_store_errors(rl_store *st,
 		    int (*cb)(void *ctx, int64_t id, int status, const char *type, const char *code,

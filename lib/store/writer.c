@@ -30,7 +30,7 @@ struct rl_writer {
 	rl_store *st;
 	rl_intern *endpoints, *methods;
 	uint32_t endpoints_synced, methods_synced;
-	rl_errors *errors;
+	rl_error_table *errors;
 	uint32_t errors_synced;
 	int64_t run_id;
 	size_t nsrcs, max_samples;
@@ -78,14 +78,14 @@ static int sync_names(rl_writer *c, rl_intern *t, rl_name_kind kind, uint32_t *s
 static int sync_errors(rl_writer *c, uint32_t upto, rl_err *err)
 {
 	for (uint32_t id = c->errors_synced + 1; c->errors && id <= upto; id++) {
-		const rl_error_row *r = rl_errors_row(c->errors, id);
+		const rl_error_row *r = rl_error_table_row(c->errors, id);
 		int64_t db_id;
 		int rc;
 		if (!r || r->db_id)
 			continue;
 		if ((rc = rl_store_error_id(c->st, r, &db_id, err)))
 			return rc;
-		rl_errors_set_db_id(c->errors, id, db_id);
+		rl_error_table_set_db_id(c->errors, id, db_id);
 	}
 	if (upto > c->errors_synced)
 		c->errors_synced = upto;
@@ -149,7 +149,7 @@ static int put_buckets(void *ctx, const rl_agg_bucket *rows, size_t n)
 		x[i].endpoint = (uint32_t)rl_intern_db_id(d->c->endpoints, rows[i].endpoint);
 		x[i].method = (uint32_t)rl_intern_db_id(d->c->methods, rows[i].method);
 		const rl_error_row *er =
-			rows[i].code && d->c->errors ? rl_errors_row(d->c->errors, rows[i].code) : NULL;
+			rows[i].code && d->c->errors ? rl_error_table_row(d->c->errors, rows[i].code) : NULL;
 		x[i].code = er ? (uint32_t)er->db_id : 0;
 		uint64_t key;
 		rl_agg_bucket *t;
@@ -432,7 +432,7 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-int rl_writer_new(rl_writer **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, rl_errors *errors,
+int rl_writer_new(rl_writer **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, rl_error_table *errors,
 		  int64_t run_id, size_t nsrcs, size_t max_samples, size_t max_keys, rl_err *err)
 {
 	*out = NULL;
@@ -445,7 +445,7 @@ int rl_writer_new(rl_writer **out, rl_store *st, rl_intern *endpoints, rl_intern
 	c->endpoints_synced = rl_intern_count(endpoints);
 	c->methods_synced = rl_intern_count(methods);
 	c->errors = errors;
-	c->errors_synced = errors ? rl_errors_count(errors) : 0;
+	c->errors_synced = errors ? rl_error_table_count(errors) : 0;
 	c->run_id = run_id;
 	c->nsrcs = nsrcs;
 	c->max_samples = max_samples;

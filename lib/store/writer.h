@@ -21,7 +21,7 @@
 #include "lib/aggregate/aggregate.h"
 #include "lib/aggregate/clients.h"
 #include "lib/base/err.h"
-#include "lib/classify/errors.h"
+#include "lib/classify/error_table.h"
 #include "lib/mem/intern.h"
 #include "lib/store/store.h"
 
@@ -62,7 +62,7 @@ int rl_writer_work_rekeyed(rl_writer_work *w, uint64_t client);
 /* Starts the writer for nsrcs sources and up to max_samples samples per commit. The
  * spare tables get max_keys aggregate keys (lib/aggregate/aggregate.h). errors (may be NULL) names
  * the error codes of the bucket rows, shared like the interners. */
-int rl_writer_new(rl_writer **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, rl_errors *errors,
+int rl_writer_new(rl_writer **out, rl_store *st, rl_intern *endpoints, rl_intern *methods, rl_error_table *errors,
 		  int64_t run_id, size_t nsrcs, size_t max_samples, size_t max_keys, rl_err *err);
 
 typedef struct rl_writer_totals {

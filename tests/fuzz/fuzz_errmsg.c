@@ -1,30 +1,30 @@
-/* fuzz_errmsg.c - error bodies (lib/classify/errmsg.h) and output-safe text (lib/base/text.h).
+/* fuzz_errmsg.c - error bodies (lib/classify/error_body.h) and output-safe text (lib/base/text.h).
  *
- * The input, in a buffer of exactly its size, is a response body for rl_errmsg_parse();
- * the message found is templated (rl_errmsg_template, cut and not) and cleaned. The
+ * The input, in a buffer of exactly its size, is a response body for rl_error_body_parse();
+ * the message found is templated (rl_error_body_template, cut and not) and cleaned. The
  * input itself is also templated, JSON-unescaped (rl_json_unescape, into buffers too
  * small and large enough) and cleaned (rl_text_clean, small and large capacity).
- * Checked: the documented bounds (a template at most RL_ERRMSG_MAX bytes and
+ * Checked: the documented bounds (a template at most RL_ERROR_BODY_MAX bytes and
  * NUL-terminated, unescape never past cap, clean output NUL-terminated within cap). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/classify/errmsg.h"
+#include "lib/classify/error_body.h"
 #include "lib/base/text.h"
 
-static rl_errmsg *em;
+static rl_error_body *em;
 
 static void check_template(const char *msg, size_t n, bool cut)
 {
-	char out[RL_ERRMSG_MAX + 1], small[9];
-	size_t len = rl_errmsg_template(msg, n, cut, out, sizeof out);
-	if (len > RL_ERRMSG_MAX || strlen(out) != len)
+	char out[RL_ERROR_BODY_MAX + 1], small[9];
+	size_t len = rl_error_body_template(msg, n, cut, out, sizeof out);
+	if (len > RL_ERROR_BODY_MAX || strlen(out) != len)
 		abort();
-	len = rl_errmsg_template(msg, n, cut, small, sizeof small);
+	len = rl_error_body_template(msg, n, cut, small, sizeof small);
 	if (len >= sizeof small || strlen(small) != len)
 		abort();
-	char clean[4 * RL_ERRMSG_MAX + 8];
+	char clean[4 * RL_ERROR_BODY_MAX + 8];
 	len = rl_text_clean(clean, sizeof clean, out, strlen(out));
 	if (len >= sizeof clean || strlen(clean) != len)
 		abort();
@@ -32,17 +32,17 @@ static void check_template(const char *msg, size_t n, bool cut)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!em && !(em = rl_errmsg_new()))
+	if (!em && !(em = rl_error_body_new()))
 		abort();
 	char *body = malloc(size ? size : 1);
 	if (!body)
 		return 0;
 	memcpy(body, data, size);
 
-	rl_errmsg_fields f;
-	if (rl_errmsg_parse(em, rl_str_make(body, size), &f)) {
-		if (strlen(f.message) > RL_ERRMSG_MAX || strlen(f.type) > RL_ERRMSG_FIELD_MAX ||
-		    strlen(f.code) > RL_ERRMSG_FIELD_MAX)
+	rl_error_body_fields f;
+	if (rl_error_body_parse(em, rl_str_make(body, size), &f)) {
+		if (strlen(f.message) > RL_ERROR_BODY_MAX || strlen(f.type) > RL_ERROR_BODY_FIELD_MAX ||
+		    strlen(f.code) > RL_ERROR_BODY_FIELD_MAX)
 			abort();
 		check_template(f.message, strlen(f.message), f.message_cut);
 	} else if (f.message[0] || f.type[0] || f.code[0]) {

@@ -1,6 +1,6 @@
-/* classify/errmsg.c - error envelopes read with jansson, cut-off ones and HTML with PCRE2, and one
+/* classify/error_body.c - error envelopes read with jansson, cut-off ones and HTML with PCRE2, and one
  * pass over a message to make its template. */
-#include "lib/classify/errmsg.h"
+#include "lib/classify/error_body.h"
 
 #include <jansson.h>
 #include <pcre2.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct rl_errmsg {
+struct rl_error_body {
 	pcre2_code *json; /* "key": "value" pairs of a cut-off envelope */
 	pcre2_code *html; /* <title> or <h1> */
 	pcre2_match_data *md; /* sized for the larger of the two */
@@ -30,9 +30,9 @@ static pcre2_code *compile(const char *pattern, uint32_t flags)
 	return re;
 }
 
-rl_errmsg *rl_errmsg_new(void)
+rl_error_body *rl_error_body_new(void)
 {
-	rl_errmsg *em = calloc(1, sizeof *em);
+	rl_error_body *em = calloc(1, sizeof *em);
 	if (!em)
 		return NULL;
 	em->json = compile("\"(message|error_description|detail|error|type|code)\"\\s*+:\\s*+"
@@ -41,13 +41,13 @@ rl_errmsg *rl_errmsg_new(void)
 	em->html = compile("<(?:title|h1)\\b[^>]*+>\\s*+([^<]*)", PCRE2_CASELESS);
 	em->md = pcre2_match_data_create(4, NULL);
 	if (!em->json || !em->html || !em->md) {
-		rl_errmsg_free(em);
+		rl_error_body_free(em);
 		return NULL;
 	}
 	return em;
 }
 
-void rl_errmsg_free(rl_errmsg *em)
+void rl_error_body_free(rl_error_body *em)
 {
 	if (!em)
 		return;
@@ -185,7 +185,7 @@ static void value_text(json_t *v, char *dst, size_t max, bool *cut)
 	}
 }
 
-static bool parse_json(rl_str body, rl_errmsg_fields *out)
+static bool parse_json(rl_str body, rl_error_body_fields *out)
 {
 	/* an envelope may be followed by other bytes; a string must be the whole body */
 	size_t flags = JSON_DECODE_ANY | (body.p[0] == '"' ? 0 : JSON_DISABLE_EOF_CHECK);
@@ -194,9 +194,9 @@ static bool parse_json(rl_str body, rl_errmsg_fields *out)
 		return false;
 	found f = {NULL, NULL, NULL};
 	read_json(root, &f);
-	value_text(f.message, out->message, RL_ERRMSG_MAX, &out->message_cut);
-	value_text(f.type, out->type, RL_ERRMSG_FIELD_MAX, NULL);
-	value_text(f.code, out->code, RL_ERRMSG_FIELD_MAX, NULL);
+	value_text(f.message, out->message, RL_ERROR_BODY_MAX, &out->message_cut);
+	value_text(f.type, out->type, RL_ERROR_BODY_FIELD_MAX, NULL);
+	value_text(f.code, out->code, RL_ERROR_BODY_FIELD_MAX, NULL);
 	json_decref(root);
 	return true;
 }
@@ -204,7 +204,7 @@ static bool parse_json(rl_str body, rl_errmsg_fields *out)
 /* --- fallbacks -------------------------------------------------------------------- */
 
 /* A cut-off envelope: the first value of each key; the message from the best key. */
-static void scan_cut_json(rl_errmsg *em, rl_str body, rl_errmsg_fields *out)
+static void scan_cut_json(rl_error_body *em, rl_str body, rl_error_body_fields *out)
 {
 	int best = 99; /* the priority of the message taken so far, 0 the best */
 	bool have_type = false, have_code = false;
@@ -225,13 +225,13 @@ static void scan_cut_json(rl_errmsg *em, rl_str body, rl_errmsg_fields *out)
 										 : -1;
 		if (prio >= 0 && prio < best && valn) {
 			best = prio;
-			out->message_cut = unescape(out->message, RL_ERRMSG_MAX, val, valn) || !closed;
+			out->message_cut = unescape(out->message, RL_ERROR_BODY_MAX, val, valn) || !closed;
 		} else if (keyn == 4 && !memcmp(key, "type", 4) && !have_type) {
 			have_type = true;
-			unescape(out->type, RL_ERRMSG_FIELD_MAX, val, valn);
+			unescape(out->type, RL_ERROR_BODY_FIELD_MAX, val, valn);
 		} else if (keyn == 4 && !memcmp(key, "code", 4) && !have_code) {
 			have_code = true;
-			unescape(out->code, RL_ERRMSG_FIELD_MAX, val, valn);
+			unescape(out->code, RL_ERROR_BODY_FIELD_MAX, val, valn);
 		}
 	}
 }
@@ -250,17 +250,17 @@ static rl_str trim(rl_str s)
 	return s;
 }
 
-static void scan_html(rl_errmsg *em, rl_str body, rl_errmsg_fields *out)
+static void scan_html(rl_error_body *em, rl_str body, rl_error_body_fields *out)
 {
 	if (pcre2_match(em->html, (PCRE2_SPTR)body.p, body.n, 0, 0, em->md, NULL) < 2)
 		return;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(em->md);
 	rl_str t = trim(rl_str_make(body.p + ov[2], ov[3] - ov[2]));
-	out->message_cut = copy_cut(out->message, RL_ERRMSG_MAX, t.p, t.n);
+	out->message_cut = copy_cut(out->message, RL_ERROR_BODY_MAX, t.p, t.n);
 }
 
 /* Plain text: the first line that holds more than white space. */
-static void scan_text(rl_str body, rl_errmsg_fields *out)
+static void scan_text(rl_str body, rl_error_body_fields *out)
 {
 	const char *p = body.p, *end = body.p + body.n;
 	while (p < end) {
@@ -268,14 +268,14 @@ static void scan_text(rl_str body, rl_errmsg_fields *out)
 		const char *e = nl ? nl : end;
 		rl_str line = trim(rl_str_make(p, (size_t)(e - p)));
 		if (line.n) {
-			out->message_cut = copy_cut(out->message, RL_ERRMSG_MAX, line.p, line.n);
+			out->message_cut = copy_cut(out->message, RL_ERROR_BODY_MAX, line.p, line.n);
 			return;
 		}
 		p = e + 1;
 	}
 }
 
-bool rl_errmsg_parse(rl_errmsg *em, rl_str body, rl_errmsg_fields *out)
+bool rl_error_body_parse(rl_error_body *em, rl_str body, rl_error_body_fields *out)
 {
 	memset(out, 0, sizeof *out);
 	body = trim(body);
@@ -433,10 +433,10 @@ static size_t put_word(sink *o, const unsigned char *s, size_t t, size_t n)
 	return t;
 }
 
-size_t rl_errmsg_template(const char *msg, size_t n, bool cut, char *out, size_t cap)
+size_t rl_error_body_template(const char *msg, size_t n, bool cut, char *out, size_t cap)
 {
 	const unsigned char *s = (const unsigned char *)msg;
-	sink o = {out, 0, cap - 1 < RL_ERRMSG_MAX ? cap - 1 : RL_ERRMSG_MAX, false, false};
+	sink o = {out, 0, cap - 1 < RL_ERROR_BODY_MAX ? cap - 1 : RL_ERROR_BODY_MAX, false, false};
 	unsigned char prev = ' ';
 	size_t i = 0;
 	while (i < n && !o.full) {

@@ -1,14 +1,14 @@
-/* test_errmsg.c - error bodies to (type, code, message), messages to templates, and the
- * capped table of error rows (lib/classify/errmsg.h, lib/classify/errors.h). Every body is put against an
+/* test_error_body.c - error bodies to (type, code, message), messages to templates, and the
+ * capped table of error rows (lib/classify/error_body.h, lib/classify/error_table.h). Every body is put against an
  * unreadable page, so a read past its end crashes the test. */
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "lib/classify/errmsg.h"
-#include "lib/classify/errors.h"
+#include "lib/classify/error_body.h"
+#include "lib/classify/error_table.h"
 #include "tests/check.h"
 
-static rl_errmsg *em;
+static rl_error_body *em;
 static char *page; /* two pages, the second unreadable */
 static size_t page_size;
 
@@ -23,18 +23,18 @@ static rl_str guarded(const char *body)
 	return rl_str_make(p, n);
 }
 
-static rl_errmsg_fields f;
+static rl_error_body_fields f;
 
 static bool parse(const char *body)
 {
-	return rl_errmsg_parse(em, guarded(body), &f);
+	return rl_error_body_parse(em, guarded(body), &f);
 }
 
 static const char *tpl_cut(const char *msg, bool cut)
 {
-	static char out[RL_ERRMSG_MAX + 1];
+	static char out[RL_ERROR_BODY_MAX + 1];
 	rl_str m = guarded(msg);
-	size_t n = rl_errmsg_template(m.p, m.n, cut, out, sizeof out);
+	size_t n = rl_error_body_template(m.p, m.n, cut, out, sizeof out);
 	CHECK_INT(strlen(out), n);
 	return out;
 }
@@ -176,13 +176,13 @@ static void test_text_and_html(void)
 	/* a line that starts with a quote but is no JSON string: the line */
 	CHECK(parse("\"quoted\" words"));
 	CHECK_STR(f.message, "\"quoted\" words");
-	/* a long line is cut at RL_ERRMSG_MAX, at a character boundary */
+	/* a long line is cut at RL_ERROR_BODY_MAX, at a character boundary */
 	char longm[400];
 	memset(longm, 'a', sizeof longm - 1);
 	longm[sizeof longm - 1] = 0;
-	memcpy(longm + RL_ERRMSG_MAX - 1, "\xc3\xa9", 2); /* é across the cut */
+	memcpy(longm + RL_ERROR_BODY_MAX - 1, "\xc3\xa9", 2); /* é across the cut */
 	CHECK(parse(longm));
-	CHECK_INT(strlen(f.message), RL_ERRMSG_MAX - 1);
+	CHECK_INT(strlen(f.message), RL_ERROR_BODY_MAX - 1);
 	CHECK(f.message_cut);
 }
 
@@ -220,35 +220,35 @@ static void test_templates(void)
 	/* control characters and runs of white space: one space, trimmed */
 	CHECK_STR(tpl("\t Lead\n\n42\r\x1b[31m not\x7f found  \n"), "Lead {n} [{n}m not found");
 	/* stable: the same message, the same template */
-	char a[RL_ERRMSG_MAX + 1];
+	char a[RL_ERROR_BODY_MAX + 1];
 	snprintf(a, sizeof a, "%s", tpl("Lead 9 of user x@y.io: 'z' at 0xff"));
 	CHECK_STR(tpl("Lead 9 of user x@y.io: 'z' at 0xff"), a);
 	CHECK_STR(a, "Lead {n} of user {email}: '{s}' at {n}xff");
 	/* bounded: many short numbers grow the text, the template stops at a whole piece */
-	char many[RL_ERRMSG_MAX + 1];
-	for (size_t i = 0; i < RL_ERRMSG_MAX / 2; i++)
+	char many[RL_ERROR_BODY_MAX + 1];
+	for (size_t i = 0; i < RL_ERROR_BODY_MAX / 2; i++)
 		memcpy(many + 2 * i, "1 ", 2);
-	many[RL_ERRMSG_MAX - 1] = 0;
+	many[RL_ERROR_BODY_MAX - 1] = 0;
 	const char *t = tpl(many);
-	CHECK(strlen(t) <= RL_ERRMSG_MAX);
-	CHECK(strlen(t) >= RL_ERRMSG_MAX - 4);
+	CHECK(strlen(t) <= RL_ERROR_BODY_MAX);
+	CHECK(strlen(t) >= RL_ERROR_BODY_MAX - 4);
 	CHECK(strncmp(t + strlen(t) - 3, "{n}", 3) == 0);
 	/* a small buffer is never overrun, nor a placeholder cut */
 	char small[8];
-	CHECK_INT(rl_errmsg_template("Lead 123 not found", 18, false, small, sizeof small), 4);
+	CHECK_INT(rl_error_body_template("Lead 123 not found", 18, false, small, sizeof small), 4);
 	CHECK_STR(small, "Lead");
 }
 
-static uint32_t id_of(rl_errors *t, int status, const char *body)
+static uint32_t id_of(rl_error_table *t, int status, const char *body)
 {
 	uint32_t id = 99;
-	CHECK_INT(rl_errors_id(t, status, guarded(body), &id), 0);
+	CHECK_INT(rl_error_table_id(t, status, guarded(body), &id), 0);
 	return id;
 }
 
 static void test_table(void)
 {
-	rl_errors *t = rl_errors_new(3);
+	rl_error_table *t = rl_error_table_new(3);
 	const char *leaper = "{\"error\":{\"message\":\"Lead %d not found\",\"type\":\"invalid_request_error\","
 			     "\"code\":\"lead_not_found\"}}";
 	char b1[256], b2[256];
@@ -257,7 +257,7 @@ static void test_table(void)
 	uint32_t a = id_of(t, 404, b1);
 	CHECK_INT(a, 1);
 	CHECK_INT(id_of(t, 404, b2), a);
-	const rl_error_row *r = rl_errors_row(t, a);
+	const rl_error_row *r = rl_error_table_row(t, a);
 	CHECK_INT(r->status, 404);
 	CHECK_STR(r->type, "invalid_request_error");
 	CHECK_STR(r->code, "lead_not_found");
@@ -274,39 +274,40 @@ static void test_table(void)
 	 * spaces and never a raw control byte; invalid UTF-8 is made visible */
 	uint32_t c = id_of(t, 0, "{\"error\":\"connect\\u001b[2J\\treset\\n by peer \\ud800\"}");
 	CHECK_INT(c, 3);
-	CHECK_STR(rl_errors_row(t, c)->message, "connect [{n}J reset by peer \xef\xbf\xbd");
-	CHECK_STR(rl_errors_row(t, c)->sample, "connect [2J reset  by peer \xef\xbf\xbd");
-	CHECK(!rl_errors_capped(t));
+	CHECK_STR(rl_error_table_row(t, c)->message, "connect [{n}J reset by peer \xef\xbf\xbd");
+	CHECK_STR(rl_error_table_row(t, c)->sample, "connect [2J reset  by peer \xef\xbf\xbd");
+	CHECK(!rl_error_table_capped(t));
 	/* past the cap (3): new templates go to their status's {other} row, known ones stay */
 	uint32_t o = id_of(t, 500, "disk full on node 7");
 	CHECK_INT(o, 4);
-	CHECK_STR(rl_errors_row(t, o)->message, RL_ERRORS_OTHER);
-	CHECK_STR(rl_errors_row(t, o)->type, "");
-	CHECK_STR(rl_errors_row(t, o)->sample, "disk full on node 7");
+	CHECK_STR(rl_error_table_row(t, o)->message, RL_ERROR_TABLE_OTHER);
+	CHECK_STR(rl_error_table_row(t, o)->type, "");
+	CHECK_STR(rl_error_table_row(t, o)->sample, "disk full on node 7");
 	CHECK_INT(id_of(t, 500, "something else"), o);
 	CHECK_INT(id_of(t, 503, "something else"), 5);
 	CHECK_INT(id_of(t, 404, b2), a);
-	CHECK(rl_errors_capped(t));
+	CHECK(rl_error_table_capped(t));
 	/* ids are stable and the database's ids are kept */
-	rl_errors_set_db_id(t, a, 77);
-	CHECK_INT(rl_errors_row(t, a)->db_id, 77);
-	CHECK_INT(rl_errors_count(t), 5);
-	CHECK(rl_errors_row(t, 6) == NULL);
-	rl_errors_free(t);
+	rl_error_table_set_db_id(t, a, 77);
+	CHECK_INT(rl_error_table_row(t, a)->db_id, 77);
+	CHECK_INT(rl_error_table_count(t), 5);
+	CHECK(rl_error_table_row(t, 6) == NULL);
+	rl_error_table_free(t);
 
 	/* preloaded rows keep their database ids and count towards the cap */
-	t = rl_errors_new(2);
-	CHECK_INT(rl_errors_preload(t, 10, 404, "invalid_request_error", "lead_not_found", "Lead {n} not found"), 0);
-	CHECK_INT(rl_errors_preload(t, 11, 500, "", "", RL_ERRORS_OTHER), 0);
-	CHECK_INT(rl_errors_preload(t, 12, 429, "", "", "Slow down"), 0);
+	t = rl_error_table_new(2);
+	CHECK_INT(rl_error_table_preload(t, 10, 404, "invalid_request_error", "lead_not_found", "Lead {n} not found"),
+		  0);
+	CHECK_INT(rl_error_table_preload(t, 11, 500, "", "", RL_ERROR_TABLE_OTHER), 0);
+	CHECK_INT(rl_error_table_preload(t, 12, 429, "", "", "Slow down"), 0);
 	CHECK_INT(id_of(t, 404, b2), 1);
-	CHECK_INT(rl_errors_row(t, 1)->db_id, 10);
+	CHECK_INT(rl_error_table_row(t, 1)->db_id, 10);
 	CHECK_INT(id_of(t, 500, "new"), 2); /* the cap is full: the preloaded {other} */
 	CHECK_INT(id_of(t, 429, "Slow down"), 3);
 	CHECK_INT(id_of(t, 429, "Slower"), 4);
-	CHECK_STR(rl_errors_row(t, 4)->message, RL_ERRORS_OTHER);
-	rl_errors_free(t);
-	rl_errors_free(NULL);
+	CHECK_STR(rl_error_table_row(t, 4)->message, RL_ERROR_TABLE_OTHER);
+	rl_error_table_free(t);
+	rl_error_table_free(NULL);
 }
 
 int main(void)
@@ -315,7 +316,7 @@ int main(void)
 	page = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED || mprotect(page + page_size, page_size, PROT_NONE))
 		return 2;
-	em = rl_errmsg_new();
+	em = rl_error_body_new();
 	CHECK(em != NULL);
 	test_seed_envelopes();
 	test_common_shapes();
@@ -323,7 +324,7 @@ int main(void)
 	test_text_and_html();
 	test_templates();
 	test_table();
-	rl_errmsg_free(em);
+	rl_error_body_free(em);
 	munmap(page, 2 * page_size);
 	return check_done("test_errmsg");
 }

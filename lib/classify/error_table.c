@@ -1,12 +1,12 @@
-/* classify/errors.c - a fixed array of rows (room for the cap and one "{other}" row per status,
+/* classify/error_table.c - a fixed array of rows (room for the cap and one "{other}" row per status,
  * so it never moves while the writer reads it) and open addressing over their ids. */
-#include "lib/classify/errors.h"
+#include "lib/classify/error_table.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/base/err.h"
-#include "lib/classify/errmsg.h"
+#include "lib/classify/error_body.h"
 #include "lib/classify/policy.h"
 
 #define STATUSES 1000 /* 0..999: one "{other}" row each at most */
@@ -28,8 +28,8 @@ typedef struct row {
 	char *mem; /* type, code, message and sample, one allocation */
 } row;
 
-struct rl_errors {
-	rl_errmsg *em;
+struct rl_error_table {
+	rl_error_body *em;
 	row *rows; /* rows[1..count] */
 	size_t count, max_rows, cap, regular;
 	uint32_t *slots; /* ids; 0 = empty */
@@ -39,9 +39,9 @@ struct rl_errors {
 	memo memo[MEMO]; /* the id of recent bodies, direct-mapped by hash */
 };
 
-rl_errors *rl_errors_new(size_t cap)
+rl_error_table *rl_error_table_new(size_t cap)
 {
-	rl_errors *t = calloc(1, sizeof *t);
+	rl_error_table *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
 	t->cap = cap ? cap : RL_ERRORS_CAP;
@@ -49,23 +49,23 @@ rl_errors *rl_errors_new(size_t cap)
 	t->nslots = 16;
 	while (t->nslots < 2 * t->max_rows)
 		t->nslots <<= 1;
-	t->em = rl_errmsg_new();
+	t->em = rl_error_body_new();
 	t->rows = calloc(t->max_rows + 1, sizeof *t->rows);
 	t->slots = calloc(t->nslots, sizeof *t->slots);
 	if (!t->em || !t->rows || !t->slots) {
-		rl_errors_free(t);
+		rl_error_table_free(t);
 		return NULL;
 	}
 	return t;
 }
 
-void rl_errors_free(rl_errors *t)
+void rl_error_table_free(rl_error_table *t)
 {
 	if (!t)
 		return;
 	for (size_t i = 1; t->rows && i <= t->count; i++)
 		free(t->rows[i].mem);
-	rl_errmsg_free(t->em);
+	rl_error_body_free(t->em);
 	free(t->rows);
 	free(t->slots);
 	free(t);
@@ -79,7 +79,7 @@ static uint64_t key_hash(int status, const char *type, const char *code, const c
 }
 
 /* The id of the row, or 0 with *slot where it would go. */
-static uint32_t lookup(const rl_errors *t, int status, const char *type, const char *code, const char *message,
+static uint32_t lookup(const rl_error_table *t, int status, const char *type, const char *code, const char *message,
 		       uint64_t h, size_t *slot)
 {
 	size_t mask = t->nslots - 1;
@@ -97,7 +97,7 @@ static uint32_t lookup(const rl_errors *t, int status, const char *type, const c
 }
 
 /* Adds a row at slot; 0 when out of memory or out of room. */
-static uint32_t add(rl_errors *t, int status, const char *type, const char *code, const char *message,
+static uint32_t add(rl_error_table *t, int status, const char *type, const char *code, const char *message,
 		    const char *sample, uint64_t h, size_t slot)
 {
 	if (t->count >= t->max_rows)
@@ -118,7 +118,7 @@ static uint32_t add(rl_errors *t, int status, const char *type, const char *code
 
 /* The sample of a new row: the message as sent, its control characters made spaces,
  * cleaned, "…" when it was cut. */
-static void make_sample(char *dst, size_t cap, rl_errmsg_fields *f)
+static void make_sample(char *dst, size_t cap, rl_error_body_fields *f)
 {
 	size_t mn = strlen(f->message);
 	for (size_t i = 0; i < mn; i++)
@@ -131,15 +131,15 @@ static void make_sample(char *dst, size_t cap, rl_errmsg_fields *f)
 
 /* The row of (status, type, code, message), added if new: past the cap, the status's
  * "{other}" row. */
-static uint32_t row_id(rl_errors *t, int status, const char *type, const char *code, const char *message,
-		       rl_errmsg_fields *f)
+static uint32_t row_id(rl_error_table *t, int status, const char *type, const char *code, const char *message,
+		       rl_error_body_fields *f)
 {
 	uint64_t h = key_hash(status, type, code, message);
 	size_t slot;
 	uint32_t id = lookup(t, status, type, code, message, h, &slot);
 	if (id)
 		return id;
-	char sample[CLEAN_MAX(RL_ERRMSG_MAX) + 4];
+	char sample[CLEAN_MAX(RL_ERROR_BODY_MAX) + 4];
 	make_sample(sample, sizeof sample, f);
 	if (t->regular < t->cap) {
 		if ((id = add(t, status, type, code, message, sample, h, slot)))
@@ -149,13 +149,13 @@ static uint32_t row_id(rl_errors *t, int status, const char *type, const char *c
 	t->capped = true;
 	if (t->other[status])
 		return t->other[status];
-	h = key_hash(status, "", "", RL_ERRORS_OTHER);
-	if (!(id = lookup(t, status, "", "", RL_ERRORS_OTHER, h, &slot)))
-		id = add(t, status, "", "", RL_ERRORS_OTHER, sample, h, slot);
+	h = key_hash(status, "", "", RL_ERROR_TABLE_OTHER);
+	if (!(id = lookup(t, status, "", "", RL_ERROR_TABLE_OTHER, h, &slot)))
+		id = add(t, status, "", "", RL_ERROR_TABLE_OTHER, sample, h, slot);
 	return t->other[status] = id;
 }
 
-int rl_errors_id(rl_errors *t, int status, rl_str body, uint32_t *id)
+int rl_error_table_id(rl_error_table *t, int status, rl_str body, uint32_t *id)
 {
 	*id = 0;
 	if (!rl_status_is_failure(status) || status >= STATUSES || body.n == 0)
@@ -168,13 +168,13 @@ int rl_errors_id(rl_errors *t, int status, rl_str body, uint32_t *id)
 		*id = m->id;
 		return 0;
 	}
-	rl_errmsg_fields f;
-	if (!rl_errmsg_parse(t->em, body, &f))
+	rl_error_body_fields f;
+	if (!rl_error_body_parse(t->em, body, &f))
 		goto remember; /* a body that says nothing: id 0 */
-	char tpl[RL_ERRMSG_MAX + 1];
-	size_t tn = rl_errmsg_template(f.message, strlen(f.message), f.message_cut, tpl, sizeof tpl);
-	char type[CLEAN_MAX(RL_ERRMSG_FIELD_MAX)], code[CLEAN_MAX(RL_ERRMSG_FIELD_MAX)];
-	char message[CLEAN_MAX(RL_ERRMSG_MAX)];
+	char tpl[RL_ERROR_BODY_MAX + 1];
+	size_t tn = rl_error_body_template(f.message, strlen(f.message), f.message_cut, tpl, sizeof tpl);
+	char type[CLEAN_MAX(RL_ERROR_BODY_FIELD_MAX)], code[CLEAN_MAX(RL_ERROR_BODY_FIELD_MAX)];
+	char message[CLEAN_MAX(RL_ERROR_BODY_MAX)];
 	rl_text_clean(type, sizeof type, f.type, strlen(f.type));
 	rl_text_clean(code, sizeof code, f.code, strlen(f.code));
 	rl_text_clean(message, sizeof message, tpl, tn);
@@ -192,33 +192,34 @@ remember:
 	return 0;
 }
 
-uint32_t rl_errors_count(const rl_errors *t)
+uint32_t rl_error_table_count(const rl_error_table *t)
 {
 	return (uint32_t)t->count;
 }
 
 /* These two never read t->count: the commit writer calls them for ids handed out
  * earlier while the ingest thread goes on adding (lib/store/writer.h). */
-const rl_error_row *rl_errors_row(const rl_errors *t, uint32_t id)
+const rl_error_row *rl_error_table_row(const rl_error_table *t, uint32_t id)
 {
 	return id && id <= t->max_rows && t->rows[id].mem ? &t->rows[id].r : NULL;
 }
 
-void rl_errors_set_db_id(rl_errors *t, uint32_t id, int64_t db_id)
+void rl_error_table_set_db_id(rl_error_table *t, uint32_t id, int64_t db_id)
 {
 	if (id && id <= t->max_rows)
 		t->rows[id].r.db_id = db_id;
 }
 
-int rl_errors_preload(void *ctx, int64_t db_id, int status, const char *type, const char *code, const char *message)
+int rl_error_table_preload(void *ctx, int64_t db_id, int status, const char *type, const char *code,
+			   const char *message)
 {
-	rl_errors *t = ctx;
+	rl_error_table *t = ctx;
 	if (status < 0 || status >= STATUSES)
 		return 0; /* not a row this version writes */
 	uint64_t h = key_hash(status, type, code, message);
 	size_t slot;
 	uint32_t id = lookup(t, status, type, code, message, h, &slot);
-	bool other = !type[0] && !code[0] && !strcmp(message, RL_ERRORS_OTHER);
+	bool other = !type[0] && !code[0] && !strcmp(message, RL_ERROR_TABLE_OTHER);
 	if (!id) {
 		if (!(id = add(t, status, type, code, message, "", h, slot)))
 			return t->count >= t->max_rows ? 0 : RL_ENOMEM; /* more rows than room: the rest count as new */
@@ -231,7 +232,7 @@ int rl_errors_preload(void *ctx, int64_t db_id, int status, const char *type, co
 	return 0;
 }
 
-bool rl_errors_capped(const rl_errors *t)
+bool rl_error_table_capped(const rl_error_table *t)
 {
 	return t->capped;
 }
