@@ -14,39 +14,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/retry/verdict.h"
+#include "lib/store/rows.h"
 
 typedef struct rl_agg rl_agg;
 
 /* Attempts of one minute × endpoint × method × status × error code. */
-typedef struct rl_agg_bucket {
-	int64_t minute; /* minutes since the epoch (UTC) of the attempts' start */
-	uint32_t endpoint, method, code; /* interned ids (lib/mem/intern.h); code 0: none */
-	int status; /* -1: not logged */
-	uint64_t attempts;
-} rl_agg_bucket;
-
-/* Latency histogram counts of one minute × endpoint × method × histogram bucket. */
-typedef struct rl_agg_latency {
-	int64_t minute;
-	uint32_t endpoint, method, bucket; /* bucket: lib/aggregate/histogram.h index */
-	uint64_t count;
-} rl_agg_latency;
-
-/* Retries of one minute × endpoint × method, counted by the retry's start. */
-typedef struct rl_agg_retry {
-	int64_t minute;
-	uint32_t endpoint, method;
-	uint64_t v[RL_RC_N]; /* RL_RC_* (lib/retry/verdict.h) */
-} rl_agg_retry;
-
-/* Chains by their first attempt's start minute, outcomes by their last attempt's end
- * minute, rekeyed attempts by their start minute (SPEC §3 time attribution). */
-enum { RL_AGG_CHAINS, RL_AGG_RECOVERED, RL_AGG_GAVE_UP, RL_AGG_REKEYED, RL_AGG_NMINUTE };
-typedef struct rl_agg_minute {
-	int64_t minute;
-	uint64_t v[RL_AGG_NMINUTE];
-} rl_agg_minute;
+/* The rows the tables yield are the store's (lib/store/rows.h). */
+typedef rl_store_bucket_row rl_agg_bucket;
+typedef rl_store_latency_row rl_agg_latency;
+typedef rl_store_retry_row rl_agg_retry;
+typedef rl_store_minute_row rl_agg_minute;
 
 /* Tables of up to max_keys keys each (0: 4096). NULL on allocation failure. */
 rl_agg *rl_agg_new(size_t max_keys);

@@ -14,38 +14,15 @@
 #include <stdint.h>
 
 #include "lib/retry/chain.h"
-#include "lib/retry/verdict.h"
+#include "lib/store/rows.h" /* RL_CL_*, rl_client_row */
 #include "lib/base/defaults.h" /* RL_CLIENTS_CAP: past it, those with the fewest violations, then
 			   * attempts, go (at the end of each run, and during one every 2 × cap rows) */
-
-/* X(ID, column, short heading, what it means): the counters of a client, in this order
- * in memory and in the database: its attempts, the retry counters (lib/retry/verdict.h), its
- * violations and its rekeyed attempts. */
-#define RL_CLIENT_COUNTERS(X)                                                                             \
-	X(ATTEMPTS, attempts, "ATTEMPTS", "attempts")                                                     \
-	RL_RETRY_COUNTERS(X)                                                                              \
-	X(VIOLATIONS, violations, "VIOLATIONS", "blind + unsafe + backoff verdicts other than compliant") \
-	X(REKEYED, rekeyed, "REKEYED", "attempts retried under a new idempotency key")
-
-#define RL_CL_ENUM_(id, name, head, help) RL_CL_##id,
-enum { RL_CLIENT_COUNTERS(RL_CL_ENUM_) RL_CL_N };
-#undef RL_CL_ENUM_
-
-/* The client counter of retry counter i (RL_RC_*). */
-#define RL_CL_OF_RC(i) (RL_CL_RETRIES + (i))
 
 /* The column name and short heading of client counter i (RL_CL_*); NULL out of range. */
 const char *rl_client_counter_name(int i);
 const char *rl_client_counter_head(int i);
 
-typedef struct rl_client_row {
-	uint64_t hash;
-	const char *name; /* NULL when not known in this flush (the database has it) */
-	uint64_t v[RL_CL_N];
-	unsigned ev_violations; /* 0: no evidence */
-	int64_t ev_start;
-	const char *evidence; /* JSON array, NULL when none */
-} rl_client_row;
+typedef rl_store_client_row rl_client_row; /* lib/store/rows.h */
 
 typedef struct rl_clients rl_clients;
 

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "lib/base/defaults.h"
+#include "lib/store/rows.h"
 #include "lib/base/text.h"
 
 #define RL_ERROR_TABLE_OTHER "{other}"
@@ -30,13 +31,7 @@
 typedef struct rl_error_table rl_error_table;
 
 /* One row. Strings are NUL-terminated, clean (lib/base/text.h rl_text_clean), "" when absent. */
-typedef struct rl_error_row {
-	int status;
-	const char *type, *code;
-	const char *message; /* the template (lib/classify/error_body.h), or RL_ERROR_TABLE_OTHER */
-	const char *sample; /* the first message of the row as sent ("" for a preloaded row) */
-	int64_t db_id; /* 0 until the store gives one */
-} rl_error_row;
+typedef rl_store_error_row rl_error_row; /* lib/store/rows.h */
 
 /* A table of up to cap templates (0: RL_ERRORS_CAP); NULL when out of memory. */
 rl_error_table *rl_error_table_new(size_t cap);

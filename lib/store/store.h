@@ -13,10 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "lib/aggregate/aggregate.h"
-#include "lib/aggregate/clients.h"
 #include "lib/base/err.h"
-#include "lib/classify/error_table.h"
+#include "lib/store/rows.h"
 
 typedef struct rl_store rl_store;
 
@@ -52,9 +50,9 @@ int rl_store_name_id(rl_store *st, rl_name_kind kind, const char *name, int64_t 
 int rl_store_names(rl_store *st, rl_name_kind kind, int (*cb)(void *ctx, int64_t id, const char *name), void *ctx,
 		   rl_err *err);
 
-/* The id of an error row (lib/classify/error_table.h), inserting it with its sample if new (a stored
+/* The id of an error row (lib/store/rows.h), inserting it with its sample if new (a stored
  * row keeps its first sample). */
-int rl_store_error_id(rl_store *st, const rl_error_row *r, int64_t *id, rl_err *err);
+int rl_store_error_id(rl_store *st, const rl_store_error_row *r, int64_t *id, rl_err *err);
 
 /* Visits all stored error rows in id order (to preload lib/classify/error_table.h); type and code are
  * "" when absent. */
@@ -65,20 +63,20 @@ int rl_store_errors(rl_store *st,
 
 /* Adds n rows to the bucket or latency table (summing into existing rows); endpoint,
  * method and code are database ids. Rows go in many to a statement. */
-int rl_store_add_buckets(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err *err);
-int rl_store_add_latencies(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err);
-int rl_store_add_retries(rl_store *st, const rl_agg_retry *r, size_t n, rl_err *err);
+int rl_store_add_buckets(rl_store *st, const rl_store_bucket_row *b, size_t n, rl_err *err);
+int rl_store_add_latencies(rl_store *st, const rl_store_latency_row *l, size_t n, rl_err *err);
+int rl_store_add_retries(rl_store *st, const rl_store_retry_row *r, size_t n, rl_err *err);
 
 /* The all-time totals of the same rows (their minute is ignored): a report over all
  * time reads these instead of every minute. */
-int rl_store_add_bucket_totals(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err *err);
-int rl_store_add_latency_totals(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err);
-int rl_store_add_retry_totals(rl_store *st, const rl_agg_retry *r, size_t n, rl_err *err);
-int rl_store_add_minutes(rl_store *st, const rl_agg_minute *m, size_t n, rl_err *err);
+int rl_store_add_bucket_totals(rl_store *st, const rl_store_bucket_row *b, size_t n, rl_err *err);
+int rl_store_add_latency_totals(rl_store *st, const rl_store_latency_row *l, size_t n, rl_err *err);
+int rl_store_add_retry_totals(rl_store *st, const rl_store_retry_row *r, size_t n, rl_err *err);
+int rl_store_add_minutes(rl_store *st, const rl_store_minute_row *m, size_t n, rl_err *err);
 
 /* Adds a client's counts to its row (created if new); its evidence replaces the stored
  * one when it has more violations, or as many and an earlier chain. */
-int rl_store_add_client(rl_store *st, const rl_client_row *r, rl_err *err);
+int rl_store_add_client(rl_store *st, const rl_store_client_row *r, rl_err *err);
 
 /* Keeps the cap clients with the most violations, then attempts (then hash), and
  * records in the meta table that clients were dropped; *pruned (may be NULL) gets how

@@ -32,7 +32,7 @@ int rl_store_name_id(rl_store *st, rl_name_kind kind, const char *name, int64_t 
 	return rc == SQLITE_ROW ? 0 : rl_store_db_err(st, err, "cannot read back a name");
 }
 
-int rl_store_error_id(rl_store *st, const rl_error_row *r, int64_t *id, rl_err *err)
+int rl_store_error_id(rl_store *st, const rl_store_error_row *r, int64_t *id, rl_err *err)
 {
 	sqlite3_stmt *s = rl_store_stmt(st, RL_S_ERROR_INSERT, err);
 	if (!s)
@@ -59,7 +59,7 @@ int rl_store_error_id(rl_store *st, const rl_error_row *r, int64_t *id, rl_err *
 
 static void bind_bucket(sqlite3_stmt *s, int at, const void *row)
 {
-	const rl_agg_bucket *b = row;
+	const rl_store_bucket_row *b = row;
 	sqlite3_bind_int64(s, at + 1, b->minute);
 	sqlite3_bind_int64(s, at + 2, b->endpoint);
 	sqlite3_bind_int64(s, at + 3, b->method);
@@ -71,7 +71,7 @@ static void bind_bucket(sqlite3_stmt *s, int at, const void *row)
 /* The totals tables: the same rows without their minute. */
 static void bind_bucket_total(sqlite3_stmt *s, int at, const void *row)
 {
-	const rl_agg_bucket *b = row;
+	const rl_store_bucket_row *b = row;
 	sqlite3_bind_int64(s, at + 1, b->endpoint);
 	sqlite3_bind_int64(s, at + 2, b->method);
 	sqlite3_bind_int(s, at + 3, b->status);
@@ -81,7 +81,7 @@ static void bind_bucket_total(sqlite3_stmt *s, int at, const void *row)
 
 static void bind_latency_total(sqlite3_stmt *s, int at, const void *row)
 {
-	const rl_agg_latency *l = row;
+	const rl_store_latency_row *l = row;
 	sqlite3_bind_int64(s, at + 1, l->endpoint);
 	sqlite3_bind_int64(s, at + 2, l->method);
 	sqlite3_bind_int64(s, at + 3, l->bucket);
@@ -90,7 +90,7 @@ static void bind_latency_total(sqlite3_stmt *s, int at, const void *row)
 
 static void bind_retry_total(sqlite3_stmt *s, int at, const void *row)
 {
-	const rl_agg_retry *r = row;
+	const rl_store_retry_row *r = row;
 	sqlite3_bind_int64(s, at + 1, r->endpoint);
 	sqlite3_bind_int64(s, at + 2, r->method);
 	for (int i = 0; i < RL_RC_N; i++)
@@ -99,7 +99,7 @@ static void bind_retry_total(sqlite3_stmt *s, int at, const void *row)
 
 static void bind_retry(sqlite3_stmt *s, int at, const void *row)
 {
-	const rl_agg_retry *r = row;
+	const rl_store_retry_row *r = row;
 	sqlite3_bind_int64(s, at + 1, r->minute);
 	sqlite3_bind_int64(s, at + 2, r->endpoint);
 	sqlite3_bind_int64(s, at + 3, r->method);
@@ -109,7 +109,7 @@ static void bind_retry(sqlite3_stmt *s, int at, const void *row)
 
 static void bind_minute(sqlite3_stmt *s, int at, const void *row)
 {
-	const rl_agg_minute *m = row;
+	const rl_store_minute_row *m = row;
 	sqlite3_bind_int64(s, at + 1, m->minute);
 	for (int i = 0; i < RL_AGG_NMINUTE; i++)
 		sqlite3_bind_int64(s, at + 2 + i, (sqlite3_int64)m->v[i]);
@@ -117,7 +117,7 @@ static void bind_minute(sqlite3_stmt *s, int at, const void *row)
 
 static void bind_latency(sqlite3_stmt *s, int at, const void *row)
 {
-	const rl_agg_latency *l = row;
+	const rl_store_latency_row *l = row;
 	sqlite3_bind_int64(s, at + 1, l->minute);
 	sqlite3_bind_int64(s, at + 2, l->endpoint);
 	sqlite3_bind_int64(s, at + 3, l->method);
@@ -149,44 +149,44 @@ static int add_rows(rl_store *st, rl_store_stmt_id single, rl_store_stmt_id mult
 	return 0;
 }
 
-int rl_store_add_buckets(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err *err)
+int rl_store_add_buckets(rl_store *st, const rl_store_bucket_row *b, size_t n, rl_err *err)
 {
 	return add_rows(st, RL_S_BUCKET, RL_S_BUCKET_MULTI, b, n, sizeof *b, bind_bucket, err);
 }
 
-int rl_store_add_latencies(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err)
+int rl_store_add_latencies(rl_store *st, const rl_store_latency_row *l, size_t n, rl_err *err)
 {
 	return add_rows(st, RL_S_LATENCY, RL_S_LATENCY_MULTI, l, n, sizeof *l, bind_latency, err);
 }
 
-int rl_store_add_retries(rl_store *st, const rl_agg_retry *r, size_t n, rl_err *err)
+int rl_store_add_retries(rl_store *st, const rl_store_retry_row *r, size_t n, rl_err *err)
 {
 	return add_rows(st, RL_S_RETRY, RL_S_RETRY_MULTI, r, n, sizeof *r, bind_retry, err);
 }
 
-int rl_store_add_bucket_totals(rl_store *st, const rl_agg_bucket *b, size_t n, rl_err *err)
+int rl_store_add_bucket_totals(rl_store *st, const rl_store_bucket_row *b, size_t n, rl_err *err)
 {
 	return add_rows(st, RL_S_BUCKET_TOTAL, RL_S_BUCKET_TOTAL_MULTI, b, n, sizeof *b, bind_bucket_total, err);
 }
 
-int rl_store_add_latency_totals(rl_store *st, const rl_agg_latency *l, size_t n, rl_err *err)
+int rl_store_add_latency_totals(rl_store *st, const rl_store_latency_row *l, size_t n, rl_err *err)
 {
 	return add_rows(st, RL_S_LATENCY_TOTAL, RL_S_LATENCY_TOTAL_MULTI, l, n, sizeof *l, bind_latency_total, err);
 }
 
-int rl_store_add_retry_totals(rl_store *st, const rl_agg_retry *r, size_t n, rl_err *err)
+int rl_store_add_retry_totals(rl_store *st, const rl_store_retry_row *r, size_t n, rl_err *err)
 {
 	return add_rows(st, RL_S_RETRY_TOTAL, RL_S_RETRY_TOTAL_MULTI, r, n, sizeof *r, bind_retry_total, err);
 }
 
-int rl_store_add_minutes(rl_store *st, const rl_agg_minute *m, size_t n, rl_err *err)
+int rl_store_add_minutes(rl_store *st, const rl_store_minute_row *m, size_t n, rl_err *err)
 {
 	return add_rows(st, RL_S_MINUTE, RL_S_MINUTE_MULTI, m, n, sizeof *m, bind_minute, err);
 }
 
 /* --- clients and lockstep ----------------------------------------------------------- */
 
-int rl_store_add_client(rl_store *st, const rl_client_row *r, rl_err *err)
+int rl_store_add_client(rl_store *st, const rl_store_client_row *r, rl_err *err)
 {
 	sqlite3_stmt *s = rl_store_stmt(st, RL_S_CLIENT, err);
 	if (!s)

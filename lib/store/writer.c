@@ -78,7 +78,7 @@ static int sync_names(rl_writer *c, rl_intern *t, rl_name_kind kind, uint32_t *s
 static int sync_errors(rl_writer *c, uint32_t upto, rl_err *err)
 {
 	for (uint32_t id = c->errors_synced + 1; c->errors && id <= upto; id++) {
-		const rl_error_row *r = rl_error_table_row(c->errors, id);
+		const rl_store_error_row *r = rl_error_table_row(c->errors, id);
 		int64_t db_id;
 		int rc;
 		if (!r || r->db_id)
@@ -96,9 +96,9 @@ static int sync_errors(rl_writer *c, uint32_t upto, rl_err *err)
  * rows per batch instead of one per minute, for reports over all time. */
 typedef struct totals {
 	rl_u64map index; /* packed key → row + 1 */
-	rl_agg_bucket *b;
-	rl_agg_latency *l;
-	rl_agg_retry *r;
+	rl_store_bucket_row *b;
+	rl_store_latency_row *l;
+	rl_store_retry_row *r;
 	size_t nb, capb, nl, capl, nr, capr;
 } totals;
 
@@ -140,19 +140,19 @@ static void totals_free(totals *t)
 	free(t->r);
 }
 
-static int put_buckets(void *ctx, const rl_agg_bucket *rows, size_t n)
+static int put_buckets(void *ctx, const rl_store_bucket_row *rows, size_t n)
 {
 	drain_ctx *d = ctx;
-	rl_agg_bucket x[RL_AGG_CHUNK];
+	rl_store_bucket_row x[RL_AGG_CHUNK];
 	for (size_t i = 0; i < n; i++) {
 		x[i] = rows[i];
 		x[i].endpoint = (uint32_t)rl_intern_db_id(d->c->endpoints, rows[i].endpoint);
 		x[i].method = (uint32_t)rl_intern_db_id(d->c->methods, rows[i].method);
-		const rl_error_row *er =
+		const rl_store_error_row *er =
 			rows[i].code && d->c->errors ? rl_error_table_row(d->c->errors, rows[i].code) : NULL;
 		x[i].code = er ? (uint32_t)er->db_id : 0;
 		uint64_t key;
-		rl_agg_bucket *t;
+		rl_store_bucket_row *t;
 		if (!pack(1, x[i].endpoint, x[i].method, (uint64_t)(x[i].status + 1), x[i].code, &key)) {
 			d->rc = RL_ENOMEM; /* ids past what a key holds: not in a real database */
 			continue;
@@ -161,42 +161,42 @@ static int put_buckets(void *ctx, const rl_agg_bucket *rows, size_t n)
 			d->rc = RL_ENOMEM;
 			continue;
 		}
-		*t = (rl_agg_bucket){0,		x[i].endpoint, x[i].method,
-				     x[i].code, x[i].status,   t->attempts + x[i].attempts};
+		*t = (rl_store_bucket_row){0,	      x[i].endpoint, x[i].method,
+					   x[i].code, x[i].status,   t->attempts + x[i].attempts};
 	}
 	return rl_store_add_buckets(d->c->st, x, n, d->err);
 }
 
-static int put_latencies(void *ctx, const rl_agg_latency *rows, size_t n)
+static int put_latencies(void *ctx, const rl_store_latency_row *rows, size_t n)
 {
 	drain_ctx *d = ctx;
-	rl_agg_latency x[RL_AGG_CHUNK];
+	rl_store_latency_row x[RL_AGG_CHUNK];
 	for (size_t i = 0; i < n; i++) {
 		x[i] = rows[i];
 		x[i].endpoint = (uint32_t)rl_intern_db_id(d->c->endpoints, rows[i].endpoint);
 		x[i].method = (uint32_t)rl_intern_db_id(d->c->methods, rows[i].method);
 		uint64_t key;
-		rl_agg_latency *t;
+		rl_store_latency_row *t;
 		if (!pack(2, x[i].endpoint, x[i].method, 0, x[i].bucket, &key) ||
 		    !(t = total_row(&d->t, key, (void **)&d->t.l, &d->t.nl, &d->t.capl, sizeof *t))) {
 			d->rc = RL_ENOMEM;
 			continue;
 		}
-		*t = (rl_agg_latency){0, x[i].endpoint, x[i].method, x[i].bucket, t->count + x[i].count};
+		*t = (rl_store_latency_row){0, x[i].endpoint, x[i].method, x[i].bucket, t->count + x[i].count};
 	}
 	return rl_store_add_latencies(d->c->st, x, n, d->err);
 }
 
-static int put_retries(void *ctx, const rl_agg_retry *rows, size_t n)
+static int put_retries(void *ctx, const rl_store_retry_row *rows, size_t n)
 {
 	drain_ctx *d = ctx;
-	rl_agg_retry x[RL_AGG_CHUNK];
+	rl_store_retry_row x[RL_AGG_CHUNK];
 	for (size_t i = 0; i < n; i++) {
 		x[i] = rows[i];
 		x[i].endpoint = (uint32_t)rl_intern_db_id(d->c->endpoints, rows[i].endpoint);
 		x[i].method = (uint32_t)rl_intern_db_id(d->c->methods, rows[i].method);
 		uint64_t key;
-		rl_agg_retry *t;
+		rl_store_retry_row *t;
 		if (!pack(3, x[i].endpoint, x[i].method, 0, 0, &key) ||
 		    !(t = total_row(&d->t, key, (void **)&d->t.r, &d->t.nr, &d->t.capr, sizeof *t))) {
 			d->rc = RL_ENOMEM;
@@ -210,7 +210,7 @@ static int put_retries(void *ctx, const rl_agg_retry *rows, size_t n)
 	return rl_store_add_retries(d->c->st, x, n, d->err);
 }
 
-static int put_minutes(void *ctx, const rl_agg_minute *rows, size_t n)
+static int put_minutes(void *ctx, const rl_store_minute_row *rows, size_t n)
 {
 	drain_ctx *d = ctx;
 	return rl_store_add_minutes(d->c->st, rows, n, d->err);
@@ -261,7 +261,7 @@ static int write_findings(rl_writer *c, rl_writer_work *w, rl_err *err)
 	bool skipped = false;
 	rl_clients_sort(w->clients);
 	for (size_t i = 0; i < rl_clients_count(w->clients) && !rc; i++) {
-		const rl_client_row *r = rl_clients_row(w->clients, i);
+		const rl_store_client_row *r = rl_clients_row(w->clients, i);
 		/* a million one-off clients must not make a million rows: once the table is
 		 * full, a new client below its lowest row is dropped at once, as the next
 		 * prune would drop it */

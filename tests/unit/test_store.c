@@ -77,7 +77,7 @@ static void write_rows(rl_store *st)
 	rl_err err = {0};
 	/* 40 retry totals over 4 endpoints: endpoint 1 + i % 4, retries 1 and compliant i
 	 * each; 32 go in one statement, 8 one by one */
-	rl_agg_retry r[40];
+	rl_store_retry_row r[40];
 	memset(r, 0, sizeof r);
 	for (int i = 0; i < 40; i++) {
 		r[i].minute = 100 + i;
@@ -90,22 +90,22 @@ static void write_rows(rl_store *st)
 	CHECK_INT(rl_store_add_retries(st, r, 40, &err), 0);
 
 	/* bucket totals: 33 rows, status 200 and 500 by parity, 1 to 33 attempts */
-	rl_agg_bucket b[33];
+	rl_store_bucket_row b[33];
 	memset(b, 0, sizeof b);
 	for (int i = 0; i < 33; i++) {
-		b[i] = (rl_agg_bucket){.minute = 100, .endpoint = 1, .method = 1, .status = i % 2 ? 500 : 200};
+		b[i] = (rl_store_bucket_row){.minute = 100, .endpoint = 1, .method = 1, .status = i % 2 ? 500 : 200};
 		b[i].attempts = (uint64_t)i + 1;
 	}
 	CHECK_INT(rl_store_add_bucket_totals(st, b, 33, &err), 0);
 	CHECK_INT(rl_store_add_buckets(st, b, 33, &err), 0);
 
 	/* latency totals: bucket 3 written twice (2 + 5), bucket 4 once (1) */
-	rl_agg_latency l[3] = {{100, 1, 1, 3, 2}, {101, 1, 1, 4, 1}, {102, 1, 1, 3, 5}};
+	rl_store_latency_row l[3] = {{100, 1, 1, 3, 2}, {101, 1, 1, 4, 1}, {102, 1, 1, 3, 5}};
 	CHECK_INT(rl_store_add_latency_totals(st, l, 3, &err), 0);
 	CHECK_INT(rl_store_add_latencies(st, l, 3, &err), 0);
 
 	/* 34 minutes, minute 7 twice: chains 1 each, recovered 2 each, gave_up on minute 7 */
-	rl_agg_minute m[34];
+	rl_store_minute_row m[34];
 	memset(m, 0, sizeof m);
 	for (int i = 0; i < 34; i++) {
 		m[i].minute = i < 33 ? i : 7;
@@ -174,7 +174,7 @@ static void check_rows(rl_store *st)
 static void check_clients(rl_store *st)
 {
 	rl_err err = {0};
-	rl_client_row c = {.hash = 42, .name = NULL, .ev_violations = 2, .ev_start = 100, .evidence = "[1]"};
+	rl_store_client_row c = {.hash = 42, .name = NULL, .ev_violations = 2, .ev_start = 100, .evidence = "[1]"};
 	c.v[RL_CL_ATTEMPTS] = 3;
 	c.v[RL_CL_VIOLATIONS] = 2;
 	CHECK_INT(rl_store_add_client(st, &c, &err), 0);
@@ -189,7 +189,7 @@ static void check_clients(rl_store *st)
 	c.ev_start = 10;
 	c.evidence = "[3]";
 	CHECK_INT(rl_store_add_client(st, &c, &err), 0);
-	rl_client_row d = {.hash = 7};
+	rl_store_client_row d = {.hash = 7};
 	d.v[RL_CL_ATTEMPTS] = 5;
 	CHECK_INT(rl_store_add_client(st, &d, &err), 0);
 
@@ -248,7 +248,8 @@ static void check_names(rl_store *st)
 	CHECK_INT(rl_store_names(st, RL_NAME_ENDPOINT, stop_at_second, &calls, &err), 7);
 	CHECK_INT(calls, 2);
 
-	rl_error_row e = {.status = 429, .type = "rate", .code = "", .message = "slow down", .sample = "slow down!"};
+	rl_store_error_row e = {
+		.status = 429, .type = "rate", .code = "", .message = "slow down", .sample = "slow down!"};
 	int64_t id1 = 0, id2 = 0;
 	CHECK_INT(rl_store_error_id(st, &e, &id1, &err), 0);
 	e.sample = "another sample";
