@@ -172,11 +172,8 @@ int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, r
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 10000);
-	if (temporary)
-		rc = rl_store_exec(st, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;",
-				   err);
-	else
-		rc = rl_store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err);
+	rc = rl_store_exec(st, rl_embedded_find(temporary ? "sql/pragma/temporary.sql" : "sql/pragma/file.sql")->data,
+			   err);
 	if (rc) {
 		if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
 			rc = rl_err_set(err, RL_EDB, st->path, 0,

@@ -29,15 +29,18 @@ static int latest_schema(void)
 	return latest;
 }
 
-/* The integer the one-row query sql yields into *value; 0 or RL_EDB. */
-static int read_int(rl_store *st, const char *sql, int *value, rl_err *err)
+/* The schema version and the number of tables (sql/read/schema.sql). */
+static int read_schema(rl_store *st, int *version, int *tables, rl_err *err)
 {
+	const rl_embedded *e = rl_embedded_find("sql/read/schema.sql");
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (!e || sqlite3_prepare_v2(st->db, e->data, (int)e->len, &s, NULL) != SQLITE_OK)
 		return rl_store_db_err(st, err, "cannot read the database");
 	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*value = sqlite3_column_int(s, 0);
+	if (rc == SQLITE_ROW) {
+		*version = sqlite3_column_int(s, 0);
+		*tables = sqlite3_column_int(s, 1);
+	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW ? 0 : rl_store_db_err(st, err, "cannot read the database");
 }
@@ -45,8 +48,7 @@ static int read_int(rl_store *st, const char *sql, int *value, rl_err *err)
 int rl_store_migrate(rl_store *st, rl_err *err)
 {
 	int version = 0, tables = 0, rc;
-	if ((rc = read_int(st, "PRAGMA user_version", &version, err)) ||
-	    (rc = read_int(st, "SELECT count(*) FROM sqlite_master", &tables, err)))
+	if ((rc = read_schema(st, &version, &tables, err)))
 		return rc;
 	int latest = latest_schema();
 	if (version > latest)
