@@ -26,6 +26,7 @@ typedef struct group {
 	int8_t field; /* an rl_field, FIELD_CLF_PREFIX or RL_FIELD_NONE (ignored) */
 	uint8_t unit; /* rl_unit */
 	bool start;
+	bool rule; /* read by a rule of set_group's before it is stored, else stored as logged */
 } group;
 
 #define MAX_GROUPS 64
@@ -149,9 +150,11 @@ static bool parse_time(regex_format *fm, rl_unit u, rl_str s, int64_t *us, int64
 	case RL_UNIT_ISO8601:
 		return rl_timestamp_parse_iso8601(s, us, res);
 	case RL_UNIT_S:
+		return rl_timestamp_parse_epoch(s, RL_US_PER_S, us, res);
 	case RL_UNIT_MS:
+		return rl_timestamp_parse_epoch(s, 1000, us, res);
 	case RL_UNIT_US:
-		return rl_timestamp_parse_epoch(s, rl_unit_ns(u) / 1000, us, res);
+		return rl_timestamp_parse_epoch(s, 1, us, res);
 	case RL_UNIT_AUTO:
 		if (s.n >= 5 && s.p[4] == '-')
 			return rl_timestamp_parse_iso8601(s, us, res);
@@ -176,61 +179,103 @@ static bool parse_duration(rl_unit u, rl_str s, int64_t *us, int64_t *res)
 	uint64_t v;
 	if (rl_str_is_dash(s))
 		return false;
-	if (u != RL_UNIT_NS)
-		return rl_duration_parse(s, rl_unit_ns(u) / 1000, us, res);
-	if (!rl_parse_u64(s, &v))
-		return false;
-	*us = (int64_t)(v / 1000);
-	*res = 1;
-	return true;
+	switch (u) {
+	case RL_UNIT_MS:
+		return rl_duration_parse(s, 1000, us, res);
+	case RL_UNIT_US:
+		return rl_duration_parse(s, 1, us, res);
+	case RL_UNIT_NS:
+		if (!rl_parse_u64(s, &v))
+			return false;
+		*us = (int64_t)(v / 1000);
+		*res = 1;
+		return true;
+	default:
+		return rl_duration_parse(s, RL_US_PER_S, us, res);
+	}
 }
 
-/* Reads the n bytes at p for group g into the record: through its field's setter, once
- * the rules of text formats have read it (the finest time wins, ties the first; the
- * first byte count that reads wins; upstream_status only without a status). */
-static rl_reject set_group(regex_format *fm, rl_record *r, const group *g, const char *p, size_t n, bool *have_time)
+/* Whether text formats read the field by a rule before they store it: the fields
+ * set_group has a case for (keep the two lists together); the others are stored as
+ * logged. Decided when the format is made. */
+static bool has_rule(int field)
+{
+	switch (field) {
+	case FIELD_CLF_PREFIX:
+	case RL_FIELD_TIME:
+	case RL_FIELD_DURATION:
+	case RL_FIELD_STATUS:
+	case RL_FIELD_UPSTREAM_STATUS:
+	case RL_FIELD_BYTES:
+	case RL_FIELD_ATTEMPT:
+	case RL_FIELD_URI:
+	case RL_FIELD_ARGS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Reads the n bytes at p for group g into the record, through its field's setter: as
+ * logged, or once the rules of text formats have read it (the finest time wins, ties
+ * the first; the first byte count that reads wins; upstream_status only without a
+ * status). v is the line's value, its secret set; only the members the field's setter
+ * reads are written. Each rule stores with its own field (rl_field_set, inlined to the
+ * setter: no second switch). */
+static rl_reject set_group(regex_format *fm, rl_record *r, const group *g, const char *p, size_t n, bool *have_time,
+			   rl_field_value *v)
 {
 	rl_str s = rl_str_make(p, n);
-	rl_field_value v = {.text = s, .start = g->start, .secret = fm->client_is_secret};
 	uint64_t u;
 	int st;
+	if (!g->rule) {
+		v->text = s;
+		rl_field_set(r, (rl_field)g->field, v);
+		return RL_REJECT_NONE;
+	}
 	switch (g->field) {
 	case FIELD_CLF_PREFIX:
 		return set_clf_prefix(r, p, n) ? RL_REJECT_NONE : RL_REJECT_NO_MATCH;
 	case RL_FIELD_TIME:
-		v.res_us = RL_US_PER_S;
+		v->res_us = RL_US_PER_S;
+		v->start = g->start;
 		if (rl_str_is_dash(s))
 			return RL_REJECT_NONE;
-		if (!parse_time(fm, g->unit, s, &v.num, &v.res_us))
+		if (!parse_time(fm, g->unit, s, &v->num, &v->res_us))
 			return RL_REJECT_BAD_TIME;
-		if (*have_time && v.res_us >= r->time_res_us)
+		if (*have_time && v->res_us >= r->time_res_us)
 			return RL_REJECT_NONE;
 		*have_time = true;
-		break;
+		rl_field_set(r, RL_FIELD_TIME, v);
+		return RL_REJECT_NONE;
 	case RL_FIELD_DURATION:
-		if (!parse_duration(g->unit, s, &v.num, &v.res_us))
-			return RL_REJECT_NONE;
-		break;
+		if (parse_duration(g->unit, s, &v->num, &v->res_us))
+			rl_field_set(r, RL_FIELD_DURATION, v);
+		return RL_REJECT_NONE;
 	case RL_FIELD_STATUS:
 		if (!parse_status(s, &st))
 			return RL_REJECT_BAD_STATUS;
-		v.num = st;
-		break;
+		v->num = st;
+		rl_field_set(r, RL_FIELD_STATUS, v);
+		return RL_REJECT_NONE;
 	case RL_FIELD_UPSTREAM_STATUS:
-		if (fm->has_status || !parse_status(last_of_list(s), &st))
-			return RL_REJECT_NONE;
-		v.num = st;
-		break;
+		if (!fm->has_status && parse_status(last_of_list(s), &st)) {
+			v->num = st;
+			rl_field_set(r, RL_FIELD_UPSTREAM_STATUS, v);
+		}
+		return RL_REJECT_NONE;
 	case RL_FIELD_BYTES:
-		if (r->bytes >= 0)
-			return RL_REJECT_NONE;
-		v.num = rl_parse_u64(s, &u) ? (int64_t)u : -1;
-		break;
+		if (r->bytes < 0) {
+			v->num = rl_parse_u64(s, &u) ? (int64_t)u : -1;
+			rl_field_set(r, RL_FIELD_BYTES, v);
+		}
+		return RL_REJECT_NONE;
 	case RL_FIELD_ATTEMPT:
-		if (!rl_parse_u64(s, &u) || u == 0 || u >= 1000000)
-			return RL_REJECT_NONE;
-		v.num = (int64_t)u;
-		break;
+		if (rl_parse_u64(s, &u) && u > 0 && u < 1000000) {
+			v->num = (int64_t)u;
+			rl_field_set(r, RL_FIELD_ATTEMPT, v);
+		}
+		return RL_REJECT_NONE;
 	case RL_FIELD_URI: /* joined with the args at the end of the line */
 		fm->uri = s;
 		return RL_REJECT_NONE;
@@ -238,10 +283,8 @@ static rl_reject set_group(regex_format *fm, rl_record *r, const group *g, const
 		fm->args = rl_str_is_dash(s) ? RL_STR_NULL : s;
 		return RL_REJECT_NONE;
 	default:
-		break;
+		return RL_REJECT_NONE;
 	}
-	rl_fields[g->field].set(r, &v);
-	return RL_REJECT_NONE;
 }
 
 /* $uri and $args (or Apache %U%q) make the target when no request line gave one. */
@@ -261,7 +304,7 @@ static void join_target(regex_format *f, rl_record *rec)
 		memcpy(f->target + n, a.p, k);
 		v.text = rl_str_make(f->target, n + k);
 	}
-	rl_fields[RL_FIELD_URI].set(rec, &v);
+	rl_field_set(rec, RL_FIELD_URI, &v);
 }
 
 static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record *rec)
@@ -279,13 +322,15 @@ static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record
 		return RL_REJECT_NO_MATCH;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(f->md);
 	bool have_time = false;
+	rl_field_value v = {.secret = f->client_is_secret};
 	f->uri = f->args = RL_STR_NULL;
 	uint32_t top = (uint32_t)rc - 1; /* the highest group that took part */
 	for (uint32_t i = 0; i < f->nmapped && f->mapped[i] <= top; i++) {
 		uint32_t g = f->mapped[i];
 		if (ov[2 * g] == PCRE2_UNSET)
 			continue;
-		rl_reject rj = set_group(f, rec, &f->by_group[g], p + ov[2 * g], ov[2 * g + 1] - ov[2 * g], &have_time);
+		rl_reject rj =
+			set_group(f, rec, &f->by_group[g], p + ov[2 * g], ov[2 * g + 1] - ov[2 * g], &have_time, &v);
 		if (rj)
 			return rj;
 	}
@@ -389,7 +434,7 @@ int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, 
 		return rc;
 	}
 	for (uint32_t g = 0; g <= cap; g++)
-		f->by_group[g] = (group){RL_FIELD_NONE, RL_UNIT_NONE, false};
+		f->by_group[g] = (group){RL_FIELD_NONE, RL_UNIT_NONE, false, false};
 	bool client_found = false;
 	for (uint32_t i = 0; i < count; i++) {
 		const unsigned char *e = table + (size_t)i * esize;
@@ -397,7 +442,7 @@ int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, 
 		const char *gname = (const char *)e + 2;
 		if (client[0] && (strcmp(gname, client) == 0 ||
 				  (strncmp(gname, "http_", 5) == 0 && strcmp(gname + 5, client) == 0))) {
-			f->by_group[g].field = RL_FIELD_CLIENT;
+			f->by_group[g] = (group){RL_FIELD_CLIENT, RL_UNIT_NONE, false, false};
 			f->client_is_secret = rl_format_name_is_secret(gname, strlen(gname));
 			client_found = true;
 			continue;
@@ -405,7 +450,7 @@ int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, 
 		const rl_field_name *nm;
 		rl_field k = rl_field_find(RL_IN_GROUP, gname, strlen(gname), &nm);
 		if (k != RL_FIELD_NONE)
-			f->by_group[g] = (group){(int8_t)k, (uint8_t)nm->unit, nm->start};
+			f->by_group[g] = (group){(int8_t)k, (uint8_t)nm->unit, nm->start, false};
 		else if (strcmp(gname, "clf_prefix") == 0)
 			f->by_group[g].field = FIELD_CLF_PREFIX;
 		/* with --client, the format's own client field is an ordinary header */
@@ -419,6 +464,7 @@ int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, 
 	for (uint32_t g = 1; g <= cap; g++) {
 		if (f->by_group[g].field == RL_FIELD_NONE)
 			continue;
+		f->by_group[g].rule = has_rule(f->by_group[g].field);
 		f->mapped[f->nmapped++] = (uint8_t)g;
 		f->has_status |= f->by_group[g].field == RL_FIELD_STATUS;
 		f->has_time |= f->by_group[g].field == RL_FIELD_TIME;
