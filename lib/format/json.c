@@ -10,7 +10,7 @@
  * Lines are read by the path scanner (jscan.h), not into a tree: jansson builds a
  * hash table per object and reads about 185,000 such lines a second; the scanner
  * several times that. Numbers are taken from their text in the line, so times are
- * exact integers of µs. The record's views point into the line or into the format's
+ * exact integers of µs (timestamp.h). The record's views point into the line or into the format's
  * buffer of decoded strings, valid until the next line. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +48,7 @@ typedef enum jfield {
 	JF_COUNT
 } jfield;
 
-#define U_S 1000000000LL /* units in ns */
+#define U_S 1000000000LL /* units in ns, as rl_timestamp_parse_decimal takes them */
 #define U_MS 1000000LL
 #define U_US 1000LL
 #define U_NS 1LL
@@ -246,78 +246,11 @@ static bool present(rl_jvalue v)
 	return v.type != RL_J_STRING || !rl_str_is_dash(v.text);
 }
 
-static bool is_digit(char c)
-{
-	return (unsigned)(c - '0') <= 9;
-}
-
-/* The digits at s.p[*i]: counted in *count, the significant ones (from the first that
- * is not 0) appended to dig[*nd]. False when there is none or too many. */
-static bool take_digits(rl_str s, size_t *i, char *dig, int *nd, int *count)
-{
-	size_t a = *i;
-	for (; *i < s.n && is_digit(s.p[*i]); ++*i, ++*count) {
-		if (*nd == 0 && s.p[*i] == '0')
-			continue;
-		if (*nd == 40)
-			return false;
-		dig[(*nd)++] = s.p[*i];
-	}
-	return *i > a;
-}
-
-/* A decimal with optional fraction and exponent ("1764410400.123", "7.314e-05", as JSON
- * numbers and loggers write them) in unit_ns (U_S … U_NS; U_GUESS: by its integer digits,
- * ≤ 11 s, ≤ 14 ms, ≤ 17 µs, else ns) to µs, exactly with integers: the digits below
- * 1 µs are dropped. *res gets the resolution the digits show, at least 1 µs. */
-static bool decimal_us(rl_str s, long long unit_ns, int64_t *us, int64_t *res)
-{
-	char dig[40]; /* the significant digits, M */
-	int nd = 0, ni = 0, nf = 0, e = 0;
-	size_t i = s.n && s.p[0] == '-';
-	bool neg = i == 1;
-	if (!take_digits(s, &i, dig, &nd, &ni))
-		return false;
-	if (i < s.n && s.p[i] == '.' && (++i, !take_digits(s, &i, dig, &nd, &nf)))
-		return false;
-	if (i < s.n && (s.p[i] == 'e' || s.p[i] == 'E')) {
-		bool eneg = ++i < s.n && s.p[i] == '-';
-		i += i < s.n && (s.p[i] == '-' || s.p[i] == '+');
-		size_t a = i;
-		while (i < s.n && is_digit(s.p[i]) && e < 1000)
-			e = e * 10 + (s.p[i++] - '0');
-		if (i == a)
-			return false;
-		e = eneg ? -e : e;
-	}
-	if (i != s.n)
-		return false;
-	int exp10 = e - nf; /* the value is M × 10^exp10 */
-	if (unit_ns == U_GUESS) {
-		int whole = nd + exp10;
-		unit_ns = whole <= 11 ? U_S : whole <= 14 ? U_MS : whole <= 17 ? U_US : U_NS;
-	}
-	int k = exp10 + (unit_ns == U_S ? 9 : unit_ns == U_MS ? 6 : unit_ns == U_US ? 3 : 0) - 3; /* µs = M × 10^k */
-	int keep = k < 0 ? nd + k : nd, zeros = k > 0 ? k : 0;
-	if (zeros > 18 || (keep > 0 && keep + zeros > 18))
-		return false;
-	int64_t v = 0, r = 1;
-	for (int j = 0; j < keep; j++)
-		v = v * 10 + (dig[j] - '0');
-	for (int j = 0; j < zeros; j++) {
-		v *= 10;
-		r *= 10;
-	}
-	*us = neg ? -v : v;
-	*res = r;
-	return true;
-}
-
 static bool parse_time(json_format *f, const struct cspec *sp, rl_jvalue v, int64_t *us, int64_t *res)
 {
 	rl_str s = v.text;
 	if (v.type == RL_J_NUMBER)
-		return decimal_us(s, sp->unit, us, res);
+		return rl_timestamp_parse_decimal(s, sp->unit, us, res);
 	if (v.type != RL_J_STRING)
 		return false;
 	if (s.n >= 19 && s.p[4] == '-')
@@ -326,7 +259,7 @@ static bool parse_time(json_format *f, const struct cspec *sp, rl_jvalue v, int6
 		*res = RL_US_PER_S;
 		return rl_timestamp_parse_clf_cached(&f->clf, s, us);
 	}
-	return decimal_us(s, sp->unit, us, res);
+	return rl_timestamp_parse_decimal(s, sp->unit, us, res);
 }
 
 /* A duration: a number in the spec's unit, or Go's text form with a unit ("1.5ms"). */
@@ -350,7 +283,7 @@ static bool parse_duration(const struct cspec *sp, rl_jvalue v, int64_t *us, int
 	}
 	if (s.n && s.p[0] == '-')
 		return false;
-	return decimal_us(s, unit, us, res);
+	return rl_timestamp_parse_decimal(s, unit, us, res);
 }
 
 static bool parse_uint(rl_jvalue v, uint64_t max, uint64_t *out)
