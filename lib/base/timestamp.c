@@ -207,6 +207,75 @@ bool rl_duration_parse(rl_str s, int64_t unit_us, int64_t *us, int64_t *res_us)
 	return true;
 }
 
+static bool is_digit(char c)
+{
+	return (unsigned)(c - '0') <= 9;
+}
+
+/* The digits at s.p[*i]: counted in *count, the significant ones (from the first that
+ * is not 0) appended to dig[*nd]. False when there is none or too many. */
+static bool take_digits(rl_str s, size_t *i, char *dig, int *nd, int *count)
+{
+	size_t a = *i;
+	for (; *i < s.n && is_digit(s.p[*i]); ++*i, ++*count) {
+		if (*nd == 0 && s.p[*i] == '0')
+			continue;
+		if (*nd == 40)
+			return false;
+		dig[(*nd)++] = s.p[*i];
+	}
+	return *i > a;
+}
+
+bool rl_timestamp_parse_decimal(rl_str s, int64_t unit_ns, int64_t *us, int64_t *res_us)
+{
+	char dig[40]; /* the significant digits, M */
+	int nd = 0, ni = 0, nf = 0, e = 0;
+	size_t i = s.n && s.p[0] == '-';
+	bool neg = i == 1;
+	if (!take_digits(s, &i, dig, &nd, &ni))
+		return false;
+	if (i < s.n && s.p[i] == '.' && (++i, !take_digits(s, &i, dig, &nd, &nf)))
+		return false;
+	if (i < s.n && (s.p[i] == 'e' || s.p[i] == 'E')) {
+		bool eneg = ++i < s.n && s.p[i] == '-';
+		i += i < s.n && (s.p[i] == '-' || s.p[i] == '+');
+		size_t a = i;
+		while (i < s.n && is_digit(s.p[i]) && e < 1000)
+			e = e * 10 + (s.p[i++] - '0');
+		if (i == a)
+			return false;
+		e = eneg ? -e : e;
+	}
+	if (i != s.n)
+		return false;
+	int exp10 = e - nf; /* the value is M × 10^exp10 */
+	if (unit_ns == 0) {
+		int whole = nd + exp10;
+		unit_ns = whole <= 11 ? 1000000000 : whole <= 14 ? 1000000 : whole <= 17 ? 1000 : 1;
+	}
+	int k = exp10 +
+		(unit_ns == 1000000000 ? 9
+		 : unit_ns == 1000000  ? 6
+		 : unit_ns == 1000     ? 3
+				       : 0) -
+		3; /* µs = M × 10^k */
+	int keep = k < 0 ? nd + k : nd, zeros = k > 0 ? k : 0;
+	if (zeros > 18 || (keep > 0 && keep + zeros > 18))
+		return false;
+	int64_t v = 0, r = 1;
+	for (int j = 0; j < keep; j++)
+		v = v * 10 + (dig[j] - '0');
+	for (int j = 0; j < zeros; j++) {
+		v *= 10;
+		r *= 10;
+	}
+	*us = neg ? -v : v;
+	if (res_us)
+		*res_us = r;
+	return true;
+}
+
 bool rl_timestamp_parse_iso8601(rl_str s, int64_t *us, int64_t *res_us)
 {
 	/* 2000-10-10T13:55:36[.fff][zone] */

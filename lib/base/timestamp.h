@@ -79,6 +79,15 @@ bool rl_timestamp_parse_http_date(rl_str s, int64_t *us);
 /* Decimal duration in the unit unit_us ("0.123" s → 123000 µs). Same rules as epoch. */
 bool rl_duration_parse(rl_str s, int64_t unit_us, int64_t *us, int64_t *res_us);
 
+/* A decimal number with optional sign, fraction and exponent ("1764410400.123",
+ * "7.314e-05", as JSON numbers and loggers write them) in units of unit_ns nanoseconds
+ * (1000000000 for seconds, 1000000, 1000 or 1 for ns; 0: by its integer digits, as an
+ * epoch time: ≤ 11 s, ≤ 14 ms, ≤ 17 µs, else ns) to µs, exactly with integers: digits
+ * below 1 µs are dropped. *res_us (may be NULL) gets the resolution the digits show, at
+ * least 1 µs. False for anything else, more than 40 significant digits, or 19 digits of
+ * µs and more. */
+bool rl_timestamp_parse_decimal(rl_str s, int64_t unit_ns, int64_t *us, int64_t *res_us);
+
 /* Writes RFC 3339 UTC text ("2000-10-10T20:55:36Z", with ".123" or ".123456" when the
  * time has a fraction) into buf (≥ 32 bytes). Returns buf. */
 char *rl_timestamp_format(int64_t us, char *buf);

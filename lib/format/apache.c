@@ -2,7 +2,8 @@
  *
  *   --format apache:'%h %l %u %t "%r" %>s %b %D "%{Referer}i" "%{User-Agent}i"'
  *
- * Each directive becomes a named group that regex.c understands: %h/%a the address,
+ * Each directive becomes a named group. Those that carry a field are in the field table
+ * (fields.c), with the group each becomes: %h/%a the address,
  * %t the start time (its brackets are literals here), %{sec|msec|usec}t epoch times,
  * %r the request, %m %U %q its parts, %>s the status, %b/%B/%O bytes, %D µs and %T
  * (or %{ms|us|s}T) the duration, %v the virtual host, %{Header}i request headers as
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/format/fields.h"
 #include "lib/format/format.h"
 #include "lib/format/layout.h"
 
@@ -32,15 +34,59 @@ static bool arg_is(const char *arg, size_t n, const char *lit)
 	return strlen(lit) == n && memcmp(arg, lit, n) == 0;
 }
 
-/* The group and shape of directive c with argument arg (n bytes, may be empty). */
+/* The shape of a field's value as Apache writes it: numbers in digits, the rest words. */
+static rl_val field_shape(rl_field f, rl_unit u)
+{
+	switch (f) {
+	case RL_FIELD_REQUEST:
+		return RL_VAL_REQUEST;
+	case RL_FIELD_STATUS:
+		return RL_VAL_STATUS;
+	case RL_FIELD_TIME:
+		return u == RL_UNIT_CLF ? RL_VAL_CLF_TIME : RL_VAL_INT;
+	case RL_FIELD_BYTES:
+	case RL_FIELD_DURATION:
+		return RL_VAL_INT;
+	default:
+		return RL_VAL_WORD;
+	}
+}
+
+/* The group and shape of directive c with argument arg (n bytes, may be empty) when the
+ * field table has it: "%{arg}c" as the table writes it, else "%c" where the argument
+ * only qualifies the directive (%{foo}b is %b, %{xyz}T is %T); for %h, %a and %t the
+ * argument makes it another one (the peer's address, a strftime time). */
+static bool field_directive(char c, const char *arg, size_t n, char *group, size_t cap, rl_val *val)
+{
+	char key[80];
+	const rl_field_name *nm = NULL;
+	if (n && n < sizeof key - 4) {
+		snprintf(key, sizeof key, "%%{%.*s}%c", (int)n, arg, c);
+		rl_field_find(RL_IN_APACHE, key, strlen(key), &nm);
+	}
+	if (!nm && (n == 0 || !strchr("hat", c))) {
+		snprintf(key, sizeof key, "%%%c", c);
+		rl_field_find(RL_IN_APACHE, key, strlen(key), &nm);
+	}
+	if (!nm)
+		return false;
+	snprintf(group, cap, "%s", nm->name);
+	*val = field_shape(rl_field_find(RL_IN_GROUP, nm->name, strlen(nm->name), NULL), nm->unit);
+	return true;
+}
+
+/* The group and shape of directive c with argument arg (n bytes, may be empty): a field
+ * of the table, else one captured and ignored. */
 static void directive(char c, const char *arg, size_t n, char *group, size_t cap, rl_val *val)
 {
+	if (field_directive(c, arg, n, group, cap, val))
+		return;
 	*val = RL_VAL_WORD;
 	const char *g = NULL;
 	switch (c) {
 	case 'h':
 	case 'a':
-		g = n ? "peer_addr" : "remote_addr";
+		g = "peer_addr";
 		break;
 	case 'A':
 		g = "local_addr";
@@ -51,53 +97,13 @@ static void directive(char c, const char *arg, size_t n, char *group, size_t cap
 	case 'u':
 		g = "remote_user";
 		break;
-	case 'r':
-		g = "request";
-		*val = RL_VAL_REQUEST;
-		break;
-	case 'm':
-		g = "request_method";
-		break;
-	case 'U':
-		g = "uri";
-		break;
-	case 'q':
-		g = "args";
-		break;
 	case 'H':
 		g = "server_protocol";
-		break;
-	case 's':
-		g = "status";
-		*val = RL_VAL_STATUS;
-		break;
-	case 'b':
-	case 'B':
-		g = "body_bytes_sent";
-		*val = RL_VAL_INT;
-		break;
-	case 'O':
-		g = "bytes_sent";
-		*val = RL_VAL_INT;
 		break;
 	case 'I':
 	case 'S':
 		g = c == 'I' ? "bytes_received" : "bytes_transferred";
 		*val = RL_VAL_INT;
-		break;
-	case 'D':
-		g = "duration_us";
-		*val = RL_VAL_INT;
-		break;
-	case 'T':
-		g = arg_is(arg, n, "ms") ? "duration_ms" : arg_is(arg, n, "us") ? "duration_us" : "duration_s";
-		*val = RL_VAL_INT;
-		break;
-	case 'v':
-		g = "vhost";
-		break;
-	case 'V':
-		g = "server_name";
 		break;
 	case 'p':
 		g = "server_port";
@@ -111,37 +117,27 @@ static void directive(char c, const char *arg, size_t n, char *group, size_t cap
 		*val = RL_VAL_INT;
 		break;
 	case 't': {
-		/* %{sec}t, %{begin:msec}t …: epoch numbers; a strftime format is ignored */
+		/* the fraction alone (%{msec_frac}t: %t gives the rest, at 1 s), or a strftime
+		 * format, ignored */
 		const char *a = arg;
 		size_t k = n;
-		bool end = false;
 		if (k > 6 && memcmp(a, "begin:", 6) == 0)
 			a += 6, k -= 6;
 		else if (k > 4 && memcmp(a, "end:", 4) == 0)
-			a += 4, k -= 4, end = true;
-		*val = RL_VAL_INT;
-		if (arg_is(a, k, "sec"))
-			g = end ? "time_end" : "apache_time_sec";
-		else if (arg_is(a, k, "msec"))
-			g = end ? "apache_time_msec_end" : "apache_time_msec";
-		else if (arg_is(a, k, "usec"))
-			g = end ? "apache_time_usec_end" : "apache_time_usec";
-		else if (arg_is(a, k, "msec_frac") || arg_is(a, k, "usec_frac"))
-			g = "time_part"; /* the fraction alone: %t gives the rest, at 1 s */
-		else {
-			g = "time_text";
-			*val = RL_VAL_TEXT;
-		}
+			a += 4, k -= 4;
+		bool frac = arg_is(a, k, "msec_frac") || arg_is(a, k, "usec_frac");
+		g = frac ? "time_part" : "time_text";
+		*val = frac ? RL_VAL_INT : RL_VAL_TEXT;
 		break;
 	}
 	case 'i':
-		header_group(group, cap, "http_", arg, n);
-		*val = strcmp(group, "http_x_forwarded_for") == 0 ? RL_VAL_LIST : RL_VAL_TEXT;
+	case 'o': {
+		/* shaped as nginx's variable of the same name ($http_x_forwarded_for: a list) */
+		const rl_field_name *nm;
+		size_t k = header_group(group, cap, c == 'i' ? "http_" : "sent_http_", arg, n);
+		*val = rl_field_find(RL_IN_GROUP, group, k, &nm) != RL_FIELD_NONE ? nm->shape : RL_VAL_TEXT;
 		return;
-	case 'o':
-		header_group(group, cap, "sent_http_", arg, n);
-		*val = RL_VAL_TEXT;
-		return;
+	}
 	case 'e':
 	case 'n':
 	case 'C':
@@ -227,8 +223,7 @@ int rl_apache_parse_layout(rl_layout *l, const char *fmt, rl_err *err)
 		if (c == 't' && n == 0) {
 			/* "[10/Oct/2000:13:55:36 -0700]": the brackets are part of %t's output */
 			if (!rl_layout_literal(l, "[", 1) ||
-			    !rl_layout_field(l, "apache_time", 11, RL_VAL_CLF_TIME, tok, tlen) ||
-			    !rl_layout_literal(l, "]", 1))
+			    !rl_layout_field(l, group, strlen(group), val, tok, tlen) || !rl_layout_literal(l, "]", 1))
 				goto full;
 		} else if (!rl_layout_field(l, group, strlen(group), val, tok, tlen)) {
 			goto full;

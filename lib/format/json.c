@@ -2,205 +2,135 @@
  * Envoy, Traefik, Cloudflare Logpush, and any other through --field overrides.
  *
  * A profile is a list of (path, field) pairs in order of preference: the first path of
- * a field that the line holds (not null, "" or "-") gives the field. --field NAME=PATH
- * and --client PATH replace the profile's paths for their field (the later of two). Without
- * a named profile, each line is tried with every profile until one reads an access
- * record; that profile is then kept (the name becomes "json:caddy").
+ * a field that the line holds (not null, "" or "-") gives the field. The nginx profile
+ * is the field table's JSON keys (fields.c); the others are the products' own layouts.
+ * --field NAME=PATH and --client PATH replace the profile's paths for their field (the
+ * later of two). Without a named profile, each line is tried with every profile until
+ * one reads an access record; that profile is then kept (the name becomes "json:caddy").
  *
  * Lines are read by the path scanner (jscan.h), not into a tree: jansson builds a
  * hash table per object and reads about 185,000 such lines a second; the scanner
  * several times that. Numbers are taken from their text in the line, so times are
- * exact integers of µs. The record's views point into the line or into the format's
- * buffer of decoded strings, valid until the next line. */
+ * exact integers of µs (timestamp.h). The record's views point into the line or into
+ * the format's buffer of decoded strings, valid until the next line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/format/fields.h"
 #include "lib/format/format.h"
 #include "lib/format/jscan.h"
 #include "lib/base/timestamp.h"
 
-typedef enum jfield {
-	JF_TIME,
-	JF_END_TIME, /* the other end (Cloudflare EdgeEndTimestamp): gives the duration */
-	JF_CLIENT,
-	JF_REQUEST, /* "GET /path HTTP/1.1" */
-	JF_METHOD,
-	JF_TARGET,
-	JF_URI, /* nginx $uri: the target when there is no $request_uri, with $args */
-	JF_ARGS,
-	JF_PROTOCOL,
-	JF_STATUS,
-	JF_BYTES,
-	JF_DURATION,
-	JF_USER_AGENT,
-	JF_REFERER,
-	JF_ADDR,
-	JF_ADDR_PORT, /* "10.0.0.1:5000", "[::1]:5000": the port is dropped */
-	JF_FORWARDED_FOR,
-	JF_VHOST,
-	JF_REQUEST_ID,
-	JF_IDEMPOTENCY_KEY,
-	JF_RETRY_AFTER,
-	JF_ATTEMPT,
-	JF_BODY,
+/* What a path gives: a field of the table (fields.h), or one of the profiles' own. */
+enum {
+	JF_END_TIME = RL_FIELD_COUNT, /* the other end (Cloudflare EdgeEndTimestamp): gives the duration */
+	JF_ADDR_PORT, /* "10.0.0.1:5000", "[::1]:5000" (Envoy): the address, its port dropped */
 	JF_LOGGER, /* Caddy: only http.log.access… loggers write access records */
 	JF_COUNT
-} jfield;
-
-#define U_S 1000000000LL /* units in ns */
-#define U_MS 1000000LL
-#define U_US 1000LL
-#define U_NS 1LL
-#define U_GUESS 0 /* epoch numbers: the unit follows from the number of digits */
+};
 
 typedef struct jspec {
 	const char *path;
-	jfield field;
-	long long unit; /* time: U_GUESS or a unit for numbers; duration: its unit */
+	int field; /* an rl_field or JF_* */
+	rl_unit unit; /* a time's or a duration's numbers (fields.h; RL_UNIT_AUTO: by their digits) */
 	bool start; /* time: marks the start of the request */
 } jspec;
 
-static const jspec nginx_specs[] = {
-	{"msec", JF_TIME, U_S, false},
-	{"time_iso8601", JF_TIME, U_GUESS, false},
-	{"time_local", JF_TIME, U_GUESS, false},
-	{"@timestamp", JF_TIME, U_GUESS, false},
-	{"time", JF_TIME, U_GUESS, false},
-	{"timestamp", JF_TIME, U_GUESS, false},
-	{"http_x_client_id", JF_CLIENT, 0, false},
-	{"client_id", JF_CLIENT, 0, false},
-	{"request", JF_REQUEST, 0, false},
-	{"request_method", JF_METHOD, 0, false},
-	{"method", JF_METHOD, 0, false},
-	{"request_uri", JF_TARGET, 0, false},
-	{"uri", JF_URI, 0, false},
-	{"args", JF_ARGS, 0, false},
-	{"query_string", JF_ARGS, 0, false},
-	{"server_protocol", JF_PROTOCOL, 0, false},
-	{"protocol", JF_PROTOCOL, 0, false},
-	{"status", JF_STATUS, 0, false},
-	{"body_bytes_sent", JF_BYTES, 0, false},
-	{"bytes_sent", JF_BYTES, 0, false},
-	{"body_bytes", JF_BYTES, 0, false},
-	{"request_time", JF_DURATION, U_S, false},
-	{"response_time", JF_DURATION, U_S, false},
-	{"http_user_agent", JF_USER_AGENT, 0, false},
-	{"user_agent", JF_USER_AGENT, 0, false},
-	{"ua", JF_USER_AGENT, 0, false},
-	{"http_referer", JF_REFERER, 0, false},
-	{"referer", JF_REFERER, 0, false},
-	{"remote_addr", JF_ADDR, 0, false},
-	{"remote_ip", JF_ADDR, 0, false},
-	{"http_x_forwarded_for", JF_FORWARDED_FOR, 0, false},
-	{"host", JF_VHOST, 0, false},
-	{"http_host", JF_VHOST, 0, false},
-	{"server_name", JF_VHOST, 0, false},
-	{"http_x_request_id", JF_REQUEST_ID, 0, false},
-	{"request_id", JF_REQUEST_ID, 0, false},
-	{"http_idempotency_key", JF_IDEMPOTENCY_KEY, 0, false},
-	{"idempotency_key", JF_IDEMPOTENCY_KEY, 0, false},
-	{"sent_http_retry_after", JF_RETRY_AFTER, 0, false},
-	{"retry_after", JF_RETRY_AFTER, 0, false},
-	{"http_x_retry_attempt", JF_ATTEMPT, 0, false},
-	{"attempt", JF_ATTEMPT, 0, false},
-	{NULL, 0, 0, false},
-};
-
 static const jspec caddy_specs[] = {
-	{"ts", JF_TIME, U_S, false},
-	{"logger", JF_LOGGER, 0, false},
-	{"request.headers.X-Client-Id", JF_CLIENT, 0, false},
-	{"request.method", JF_METHOD, 0, false},
-	{"request.uri", JF_TARGET, 0, false},
-	{"request.proto", JF_PROTOCOL, 0, false},
-	{"status", JF_STATUS, 0, false},
-	{"size", JF_BYTES, 0, false},
-	{"duration", JF_DURATION, U_S, false},
-	{"request.headers.User-Agent", JF_USER_AGENT, 0, false},
-	{"request.headers.Referer", JF_REFERER, 0, false},
-	{"request.client_ip", JF_ADDR, 0, false},
-	{"request.remote_ip", JF_ADDR, 0, false},
-	{"request.headers.X-Forwarded-For", JF_FORWARDED_FOR, 0, false},
-	{"request.host", JF_VHOST, 0, false},
-	{"request.headers.X-Request-Id", JF_REQUEST_ID, 0, false},
-	{"resp_headers.X-Request-Id", JF_REQUEST_ID, 0, false},
-	{"request.headers.Idempotency-Key", JF_IDEMPOTENCY_KEY, 0, false},
-	{"resp_headers.Retry-After", JF_RETRY_AFTER, 0, false},
-	{NULL, 0, 0, false},
+	{"ts", RL_FIELD_TIME, RL_UNIT_S, false},
+	{"logger", JF_LOGGER, RL_UNIT_NONE, false},
+	{"request.headers.X-Client-Id", RL_FIELD_CLIENT, RL_UNIT_NONE, false},
+	{"request.method", RL_FIELD_METHOD, RL_UNIT_NONE, false},
+	{"request.uri", RL_FIELD_TARGET, RL_UNIT_NONE, false},
+	{"request.proto", RL_FIELD_PROTOCOL, RL_UNIT_NONE, false},
+	{"status", RL_FIELD_STATUS, RL_UNIT_NONE, false},
+	{"size", RL_FIELD_BYTES, RL_UNIT_NONE, false},
+	{"duration", RL_FIELD_DURATION, RL_UNIT_S, false},
+	{"request.headers.User-Agent", RL_FIELD_USER_AGENT, RL_UNIT_NONE, false},
+	{"request.headers.Referer", RL_FIELD_REFERER, RL_UNIT_NONE, false},
+	{"request.client_ip", RL_FIELD_ADDR, RL_UNIT_NONE, false},
+	{"request.remote_ip", RL_FIELD_ADDR, RL_UNIT_NONE, false},
+	{"request.headers.X-Forwarded-For", RL_FIELD_FORWARDED_FOR, RL_UNIT_NONE, false},
+	{"request.host", RL_FIELD_VHOST, RL_UNIT_NONE, false},
+	{"request.headers.X-Request-Id", RL_FIELD_REQUEST_ID, RL_UNIT_NONE, false},
+	{"resp_headers.X-Request-Id", RL_FIELD_REQUEST_ID, RL_UNIT_NONE, false},
+	{"request.headers.Idempotency-Key", RL_FIELD_IDEMPOTENCY_KEY, RL_UNIT_NONE, false},
+	{"resp_headers.Retry-After", RL_FIELD_RETRY_AFTER, RL_UNIT_NONE, false},
+	{NULL, 0, RL_UNIT_NONE, false},
 };
 
 static const jspec envoy_specs[] = {
-	{"start_time", JF_TIME, U_GUESS, true},
-	{"x-client-id", JF_CLIENT, 0, false},
-	{"method", JF_METHOD, 0, false},
-	{":method", JF_METHOD, 0, false},
-	{"x-envoy-original-path", JF_TARGET, 0, false},
-	{"x-envoy-origin-path", JF_TARGET, 0, false},
-	{"path", JF_TARGET, 0, false},
-	{":path", JF_TARGET, 0, false},
-	{"protocol", JF_PROTOCOL, 0, false},
-	{"response_code", JF_STATUS, 0, false},
-	{"bytes_sent", JF_BYTES, 0, false},
-	{"duration", JF_DURATION, U_MS, false},
-	{"user-agent", JF_USER_AGENT, 0, false},
-	{"user_agent", JF_USER_AGENT, 0, false},
-	{"referer", JF_REFERER, 0, false},
-	{"downstream_remote_address", JF_ADDR_PORT, 0, false},
-	{"x-forwarded-for", JF_FORWARDED_FOR, 0, false},
-	{":authority", JF_VHOST, 0, false},
-	{"authority", JF_VHOST, 0, false},
-	{"x-request-id", JF_REQUEST_ID, 0, false},
-	{"request_id", JF_REQUEST_ID, 0, false},
-	{"idempotency-key", JF_IDEMPOTENCY_KEY, 0, false},
-	{"retry-after", JF_RETRY_AFTER, 0, false},
-	{NULL, 0, 0, false},
+	{"start_time", RL_FIELD_TIME, RL_UNIT_AUTO, true},
+	{"x-client-id", RL_FIELD_CLIENT, RL_UNIT_NONE, false},
+	{"method", RL_FIELD_METHOD, RL_UNIT_NONE, false},
+	{":method", RL_FIELD_METHOD, RL_UNIT_NONE, false},
+	{"x-envoy-original-path", RL_FIELD_TARGET, RL_UNIT_NONE, false},
+	{"x-envoy-origin-path", RL_FIELD_TARGET, RL_UNIT_NONE, false},
+	{"path", RL_FIELD_TARGET, RL_UNIT_NONE, false},
+	{":path", RL_FIELD_TARGET, RL_UNIT_NONE, false},
+	{"protocol", RL_FIELD_PROTOCOL, RL_UNIT_NONE, false},
+	{"response_code", RL_FIELD_STATUS, RL_UNIT_NONE, false},
+	{"bytes_sent", RL_FIELD_BYTES, RL_UNIT_NONE, false},
+	{"duration", RL_FIELD_DURATION, RL_UNIT_MS, false},
+	{"user-agent", RL_FIELD_USER_AGENT, RL_UNIT_NONE, false},
+	{"user_agent", RL_FIELD_USER_AGENT, RL_UNIT_NONE, false},
+	{"referer", RL_FIELD_REFERER, RL_UNIT_NONE, false},
+	{"downstream_remote_address", JF_ADDR_PORT, RL_UNIT_NONE, false},
+	{"x-forwarded-for", RL_FIELD_FORWARDED_FOR, RL_UNIT_NONE, false},
+	{":authority", RL_FIELD_VHOST, RL_UNIT_NONE, false},
+	{"authority", RL_FIELD_VHOST, RL_UNIT_NONE, false},
+	{"x-request-id", RL_FIELD_REQUEST_ID, RL_UNIT_NONE, false},
+	{"request_id", RL_FIELD_REQUEST_ID, RL_UNIT_NONE, false},
+	{"idempotency-key", RL_FIELD_IDEMPOTENCY_KEY, RL_UNIT_NONE, false},
+	{"retry-after", RL_FIELD_RETRY_AFTER, RL_UNIT_NONE, false},
+	{NULL, 0, RL_UNIT_NONE, false},
 };
 
 static const jspec traefik_specs[] = {
-	{"StartUTC", JF_TIME, U_GUESS, true},
-	{"StartLocal", JF_TIME, U_GUESS, true},
-	{"request_X-Client-Id", JF_CLIENT, 0, false},
-	{"RequestMethod", JF_METHOD, 0, false},
-	{"RequestPath", JF_TARGET, 0, false},
-	{"RequestProtocol", JF_PROTOCOL, 0, false},
-	{"DownstreamStatus", JF_STATUS, 0, false},
-	{"OriginStatus", JF_STATUS, 0, false},
-	{"DownstreamContentSize", JF_BYTES, 0, false},
-	{"Duration", JF_DURATION, U_NS, false},
-	{"request_User-Agent", JF_USER_AGENT, 0, false},
-	{"request_Referer", JF_REFERER, 0, false},
-	{"ClientHost", JF_ADDR, 0, false},
-	{"request_X-Forwarded-For", JF_FORWARDED_FOR, 0, false},
-	{"RequestHost", JF_VHOST, 0, false},
-	{"request_X-Request-Id", JF_REQUEST_ID, 0, false},
-	{"request_Idempotency-Key", JF_IDEMPOTENCY_KEY, 0, false},
-	{"downstream_Retry-After", JF_RETRY_AFTER, 0, false},
-	{NULL, 0, 0, false},
+	{"StartUTC", RL_FIELD_TIME, RL_UNIT_AUTO, true},
+	{"StartLocal", RL_FIELD_TIME, RL_UNIT_AUTO, true},
+	{"request_X-Client-Id", RL_FIELD_CLIENT, RL_UNIT_NONE, false},
+	{"RequestMethod", RL_FIELD_METHOD, RL_UNIT_NONE, false},
+	{"RequestPath", RL_FIELD_TARGET, RL_UNIT_NONE, false},
+	{"RequestProtocol", RL_FIELD_PROTOCOL, RL_UNIT_NONE, false},
+	{"DownstreamStatus", RL_FIELD_STATUS, RL_UNIT_NONE, false},
+	{"OriginStatus", RL_FIELD_STATUS, RL_UNIT_NONE, false},
+	{"DownstreamContentSize", RL_FIELD_BYTES, RL_UNIT_NONE, false},
+	{"Duration", RL_FIELD_DURATION, RL_UNIT_NS, false},
+	{"request_User-Agent", RL_FIELD_USER_AGENT, RL_UNIT_NONE, false},
+	{"request_Referer", RL_FIELD_REFERER, RL_UNIT_NONE, false},
+	{"ClientHost", RL_FIELD_ADDR, RL_UNIT_NONE, false},
+	{"request_X-Forwarded-For", RL_FIELD_FORWARDED_FOR, RL_UNIT_NONE, false},
+	{"RequestHost", RL_FIELD_VHOST, RL_UNIT_NONE, false},
+	{"request_X-Request-Id", RL_FIELD_REQUEST_ID, RL_UNIT_NONE, false},
+	{"request_Idempotency-Key", RL_FIELD_IDEMPOTENCY_KEY, RL_UNIT_NONE, false},
+	{"downstream_Retry-After", RL_FIELD_RETRY_AFTER, RL_UNIT_NONE, false},
+	{NULL, 0, RL_UNIT_NONE, false},
 };
 
 static const jspec cloudflare_specs[] = {
-	{"EdgeStartTimestamp", JF_TIME, U_GUESS, true},
-	{"EdgeEndTimestamp", JF_END_TIME, U_GUESS, false},
-	{"ClientRequestMethod", JF_METHOD, 0, false},
-	{"ClientRequestURI", JF_TARGET, 0, false},
-	{"ClientRequestProtocol", JF_PROTOCOL, 0, false},
-	{"EdgeResponseStatus", JF_STATUS, 0, false},
-	{"EdgeResponseBytes", JF_BYTES, 0, false},
-	{"ClientRequestUserAgent", JF_USER_AGENT, 0, false},
-	{"ClientRequestReferer", JF_REFERER, 0, false},
-	{"ClientIP", JF_ADDR, 0, false},
-	{"ClientRequestHost", JF_VHOST, 0, false},
-	{"RayID", JF_REQUEST_ID, 0, false},
-	{NULL, 0, 0, false},
+	{"EdgeStartTimestamp", RL_FIELD_TIME, RL_UNIT_AUTO, true},
+	{"EdgeEndTimestamp", JF_END_TIME, RL_UNIT_AUTO, false},
+	{"ClientRequestMethod", RL_FIELD_METHOD, RL_UNIT_NONE, false},
+	{"ClientRequestURI", RL_FIELD_TARGET, RL_UNIT_NONE, false},
+	{"ClientRequestProtocol", RL_FIELD_PROTOCOL, RL_UNIT_NONE, false},
+	{"EdgeResponseStatus", RL_FIELD_STATUS, RL_UNIT_NONE, false},
+	{"EdgeResponseBytes", RL_FIELD_BYTES, RL_UNIT_NONE, false},
+	{"ClientRequestUserAgent", RL_FIELD_USER_AGENT, RL_UNIT_NONE, false},
+	{"ClientRequestReferer", RL_FIELD_REFERER, RL_UNIT_NONE, false},
+	{"ClientIP", RL_FIELD_ADDR, RL_UNIT_NONE, false},
+	{"ClientRequestHost", RL_FIELD_VHOST, RL_UNIT_NONE, false},
+	{"RayID", RL_FIELD_REQUEST_ID, RL_UNIT_NONE, false},
+	{NULL, 0, RL_UNIT_NONE, false},
 };
 
 static const struct {
 	const char *name;
 	const jspec *specs;
 } profiles[] = {
-	{"nginx", nginx_specs},	    {"caddy", caddy_specs},	      {"envoy", envoy_specs},
-	{"traefik", traefik_specs}, {"cloudflare", cloudflare_specs},
+	{"nginx", NULL}, /* the field table's JSON keys (fields.c) */
+	{"caddy", caddy_specs}, {"envoy", envoy_specs}, {"traefik", traefik_specs}, {"cloudflare", cloudflare_specs},
 };
 #define NPROFILES (sizeof profiles / sizeof profiles[0])
 #define MAX_SPECS 255
@@ -210,8 +140,8 @@ typedef struct compiled {
 	const char *name;
 	rl_jpaths *paths;
 	struct cspec {
-		jfield field;
-		long long unit;
+		int field; /* an rl_field or JF_* */
+		rl_unit unit;
 		bool start, secret;
 		char *path; /* for check-format's explanations */
 	} spec[MAX_SPECS]; /* slot i of the scan is spec[i] */
@@ -246,78 +176,11 @@ static bool present(rl_jvalue v)
 	return v.type != RL_J_STRING || !rl_str_is_dash(v.text);
 }
 
-static bool is_digit(char c)
-{
-	return (unsigned)(c - '0') <= 9;
-}
-
-/* The digits at s.p[*i]: counted in *count, the significant ones (from the first that
- * is not 0) appended to dig[*nd]. False when there is none or too many. */
-static bool take_digits(rl_str s, size_t *i, char *dig, int *nd, int *count)
-{
-	size_t a = *i;
-	for (; *i < s.n && is_digit(s.p[*i]); ++*i, ++*count) {
-		if (*nd == 0 && s.p[*i] == '0')
-			continue;
-		if (*nd == 40)
-			return false;
-		dig[(*nd)++] = s.p[*i];
-	}
-	return *i > a;
-}
-
-/* A decimal with optional fraction and exponent ("1764410400.123", "7.314e-05", as JSON
- * numbers and loggers write them) in unit_ns (U_S … U_NS; U_GUESS: by its integer digits,
- * ≤ 11 s, ≤ 14 ms, ≤ 17 µs, else ns) to µs, exactly with integers: the digits below
- * 1 µs are dropped. *res gets the resolution the digits show, at least 1 µs. */
-static bool decimal_us(rl_str s, long long unit_ns, int64_t *us, int64_t *res)
-{
-	char dig[40]; /* the significant digits, M */
-	int nd = 0, ni = 0, nf = 0, e = 0;
-	size_t i = s.n && s.p[0] == '-';
-	bool neg = i == 1;
-	if (!take_digits(s, &i, dig, &nd, &ni))
-		return false;
-	if (i < s.n && s.p[i] == '.' && (++i, !take_digits(s, &i, dig, &nd, &nf)))
-		return false;
-	if (i < s.n && (s.p[i] == 'e' || s.p[i] == 'E')) {
-		bool eneg = ++i < s.n && s.p[i] == '-';
-		i += i < s.n && (s.p[i] == '-' || s.p[i] == '+');
-		size_t a = i;
-		while (i < s.n && is_digit(s.p[i]) && e < 1000)
-			e = e * 10 + (s.p[i++] - '0');
-		if (i == a)
-			return false;
-		e = eneg ? -e : e;
-	}
-	if (i != s.n)
-		return false;
-	int exp10 = e - nf; /* the value is M × 10^exp10 */
-	if (unit_ns == U_GUESS) {
-		int whole = nd + exp10;
-		unit_ns = whole <= 11 ? U_S : whole <= 14 ? U_MS : whole <= 17 ? U_US : U_NS;
-	}
-	int k = exp10 + (unit_ns == U_S ? 9 : unit_ns == U_MS ? 6 : unit_ns == U_US ? 3 : 0) - 3; /* µs = M × 10^k */
-	int keep = k < 0 ? nd + k : nd, zeros = k > 0 ? k : 0;
-	if (zeros > 18 || (keep > 0 && keep + zeros > 18))
-		return false;
-	int64_t v = 0, r = 1;
-	for (int j = 0; j < keep; j++)
-		v = v * 10 + (dig[j] - '0');
-	for (int j = 0; j < zeros; j++) {
-		v *= 10;
-		r *= 10;
-	}
-	*us = neg ? -v : v;
-	*res = r;
-	return true;
-}
-
 static bool parse_time(json_format *f, const struct cspec *sp, rl_jvalue v, int64_t *us, int64_t *res)
 {
 	rl_str s = v.text;
 	if (v.type == RL_J_NUMBER)
-		return decimal_us(s, sp->unit, us, res);
+		return rl_timestamp_parse_decimal(s, rl_unit_ns(sp->unit), us, res);
 	if (v.type != RL_J_STRING)
 		return false;
 	if (s.n >= 19 && s.p[4] == '-')
@@ -326,7 +189,7 @@ static bool parse_time(json_format *f, const struct cspec *sp, rl_jvalue v, int6
 		*res = RL_US_PER_S;
 		return rl_timestamp_parse_clf_cached(&f->clf, s, us);
 	}
-	return decimal_us(s, sp->unit, us, res);
+	return rl_timestamp_parse_decimal(s, rl_unit_ns(sp->unit), us, res);
 }
 
 /* A duration: a number in the spec's unit, or Go's text form with a unit ("1.5ms"). */
@@ -335,22 +198,12 @@ static bool parse_duration(const struct cspec *sp, rl_jvalue v, int64_t *us, int
 	if (v.type != RL_J_NUMBER && v.type != RL_J_STRING)
 		return false;
 	rl_str s = v.text;
-	long long unit = sp->unit;
-	static const struct {
-		const char *suffix;
-		long long unit;
-	} sfx[] = {{"ns", U_NS}, {"us", U_US}, {"\xc2\xb5s", U_US}, {"ms", U_MS}, {"s", U_S}};
-	for (size_t k = 0; v.type == RL_J_STRING && k < sizeof sfx / sizeof sfx[0]; k++) {
-		size_t m = strlen(sfx[k].suffix);
-		if (s.n > m && memcmp(s.p + s.n - m, sfx[k].suffix, m) == 0) {
-			s.n -= m;
-			unit = sfx[k].unit;
-			break;
-		}
-	}
+	rl_unit unit = v.type == RL_J_STRING ? rl_unit_cut_suffix(&s) : RL_UNIT_NONE;
+	if (unit == RL_UNIT_NONE)
+		unit = sp->unit;
 	if (s.n && s.p[0] == '-')
 		return false;
-	return decimal_us(s, unit, us, res);
+	return rl_timestamp_parse_decimal(s, rl_unit_ns(unit), us, res);
 }
 
 static bool parse_uint(rl_jvalue v, uint64_t max, uint64_t *out)
@@ -378,23 +231,77 @@ static rl_str strip_port(rl_str s)
 
 /* --- a line to a record ---------------------------------------------------------------- */
 
+/* Puts the value of field k (of the table) for its setter into v, from the scanned value
+ * jv: the members its setter reads. False when it is not stored (unreadable, or read
+ * with another field). */
+static bool value_of(const compiled *c, const int *got, const rl_jvalue *vals, int k, char *scratch, rl_field_value *v)
+{
+	const rl_jvalue jv = vals[got[k]];
+	uint64_t u;
+	v->text = text(jv);
+	switch (k) {
+	case RL_FIELD_REQUEST:
+		return is_scalar(jv);
+	case RL_FIELD_URI: {
+		/* the target when none is logged, with the args joined */
+		if (got[RL_FIELD_TARGET] >= 0 || !is_scalar(jv))
+			return false;
+		rl_str uri = jv.text, args = got[RL_FIELD_ARGS] >= 0 ? text(vals[got[RL_FIELD_ARGS]]) : RL_STR_NULL;
+		if (args.n && !memchr(uri.p, '?', uri.n)) {
+			memcpy(scratch, uri.p, uri.n);
+			scratch[uri.n] = '?';
+			memcpy(scratch + uri.n + 1, args.p, args.n);
+			uri = rl_str_make(scratch, uri.n + 1 + args.n);
+		}
+		v->text = uri;
+		return true;
+	}
+	case RL_FIELD_BYTES:
+		if (!parse_uint(jv, UINT64_MAX >> 2, &u))
+			return false;
+		v->num = (int64_t)u;
+		return true;
+	case RL_FIELD_DURATION:
+		return parse_duration(&c->spec[got[k]], jv, &v->num, &v->res_us);
+	case RL_FIELD_ATTEMPT:
+		if (!parse_uint(jv, 999999, &u) || u == 0)
+			return false;
+		v->num = (int64_t)u;
+		return true;
+	case RL_FIELD_CLIENT:
+		v->secret = c->spec[got[k]].secret;
+		return true;
+	case RL_FIELD_BODY:
+		v->text = jv.text; /* an error envelope: an object as its JSON text */
+		return true;
+	case RL_FIELD_TIME: /* read first */
+	case RL_FIELD_STATUS:
+	case RL_FIELD_ARGS: /* joined to the uri */
+	case RL_FIELD_UPSTREAM_STATUS:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* Fills r from the scanned values; *score gets the number of fields the line held. */
 static rl_reject fill(json_format *f, const compiled *c, rl_record *r, char *scratch, int *score)
 {
-	int got[JF_COUNT];
+	int got[JF_COUNT], held[JF_COUNT], nheld = 0; /* where each field is in vals; the fields held */
 	for (int k = 0; k < JF_COUNT; k++)
 		got[k] = -1;
-	*score = 0;
 	for (size_t i = 0; i < c->nspec; i++)
-		if (got[c->spec[i].field] < 0 && present(f->vals[i])) {
+		if (present(f->vals[i]) && got[c->spec[i].field] < 0) {
 			got[c->spec[i].field] = (int)i;
-			++*score;
+			held[nheld++] = c->spec[i].field;
 		}
+	*score = nheld;
 #define V(k) (f->vals[got[k]])
 	/* an access record: Caddy's access loggers, else a request with a status (Caddy) or
 	 * anything with a status, method or target */
-	bool http = got[JF_METHOD] >= 0 || got[JF_TARGET] >= 0 || got[JF_REQUEST] >= 0 || got[JF_URI] >= 0;
-	bool status = got[JF_STATUS] >= 0;
+	bool http = got[RL_FIELD_METHOD] >= 0 || got[RL_FIELD_TARGET] >= 0 || got[RL_FIELD_REQUEST] >= 0 ||
+		    got[RL_FIELD_URI] >= 0;
+	bool status = got[RL_FIELD_STATUS] >= 0;
 	if (got[JF_LOGGER] >= 0) {
 		static const char acc[] = "http.log.access";
 		rl_str lg = V(JF_LOGGER).text;
@@ -403,73 +310,39 @@ static rl_reject fill(json_format *f, const compiled *c, rl_record *r, char *scr
 	} else if (c->logger_rule ? !(status && http) : !(status || http)) {
 		return RL_REJECT_NOT_ACCESS;
 	}
-	if (got[JF_TIME] < 0)
+	if (got[RL_FIELD_TIME] < 0)
 		return RL_REJECT_NO_TIME;
-	const struct cspec *ts = &c->spec[got[JF_TIME]];
-	if (!parse_time(f, ts, V(JF_TIME), &r->time_us, &r->time_res_us))
+	const struct cspec *ts = &c->spec[got[RL_FIELD_TIME]];
+	rl_field_value v = {.start = ts->start};
+	if (!parse_time(f, ts, V(RL_FIELD_TIME), &v.num, &v.res_us))
 		return RL_REJECT_BAD_TIME;
-	r->time_is_start = ts->start;
+	rl_field_set(r, RL_FIELD_TIME, &v);
 	uint64_t u;
-	if (got[JF_STATUS] >= 0) {
-		if (!parse_uint(V(JF_STATUS), 999, &u))
+	if (got[RL_FIELD_STATUS] >= 0) {
+		if (!parse_uint(V(RL_FIELD_STATUS), 999, &u))
 			return RL_REJECT_BAD_STATUS;
-		r->status = (int)u;
+		v.num = (int64_t)u;
+		rl_field_set(r, RL_FIELD_STATUS, &v);
 	}
-	if (got[JF_REQUEST] >= 0 && is_scalar(V(JF_REQUEST)))
-		rl_record_split_request(r, V(JF_REQUEST).text);
-	if (got[JF_METHOD] >= 0)
-		r->method = text(V(JF_METHOD));
-	if (got[JF_TARGET] >= 0) {
-		r->target = text(V(JF_TARGET));
-	} else if (got[JF_URI] >= 0 && is_scalar(V(JF_URI))) {
-		rl_str uri = V(JF_URI).text, args = got[JF_ARGS] >= 0 ? text(V(JF_ARGS)) : RL_STR_NULL;
-		r->target = uri;
-		if (args.n && !memchr(uri.p, '?', uri.n)) {
-			memcpy(scratch, uri.p, uri.n);
-			scratch[uri.n] = '?';
-			memcpy(scratch + uri.n + 1, args.p, args.n);
-			r->target = rl_str_make(scratch, uri.n + 1 + args.n);
-		}
+	/* the request line before the others: its parts, logged on their own, override it */
+	if (got[RL_FIELD_REQUEST] >= 0 && value_of(c, got, f->vals, RL_FIELD_REQUEST, scratch, &v))
+		rl_field_set(r, RL_FIELD_REQUEST, &v);
+	for (int i = 0; i < nheld; i++) {
+		int k = held[i];
+		if (k != RL_FIELD_REQUEST && k < RL_FIELD_COUNT && value_of(c, got, f->vals, k, scratch, &v))
+			rl_field_set(r, (rl_field)k, &v);
 	}
-	if (got[JF_PROTOCOL] >= 0)
-		r->protocol = text(V(JF_PROTOCOL));
-	if (got[JF_BYTES] >= 0 && parse_uint(V(JF_BYTES), UINT64_MAX >> 2, &u))
-		r->bytes = (int64_t)u;
-	if (got[JF_DURATION] >= 0 &&
-	    !parse_duration(&c->spec[got[JF_DURATION]], V(JF_DURATION), &r->duration_us, &r->duration_res_us))
-		r->duration_us = -1;
 	int64_t end, end_res;
 	if (got[JF_END_TIME] >= 0 && r->duration_us < 0 && r->time_is_start &&
 	    parse_time(f, &c->spec[got[JF_END_TIME]], V(JF_END_TIME), &end, &end_res) && end >= r->time_us) {
-		r->duration_us = end - r->time_us;
-		r->duration_res_us = end_res > r->time_res_us ? end_res : r->time_res_us;
+		v.num = end - r->time_us;
+		v.res_us = end_res > r->time_res_us ? end_res : r->time_res_us;
+		rl_field_set(r, RL_FIELD_DURATION, &v);
 	}
-	if (got[JF_CLIENT] >= 0) {
-		r->client_id = text(V(JF_CLIENT));
-		r->client_is_secret = c->spec[got[JF_CLIENT]].secret;
+	if (got[RL_FIELD_ADDR] < 0 && got[JF_ADDR_PORT] >= 0) {
+		v.text = strip_port(text(V(JF_ADDR_PORT)));
+		rl_field_set(r, RL_FIELD_ADDR, &v);
 	}
-	if (got[JF_ADDR] >= 0)
-		r->addr = text(V(JF_ADDR));
-	else if (got[JF_ADDR_PORT] >= 0)
-		r->addr = strip_port(text(V(JF_ADDR_PORT)));
-	if (got[JF_USER_AGENT] >= 0)
-		r->user_agent = text(V(JF_USER_AGENT));
-	if (got[JF_REFERER] >= 0)
-		r->referer = text(V(JF_REFERER));
-	if (got[JF_FORWARDED_FOR] >= 0)
-		r->forwarded_for = text(V(JF_FORWARDED_FOR));
-	if (got[JF_VHOST] >= 0)
-		r->vhost = text(V(JF_VHOST));
-	if (got[JF_REQUEST_ID] >= 0)
-		r->request_id = text(V(JF_REQUEST_ID));
-	if (got[JF_IDEMPOTENCY_KEY] >= 0)
-		r->idempotency_key = text(V(JF_IDEMPOTENCY_KEY));
-	if (got[JF_RETRY_AFTER] >= 0)
-		r->retry_after = text(V(JF_RETRY_AFTER));
-	if (got[JF_ATTEMPT] >= 0 && parse_uint(V(JF_ATTEMPT), 999999, &u) && u > 0)
-		r->attempt = (int)u;
-	if (got[JF_BODY] >= 0)
-		r->body = V(JF_BODY).text;
 #undef V
 	return RL_REJECT_NONE;
 }
@@ -543,7 +416,7 @@ static void json_free(rl_format *base)
 }
 
 /* The first path of field in c that the scanned line holds, or -1. */
-static int first_present(const json_format *f, const compiled *c, jfield field)
+static int first_present(const json_format *f, const compiled *c, int field)
 {
 	for (size_t i = 0; i < c->nspec; i++)
 		if (c->spec[i].field == field && present(f->vals[i]))
@@ -562,7 +435,7 @@ static void json_explain(rl_format *base, const char *p, size_t n, char *buf, si
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
 		i++;
 	int k = c && (rj == RL_REJECT_BAD_TIME || rj == RL_REJECT_BAD_STATUS)
-			? first_present(f, c, rj == RL_REJECT_BAD_TIME ? JF_TIME : JF_STATUS)
+			? first_present(f, c, rj == RL_REJECT_BAD_TIME ? RL_FIELD_TIME : RL_FIELD_STATUS)
 			: -1;
 	if (rj == RL_REJECT_NO_MATCH && (i == n || p[i] != '{')) {
 		snprintf(buf, cap, "not a JSON object: the line starts with '%.*s'", (int)(n - i < 24 ? n - i : 24),
@@ -580,7 +453,8 @@ static void json_explain(rl_format *base, const char *p, size_t n, char *buf, si
 	} else if (rj == RL_REJECT_NO_TIME && c) {
 		char keys[200] = "";
 		for (size_t s = 0; s < c->nspec; s++)
-			if (c->spec[s].field == JF_TIME && strlen(keys) + strlen(c->spec[s].path) + 3 < sizeof keys)
+			if (c->spec[s].field == RL_FIELD_TIME &&
+			    strlen(keys) + strlen(c->spec[s].path) + 3 < sizeof keys)
 				snprintf(keys + strlen(keys), sizeof keys - strlen(keys), "%s%s", keys[0] ? ", " : "",
 					 c->spec[s].path);
 		snprintf(buf, cap, "no time: the line has none of %s (--field time=PATH names another)", keys);
@@ -600,80 +474,68 @@ static const rl_format_ops json_ops = {.parse = json_parse, .free = json_free, .
 typedef struct override {
 	const char *path;
 	size_t n;
-	jfield field;
-	long long unit;
+	int field; /* an rl_field */
+	rl_unit unit;
 	bool start, secret;
 } override;
 
-static const struct {
-	const char *name;
-	jfield field;
-} field_names[] = {
-	{"time", JF_TIME},
-	{"client", JF_CLIENT},
-	{"method", JF_METHOD},
-	{"target", JF_TARGET},
-	{"status", JF_STATUS},
-	{"bytes", JF_BYTES},
-	{"duration", JF_DURATION},
-	{"user_agent", JF_USER_AGENT},
-	{"addr", JF_ADDR},
-	{"request_id", JF_REQUEST_ID},
-	{"idempotency_key", JF_IDEMPOTENCY_KEY},
-	{"retry_after", JF_RETRY_AFTER},
-	{"attempt", JF_ATTEMPT},
-	{"body", JF_BODY},
-	/* beyond SPEC §2's list: the parts of a record a log_format may also name */
-	{"request", JF_REQUEST},
-	{"protocol", JF_PROTOCOL},
-	{"referer", JF_REFERER},
-	{"forwarded_for", JF_FORWARDED_FOR},
-	{"vhost", JF_VHOST},
-};
+/* The names --field takes for option o, ", "-separated, into buf. */
+static void option_names(char *buf, size_t cap, rl_field_option o)
+{
+	size_t k = 0;
+	buf[0] = 0;
+	for (int f = 0; f < RL_FIELD_COUNT && k < cap; f++)
+		if (rl_fields[f].option == o)
+			k += (size_t)snprintf(buf + k, cap - k, "%s%s", k ? ", " : "", rl_fields[f].name);
+}
 
 /* "NAME=PATH[:UNIT]" → o; returns 0 or RL_EUSAGE naming --field. */
 static int parse_override(const char *arg, override *o, rl_err *err)
 {
 	const char *eq = strchr(arg, '=');
-	size_t nl = eq ? (size_t)(eq - arg) : 0;
-	size_t k = 0;
-	while (eq && k < sizeof field_names / sizeof field_names[0] &&
-	       !(strlen(field_names[k].name) == nl && memcmp(field_names[k].name, arg, nl) == 0))
-		k++;
-	if (!eq || k == sizeof field_names / sizeof field_names[0])
-		return rl_err_set(err, RL_EUSAGE, "--field", 0,
-				  "'%s' is not NAME=PATH with NAME one of time, client, method, target, status, bytes, "
-				  "duration, user_agent, addr, request_id, idempotency_key, retry_after, attempt, body "
-				  "(or request, protocol, referer, forwarded_for, vhost)",
-				  arg);
-	*o = (override){eq + 1, strlen(eq + 1), field_names[k].field, U_GUESS, false, false};
-	if (o->field == JF_DURATION)
-		o->unit = U_S;
+	rl_field field = eq ? rl_field_by_option(arg, (size_t)(eq - arg)) : RL_FIELD_NONE;
+	if (field == RL_FIELD_NONE) {
+		char spec[256], more[128];
+		option_names(spec, sizeof spec, RL_OPTION_SPEC);
+		option_names(more, sizeof more, RL_OPTION_MORE);
+		return rl_err_set(err, RL_EUSAGE, "--field", 0, "'%s' is not NAME=PATH with NAME one of %s (or %s)",
+				  arg, spec, more);
+	}
+	*o = (override){eq + 1, strlen(eq + 1), field, RL_UNIT_AUTO, false, false};
+	if (field == RL_FIELD_DURATION)
+		o->unit = RL_UNIT_S; /* as nginx writes $request_time */
 	const char *colon = strrchr(o->path, ':');
 	bool word = colon && colon[1];
 	for (const char *q = colon ? colon + 1 : ""; *q; q++)
 		word &= (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z');
-	if ((o->field == JF_TIME || o->field == JF_DURATION) && word) {
+	if ((field == RL_FIELD_TIME || field == RL_FIELD_DURATION) && word) {
 		const char *u = colon + 1;
+		rl_unit unit = rl_unit_by_name(u, strlen(u));
 		o->n = (size_t)(colon - o->path);
-		if (o->field == JF_TIME && (!strcmp(u, "start") || !strcmp(u, "end")))
+		if (field == RL_FIELD_TIME && (!strcmp(u, "start") || !strcmp(u, "end")))
 			o->start = !strcmp(u, "start");
-		else if (o->field == JF_DURATION && !strcmp(u, "s"))
-			o->unit = U_S;
-		else if (o->field == JF_DURATION && !strcmp(u, "ms"))
-			o->unit = U_MS;
-		else if (o->field == JF_DURATION && !strcmp(u, "us"))
-			o->unit = U_US;
-		else if (o->field == JF_DURATION && !strcmp(u, "ns"))
-			o->unit = U_NS;
+		else if (field == RL_FIELD_DURATION && unit != RL_UNIT_NONE)
+			o->unit = unit;
 		else
 			return rl_err_set(err, RL_EUSAGE, "--field", 0, "'%s': %s takes %s, not ':%s'", arg,
-					  field_names[k].name,
-					  o->field == JF_TIME ? ":start or :end" : ":s, :ms, :us or :ns", u);
+					  rl_fields[field].name,
+					  field == RL_FIELD_TIME ? ":start or :end" : ":s, :ms, :us or :ns", u);
 	}
-	if (o->field == JF_CLIENT)
+	if (field == RL_FIELD_CLIENT)
 		o->secret = rl_format_name_is_secret(o->path, o->n);
 	return 0;
+}
+
+/* The nginx profile into out (cap > its size, ended by a NULL path): the field table's
+ * JSON keys, nginx's variables first (fields.c). */
+static void nginx_specs(jspec *out, size_t cap)
+{
+	size_t n = 0;
+	for (int f = 0; f < RL_FIELD_COUNT; f++)
+		for (const rl_field_name *nm = rl_fields[f].names; nm->name && n + 1 < cap; nm++)
+			if (nm->in & RL_IN_JSON)
+				out[n++] = (jspec){nm->name, f, nm->unit, nm->start};
+	out[n] = (jspec){NULL, 0, RL_UNIT_NONE, false};
 }
 
 static int add_spec(compiled *c, const char *path, size_t n, struct cspec sp, bool raw)
@@ -697,7 +559,7 @@ static int compile(compiled *c, size_t prof, const override *ov, size_t nov, rl_
 	for (size_t i = 0; i < nov; i++) {
 		int rc = add_spec(c, ov[i].path, ov[i].n,
 				  (struct cspec){ov[i].field, ov[i].unit, ov[i].start, ov[i].secret, NULL},
-				  ov[i].field == JF_BODY);
+				  ov[i].field == RL_FIELD_BODY);
 		if (rc)
 			return rc == RL_ENOMEM
 				       ? rl_err_set(err, RL_ENOMEM, "--field", 0, "out of memory")
@@ -708,10 +570,16 @@ static int compile(compiled *c, size_t prof, const override *ov, size_t nov, rl_
 		replaced[ov[i].field] = true;
 	}
 	/* a new time or duration makes the profile's other end meaningless */
-	replaced[JF_END_TIME] = replaced[JF_TIME] || replaced[JF_DURATION];
-	replaced[JF_URI] = replaced[JF_ARGS] = replaced[JF_REQUEST] = replaced[JF_TARGET];
-	replaced[JF_ADDR_PORT] = replaced[JF_ADDR];
-	for (const jspec *s = profiles[prof].specs; s->path; s++) {
+	replaced[JF_END_TIME] = replaced[RL_FIELD_TIME] || replaced[RL_FIELD_DURATION];
+	replaced[RL_FIELD_URI] = replaced[RL_FIELD_ARGS] = replaced[RL_FIELD_REQUEST] = replaced[RL_FIELD_TARGET];
+	replaced[JF_ADDR_PORT] = replaced[RL_FIELD_ADDR];
+	jspec table[MAX_SPECS];
+	const jspec *specs = profiles[prof].specs;
+	if (!specs) {
+		nginx_specs(table, MAX_SPECS);
+		specs = table;
+	}
+	for (const jspec *s = specs; s->path; s++) {
 		if (replaced[s->field])
 			continue;
 		if (add_spec(c, s->path, strlen(s->path), (struct cspec){s->field, s->unit, s->start, false, NULL},
@@ -747,7 +615,8 @@ int rl_json_format_new(rl_format **out, const char *profile, const rl_format_opt
 	}
 	if (opts && opts->client) {
 		const char *cl = opts->client[0] == '$' ? opts->client + 1 : opts->client;
-		ov[nov++] = (override){cl, strlen(cl), JF_CLIENT, 0, false, rl_format_name_is_secret(cl, strlen(cl))};
+		ov[nov++] = (override){cl,	     strlen(cl), RL_FIELD_CLIENT,
+				       RL_UNIT_NONE, false,	 rl_format_name_is_secret(cl, strlen(cl))};
 	}
 	/* of two overrides of one field the later wins (--client after --field client=) */
 	size_t kept = 0;

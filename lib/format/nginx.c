@@ -4,37 +4,32 @@
  *
  * The string is the log_format as written in nginx.conf: variables ($name or ${name}),
  * literals, and the backslash escapes of a quoted nginx.conf string. Each variable
- * becomes a named group of the same name (regex.c maps the ones that carry a field:
- * $msec, $time_local, $request, $status, $http_x_client_id, $sent_http_retry_after …;
- * every other variable is captured and ignored, never an error). Variables whose
- * values have a fixed shape get a pattern of that shape, which keeps matching exact
- * when neighbouring values are unquoted. A log_format that is a JSON object (as
- * written with escape=json) is read by the json format instead, each key taking the
- * field of the variable in its value. */
+ * becomes a named group of the same name (the field table, fields.c, names the ones
+ * that carry a field: $msec, $time_local, $request, $status, $http_x_client_id,
+ * $sent_http_retry_after …; every other variable is captured and ignored, never an
+ * error). Variables whose values have a fixed shape get a pattern of that shape, which
+ * keeps matching exact when neighbouring values are unquoted. A log_format that is a
+ * JSON object (as written with escape=json) is read by the json format instead, each
+ * key taking the field of the variable in its value. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/format/fields.h"
 #include "lib/format/format.h"
 #include "lib/format/layout.h"
 
+/* The variables that carry no field but whose values have a fixed shape (those that
+ * carry one have theirs in the field table, fields.c). */
 static const struct {
 	const char *name;
 	rl_val val;
 } shapes[] = {
-	{"time_local", RL_VAL_CLF_TIME},
-	{"time_iso8601", RL_VAL_ISO_TIME},
-	{"msec", RL_VAL_DECIMAL},
-	{"status", RL_VAL_STATUS},
-	{"body_bytes_sent", RL_VAL_INT},
-	{"bytes_sent", RL_VAL_INT},
 	{"request_length", RL_VAL_INT},
 	{"connection", RL_VAL_INT},
 	{"connection_requests", RL_VAL_INT},
 	{"pid", RL_VAL_INT},
-	{"request_time", RL_VAL_DECIMAL},
-	{"upstream_status", RL_VAL_LIST},
 	{"upstream_addr", RL_VAL_LIST},
 	{"upstream_response_time", RL_VAL_LIST},
 	{"upstream_connect_time", RL_VAL_LIST},
@@ -42,16 +37,16 @@ static const struct {
 	{"upstream_response_length", RL_VAL_LIST},
 	{"upstream_bytes_received", RL_VAL_LIST},
 	{"upstream_bytes_sent", RL_VAL_LIST},
-	{"remote_addr", RL_VAL_WORD},
 	{"remote_port", RL_VAL_INT},
 	{"remote_user", RL_VAL_WORD},
-	{"request", RL_VAL_REQUEST},
-	{"http_x_forwarded_for", RL_VAL_LIST},
 	{"proxy_add_x_forwarded_for", RL_VAL_LIST},
 };
 
 static rl_val shape_of(const char *name, size_t n)
 {
+	const rl_field_name *nm;
+	if (rl_field_find(RL_IN_GROUP, name, n, &nm) != RL_FIELD_NONE)
+		return nm->shape;
 	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
 		if (strlen(shapes[i].name) == n && memcmp(shapes[i].name, name, n) == 0)
 			return shapes[i].val;
@@ -119,50 +114,6 @@ full:
 
 /* --- escape=json templates ---------------------------------------------------- */
 
-/* The --field name a variable feeds, or NULL, and its rank: where two variables feed
- * one field, the lower rank wins ($msec over $time_local, SPEC §3.1.1; the client's
- * $http_x_request_id over nginx's own $request_id; $request_uri over $uri). The same
- * variables carry the same fields in text formats (regex.c). */
-static const char *json_field_of(const char *var, size_t n, int *rank)
-{
-	static const struct {
-		const char *var, *field;
-		int rank;
-	} m[] = {
-		{"msec", "time", 0},
-		{"time_iso8601", "time", 1},
-		{"time_local", "time", 2},
-		{"request", "request", 0},
-		{"request_method", "method", 0},
-		{"request_uri", "target", 0},
-		{"uri", "target", 1}, /* without its query: $args cannot be joined to it here */
-		{"status", "status", 0},
-		{"body_bytes_sent", "bytes", 0},
-		{"bytes_sent", "bytes", 1},
-		{"request_time", "duration", 0},
-		{"remote_addr", "addr", 0},
-		{"realip_remote_addr", "addr", 1},
-		{"http_user_agent", "user_agent", 0},
-		{"http_referer", "referer", 0},
-		{"host", "vhost", 0},
-		{"http_host", "vhost", 1},
-		{"server_name", "vhost", 2},
-		{"http_x_forwarded_for", "forwarded_for", 0},
-		{"http_x_client_id", "client", 0},
-		{"http_x_request_id", "request_id", 0},
-		{"request_id", "request_id", 1},
-		{"http_idempotency_key", "idempotency_key", 0},
-		{"sent_http_retry_after", "retry_after", 0},
-		{"http_x_retry_attempt", "attempt", 0},
-	};
-	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-		if (strlen(m[i].var) == n && memcmp(m[i].var, var, n) == 0) {
-			*rank = m[i].rank;
-			return m[i].field;
-		}
-	return NULL;
-}
-
 #define MAX_JSON_FIELDS 32
 #define MAX_DEPTH 8 /* jscan's path steps: members deeper than this are left out */
 #define MAX_KEY 256
@@ -209,10 +160,14 @@ static void path_step(char *path, size_t cap, const char *key, bool first)
 /* Notes that the member at keys[0..depth) + key holds variable v. */
 static void tpl_add(tpl_fields *t, char keys[][MAX_KEY], size_t depth, const char *key, const char *v, size_t vn)
 {
-	int rank;
-	const char *field = json_field_of(v, vn, &rank);
-	if (!field)
+	/* the field a variable feeds and its rank: where two variables feed one field, the
+	 * one first in the field's row wins ($msec over $time_local, SPEC §3.1.1) */
+	const rl_field_name *nm;
+	rl_field fd = rl_field_find(RL_IN_TEMPLATE, v, vn, &nm);
+	if (fd == RL_FIELD_NONE)
 		return;
+	const char *field = rl_fields[fd].name;
+	int rank = (int)(nm - rl_fields[fd].names);
 	size_t k = 0;
 	while (k < t->n && strcmp(t->field[k], field) != 0)
 		k++;
@@ -229,7 +184,7 @@ static void tpl_add(tpl_fields *t, char keys[][MAX_KEY], size_t depth, const cha
 	path_step(path, sizeof path, key, depth == 0);
 	t->field[k] = field;
 	t->rank[k] = rank;
-	snprintf(t->store[k], sizeof t->store[k], "%.24s=%s%s", field, path, strcmp(field, "time") == 0 ? ":end" : "");
+	snprintf(t->store[k], sizeof t->store[k], "%.24s=%s%s", field, path, fd == RL_FIELD_TIME ? ":end" : "");
 }
 
 /* A template's key, decoded; false for one a path cannot name (too long, a quote or a

@@ -1,8 +1,9 @@
 /* regex.c - a format from a PCRE2 pattern with named groups.
  *
- * Each named group the engine knows fills one record field; unknown names are captured
- * and ignored. The group-to-field table is resolved once at compile time, so parsing a
- * line is one JIT match plus a field setter per group. This is the engine behind
+ * Each named group the field table knows (fields.h: SPEC §2's names, nginx's variables,
+ * the Apache compiler's names) fills its record field; unknown names are captured and
+ * ignored. Groups are resolved to rows once at compile time, so parsing a line is one
+ * JIT match plus a field setter per group. This is the engine behind
  * combined/common/vcombined (clf.c), nginx:'…' (nginx.c), apache:'…' (apache.c), alb
  * and regex:'…'. */
 #include <ctype.h>
@@ -11,125 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/format/fields.h"
 #include "lib/format/format.h"
 #include "lib/format/layout.h"
 #include "lib/base/timestamp.h"
 
-typedef enum field {
-	F_IGNORE,
-	F_CLF_PREFIX, /* "[vhost] [forwarded list] addr ident user " in front of [time] */
-	F_ADDR,
-	F_VHOST,
-	F_TIME_CLF_END, /* nginx $time_local */
-	F_TIME_CLF_START, /* Apache %t */
-	F_TIME_ISO_END, /* nginx $time_iso8601 */
-	F_TIME_ISO_START,
-	F_TIME_MSEC_END, /* nginx $msec: epoch seconds with a fraction */
-	F_TIME_SEC_START, /* Apache %{sec}t, %{msec_frac}t forms: epoch seconds */
-	F_TIME_MS_START, /* Apache %{msec}t: epoch ms */
-	F_TIME_US_START, /* Apache %{usec}t: epoch µs */
-	F_TIME_MS_END, /* Apache %{end:msec}t */
-	F_TIME_US_END, /* Apache %{end:usec}t */
-	F_TIME_END, /* a regex's "time": CLF, ISO 8601 or epoch seconds, by its text */
-	F_TIME_START,
-	F_REQUEST,
-	F_METHOD,
-	F_TARGET, /* path + query: $request_uri */
-	F_URI, /* path only: $uri, Apache %U */
-	F_ARGS, /* query: $args ("a=1"), Apache %q ("?a=1") */
-	F_STATUS,
-	F_UPSTREAM_STATUS, /* "502, 502" or "200 : 200": the last one, when no $status */
-	F_BYTES,
-	F_DURATION_S, /* $request_time, Apache %T */
-	F_DURATION_MS,
-	F_DURATION_US, /* Apache %D */
-	F_DURATION_NS,
-	F_REFERER,
-	F_USER_AGENT,
-	F_FORWARDED_FOR,
-	F_CLIENT,
-	F_REQUEST_ID,
-	F_IDEMPOTENCY_KEY,
-	F_RETRY_AFTER,
-	F_ATTEMPT,
-	F_BODY,
-} field;
+/* What a group fills: a field of the table (fields.h), read in the unit and marking
+ * the end its name gives, or the CLF family's prefix (clf.c), which regex formats alone
+ * read. */
+#define FIELD_CLF_PREFIX RL_FIELD_COUNT
 
-/* Group names: SPEC §2's fields, nginx's variables (and the names the Apache compiler
- * gives its directives). Headers arrive as http_<name> / sent_http_<name>. */
-static const struct {
-	const char *name;
-	field f;
-} group_names[] = {
-	{"clf_prefix", F_CLF_PREFIX},
-	{"remote_addr", F_ADDR},
-	{"addr", F_ADDR},
-	{"realip_remote_addr", F_ADDR},
-	{"vhost", F_VHOST},
-	{"host", F_VHOST},
-	{"server_name", F_VHOST},
-	{"http_host", F_VHOST},
-	{"time_local", F_TIME_CLF_END},
-	{"apache_time", F_TIME_CLF_START},
-	{"time_iso8601", F_TIME_ISO_END},
-	{"time_iso8601_start", F_TIME_ISO_START},
-	{"msec", F_TIME_MSEC_END},
-	{"apache_time_sec", F_TIME_SEC_START},
-	{"apache_time_msec", F_TIME_MS_START},
-	{"apache_time_usec", F_TIME_US_START},
-	{"apache_time_msec_end", F_TIME_MS_END},
-	{"apache_time_usec_end", F_TIME_US_END},
-	{"time", F_TIME_END},
-	{"time_end", F_TIME_END},
-	{"time_start", F_TIME_START},
-	{"request", F_REQUEST},
-	{"method", F_METHOD},
-	{"request_method", F_METHOD},
-	{"target", F_TARGET},
-	{"request_uri", F_TARGET},
-	{"uri", F_URI},
-	{"document_uri", F_URI},
-	{"path", F_URI},
-	{"args", F_ARGS},
-	{"query_string", F_ARGS},
-	{"status", F_STATUS},
-	{"upstream_status", F_UPSTREAM_STATUS},
-	{"body_bytes_sent", F_BYTES},
-	{"bytes_sent", F_BYTES},
-	{"bytes", F_BYTES},
-	{"request_time", F_DURATION_S},
-	{"duration", F_DURATION_S},
-	{"duration_s", F_DURATION_S},
-	{"duration_ms", F_DURATION_MS},
-	{"duration_us", F_DURATION_US},
-	{"duration_ns", F_DURATION_NS},
-	{"http_referer", F_REFERER},
-	{"referer", F_REFERER},
-	{"http_user_agent", F_USER_AGENT},
-	{"user_agent", F_USER_AGENT},
-	{"http_x_forwarded_for", F_FORWARDED_FOR},
-	{"forwarded_for", F_FORWARDED_FOR},
-	{"client", F_CLIENT},
-	{"client_id", F_CLIENT},
-	{"http_x_client_id", F_CLIENT},
-	{"request_id", F_REQUEST_ID},
-	{"http_x_request_id", F_REQUEST_ID},
-	{"idempotency_key", F_IDEMPOTENCY_KEY},
-	{"http_idempotency_key", F_IDEMPOTENCY_KEY},
-	{"retry_after", F_RETRY_AFTER},
-	{"sent_http_retry_after", F_RETRY_AFTER},
-	{"upstream_http_retry_after", F_RETRY_AFTER},
-	{"attempt", F_ATTEMPT},
-	{"http_x_retry_attempt", F_ATTEMPT},
-	{"body", F_BODY},
-};
-
-/* Several groups may give the time (nginx $msec and $time_local): the finest wins
- * (SPEC §3.1.1), ties the first. */
-static bool is_time_field(field f)
-{
-	return f >= F_TIME_CLF_END && f <= F_TIME_START;
-}
+typedef struct group {
+	int8_t field; /* an rl_field, FIELD_CLF_PREFIX or RL_FIELD_NONE (ignored) */
+	uint8_t unit; /* rl_unit */
+	bool start;
+	bool rule; /* read by a rule of set_group's before it is stored, else stored as logged */
+} group;
 
 #define MAX_GROUPS 64
 /* The match steps a line may take: a base plus some per byte, so that a long
@@ -145,7 +43,7 @@ typedef struct regex_format {
 	pcre2_match_context *mc; /* the match limit: a pattern never backtracks for long */
 	pcre2_jit_stack *js; /* JIT's stack, larger than its default 32 KiB */
 	bool jit;
-	field by_group[MAX_GROUPS + 1]; /* group number → field */
+	group by_group[MAX_GROUPS + 1]; /* group number → what it fills */
 	uint32_t ngroups;
 	uint8_t mapped[MAX_GROUPS]; /* the group numbers that fill a field, ascending */
 	uint32_t nmapped;
@@ -242,33 +140,22 @@ static bool parse_status(rl_str s, int *out)
 	return true;
 }
 
-/* A time group's text to µs and its resolution; false when unreadable. */
-static bool parse_time(regex_format *fm, field f, rl_str s, int64_t *us, int64_t *res)
+/* A time group's text in unit u to µs and its resolution; false when unreadable. */
+static bool parse_time(regex_format *fm, rl_unit u, rl_str s, int64_t *us, int64_t *res)
 {
-	switch (f) {
-	case F_TIME_CLF_END:
-	case F_TIME_CLF_START:
+	switch (u) {
+	case RL_UNIT_CLF:
 		*res = RL_US_PER_S;
 		return rl_timestamp_parse_clf_cached(&fm->clf_cache, s, us);
-	case F_TIME_ISO_END:
-	case F_TIME_ISO_START:
+	case RL_UNIT_ISO8601:
 		return rl_timestamp_parse_iso8601(s, us, res);
-	case F_TIME_MSEC_END:
-	case F_TIME_SEC_START:
+	case RL_UNIT_S:
 		return rl_timestamp_parse_epoch(s, RL_US_PER_S, us, res);
-	case F_TIME_MS_START:
-	case F_TIME_MS_END:
-		if (!rl_timestamp_parse_epoch(s, 1000, us, res))
-			return false;
-		if (*res > 1000)
-			*res = 1000;
-		return true;
-	case F_TIME_US_START:
-	case F_TIME_US_END:
-		*res = 1;
-		return rl_timestamp_parse_epoch(s, 1, us, NULL);
-	case F_TIME_END:
-	case F_TIME_START:
+	case RL_UNIT_MS:
+		return rl_timestamp_parse_epoch(s, 1000, us, res);
+	case RL_UNIT_US:
+		return rl_timestamp_parse_epoch(s, 1, us, res);
+	case RL_UNIT_AUTO:
 		if (s.n >= 5 && s.p[4] == '-')
 			return rl_timestamp_parse_iso8601(s, us, res);
 		if (s.n >= 3 && s.p[2] == '/') {
@@ -286,128 +173,118 @@ static bool parse_time(regex_format *fm, field f, rl_str s, int64_t *us, int64_t
 	}
 }
 
-static bool is_start_field(field f)
+/* A duration group's text in unit u: a decimal, or whole nanoseconds. */
+static bool parse_duration(rl_unit u, rl_str s, int64_t *us, int64_t *res)
 {
-	return f == F_TIME_CLF_START || f == F_TIME_ISO_START || f == F_TIME_SEC_START || f == F_TIME_MS_START ||
-	       f == F_TIME_US_START || f == F_TIME_START;
+	uint64_t v;
+	if (rl_str_is_dash(s))
+		return false;
+	switch (u) {
+	case RL_UNIT_MS:
+		return rl_duration_parse(s, 1000, us, res);
+	case RL_UNIT_US:
+		return rl_duration_parse(s, 1, us, res);
+	case RL_UNIT_NS:
+		if (!rl_parse_u64(s, &v))
+			return false;
+		*us = (int64_t)(v / 1000);
+		*res = 1;
+		return true;
+	default:
+		return rl_duration_parse(s, RL_US_PER_S, us, res);
+	}
 }
 
-static void set_duration(rl_record *r, rl_str s, int64_t unit_us)
+/* Whether text formats read the field by a rule before they store it: the fields
+ * set_group has a case for (keep the two lists together); the others are stored as
+ * logged. Decided when the format is made. */
+static bool has_rule(int field)
 {
-	int64_t d, res;
-	if (rl_str_is_dash(s) || !rl_duration_parse(s, unit_us, &d, &res))
-		return;
-	r->duration_us = d;
-	r->duration_res_us = res < 1 ? 1 : res;
+	switch (field) {
+	case FIELD_CLF_PREFIX:
+	case RL_FIELD_TIME:
+	case RL_FIELD_DURATION:
+	case RL_FIELD_STATUS:
+	case RL_FIELD_UPSTREAM_STATUS:
+	case RL_FIELD_BYTES:
+	case RL_FIELD_ATTEMPT:
+	case RL_FIELD_URI:
+	case RL_FIELD_ARGS:
+		return true;
+	default:
+		return false;
+	}
 }
 
-static rl_reject set_field(regex_format *fm, rl_record *r, field f, const char *p, size_t n, bool *have_time)
+/* Reads the n bytes at p for group g into the record, through its field's setter: as
+ * logged, or once the rules of text formats have read it (the finest time wins, ties
+ * the first; the first byte count that reads wins; upstream_status only without a
+ * status). v is the line's value, its secret set; only the members the field's setter
+ * reads are written. Each rule stores with its own field (rl_field_set, inlined to the
+ * setter: no second switch). */
+static rl_reject set_group(regex_format *fm, rl_record *r, const group *g, const char *p, size_t n, bool *have_time,
+			   rl_field_value *v)
 {
 	rl_str s = rl_str_make(p, n);
-	uint64_t v;
+	uint64_t u;
 	int st;
-	if (is_time_field(f)) {
-		int64_t us, res = RL_US_PER_S;
-		if (rl_str_is_dash(s))
-			return RL_REJECT_NONE;
-		if (!parse_time(fm, f, s, &us, &res))
-			return RL_REJECT_BAD_TIME;
-		if (!*have_time || res < r->time_res_us) {
-			r->time_us = us;
-			r->time_res_us = res < 1 ? 1 : res;
-			r->time_is_start = is_start_field(f);
-			*have_time = true;
-		}
+	if (!g->rule) {
+		v->text = s;
+		rl_field_set(r, (rl_field)g->field, v);
 		return RL_REJECT_NONE;
 	}
-	switch (f) {
-	case F_CLF_PREFIX:
-		if (!set_clf_prefix(r, p, n))
-			return RL_REJECT_NO_MATCH;
-		break;
-	case F_ADDR:
-		r->addr = s;
-		break;
-	case F_VHOST:
-		r->vhost = s;
-		break;
-	case F_REQUEST:
-		rl_record_split_request(r, s);
-		break;
-	case F_METHOD:
-		r->method = rl_str_is_dash(s) ? RL_STR_NULL : s;
-		break;
-	case F_TARGET:
-		r->target = s;
-		break;
-	case F_URI:
-		fm->uri = s;
-		break;
-	case F_ARGS:
-		fm->args = rl_str_is_dash(s) ? RL_STR_NULL : s;
-		break;
-	case F_STATUS:
-		if (!parse_status(s, &r->status))
+	switch (g->field) {
+	case FIELD_CLF_PREFIX:
+		return set_clf_prefix(r, p, n) ? RL_REJECT_NONE : RL_REJECT_NO_MATCH;
+	case RL_FIELD_TIME:
+		v->res_us = RL_US_PER_S;
+		v->start = g->start;
+		if (rl_str_is_dash(s))
+			return RL_REJECT_NONE;
+		if (!parse_time(fm, g->unit, s, &v->num, &v->res_us))
+			return RL_REJECT_BAD_TIME;
+		if (*have_time && v->res_us >= r->time_res_us)
+			return RL_REJECT_NONE;
+		*have_time = true;
+		rl_field_set(r, RL_FIELD_TIME, v);
+		return RL_REJECT_NONE;
+	case RL_FIELD_DURATION:
+		if (parse_duration(g->unit, s, &v->num, &v->res_us))
+			rl_field_set(r, RL_FIELD_DURATION, v);
+		return RL_REJECT_NONE;
+	case RL_FIELD_STATUS:
+		if (!parse_status(s, &st))
 			return RL_REJECT_BAD_STATUS;
-		break;
-	case F_UPSTREAM_STATUS:
-		if (!fm->has_status && parse_status(last_of_list(s), &st))
-			r->status = st;
-		break;
-	case F_BYTES:
-		if (r->bytes < 0)
-			r->bytes = rl_parse_u64(s, &v) ? (int64_t)v : -1;
-		break;
-	case F_DURATION_S:
-		set_duration(r, s, RL_US_PER_S);
-		break;
-	case F_DURATION_MS:
-		set_duration(r, s, 1000);
-		break;
-	case F_DURATION_US:
-		set_duration(r, s, 1);
-		break;
-	case F_DURATION_NS:
-		if (!rl_str_is_dash(s) && rl_parse_u64(s, &v)) {
-			r->duration_us = (int64_t)(v / 1000);
-			r->duration_res_us = 1;
+		v->num = st;
+		rl_field_set(r, RL_FIELD_STATUS, v);
+		return RL_REJECT_NONE;
+	case RL_FIELD_UPSTREAM_STATUS:
+		if (!fm->has_status && parse_status(last_of_list(s), &st)) {
+			v->num = st;
+			rl_field_set(r, RL_FIELD_UPSTREAM_STATUS, v);
 		}
-		break;
-	case F_REFERER:
-		r->referer = s;
-		break;
-	case F_USER_AGENT:
-		r->user_agent = s;
-		break;
-	case F_FORWARDED_FOR:
-		r->forwarded_for = rl_str_is_dash(s) ? RL_STR_NULL : s;
-		break;
-	case F_CLIENT:
-		if (!rl_str_is_dash(s)) {
-			r->client_id = s;
-			r->client_is_secret = fm->client_is_secret;
+		return RL_REJECT_NONE;
+	case RL_FIELD_BYTES:
+		if (r->bytes < 0) {
+			v->num = rl_parse_u64(s, &u) ? (int64_t)u : -1;
+			rl_field_set(r, RL_FIELD_BYTES, v);
 		}
-		break;
-	case F_REQUEST_ID:
-		r->request_id = rl_str_is_dash(s) ? RL_STR_NULL : s;
-		break;
-	case F_IDEMPOTENCY_KEY:
-		r->idempotency_key = rl_str_is_dash(s) ? RL_STR_NULL : s;
-		break;
-	case F_RETRY_AFTER:
-		r->retry_after = rl_str_is_dash(s) ? RL_STR_NULL : s;
-		break;
-	case F_ATTEMPT:
-		if (rl_parse_u64(s, &v) && v > 0 && v < 1000000)
-			r->attempt = (int)v;
-		break;
-	case F_BODY:
-		r->body = rl_str_is_dash(s) ? RL_STR_NULL : s;
-		break;
+		return RL_REJECT_NONE;
+	case RL_FIELD_ATTEMPT:
+		if (rl_parse_u64(s, &u) && u > 0 && u < 1000000) {
+			v->num = (int64_t)u;
+			rl_field_set(r, RL_FIELD_ATTEMPT, v);
+		}
+		return RL_REJECT_NONE;
+	case RL_FIELD_URI: /* joined with the args at the end of the line */
+		fm->uri = s;
+		return RL_REJECT_NONE;
+	case RL_FIELD_ARGS:
+		fm->args = rl_str_is_dash(s) ? RL_STR_NULL : s;
+		return RL_REJECT_NONE;
 	default:
-		break;
+		return RL_REJECT_NONE;
 	}
-	return RL_REJECT_NONE;
 }
 
 /* $uri and $args (or Apache %U%q) make the target when no request line gave one. */
@@ -418,16 +295,16 @@ static void join_target(regex_format *f, rl_record *rec)
 	rl_str a = f->args;
 	if (a.n && a.p[0] == '?')
 		a.p++, a.n--;
-	if (!a.n) {
-		rec->target = f->uri;
-		return;
+	rl_field_value v = {.text = f->uri};
+	if (a.n) {
+		size_t n = f->uri.n < TARGET_CAP - 1 ? f->uri.n : TARGET_CAP - 1;
+		memcpy(f->target, f->uri.p, n);
+		f->target[n++] = '?';
+		size_t k = a.n < TARGET_CAP - n ? a.n : TARGET_CAP - n;
+		memcpy(f->target + n, a.p, k);
+		v.text = rl_str_make(f->target, n + k);
 	}
-	size_t n = f->uri.n < TARGET_CAP - 1 ? f->uri.n : TARGET_CAP - 1;
-	memcpy(f->target, f->uri.p, n);
-	f->target[n++] = '?';
-	size_t k = a.n < TARGET_CAP - n ? a.n : TARGET_CAP - n;
-	memcpy(f->target + n, a.p, k);
-	rec->target = rl_str_make(f->target, n + k);
+	rl_field_set(rec, RL_FIELD_URI, &v);
 }
 
 static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record *rec)
@@ -445,13 +322,15 @@ static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record
 		return RL_REJECT_NO_MATCH;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(f->md);
 	bool have_time = false;
+	rl_field_value v = {.secret = f->client_is_secret};
 	f->uri = f->args = RL_STR_NULL;
 	uint32_t top = (uint32_t)rc - 1; /* the highest group that took part */
 	for (uint32_t i = 0; i < f->nmapped && f->mapped[i] <= top; i++) {
 		uint32_t g = f->mapped[i];
 		if (ov[2 * g] == PCRE2_UNSET)
 			continue;
-		rl_reject rj = set_field(f, rec, f->by_group[g], p + ov[2 * g], ov[2 * g + 1] - ov[2 * g], &have_time);
+		rl_reject rj =
+			set_group(f, rec, &f->by_group[g], p + ov[2 * g], ov[2 * g + 1] - ov[2 * g], &have_time, &v);
 		if (rj)
 			return rj;
 	}
@@ -554,6 +433,8 @@ int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, 
 		regex_free(&f->base);
 		return rc;
 	}
+	for (uint32_t g = 0; g <= cap; g++)
+		f->by_group[g] = (group){RL_FIELD_NONE, RL_UNIT_NONE, false, false};
 	bool client_found = false;
 	for (uint32_t i = 0; i < count; i++) {
 		const unsigned char *e = table + (size_t)i * esize;
@@ -561,28 +442,32 @@ int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, 
 		const char *gname = (const char *)e + 2;
 		if (client[0] && (strcmp(gname, client) == 0 ||
 				  (strncmp(gname, "http_", 5) == 0 && strcmp(gname + 5, client) == 0))) {
-			f->by_group[g] = F_CLIENT;
+			f->by_group[g] = (group){RL_FIELD_CLIENT, RL_UNIT_NONE, false, false};
 			f->client_is_secret = rl_format_name_is_secret(gname, strlen(gname));
 			client_found = true;
 			continue;
 		}
-		for (size_t k = 0; k < sizeof group_names / sizeof group_names[0]; k++)
-			if (strcmp(gname, group_names[k].name) == 0)
-				f->by_group[g] = group_names[k].f;
+		const rl_field_name *nm;
+		rl_field k = rl_field_find(RL_IN_GROUP, gname, strlen(gname), &nm);
+		if (k != RL_FIELD_NONE)
+			f->by_group[g] = (group){(int8_t)k, (uint8_t)nm->unit, nm->start, false};
+		else if (strcmp(gname, "clf_prefix") == 0)
+			f->by_group[g].field = FIELD_CLF_PREFIX;
 		/* with --client, the format's own client field is an ordinary header */
-		if (client[0] && f->by_group[g] == F_CLIENT)
-			f->by_group[g] = F_IGNORE;
+		if (client[0] && k == RL_FIELD_CLIENT)
+			f->by_group[g].field = RL_FIELD_NONE;
 	}
 	if (client[0] && !client_found) {
 		regex_free(&f->base);
 		return rl_err_set(err, RL_EUSAGE, "--client", 0, "format %s logs no field '%s'", name, opts->client);
 	}
 	for (uint32_t g = 1; g <= cap; g++) {
-		if (f->by_group[g] == F_IGNORE)
+		if (f->by_group[g].field == RL_FIELD_NONE)
 			continue;
+		f->by_group[g].rule = has_rule(f->by_group[g].field);
 		f->mapped[f->nmapped++] = (uint8_t)g;
-		f->has_status |= f->by_group[g] == F_STATUS;
-		f->has_time |= is_time_field(f->by_group[g]);
+		f->has_status |= f->by_group[g].field == RL_FIELD_STATUS;
+		f->has_time |= f->by_group[g].field == RL_FIELD_TIME;
 	}
 	if (!f->has_time) {
 		regex_free(&f->base);
