@@ -28,8 +28,8 @@
 #include <stdint.h>
 
 #include "lib/format/layout.h"
-#include "lib/record.h"
-#include "lib/text.h"
+#include "lib/format/record.h"
+#include "lib/base/text.h"
 
 /* How a value is written: the unit of a number, or the form of a time. */
 typedef enum rl_unit {

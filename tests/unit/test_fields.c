@@ -9,7 +9,7 @@
 
 #include "lib/format/fields.h"
 #include "lib/format/format.h"
-#include "lib/timestamp.h"
+#include "lib/base/timestamp.h"
 #include "tests/check.h"
 
 static const unsigned vocabularies[] = {RL_IN_GROUP, RL_IN_TEMPLATE, RL_IN_JSON};
