@@ -58,7 +58,7 @@ static void check_line(check *c, rl_format *fmt, const rl_line *ln)
 /* A document format (har) parses its items once the lines are read. */
 static void check_document(check *c, rl_format *fmt)
 {
-	rl_reject rj = fmt->ops->finish(fmt);
+	rl_reject rj = rl_format_finish(fmt);
 	c->parsed = 0;
 	if (rj) {
 		printf("the document: %s\n", rl_reject_text(rj));
@@ -68,7 +68,7 @@ static void check_document(check *c, rl_format *fmt)
 	rl_record rec;
 	long long item;
 	rl_record_reset(&rec);
-	while (fmt->ops->next(fmt, &rec, &rj, &item) > 0) {
+	while (rl_format_next(fmt, &rec, &rj, &item) > 0) {
 		if (rj == RL_REJECT_NONE)
 			c->parsed++;
 		else if (++c->failed <= c->show)
@@ -128,7 +128,7 @@ int cmd_check_format(int argc, char **argv)
 		goto done;
 	}
 	if (!sniffed)
-		printf("format: %s\n", fmt->name);
+		printf("format: %s\n", rl_format_name(fmt));
 	else if (fmt)
 		printf("format auto: har (the input starts as a HAR document)\n");
 	if (fmt && rl_format_is_document(fmt))
@@ -152,7 +152,7 @@ int cmd_check_format(int argc, char **argv)
 			check_line(&c, NULL, &ln);
 	}
 	if (sniffed && fmt && !rl_format_is_document(fmt))
-		printf("format auto: %s (%zu of the first %zu lines parse)\n", fmt->name, sn.matched, sn.nonblank);
+		printf("format auto: %s (%zu of the first %zu lines parse)\n", rl_format_name(fmt), sn.matched, sn.nonblank);
 	int r = sn.read_error;
 	if (r)
 		err = sn.read_err;

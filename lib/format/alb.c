@@ -10,7 +10,7 @@
  * load balancer returned (elb_status_code, what the client saw), the target's status,
  * received and sent bytes, the request line (an absolute URL) and the user agent. The
  * fields AWS added over the years after these are accepted and ignored. */
-#include "lib/format/format.h"
+#include "lib/format/internal.h"
 
 static const char alb_pattern[] =
 	"^(?:https?|h2|grpcs?|wss?) (?<time_iso8601>\\d{4}-\\d\\d-\\d\\dT[^ ]+) [^ ]+ "

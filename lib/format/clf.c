@@ -9,7 +9,7 @@
  * the pattern any backtracking. The three names differ only in what "auto" reports. */
 #include <string.h>
 
-#include "lib/format/format.h"
+#include "lib/format/internal.h"
 #include "lib/format/layout.h"
 
 static const char clf_pattern[] = "^(?<clf_prefix>[^\\[]*+)\\[(?<time_local>[^\\]]{1,40})\\][ \\t]+"

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "lib/base/array.h"
-#include "lib/format/format.h"
+#include "lib/format/internal.h"
 #include "lib/format/jscan.h"
 #include "lib/base/timestamp.h"
 

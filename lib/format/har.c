@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/format/format.h"
+#include "lib/format/internal.h"
 #include "lib/base/timestamp.h"
 
 #define BOM "\xEF\xBB\xBF"

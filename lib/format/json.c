@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "lib/format/fields.h"
-#include "lib/format/format.h"
+#include "lib/format/internal.h"
 #include "lib/format/jscan.h"
 #include "lib/base/timestamp.h"
 

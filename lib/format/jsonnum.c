@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/format/format.h"
+#include "lib/format/internal.h"
 
 /* The decimal text a writer printed for a JSON number: an integer exactly; a real as the
  * shortest text that reads back as the same double (what JSON.stringify and Python's repr

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lib/format/format.h"
+#include "lib/format/internal.h"
 
 typedef enum rl_val {
 	RL_VAL_TEXT, /* from the context */

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "lib/format/fields.h"
-#include "lib/format/format.h"
+#include "lib/format/internal.h"
 #include "lib/format/layout.h"
 
 /* The variables that carry no field but whose values have a fixed shape (those that

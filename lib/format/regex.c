@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "lib/format/fields.h"
-#include "lib/format/format.h"
+#include "lib/format/internal.h"
 #include "lib/format/layout.h"
 #include "lib/base/timestamp.h"
 

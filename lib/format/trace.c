@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/format/format.h"
+#include "lib/format/internal.h"
 #include "lib/base/timestamp.h"
 
 typedef struct trace_format {

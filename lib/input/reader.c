@@ -84,7 +84,7 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 	if (rj) {
 		char reason[96];
 		if (rj == RL_REJECT_NO_MATCH)
-			snprintf(reason, sizeof reason, "does not match format %.64s", s->fmt->name);
+			snprintf(reason, sizeof reason, "does not match format %.64s", rl_format_name(s->fmt));
 		else
 			snprintf(reason, sizeof reason, "%s", rl_reject_text(rj));
 		reject(s, ln, reason);
@@ -100,11 +100,11 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 static void finish_document(rl_reader *s)
 {
 	s->doc_finished = true;
-	rl_reject rj = s->fmt->ops->finish(s->fmt);
+	rl_reject rj = rl_format_finish(s->fmt);
 	if (rj) {
 		rl_line ln = {.p = "", .n = 0, .lineno = s->last_line};
 		char reason[96];
-		snprintf(reason, sizeof reason, "%s (format %.32s)", rl_reject_text(rj), s->fmt->name);
+		snprintf(reason, sizeof reason, "%s (format %.32s)", rl_reject_text(rj), rl_format_name(s->fmt));
 		reject(s, &ln, reason);
 	}
 }
@@ -117,7 +117,7 @@ static bool take_item(rl_reader *s)
 	rl_reject rj = RL_REJECT_NONE;
 	long long item = 0;
 	rl_record_reset(&s->rec);
-	if (!s->fmt->ops->next(s->fmt, &s->rec, &rj, &item)) {
+	if (!rl_format_next(s->fmt, &s->rec, &rj, &item)) {
 		s->eof = true;
 		return false;
 	}
@@ -204,7 +204,7 @@ static int sniff(rl_reader *s, rl_err *err)
 			take_line(s, &ln);
 	}
 	if (s->fmt)
-		notice(s, "format auto: %s (%zu of the first %zu lines parse)", s->fmt->name, s->sniff.matched,
+		notice(s, "format auto: %s (%zu of the first %zu lines parse)", rl_format_name(s->fmt), s->sniff.matched,
 		       s->sniff.nonblank);
 	return rc;
 }
@@ -248,7 +248,7 @@ int rl_reader_start(rl_reader *s, rl_err *err)
 			take_line(s, &ln);
 		s->eof = true;
 	} else if (!s->eof) {
-		s->delta->format = s->fmt->name;
+		s->delta->format = rl_format_name(s->fmt);
 	}
 	if (s->fmt && rl_format_is_document(s->fmt))
 		rl_source_set_max_line(s->src, RL_DOCUMENT_MAX_BYTES);

@@ -54,12 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		p = nl + 1;
 	}
-	if (f->ops->finish(f) == RL_REJECT_NONE) {
+	if (rl_format_finish(f) == RL_REJECT_NONE) {
 		rl_reject rj;
 		long long item;
 		for (;;) {
 			rl_record_reset(&rec);
-			if (!f->ops->next(f, &rec, &rj, &item))
+			if (!rl_format_next(f, &rec, &rj, &item))
 				break;
 			touch(rec.method), touch(rec.target), touch(rec.protocol), touch(rec.addr);
 			touch(rec.user_agent), touch(rec.referer), touch(rec.vhost), touch(rec.client_id);

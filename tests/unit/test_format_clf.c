@@ -176,7 +176,7 @@ static void test_sniff(void)
 		int rc = rl_format_sniff(&f, v, cases[c].n, NULL, &matched, "sample", &err);
 		if (cases[c].want) {
 			CHECK_INT(rc, 0);
-			CHECK_STR(f ? f->name : NULL, cases[c].want);
+			CHECK_STR(f ? rl_format_name(f) : NULL, cases[c].want);
 			CHECK_INT(matched, cases[c].matched);
 		} else {
 			CHECK_INT(rc, RL_EINPUT);

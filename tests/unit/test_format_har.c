@@ -32,14 +32,14 @@ static rl_reject load(const char *client, const char *doc)
 		CHECK_INT(rl_format_parse(fmt, p, n, &rec), RL_REJECT_PENDING);
 		p += n + (nl != NULL);
 	}
-	return fmt->ops->finish(fmt);
+	return rl_format_finish(fmt);
 }
 
 /* The next item: 1 with *rj and *item filled, 0 at the end. */
 static int next(rl_reject *rj, long long *item)
 {
 	rl_record_reset(&rec);
-	return fmt->ops->next(fmt, &rec, rj, item);
+	return rl_format_next(fmt, &rec, rj, item);
 }
 
 /* a scheme longer than the URL buffer, with user:password to drop: no overflow */
@@ -253,7 +253,7 @@ static void test_bad_documents(void)
 	CHECK_INT(load(NULL, "{\"log\":{\"comment\":\"a\\u0000b\",\"entries\":[]}}\n\n"), RL_REJECT_NONE);
 	CHECK_INT(next(&rj, &item), 0);
 	/* finish() runs once; the format takes no lines after it */
-	CHECK_INT(fmt->ops->finish(fmt), RL_REJECT_NONE);
+	CHECK_INT(rl_format_finish(fmt), RL_REJECT_NONE);
 	CHECK_INT(rl_format_parse(fmt, "{}", 2, &rec), RL_REJECT_NO_MATCH);
 }
 
@@ -284,7 +284,7 @@ static void test_client(void)
 	rl_format_opts o = {.client = "$"};
 	CHECK_INT(rl_har_format_new(&f, &o, &err), RL_EUSAGE);
 	CHECK_INT(rl_format_new(&f, "har", NULL, &err), 0);
-	CHECK_STR(f->name, "har");
+	CHECK_STR(rl_format_name(f), "har");
 	rl_format_free(f);
 }
 

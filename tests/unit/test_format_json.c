@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lib/format/format.h"
+#include "lib/format/internal.h" /* a backend test: rl_envelope_format_new, the struct */
 #include "lib/base/timestamp.h"
 #include "tests/check.h"
 

@@ -54,7 +54,7 @@ static const char *sniff_opts(result *r, const char *text, const rl_format_opts 
 		snprintf(r->name, sizeof r->name, "error %d: %s%s%s", rc, err.source, err.source[0] ? ": " : "",
 			 err.msg);
 	else
-		snprintf(r->name, sizeof r->name, "%s", fmt ? fmt->name : "(none)");
+		snprintf(r->name, sizeof r->name, "%s", fmt ? rl_format_name(fmt) : "(none)");
 	r->matched = r->s.matched;
 	r->nonblank = r->s.nonblank;
 	r->held = r->s.n;
@@ -351,7 +351,7 @@ static void test_limits_and_replay(void)
 	CHECK_INT(taken, 64);
 	CHECK_INT(rl_sniff_lines(&s, src, NULL, "test", &fmt, &err), 0);
 	CHECK(fmt != NULL);
-	CHECK_STR(fmt ? fmt->name : "", "combined");
+	CHECK_STR(fmt ? rl_format_name(fmt) : "", "combined");
 	CHECK_INT(s.n, 9); /* 6 blank lines and 3 that parse, then the end */
 	CHECK_INT(s.nonblank, 3);
 	CHECK(s.ended);
