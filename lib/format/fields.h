@@ -82,15 +82,15 @@ typedef enum rl_field_option {
 
 /* A view stored as logged; or with "-" (and "") as "not logged", for the fields a
  * server writes so. */
-#define RL_SET_AS_LOGGED(member)                                                  \
-	static inline void rl_set_##member(rl_record *r, const rl_field_value *v) \
-	{                                                                         \
-		r->member = v->text;                                              \
+#define RL_SET_AS_LOGGED(member)                                                        \
+	static inline void rl_field_set_##member(rl_record *r, const rl_field_value *v) \
+	{                                                                               \
+		r->member = v->text;                                                    \
 	}
-#define RL_SET_DASH_IS_NONE(member)                                               \
-	static inline void rl_set_##member(rl_record *r, const rl_field_value *v) \
-	{                                                                         \
-		r->member = rl_str_is_dash(v->text) ? RL_STR_NULL : v->text;      \
+#define RL_SET_DASH_IS_NONE(member)                                                     \
+	static inline void rl_field_set_##member(rl_record *r, const rl_field_value *v) \
+	{                                                                               \
+		r->member = rl_str_is_dash(v->text) ? RL_STR_NULL : v->text;            \
 	}
 RL_SET_AS_LOGGED(target)
 RL_SET_AS_LOGGED(protocol)
@@ -105,25 +105,25 @@ RL_SET_DASH_IS_NONE(idempotency_key)
 RL_SET_DASH_IS_NONE(retry_after)
 RL_SET_DASH_IS_NONE(body)
 
-static inline void rl_set_time(rl_record *r, const rl_field_value *v)
+static inline void rl_field_set_time(rl_record *r, const rl_field_value *v)
 {
 	r->time_us = v->num;
 	r->time_res_us = v->res_us < 1 ? 1 : v->res_us;
 	r->time_is_start = v->start;
 }
 
-static inline void rl_set_duration(rl_record *r, const rl_field_value *v)
+static inline void rl_field_set_duration(rl_record *r, const rl_field_value *v)
 {
 	r->duration_us = v->num;
 	r->duration_res_us = v->res_us < 1 ? 1 : v->res_us;
 }
 
-static inline void rl_set_request(rl_record *r, const rl_field_value *v)
+static inline void rl_field_set_request(rl_record *r, const rl_field_value *v)
 {
 	rl_record_split_request(r, v->text);
 }
 
-static inline void rl_set_client(rl_record *r, const rl_field_value *v)
+static inline void rl_field_set_client(rl_record *r, const rl_field_value *v)
 {
 	if (rl_str_is_dash(v->text))
 		return;
@@ -131,17 +131,17 @@ static inline void rl_set_client(rl_record *r, const rl_field_value *v)
 	r->client_is_secret = v->secret;
 }
 
-static inline void rl_set_status(rl_record *r, const rl_field_value *v)
+static inline void rl_field_set_status(rl_record *r, const rl_field_value *v)
 {
 	r->status = (int)v->num;
 }
 
-static inline void rl_set_bytes(rl_record *r, const rl_field_value *v)
+static inline void rl_field_set_bytes(rl_record *r, const rl_field_value *v)
 {
 	r->bytes = v->num;
 }
 
-static inline void rl_set_attempt(rl_record *r, const rl_field_value *v)
+static inline void rl_field_set_attempt(rl_record *r, const rl_field_value *v)
 {
 	r->attempt = (int)v->num;
 }
@@ -155,7 +155,7 @@ static inline void rl_set_attempt(rl_record *r, const rl_field_value *v)
  * Apache compiler's, then other keys JSON loggers use. */
 /* clang-format off */
 #define RL_FIELDS(X)                                                                                                  \
-	X(TIME, "time", RL_OPTION_SPEC, rl_set_time,                                                                  \
+	X(TIME, "time", RL_OPTION_SPEC, rl_field_set_time,                                                            \
 	  {"msec", RL_IN_NGINX, RL_UNIT_S, false, RL_VAL_DECIMAL, NULL},                                              \
 	  {"time_iso8601", RL_IN_NGINX, RL_UNIT_ISO8601, false, RL_VAL_ISO_TIME, NULL},                               \
 	  {"time_local", RL_IN_NGINX, RL_UNIT_CLF, false, RL_VAL_CLF_TIME, NULL},                                     \
@@ -171,28 +171,28 @@ static inline void rl_set_attempt(rl_record *r, const rl_field_value *v)
 	  {"apache_time_usec", RL_IN_GROUP, RL_UNIT_US, true, RL_VAL_TEXT, "%{usec}t %{begin:usec}t"},                \
 	  {"apache_time_msec_end", RL_IN_GROUP, RL_UNIT_MS, false, RL_VAL_TEXT, "%{end:msec}t"},                      \
 	  {"apache_time_usec_end", RL_IN_GROUP, RL_UNIT_US, false, RL_VAL_TEXT, "%{end:usec}t"})                      \
-	X(REQUEST, "request", RL_OPTION_MORE, rl_set_request,                                                         \
+	X(REQUEST, "request", RL_OPTION_MORE, rl_field_set_request,                                                   \
 	  {"request", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_REQUEST, "%r"})                                        \
-	X(CLIENT, "client", RL_OPTION_SPEC, rl_set_client,                                                            \
+	X(CLIENT, "client", RL_OPTION_SPEC, rl_field_set_client,                                                      \
 	  {"http_x_client_id", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                  \
 	  {"client_id", RL_IN_GROUP | RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                            \
 	  {"client", RL_IN_GROUP, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                                            \
-	X(METHOD, "method", RL_OPTION_SPEC, rl_set_method,                                                            \
+	X(METHOD, "method", RL_OPTION_SPEC, rl_field_set_method,                                                      \
 	  {"request_method", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, "%m"},                                    \
 	  {"method", RL_IN_GROUP | RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                               \
 	/* path + query; in a template $uri is the target: $args cannot be joined to it there */                      \
-	X(TARGET, "target", RL_OPTION_SPEC, rl_set_target,                                                            \
+	X(TARGET, "target", RL_OPTION_SPEC, rl_field_set_target,                                                      \
 	  {"target", RL_IN_GROUP, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                            \
 	  {"request_uri", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                       \
 	  {"uri", RL_IN_TEMPLATE, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                                            \
-	X(STATUS, "status", RL_OPTION_SPEC, rl_set_status,                                                            \
+	X(STATUS, "status", RL_OPTION_SPEC, rl_field_set_status,                                                      \
 	  {"status", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_STATUS, "%s"})                                          \
-	X(BYTES, "bytes", RL_OPTION_SPEC, rl_set_bytes,                                                               \
+	X(BYTES, "bytes", RL_OPTION_SPEC, rl_field_set_bytes,                                                         \
 	  {"body_bytes_sent", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_INT, "%b %B"},                                 \
 	  {"bytes_sent", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_INT, "%O"},                                         \
 	  {"body_bytes", RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                         \
 	  {"bytes", RL_IN_GROUP, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                                             \
-	X(DURATION, "duration", RL_OPTION_SPEC, rl_set_duration,                                                      \
+	X(DURATION, "duration", RL_OPTION_SPEC, rl_field_set_duration,                                                \
 	  {"request_time", RL_IN_NGINX, RL_UNIT_S, false, RL_VAL_DECIMAL, NULL},                                      \
 	  {"response_time", RL_IN_JSON, RL_UNIT_S, false, RL_VAL_TEXT, NULL},                                         \
 	  {"duration", RL_IN_GROUP, RL_UNIT_S, false, RL_VAL_TEXT, NULL},                                             \
@@ -200,56 +200,56 @@ static inline void rl_set_attempt(rl_record *r, const rl_field_value *v)
 	  {"duration_ms", RL_IN_GROUP, RL_UNIT_MS, false, RL_VAL_TEXT, "%{ms}T"},                                     \
 	  {"duration_us", RL_IN_GROUP, RL_UNIT_US, false, RL_VAL_TEXT, "%D %{us}T"},                                  \
 	  {"duration_ns", RL_IN_GROUP, RL_UNIT_NS, false, RL_VAL_TEXT, NULL})                                         \
-	X(USER_AGENT, "user_agent", RL_OPTION_SPEC, rl_set_user_agent,                                                \
+	X(USER_AGENT, "user_agent", RL_OPTION_SPEC, rl_field_set_user_agent,                                          \
 	  {"http_user_agent", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                   \
 	  {"user_agent", RL_IN_GROUP | RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                           \
 	  {"ua", RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                                                 \
-	X(ADDR, "addr", RL_OPTION_SPEC, rl_set_addr,                                                                  \
+	X(ADDR, "addr", RL_OPTION_SPEC, rl_field_set_addr,                                                            \
 	  {"remote_addr", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_WORD, "%h %a"},                                    \
 	  {"realip_remote_addr", RL_IN_GROUP | RL_IN_TEMPLATE, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},               \
 	  {"remote_ip", RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                          \
 	  {"addr", RL_IN_GROUP, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                                              \
 	/* the client's X-Request-Id before nginx's own $request_id */                                                \
-	X(REQUEST_ID, "request_id", RL_OPTION_SPEC, rl_set_request_id,                                                \
+	X(REQUEST_ID, "request_id", RL_OPTION_SPEC, rl_field_set_request_id,                                          \
 	  {"http_x_request_id", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                 \
 	  {"request_id", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                                        \
-	X(IDEMPOTENCY_KEY, "idempotency_key", RL_OPTION_SPEC, rl_set_idempotency_key,                                 \
+	X(IDEMPOTENCY_KEY, "idempotency_key", RL_OPTION_SPEC, rl_field_set_idempotency_key,                           \
 	  {"http_idempotency_key", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                              \
 	  {"idempotency_key", RL_IN_GROUP | RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                      \
-	X(RETRY_AFTER, "retry_after", RL_OPTION_SPEC, rl_set_retry_after,                                             \
+	X(RETRY_AFTER, "retry_after", RL_OPTION_SPEC, rl_field_set_retry_after,                                       \
 	  {"sent_http_retry_after", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                             \
 	  {"retry_after", RL_IN_GROUP | RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                          \
 	  {"upstream_http_retry_after", RL_IN_GROUP, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                         \
-	X(ATTEMPT, "attempt", RL_OPTION_SPEC, rl_set_attempt,                                                         \
+	X(ATTEMPT, "attempt", RL_OPTION_SPEC, rl_field_set_attempt,                                                   \
 	  {"http_x_retry_attempt", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                              \
 	  {"attempt", RL_IN_GROUP | RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                              \
-	X(BODY, "body", RL_OPTION_SPEC, rl_set_body,                                                                  \
+	X(BODY, "body", RL_OPTION_SPEC, rl_field_set_body,                                                            \
 	  {"body", RL_IN_GROUP, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                                              \
-	X(PROTOCOL, "protocol", RL_OPTION_MORE, rl_set_protocol,                                                      \
+	X(PROTOCOL, "protocol", RL_OPTION_MORE, rl_field_set_protocol,                                                \
 	  {"server_protocol", RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                    \
 	  {"protocol", RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                                           \
-	X(REFERER, "referer", RL_OPTION_MORE, rl_set_referer,                                                         \
+	X(REFERER, "referer", RL_OPTION_MORE, rl_field_set_referer,                                                   \
 	  {"http_referer", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                      \
 	  {"referer", RL_IN_GROUP | RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                              \
-	X(FORWARDED_FOR, "forwarded_for", RL_OPTION_MORE, rl_set_forwarded_for,                                       \
+	X(FORWARDED_FOR, "forwarded_for", RL_OPTION_MORE, rl_field_set_forwarded_for,                                 \
 	  {"http_x_forwarded_for", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_LIST, NULL},                              \
 	  {"forwarded_for", RL_IN_GROUP, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                                     \
-	X(VHOST, "vhost", RL_OPTION_MORE, rl_set_vhost,                                                               \
+	X(VHOST, "vhost", RL_OPTION_MORE, rl_field_set_vhost,                                                         \
 	  {"host", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                              \
 	  {"http_host", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                         \
 	  {"server_name", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, "%V"},                                       \
 	  {"vhost", RL_IN_GROUP, RL_UNIT_NONE, false, RL_VAL_TEXT, "%v"})                                             \
 	/* the pieces: the path alone, the target when nothing logs the whole one; the query */                       \
 	/* alone, joined to it; the formats store the target they join */                                             \
-	X(URI, "uri", RL_OPTION_NONE, rl_set_target,                                                                  \
+	X(URI, "uri", RL_OPTION_NONE, rl_field_set_target,                                                            \
 	  {"uri", RL_IN_GROUP | RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, "%U"},                                  \
 	  {"document_uri", RL_IN_GROUP, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                      \
 	  {"path", RL_IN_GROUP, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                                              \
-	X(ARGS, "args", RL_OPTION_NONE, rl_set_target,                                                                \
+	X(ARGS, "args", RL_OPTION_NONE, rl_field_set_target,                                                          \
 	  {"args", RL_IN_GROUP | RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, "%q"},                                 \
 	  {"query_string", RL_IN_GROUP | RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                         \
 	/* "502, 502 : 200": the last one, when no status is logged */                                                \
-	X(UPSTREAM_STATUS, "upstream_status", RL_OPTION_NONE, rl_set_status,                                          \
+	X(UPSTREAM_STATUS, "upstream_status", RL_OPTION_NONE, rl_field_set_status,                                    \
 	  {"upstream_status", RL_IN_GROUP, RL_UNIT_NONE, false, RL_VAL_LIST, NULL})
 /* clang-format on */
 

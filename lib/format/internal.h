@@ -40,9 +40,9 @@ struct rl_format {
 #define RL_PATTERN_QUOTED "[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+"
 
 /* A format from a PCRE2 pattern whose named groups carry the fields (the names are
- * SPEC §2's fields and nginx's variables; regex.c lists them; other names are
- * captured and ignored). The pattern is compiled once with JIT. name is the spec shown
- * to users; opts may be NULL. */
+ * SPEC §2's fields and nginx's variables, listed in the field table, fields.h; other
+ * names are captured and ignored). The pattern is compiled once with JIT. name is the
+ * spec shown to users; opts may be NULL. */
 int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, const rl_format_opts *opts,
 			rl_err *err);
 
