@@ -174,9 +174,8 @@ static int count_record(rl_ingest *ing, size_t si)
 
 	rl_attempt a;
 	rl_attempt_origin o = {ing->next_seq++, s->name_hash, (uint16_t)si, ep, me, method_is_safe(ing, me)};
-	char client[RL_CLIENT_MAX];
-	size_t client_n = rl_attempt_from_record(&a, r, &o, client);
-	return rl_worker_push(ing->analysis, &a, rl_str_make(client, client_n), r->target);
+	rl_attempt_from_record(&a, r, &o);
+	return rl_worker_push(ing->analysis, &a, r);
 }
 
 /* Checks, every few thousand records, whether a flush is due. */

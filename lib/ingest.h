@@ -12,11 +12,10 @@
  * Threads. Three, and the rule is written here once:
  *   - the parser thread (the caller of rl_ingest_run) owns the readers
  *     (lib/input/reader.h), the merge, the per-source deltas and rejected samples, the
- *     attempt counts of aggregates (rl_writer_work), the interners of endpoints,
- *     methods and error templates, which only it appends to, and each attempt, built
- *     whole here (lib/retry/attempt.h) and then handed over by value;
- *   - the retry worker (lib/retry/worker.h) owns the reorder buffer, the chains, the
- *     per-client rows and its own rl_writer_work; it meets the parser in rl_worker_push() (batches of attempts
+ *     attempt counts of aggregates and client rows (rl_writer_work), and the interners
+ *     of endpoints, methods and error templates, which only it appends to;
+ *   - the retry worker (lib/retry/worker.h) owns the reorder buffer, the chains and its own
+ *     rl_writer_work; it meets the parser in rl_worker_push() (batches of attempts
  *     handed over under a lock) and reads each source's resolution from two atomics
  *     the readers publish (relaxed: a coarser value only widens a tolerance early);
  *   - the writer (lib/store/writer.h) owns the store between rl_store_begin and commit; it

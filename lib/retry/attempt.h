@@ -52,17 +52,8 @@ typedef struct rl_attempt_origin {
 	bool safe_method; /* the method is in the policy's retry-safe set */
 } rl_attempt_origin;
 
-/* Builds the whole attempt from a record, once, on the parser thread: times, status,
- * ids, flags, and the identity hashes (lib/classify/identity.h) of its client, method,
- * target, idempotency key and request id, cut as the retry worker keeps them. The
- * client string is written to client (RL_CLIENT_MAX bytes, NUL-terminated) for the
- * worker to name the client by; its length is returned. Only target_ref is left to
- * the worker (the evidence copy of a failure's target). */
-size_t rl_attempt_from_record(rl_attempt *a, const rl_record *r, const rl_attempt_origin *o, char *client);
-
-/* The lengths a worker keeps of an attempt's strings (and hashes them at). */
-#define RL_ATTEMPT_METHOD_MAX 32
-#define RL_ATTEMPT_TARGET_MAX (64 * 1024)
-#define RL_ATTEMPT_KEY_MAX 512 /* idempotency key, request id */
+/* The half of an attempt the parser thread fills from a record: times, status, ids,
+ * flags. The keys and hashes stay 0: the retry worker computes them (lib/retry/worker.h). */
+void rl_attempt_from_record(rl_attempt *a, const rl_record *r, const rl_attempt_origin *o);
 
 #endif

@@ -16,13 +16,13 @@
 #define NBATCHES 4 /* in flight between the two threads */
 #define STR_MAX (64 * 1024 + 1600) /* the most one attempt's strings take (a line is ≤ 64 KiB) */
 
-/* An attempt (built whole by the parser, lib/retry/attempt.h) and where the strings the
- * worker still needs sit in the batch's arena. */
+/* An attempt and where its strings sit in the batch's arena. */
 typedef struct msg {
 	rl_attempt a;
-	uint32_t off; /* the client string, then the target, back to back */
+	uint32_t off; /* client, method, target, idempotency key, request id, back to back */
 	uint32_t target_n;
-	uint16_t client_n;
+	uint16_t client_n, idem_n, rid_n;
+	uint8_t method_n;
 } msg;
 
 typedef struct batch {
@@ -112,16 +112,25 @@ static int process(rl_worker *a, msg *m, const char *arena)
 {
 	rl_attempt *att = &m->a;
 	rl_tally_note_ids(&a->tally, att->endpoint, att->method);
-	/* who, and the target a failure keeps as evidence */
+	/* who, and which request */
 	const char *p = arena + m->off;
-	rl_str client = rl_str_make(p, m->client_n), target = rl_str_make(p + m->client_n, m->target_n);
-	rl_client_row *row = rl_clients_get(a->work.clients, att->client, NULL, 0);
+	rl_str client = rl_str_make(p, m->client_n), method = rl_str_make(p + m->client_n, m->method_n);
+	rl_str target = rl_str_make(method.p + method.n, m->target_n);
+	rl_str idem = rl_str_make(target.p + target.n, m->idem_n), rid = rl_str_make(idem.p + idem.n, m->rid_n);
+	rl_identity_keys k;
+	rl_identity_hash(client, method, target, idem, rid, &k);
+	att->key = (att->flags & RL_A_REQUEST_ID) ? k.rid : k.reqkey;
+	att->reqkey = k.reqkey;
+	att->base = k.base;
+	att->client = k.client;
+	att->idem = k.idem;
+	rl_client_row *row = rl_clients_get(a->work.clients, k.client, NULL, 0);
 	if (!row)
 		return RL_ENOMEM;
 	if (!row->name) {
 		char clean[RL_CLIENT_MAX * 4 + 8];
 		size_t n = rl_text_clean(clean, sizeof clean, client.p, client.n);
-		if (!rl_clients_get(a->work.clients, att->client, clean, n)->name)
+		if (!rl_clients_get(a->work.clients, k.client, clean, n)->name)
 			return RL_ENOMEM;
 	}
 	row->v[RL_CL_ATTEMPTS]++;
@@ -237,7 +246,7 @@ static char *put(char *dst, rl_str s, size_t max, size_t *n)
 	return dst + *n;
 }
 
-int rl_worker_push(rl_worker *a, const rl_attempt *att, rl_str client, rl_str target)
+int rl_worker_push(rl_worker *a, const rl_attempt *att, const rl_record *r)
 {
 	if (a->cur->used + STR_MAX > ARENA) {
 		int rc = hand_over(a, false);
@@ -250,10 +259,16 @@ int rl_worker_push(rl_worker *a, const rl_attempt *att, rl_str client, rl_str ta
 	m->off = (uint32_t)b->used;
 	char *p = b->arena + b->used;
 	size_t n;
-	char *q = put(p, client, RL_CLIENT_MAX, &n);
-	m->client_n = (uint16_t)n;
-	q = put(q, target, RL_ATTEMPT_TARGET_MAX, &n);
+	char *q = p + rl_identity_client(r, p, RL_CLIENT_MAX);
+	m->client_n = (uint16_t)(q - p);
+	q = put(q, r->method, 32, &n);
+	m->method_n = (uint8_t)n;
+	q = put(q, r->target, 64 * 1024, &n);
 	m->target_n = (uint32_t)n;
+	q = put(q, r->idempotency_key, 512, &n);
+	m->idem_n = (uint16_t)n;
+	q = put(q, r->request_id, 512, &n);
+	m->rid_n = (uint16_t)n;
 	b->used += (size_t)(q - p);
 	if (b->n == BATCH)
 		return hand_over(a, false);

@@ -1,14 +1,14 @@
 /* retry/worker.h - the retry analysis on its own thread.
  *
- * The parser builds every record's rl_attempt whole (lib/retry/attempt.h: times, ids,
- * the identity hashes) and hands it over with rl_worker_push(), with the client string
- * and the target copied alongside; batches cross to the retry thread, which counts
- * attempts per client, puts the attempts back in time order (lib/retry/reorder.h),
- * judges them (lib/retry/chain.h) and counts what it finds (lib/retry/tally.h) in
- * tables of its own: retries and verdicts per endpoint and minute, chains and outcomes
- * per minute, per-client counts and evidence, lockstep candidates, rekeyed clients, and
- * late attempts per input. It commits those tables through the same writer as the
- * parser (lib/store/writer.h), so on two cores parsing, judging and writing overlap.
+ * The parser condenses every record into an rl_attempt and hands it over with
+ * rl_worker_push(), with the few strings that identify it (client, method, target,
+ * idempotency key, request id) copied alongside; batches cross to the analysis thread,
+ * which hashes the identities (lib/classify/identity.h), counts attempts per client, puts the
+ * attempts back in time order (lib/retry/reorder.h), judges them (lib/retry/chain.h) and counts
+ * what it finds in tables of its own: retries and verdicts per endpoint and minute,
+ * chains and outcomes per minute, per-client counts and evidence, lockstep candidates,
+ * rekeyed clients, and late attempts per input. It commits those tables through the same committer as the parser
+ * (lib/store/writer.h), so on two cores parsing, judging and writing overlap.
  *
  * State that outlives a run (chains in progress, attempts still waiting for order) is
  * loaded before the thread starts and saved after it stops, by the same functions the
@@ -52,10 +52,10 @@ int rl_worker_load(rl_worker *a, rl_store *st, rl_err *err);
 /* Starts the thread (or, when that fails, works inline in rl_worker_push). */
 void rl_worker_start(rl_worker *a);
 
-/* Hands an attempt over, built whole (lib/retry/attempt.h), with its client string
- * (to name the client) and its target (kept as evidence of a failure); both are copied.
- * Blocks while the thread is behind. Returns 0, or an error the thread met earlier. */
-int rl_worker_push(rl_worker *a, const rl_attempt *att, rl_str client, rl_str target);
+/* Hands an attempt of record r over: att has its times, ids, status, flags and seq;
+ * the hashes are the thread's to fill. Blocks while the thread is behind. Returns 0, or
+ * an error the thread met earlier. */
+int rl_worker_push(rl_worker *a, const rl_attempt *att, const rl_record *r);
 
 /* Processes everything pushed, commits the thread's last tables, stops the thread.
  * Returns 0 or the first error (err filled). */
