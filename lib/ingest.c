@@ -5,7 +5,6 @@
  * The threads' rule is at the top of ingest.h. */
 #include "lib/ingest.h"
 
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,20 +52,6 @@ struct rl_ingest {
 	int64_t end_of_input; /* latest end seen, over every run of the database */
 	bool input_failed;
 };
-
-static void notice(rl_ingest *ing, bool is_error, const char *source, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void notice(rl_ingest *ing, bool is_error, const char *source, const char *fmt, ...)
-{
-	if (!ing->o.notice)
-		return;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	ing->o.notice(ing->o.notice_ctx, source, msg, is_error);
-}
 
 /* --- names ---------------------------------------------------------------------- */
 
@@ -278,7 +263,8 @@ static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_er
 				s->skip = s->eof = true;
 				ing->deltas[i].name = NULL; /* nothing to record */
 				ing->source_names[i] = NULL;
-				notice(ing, false, s->name, "the same file as %s: read once", ing->srcs[j].name);
+				rl_readers_notice(&ing->readers, s->name, false, "the same file as %s: read once",
+						  ing->srcs[j].name);
 				break;
 			}
 		if (!s->skip && strcmp(ing->o.format, "auto") != 0 &&
@@ -294,9 +280,9 @@ static void input_failed(rl_ingest *ing, rl_reader *s)
 {
 	ing->input_failed = true;
 	if (s->err.line > 0)
-		notice(ing, true, s->name, "line %lld: %s", s->err.line, s->err.msg);
+		rl_readers_notice(&ing->readers, s->name, true, "line %lld: %s", s->err.line, s->err.msg);
 	else
-		notice(ing, true, s->name, "%s", s->err.msg);
+		rl_readers_notice(&ing->readers, s->name, true, "%s", s->err.msg);
 	s->error = 0;
 }
 

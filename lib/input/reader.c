@@ -10,17 +10,16 @@
 
 #define RES_LINES 1000 /* the resolution is the finest shown in the first 1,000 lines */
 
-static void notice(rl_reader *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void notice(rl_reader *s, const char *fmt, ...)
+void rl_readers_notice(const rl_readers *all, const char *source, bool is_error, const char *fmt, ...)
 {
-	if (!s->all->notice)
+	if (!all->notice)
 		return;
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	s->all->notice(s->all->notice_ctx, s->name, msg, false);
+	all->notice(all->notice_ctx, source, msg, is_error);
 }
 
 static void reject(rl_reader *s, const rl_line *ln, const char *reason)
@@ -187,7 +186,7 @@ static int sniff(rl_reader *s, rl_err *err)
 	if (rc)
 		return rc;
 	if (s->fmt) {
-		notice(s, "format auto: har (the input starts as a HAR document)");
+		rl_readers_notice(s->all, s->name, false, "format auto: har (the input starts as a HAR document)");
 		return 0;
 	}
 	for (;;) {
@@ -204,8 +203,8 @@ static int sniff(rl_reader *s, rl_err *err)
 			take_line(s, &ln);
 	}
 	if (s->fmt)
-		notice(s, "format auto: %s (%zu of the first %zu lines parse)", rl_format_name(s->fmt), s->sniff.matched,
-		       s->sniff.nonblank);
+		rl_readers_notice(s->all, s->name, false, "format auto: %s (%zu of the first %zu lines parse)",
+				  rl_format_name(s->fmt), s->sniff.matched, s->sniff.nonblank);
 	return rc;
 }
 

@@ -36,6 +36,10 @@ typedef struct rl_readers {
 	void *notice_ctx;
 } rl_readers;
 
+/* Formats a one-line message for the user and hands it to all->notice (when set). */
+void rl_readers_notice(const rl_readers *all, const char *source, bool is_error, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 typedef struct rl_reader {
 	rl_readers *all;
 	size_t index; /* the input's place on the command line */
