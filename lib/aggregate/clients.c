@@ -169,8 +169,7 @@ int rl_clients_add_evidence(rl_clients *t, const rl_evidence *ev, const char *me
 	rl_client_row *r = rl_clients_get(t, ev->client, NULL, 0);
 	if (!r)
 		return RL_ENOMEM;
-	if (r->ev_violations > ev->violations ||
-	    (r->ev_violations == ev->violations && r->evidence && r->ev_start <= ev->first_start_us))
+	if (!rl_evidence_beats(ev->violations, ev->first_start_us, r->ev_violations, r->evidence, r->ev_start))
 		return 0;
 	char *json = rl_evidence_json(ev, method);
 	if (!json)

@@ -36,6 +36,14 @@ rl_client_row *rl_clients_get(rl_clients *t, uint64_t hash, const char *name, si
 /* Adds a judged retry to its client's row. */
 int rl_clients_add_retry(rl_clients *t, const rl_retry_event *ev);
 
+/* Whether evidence with violations v from a chain starting at start beats what a row
+ * holds (cur_v, cur_start; has: the row has evidence): more violations, or as many and
+ * an earlier chain. The store's upsert (sql/write/client.sql) applies the same rule. */
+static inline bool rl_evidence_beats(unsigned v, int64_t start, unsigned cur_v, bool has, int64_t cur_start)
+{
+	return v > cur_v || (v == cur_v && (!has || start < cur_start));
+}
+
 /* Offers evidence: kept when it beats the row's (more violations, or as many and an
  * earlier chain). method and endpoint are the names of ev's ids. */
 int rl_clients_add_evidence(rl_clients *t, const rl_evidence *ev, const char *method);

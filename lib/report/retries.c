@@ -90,8 +90,8 @@ static char *dup_text(const char *s)
 	return s && *s ? strdup(s) : NULL;
 }
 
-/* Adds a client row; its evidence replaces the client's when it has more violations,
- * or as many and an earlier chain (the store's rule, sql/write/client.sql). */
+/* Adds a client row; its evidence replaces the client's when it beats it
+ * (rl_evidence_beats, the store's rule). */
 static int add_client_row(ctx *c, uint64_t hash, const char *name, const uint64_t *v, unsigned ev_violations,
 			  int64_t ev_start, const char *evidence)
 {
@@ -103,8 +103,7 @@ static int add_client_row(ctx *c, uint64_t hash, const char *name, const uint64_
 	for (int i = 0; i < RL_CL_N; i++)
 		cl->v[i] += v[i];
 	if (evidence && *evidence &&
-	    (ev_violations > cl->ev_violations ||
-	     (ev_violations == cl->ev_violations && (!cl->evidence || ev_start < cl->ev_start)))) {
+	    rl_evidence_beats(ev_violations, ev_start, cl->ev_violations, cl->evidence, cl->ev_start)) {
 		char *e = strdup(evidence);
 		if (!e)
 			return RL_ENOMEM;
