@@ -152,7 +152,8 @@ int cmd_check_format(int argc, char **argv)
 			check_line(&c, NULL, &ln);
 	}
 	if (sniffed && fmt && !rl_format_is_document(fmt))
-		printf("format auto: %s (%zu of the first %zu lines parse)\n", rl_format_name(fmt), sn.matched, sn.nonblank);
+		printf("format auto: %s (%zu of the first %zu lines parse)\n", rl_format_name(fmt), sn.matched,
+		       sn.nonblank);
 	int r = sn.read_error;
 	if (r)
 		err = sn.read_err;
