@@ -12,7 +12,9 @@
 #   - the benchmark logs (tests/bench/genlog.c: hour, week, custom nginx, json lines),
 #     under the default and the leaperone policy (the week log in text as well);
 #   - ingest in two halves into one database followed by report, on the fixtures' logs
-#     and on the benchmark logs.
+#     and on the benchmark logs;
+#   - each fixture ingested by BASE_REF and reported by each build: a database an older
+#     version wrote (and the work tree migrates) reads the same.
 # Prints each difference and "golden: N reports, D differences"; exits 1 on any.
 #   GOLDEN_LINES   lines per benchmark log (default 1000000, as tests/bench/run.sh)
 #   GOLDEN_DIR     where builds, logs and reports go (default build-golden/)
@@ -47,8 +49,9 @@ out=$dir/out
 rm -rf "$out"
 mkdir -p "$out/base" "$out/work" "$out/run"
 
-# run NAME CWD CMD...: runs CMD (whose first word is "RL", standing for each binary in
-# turn) in CWD with both builds, and compares what they print on stdout and their exit.
+# run NAME CWD CMD...: runs CMD (where the word "RL" stands for each binary in turn, and
+# "RLBASE" for BASE_REF's in both runs) in CWD with both builds, and compares what they
+# print on stdout and their exit.
 run() {
 	name=$1 cwd=$2
 	shift 2
@@ -60,7 +63,11 @@ run() {
 			first=1
 			for a in "$@"; do
 				if [ $first = 1 ]; then set --; first=0; fi
-				if [ "$a" = RL ]; then set -- "$@" "$bin"; else set -- "$@" "$a"; fi
+				case $a in
+				RL) set -- "$@" "$bin" ;;
+				RLBASE) set -- "$@" "$base_bin" ;;
+				*) set -- "$@" "$a" ;;
+				esac
 			done
 			rc=0
 			"$@" >"$out/$side/$name.json" 2>/dev/null || rc=$?
@@ -93,6 +100,17 @@ ingest2() {
 	rm -f "$out/run/$name.1" "$out/run/$name.2"
 }
 
+# migrated NAME CWD ARGS...: BASE_REF ingests ARGS into a database, then each build
+# reports it: the work tree reads (and migrates) what BASE_REF wrote as BASE_REF does.
+migrated() {
+	name=$1 cwd=$2
+	shift 2
+	run "$name" "$cwd" bash -c 'base=$1 bin=$2 d=$3
+		shift 3
+		"$base" ingest --quiet --db "$d/m.db" "$@" || exit $?
+		exec "$bin" report --db "$d/m.db" --output json' bash RLBASE RL "$out/run" "$@"
+}
+
 # --- fixtures ------------------------------------------------------------------------
 for d in "$root"/fixtures/*/; do
 	[ -f "$d/args" ] || continue
@@ -107,6 +125,7 @@ for d in "$root"/fixtures/*/; do
 	run "fixture-$case_" "$cwd" RL analyze --output json "$@"
 	run "fixture-$case_.leaperone" "$cwd" RL analyze --output json --policy leaperone "$@"
 	run "fixture-$case_.text" "$cwd" RL analyze --output text "$@"
+	migrated "migrated-$case_" "$cwd" "$@"
 	# the fixture's line inputs in two halves: every argument that names a file with lines
 	seen=
 	for a in "$@"; do
@@ -162,6 +181,7 @@ for pol in default leaperone; do
 	run "bench-custom.$pol" "$logs" RL analyze --output json --policy $pol --format "$custom_fmt" hour.custom
 	run "bench-json.$pol" "$logs" RL analyze --output json --policy $pol hour.jsonl
 	ingest2 "halves-bench-hour.$pol" "$logs" "$logs/hour.log" --policy $pol
+	migrated "migrated-bench-hour.$pol" "$logs" "$logs/hour.log" --policy $pol
 	ingest2 "halves-bench-custom.$pol" "$logs" "$logs/hour.custom" --policy $pol --format "$custom_fmt"
 	ingest2 "halves-bench-json.$pol" "$logs" "$logs/hour.jsonl" --policy $pol
 done

@@ -1,15 +1,12 @@
 /* aggregate/clients.c - a client table keyed by the client hash, with an arena for strings. */
 #include "lib/aggregate/clients.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/base/array.h"
 #include "lib/base/err.h"
-#include "lib/base/text.h"
-#include "lib/base/timestamp.h"
 #include "lib/mem/u64map.h"
 
 #define MAX_ROWS 65536
@@ -55,11 +52,11 @@ void rl_clients_free(rl_clients *t)
 	free(t);
 }
 
-/* A copy of n bytes (NUL-terminated) in the arena. */
-static char *arena_dup(rl_clients *t, const char *s, size_t n)
+/* n bytes in the arena; NULL when out of memory. */
+static void *arena_alloc(rl_clients *t, size_t n)
 {
-	if (!t->arena || t->arena->cap - t->arena->used < n + 1) {
-		size_t cap = n + 1 > ARENA_CHUNK ? n + 1 : ARENA_CHUNK;
+	if (!t->arena || t->arena->cap - t->arena->used < n) {
+		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
 		chunk *c = malloc(sizeof *c + cap);
 		if (!c)
 			return NULL;
@@ -69,10 +66,19 @@ static char *arena_dup(rl_clients *t, const char *s, size_t n)
 		t->arena = c;
 		t->arena_bytes += cap;
 	}
-	char *p = t->arena->data + t->arena->used;
-	memcpy(p, s, n);
-	p[n] = 0;
-	t->arena->used += n + 1;
+	void *p = t->arena->data + t->arena->used;
+	t->arena->used += n;
+	return p;
+}
+
+/* A copy of n bytes (NUL-terminated) in the arena. */
+static char *arena_dup(rl_clients *t, const char *s, size_t n)
+{
+	char *p = arena_alloc(t, n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = 0;
+	}
 	return p;
 }
 
@@ -120,50 +126,6 @@ int rl_clients_add_retry(rl_clients *t, const rl_retry_event *ev)
 	return 0;
 }
 
-const char *rl_step_verdict(const rl_evidence_step *st, char *buf, size_t cap)
-{
-	if (st->flags & RL_STEP_FIRST) {
-		snprintf(buf, cap, "first");
-		return buf;
-	}
-	size_t o = 0;
-	buf[0] = 0;
-	if (st->flags & RL_STEP_BLIND)
-		o += (size_t)snprintf(buf + o, cap - o, "%sblind_4xx", o ? "+" : "");
-	if ((st->flags & RL_STEP_UNSAFE) && o < cap)
-		o += (size_t)snprintf(buf + o, cap - o, "%sunsafe", o ? "+" : "");
-	if ((st->flags & RL_STEP_CHECKED) && o < cap)
-		o += (size_t)snprintf(buf + o, cap - o, "%s%s", o ? "+" : "", rl_verdict_name((rl_verdict)st->verdict));
-	if (o == 0)
-		snprintf(buf, cap, "not_checked");
-	return buf;
-}
-
-char *rl_evidence_json(const rl_evidence *ev, const char *method)
-{
-	json_t *steps = json_array();
-	char clean[RL_TARGET_MAX * 4 + 8], when[32], verdict[64];
-	rl_text_clean(clean, sizeof clean, ev->target, strlen(ev->target));
-	for (unsigned i = 0; i < ev->nsteps; i++) {
-		const rl_evidence_step *st = &ev->steps[i];
-		json_t *s = json_object();
-		json_object_set_new(s, "start", json_string(rl_timestamp_format(st->start_us, when)));
-		json_object_set_new(s, "method", json_string(method ? method : "-"));
-		json_object_set_new(s, "target", json_string(clean));
-		json_object_set_new(s, "status", st->status < 0 ? json_null() : json_integer(st->status));
-		json_object_set_new(s, "wait_ms",
-				    st->wait_us == INT32_MIN  ? json_null()
-				    : st->wait_us % 1000 == 0 ? json_integer(st->wait_us / 1000)
-							      : json_real(st->wait_us / 1000.0));
-		json_object_set_new(s, "verdict", json_string(rl_step_verdict(st, verdict, sizeof verdict)));
-		json_array_append_new(steps, s);
-	}
-	json_t *o = json_pack("{s:I,s:o}", "attempts", (json_int_t)ev->attempts, "steps", steps);
-	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
-	json_decref(o);
-	return text;
-}
-
 int rl_clients_add_evidence(rl_clients *t, const rl_evidence *ev, const char *method)
 {
 	rl_client_row *r = rl_clients_get(t, ev->client, NULL, 0);
@@ -171,13 +133,18 @@ int rl_clients_add_evidence(rl_clients *t, const rl_evidence *ev, const char *me
 		return RL_ENOMEM;
 	if (!rl_evidence_beats(ev->violations, ev->first_start_us, r->ev_violations, r->evidence, r->ev_start))
 		return 0;
-	char *json = rl_evidence_json(ev, method);
-	if (!json)
+	/* the blob goes straight into the arena: sized first when it may not fit the buffer */
+	unsigned char buf[1024];
+	size_t n = rl_evidence_encode(ev, method, buf, sizeof buf);
+	void *blob = arena_alloc(t, n);
+	if (!blob)
 		return RL_ENOMEM;
-	r->evidence = arena_dup(t, json, strlen(json));
-	free(json);
-	if (!r->evidence)
-		return RL_ENOMEM;
+	if (n <= sizeof buf)
+		memcpy(blob, buf, n);
+	else
+		rl_evidence_encode(ev, method, blob, n);
+	r->evidence = blob;
+	r->evidence_len = n;
 	r->ev_violations = ev->violations;
 	r->ev_start = ev->first_start_us;
 	return 0;

@@ -1,10 +1,10 @@
-/* aggregate/clients.h - per-client counts between two commits, and evidence as JSON.
+/* aggregate/clients.h - per-client counts between two commits, and their evidence.
  *
  * Ingest counts each client's attempts as they are read and its retries, verdicts and
  * violations as the chain detector judges them; the commit adds the table to the
  * database's client rows (lib/store/store.h) and empties it, so memory follows the clients of
  * one flush. Each client keeps the evidence of its chain with the most violations
- * (ties: the earliest chain), as the JSON the report prints. Client names and evidence
+ * (ties: the earliest chain), as a blob (lib/retry/evidence.h). Client names and evidence
  * live in an arena that the table's reset frees. */
 #ifndef RL_CLIENTS_H
 #define RL_CLIENTS_H
@@ -44,8 +44,8 @@ static inline bool rl_evidence_beats(unsigned v, int64_t start, unsigned cur_v, 
 	return v > cur_v || (v == cur_v && (!has || start < cur_start));
 }
 
-/* Offers evidence: kept when it beats the row's (more violations, or as many and an
- * earlier chain). method and endpoint are the names of ev's ids. */
+/* Offers evidence: kept, as its blob, when it beats the row's (more violations, or as
+ * many and an earlier chain). method is the name of ev's method id. */
 int rl_clients_add_evidence(rl_clients *t, const rl_evidence *ev, const char *method);
 
 /* Rows in no particular order; the table stays valid until reset. */
@@ -61,13 +61,5 @@ bool rl_clients_full(const rl_clients *t);
 
 /* Empties the table and its arena. */
 void rl_clients_reset(rl_clients *t);
-
-/* The evidence of a chain as JSON ({"attempts": n, "steps": [{start, method, target,
- * status, wait_ms, verdict}…]}), malloc'd; NULL when out of memory. */
-char *rl_evidence_json(const rl_evidence *ev, const char *method);
-
-/* One step's verdict as the report names it: "first", "compliant", "too_fast",
- * "blind_4xx", "unsafe+too_fast", "not_checked"… into buf. */
-const char *rl_step_verdict(const rl_evidence_step *st, char *buf, size_t cap);
 
 #endif

@@ -168,6 +168,30 @@ static json_t *backoff_json(const uint64_t *v)
 	return b;
 }
 
+/* evidence[]: {start, method, target, status, wait_ms, verdict} per step kept. */
+static json_t *evidence_json(const rl_evidence_doc *ev)
+{
+	json_t *steps = json_array();
+	for (unsigned i = 0; ev && i < ev->nsteps; i++) {
+		const rl_evidence_step *st = &ev->steps[i];
+		char when[32], verdict[64];
+		double ms;
+		bool is_int;
+		json_t *s = json_object();
+		json_object_set_new(s, "start", json_string(rl_timestamp_format(st->start_us, when)));
+		json_object_set_new(s, "method", json_string(ev->method));
+		json_object_set_new(s, "target", json_string(ev->target));
+		json_object_set_new(s, "status", st->status < 0 ? json_null() : json_integer(st->status));
+		json_object_set_new(s, "wait_ms",
+				    !rl_step_wait_ms(st, &ms, &is_int) ? json_null()
+				    : is_int			       ? json_integer(st->wait_us / 1000)
+								       : json_real(ms));
+		json_object_set_new(s, "verdict", json_string(rl_step_verdict(st, verdict, sizeof verdict)));
+		json_array_append_new(steps, s);
+	}
+	return steps;
+}
+
 static json_t *client_json(const rl_report_client *c)
 {
 	json_t *x = json_object();
@@ -179,13 +203,8 @@ static json_t *client_json(const rl_report_client *c)
 	json_object_set_new(x, "backoff", backoff_json(&c->v[RL_CL_RETRIES]));
 	json_object_set_new(x, "violations", u64(c->v[RL_CL_VIOLATIONS]));
 	json_object_set_new(x, "rekeyed", u64(c->v[RL_CL_REKEYED]));
-	/* the evidence was stored as JSON: its steps, and how many attempts the chain had */
-	json_t *ev = c->evidence ? json_loads(c->evidence, 0, NULL) : NULL;
-	json_t *steps = ev ? json_object_get(ev, "steps") : NULL;
-	json_t *n = ev ? json_object_get(ev, "attempts") : NULL;
-	json_object_set_new(x, "evidence", json_is_array(steps) ? json_incref(steps) : json_array());
-	json_object_set_new(x, "evidence_attempts", json_is_integer(n) ? json_incref(n) : json_integer(0));
-	json_decref(ev);
+	json_object_set_new(x, "evidence", evidence_json(c->evidence));
+	json_object_set_new(x, "evidence_attempts", json_integer(c->evidence ? c->evidence->attempts : 0));
 	return x;
 }
 

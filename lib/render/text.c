@@ -1,5 +1,4 @@
 /* text.c - the report as aligned tables for a terminal. */
-#include <jansson.h>
 #include <string.h>
 
 #include "lib/base/defaults.h"
@@ -152,49 +151,38 @@ static int col_width(int k)
 }
 
 /* The evidence chain of a client, one attempt a line. */
-static void evidence(FILE *f, const char *text)
+static void evidence(FILE *f, const rl_evidence_doc *ev)
 {
-	json_t *ev = text ? json_loads(text, 0, NULL) : NULL;
-	json_t *steps = ev ? json_object_get(ev, "steps") : NULL;
-	if (!json_is_array(steps)) {
-		json_decref(ev);
+	if (!ev)
 		return;
-	}
-	size_t n = json_array_size(steps);
-	json_int_t total = json_integer_value(json_object_get(ev, "attempts"));
-	fprintf(f, "    evidence: a request of %lld attempts%s\n", (long long)total,
-		(size_t)total > n ? " (the first shown)" : "");
-	size_t i;
-	json_t *s;
+	fprintf(f, "    evidence: a request of %u attempts%s\n", ev->attempts,
+		ev->attempts > ev->nsteps ? " (the first shown)" : "");
 	/* columns as wide as this chain needs: ms or µs times, long waits */
+	char start[RL_EVIDENCE_STEPS][32], wait[RL_EVIDENCE_STEPS][32];
 	int wstart = 20, wwait = 8;
-	char wait[32];
-	json_array_foreach (steps, i, s) {
-		const char *start = json_string_value(json_object_get(s, "start"));
-		json_t *w = json_object_get(s, "wait_ms");
-		int n = json_is_number(w) ? snprintf(wait, sizeof wait, "+%.3f s", json_number_value(w) / 1000.0) : 0;
-		if (start && (int)strlen(start) > wstart)
-			wstart = (int)strlen(start);
+	for (unsigned i = 0; i < ev->nsteps; i++) {
+		double ms;
+		bool is_int;
+		int n = rl_step_wait_ms(&ev->steps[i], &ms, &is_int)
+				? snprintf(wait[i], sizeof wait[i], "+%.3f s", ms / 1000.0)
+				: (wait[i][0] = 0);
+		int l = (int)strlen(rl_timestamp_format(ev->steps[i].start_us, start[i]));
+		if (l > wstart)
+			wstart = l;
 		if (n > wwait)
 			wwait = n;
 	}
-	json_array_foreach (steps, i, s) {
-		json_t *w = json_object_get(s, "wait_ms");
-		wait[0] = 0;
-		if (json_is_number(w))
-			snprintf(wait, sizeof wait, "+%.3f s", json_number_value(w) / 1000.0);
-		json_t *st = json_object_get(s, "status");
-		char status[8] = "-";
-		if (json_is_integer(st))
-			snprintf(status, sizeof status, "%lld", (long long)json_integer_value(st));
-		const char *start = json_string_value(json_object_get(s, "start"));
-		fprintf(f, "      %-*s  %*s  %4s  ", wstart, start ? start : "-", wwait, wait, status);
-		cell_pad(f, json_string_value(json_object_get(s, "method")), 7, true);
+	for (unsigned i = 0; i < ev->nsteps; i++) {
+		const rl_evidence_step *st = &ev->steps[i];
+		char status[8] = "-", verdict[64];
+		if (st->status >= 0)
+			snprintf(status, sizeof status, "%d", st->status);
+		fprintf(f, "      %-*s  %*s  %4s  ", wstart, start[i], wwait, wait[i], status);
+		cell_pad(f, ev->method, 7, true);
 		fputc(' ', f);
-		cell_pad(f, json_string_value(json_object_get(s, "target")), 40, true);
-		fprintf(f, " %s\n", json_string_value(json_object_get(s, "verdict")));
+		cell_pad(f, ev->target, 40, true);
+		fprintf(f, " %s\n", rl_step_verdict(st, verdict, sizeof verdict));
 	}
-	json_decref(ev);
 }
 
 static void offenders(FILE *f, const rl_report *r, const rl_render_opts *o)

@@ -16,6 +16,7 @@
 #include "lib/aggregate/clients.h"
 #include "lib/base/err.h"
 #include "lib/classify/policy.h"
+#include "lib/retry/evidence.h"
 #include "lib/retry/lockstep.h"
 #include "lib/store/store.h"
 
@@ -53,7 +54,7 @@ typedef struct rl_report_client {
 	uint64_t v[RL_CL_N]; /* RL_CL_* */
 	unsigned ev_violations;
 	int64_t ev_start;
-	char *evidence; /* {"attempts": n, "steps": [...]} or NULL */
+	rl_evidence_doc *evidence; /* one chain of the client's (lib/retry/evidence.h), or NULL */
 } rl_report_client;
 
 /* One error row (SPEC §6 errors[]): strings are NULL when the bodies did not say them. */

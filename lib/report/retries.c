@@ -22,6 +22,7 @@ typedef rl_writer_candidate candidate;
 typedef struct ctx {
 	rl_report *r;
 	rl_err *err;
+	const char *db; /* named in errors */
 	/* endpoint rows by (endpoint id, method id) */
 	rl_u64map ep_index;
 	/* clients: all rows of the database, plus those only the open chains name */
@@ -90,10 +91,10 @@ static char *dup_text(const char *s)
 	return s && *s ? strdup(s) : NULL;
 }
 
-/* Adds a client row; its evidence replaces the client's when it beats it
- * (rl_evidence_beats, the store's rule). */
+/* Adds a client row; its evidence (a blob, lib/retry/evidence.h) replaces the client's
+ * when it beats it (rl_evidence_beats, the store's rule). RL_EDB when the blob is damaged. */
 static int add_client_row(ctx *c, uint64_t hash, const char *name, const uint64_t *v, unsigned ev_violations,
-			  int64_t ev_start, const char *evidence)
+			  int64_t ev_start, const void *evidence, size_t evidence_len)
 {
 	rl_report_client *cl = client_row(c, hash);
 	if (!cl)
@@ -102,11 +103,15 @@ static int add_client_row(ctx *c, uint64_t hash, const char *name, const uint64_
 		cl->name = dup_text(name);
 	for (int i = 0; i < RL_CL_N; i++)
 		cl->v[i] += v[i];
-	if (evidence && *evidence &&
+	if (evidence && evidence_len &&
 	    rl_evidence_beats(ev_violations, ev_start, cl->ev_violations, cl->evidence, cl->ev_start)) {
-		char *e = strdup(evidence);
+		bool damaged;
+		rl_evidence_doc *e = rl_evidence_decode(evidence, evidence_len, &damaged);
 		if (!e)
-			return RL_ENOMEM;
+			return damaged ? rl_err_set(c->err, RL_EDB, c->db, 0,
+						    "the evidence of client %016llx is damaged (client.evidence)",
+						    (unsigned long long)hash)
+				       : RL_ENOMEM;
 		free(cl->evidence);
 		cl->evidence = e;
 		cl->ev_violations = ev_violations;
@@ -162,10 +167,13 @@ static int load_clients(ctx *c, rl_store *st)
 		uint64_t v[RL_CL_N];
 		for (int i = 0; i < RL_CL_N; i++)
 			v[i] = (uint64_t)rl_store_query_int(q, 2 + i);
-		if (add_client_row(c, (uint64_t)rl_store_query_int(q, 0), rl_store_query_text(q, 1), v,
-				   (unsigned)rl_store_query_int(q, 2 + RL_CL_N), rl_store_query_int(q, 3 + RL_CL_N),
-				   rl_store_query_text(q, 4 + RL_CL_N))) {
-			rc = rl_err_set(c->err, RL_ENOMEM, NULL, 0, "out of memory");
+		size_t evidence_len;
+		const void *evidence = rl_store_query_blob(q, 4 + RL_CL_N, &evidence_len);
+		int e = add_client_row(c, (uint64_t)rl_store_query_int(q, 0), rl_store_query_text(q, 1), v,
+				       (unsigned)rl_store_query_int(q, 2 + RL_CL_N), rl_store_query_int(q, 3 + RL_CL_N),
+				       evidence, evidence_len);
+		if (e) {
+			rc = e == RL_ENOMEM ? rl_err_set(c->err, RL_ENOMEM, NULL, 0, "out of memory") : e;
 			break;
 		}
 	}
@@ -226,7 +234,8 @@ static int judge_open(ctx *c, rl_store *st)
 		return rc;
 	for (size_t i = 0, n = rl_clients_count(f->work.clients); i < n; i++) {
 		const rl_client_row *w = rl_clients_row(f->work.clients, i);
-		if ((rc = add_client_row(c, w->hash, w->name, w->v, w->ev_violations, w->ev_start, w->evidence)))
+		if ((rc = add_client_row(c, w->hash, w->name, w->v, w->ev_violations, w->ev_start, w->evidence,
+					   w->evidence_len)))
 			return rc;
 	}
 	for (size_t i = 0; i < f->work.ncand; i++)
@@ -299,6 +308,7 @@ int rl_report_load_retries(rl_report *r, rl_store *st, size_t top, rl_err *err)
 	ctx c = {0};
 	c.r = r;
 	c.err = err;
+	c.db = rl_store_path(st);
 	int rc = 0;
 	for (size_t i = 0; i < r->nendpoints && !rc; i++)
 		if (rl_u64map_put(&c.ep_index, ep_key(r->endpoints[i].endpoint_id, r->endpoints[i].method_id),

@@ -24,19 +24,12 @@
 
 #include "lib/retry/attempt.h"
 #include "lib/retry/backoff.h"
+#include "lib/retry/evidence.h" /* rl_evidence, its steps */
 #include "lib/base/err.h"
 #include "lib/classify/policy.h"
 #include "lib/mem/strpool.h"
 
 typedef enum rl_outcome { RL_OUTCOME_RECOVERED, RL_OUTCOME_GAVE_UP, RL_OUTCOME_OPEN } rl_outcome;
-
-enum {
-	RL_STEP_FIRST = 1, /* the chain's first attempt */
-	RL_STEP_BLIND = 2, /* a blind 4xx retry */
-	RL_STEP_UNSAFE = 4, /* an unsafe retry */
-	RL_STEP_CHECKED = 8, /* backoff-checked: verdict holds the result */
-	RL_STEP_EXACT = 16, /* (rule 4) within 5 ms of the nominal wait on its own */
-};
 
 typedef struct rl_retry_event {
 	int64_t start_us; /* of the retry: it counts in that minute */
@@ -47,29 +40,6 @@ typedef struct rl_retry_event {
 	bool blind, unsafe;
 	rl_verdict verdict; /* RL_V_NONE: not backoff-checked */
 } rl_retry_event;
-
-typedef struct rl_evidence_step {
-	int64_t start_us;
-	int32_t wait_us; /* INT32_MIN for the first attempt; clamped */
-	int16_t status;
-	uint8_t verdict; /* rl_verdict */
-	uint8_t flags; /* RL_STEP_* */
-} rl_evidence_step;
-
-#define RL_EVIDENCE_STEPS 12 /* a chain's first attempts kept as evidence */
-#define RL_TARGET_MAX 120 /* bytes of the target kept for evidence */
-
-typedef struct rl_evidence {
-	uint64_t client;
-	unsigned violations;
-	int64_t first_start_us;
-	uint16_t endpoint;
-	uint8_t method;
-	const char *target; /* NUL-terminated, "" when not kept */
-	unsigned nsteps; /* steps kept (≤ RL_EVIDENCE_STEPS) */
-	unsigned attempts; /* attempts in the chain */
-	const rl_evidence_step *steps;
-} rl_evidence;
 
 typedef struct rl_chain_sink {
 	void *ctx;

@@ -78,6 +78,10 @@ sqlite3_stmt *rl_store_stmt(rl_store *st, rl_store_stmt_id which, rl_err *err);
 /* Steps a write statement to completion and resets it; 0 or RL_EDB naming what failed. */
 int rl_store_run_stmt(rl_store *st, sqlite3_stmt *s, rl_err *err, const char *what);
 
+/* Registers the SQL functions that migrations call to convert what older versions
+ * wrote (legacy.c: rl_evidence_from_json); 0 or RL_EDB. */
+int rl_store_legacy_register(rl_store *st, rl_err *err);
+
 /* Brings st's schema up to the newest sql/migrate/ file (migrate.c); 0 or RL_EDB. */
 int rl_store_migrate(rl_store *st, rl_err *err);
 

@@ -59,6 +59,8 @@ int rl_store_migrate(rl_store *st, rl_err *err)
 	if (version == 0 && tables > 0)
 		return rl_err_set(err, RL_EDB, st->path, 0,
 				  "not a retrylens database (it holds other tables): name another --db");
+	if (version < latest && (rc = rl_store_legacy_register(st, err)))
+		return rc;
 	for (const rl_embedded *e = rl_embedded_files; e->name; e++) {
 		if (!is_migration(e) || migration_number(e) <= version)
 			continue;

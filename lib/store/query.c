@@ -173,6 +173,13 @@ const char *rl_store_query_text(rl_store_query *q, int col)
 	return t ? (const char *)t : "";
 }
 
+const void *rl_store_query_blob(rl_store_query *q, int col, size_t *n)
+{
+	const void *p = sqlite3_column_blob(q->s, col);
+	*n = p ? (size_t)sqlite3_column_bytes(q->s, col) : 0;
+	return p;
+}
+
 void rl_store_query_reset(rl_store_query *q)
 {
 	sqlite3_reset(q->s);

@@ -6,6 +6,7 @@
 #ifndef RL_STORE_ROWS_H
 #define RL_STORE_ROWS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/retry/verdict.h"
@@ -61,7 +62,8 @@ typedef struct rl_store_client_row {
 	uint64_t v[RL_CL_N];
 	unsigned ev_violations; /* 0: no evidence */
 	int64_t ev_start;
-	const char *evidence; /* JSON array, NULL when none */
+	const void *evidence; /* its blob (lib/retry/evidence.h), NULL when none */
+	size_t evidence_len;
 } rl_store_client_row;
 
 typedef struct rl_store_error_row {

@@ -11,6 +11,7 @@
 #define RL_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/base/err.h"
@@ -133,6 +134,7 @@ int rl_store_query_step(rl_store_query *q, rl_err *err);
 int64_t rl_store_query_int(rl_store_query *q, int col);
 bool rl_store_query_null(rl_store_query *q, int col);
 const char *rl_store_query_text(rl_store_query *q, int col); /* "" for NULL; valid until the next step */
+const void *rl_store_query_blob(rl_store_query *q, int col, size_t *n); /* NULL, 0 for NULL; the same */
 /* Rewinds for new bindings. */
 void rl_store_query_reset(rl_store_query *q);
 void rl_store_query_close(rl_store_query *q);

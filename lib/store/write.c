@@ -201,7 +201,7 @@ int rl_store_add_client(rl_store *st, const rl_store_client_row *r, rl_err *err)
 	sqlite3_bind_int64(s, 3 + RL_CL_N, r->ev_violations);
 	if (r->evidence) {
 		sqlite3_bind_int64(s, 4 + RL_CL_N, r->ev_start);
-		sqlite3_bind_text(s, 5 + RL_CL_N, r->evidence, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 5 + RL_CL_N, r->evidence, (int)r->evidence_len, SQLITE_STATIC);
 	} else {
 		sqlite3_bind_null(s, 4 + RL_CL_N);
 		sqlite3_bind_null(s, 5 + RL_CL_N);

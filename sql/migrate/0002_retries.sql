@@ -62,7 +62,7 @@ CREATE TABLE client (
   rekeyed             INTEGER NOT NULL DEFAULT 0,
   ev_violations       INTEGER NOT NULL DEFAULT 0,  -- of the chain kept as evidence
   ev_start            INTEGER,                     -- its first attempt's start (µs)
-  evidence            TEXT                         -- {"attempts": n, "steps": [...]}
+  evidence            TEXT                         -- {"attempts": n, "steps": [...]}; a blob from 0005
 );
 
 -- Backoff-checked retries at ms resolution without Retry-After (SPEC §3 lockstep).

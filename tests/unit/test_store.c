@@ -7,6 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
+#include "lib/base/embedded.h"
+#include "lib/base/timestamp.h"
+#include "lib/retry/evidence.h"
 #include "lib/store/store.h"
 #include "tests/check.h"
 
@@ -174,14 +179,14 @@ static void check_rows(rl_store *st)
 static void check_clients(rl_store *st)
 {
 	rl_err err = {0};
-	rl_store_client_row c = {.hash = 42, .name = NULL, .ev_violations = 2, .ev_start = 100, .evidence = "[1]"};
+	rl_store_client_row c = {.hash = 42, .name = NULL, .ev_violations = 2, .ev_start = 100, .evidence = "[1]", .evidence_len = 3};
 	c.v[RL_CL_ATTEMPTS] = 3;
 	c.v[RL_CL_VIOLATIONS] = 2;
 	CHECK_INT(rl_store_add_client(st, &c, &err), 0);
 	/* as many violations, an earlier chain: its evidence wins; the name fills in */
 	c.name = "alice";
 	c.ev_start = 50;
-	c.evidence = "[2]";
+	c.evidence = "[2]"; /* the store keeps the bytes it is given */
 	CHECK_INT(rl_store_add_client(st, &c, &err), 0);
 	/* fewer violations: the evidence stays */
 	c.name = "bob";
@@ -205,7 +210,9 @@ static void check_clients(rl_store *st)
 		CHECK_INT(rl_store_query_int(q, 2 + RL_CL_VIOLATIONS), 6);
 		CHECK_INT(rl_store_query_int(q, 2 + RL_CL_N), 2);
 		CHECK_INT(rl_store_query_int(q, 3 + RL_CL_N), 50);
-		CHECK_STR(rl_store_query_text(q, 4 + RL_CL_N), "[2]");
+		size_t n = 0;
+		const void *ev = rl_store_query_blob(q, 4 + RL_CL_N, &n);
+		CHECK(ev && n == 3 && memcmp(ev, "[2]", 3) == 0);
 	}
 	rl_store_query_close(q);
 	CHECK_INT(rows, 2);
@@ -319,6 +326,174 @@ static void check_meta_and_state(rl_store *st)
 	CHECK_INT(rl_store_add_rekeyed_client(st, 42, 2, &err), 0);
 }
 
+/* --- a version 4 database: client evidence as JSON, converted by migration 0005 ------ */
+
+#define T0 1795946400000000LL /* 2026-11-29T10:00:00Z in µs */
+
+/* Makes path a database at schema version 4 (the embedded migrations up to 0004) with
+ * one client row per evidence text (NULL: a row without evidence). */
+static void make_v4(const char *path, const char *const *evidence, int n)
+{
+	sqlite3 *db;
+	CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+	for (const rl_embedded *e = rl_embedded_files; e->name; e++)
+		if (strncmp(e->name, "sql/migrate/", 12) == 0 && atoi(e->name + 12) <= 4)
+			CHECK_INT(sqlite3_exec(db, e->data, NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_stmt *s;
+	CHECK_INT(sqlite3_prepare_v2(db, "INSERT INTO client(hash, violations, ev_violations, ev_start, evidence) "
+					 "VALUES (?1, 1, 1, 0, ?2)",
+				     -1, &s, NULL),
+		  SQLITE_OK);
+	for (int i = 0; i < n; i++) {
+		sqlite3_bind_int(s, 1, i + 1);
+		if (evidence[i])
+			sqlite3_bind_text(s, 2, evidence[i], -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 2);
+		CHECK_INT(sqlite3_step(s), SQLITE_DONE);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+/* The decoded evidence of client hash; NULL when it has none. */
+static rl_evidence_doc *evidence_of(rl_store *st, int64_t hash)
+{
+	rl_store_query *q;
+	rl_err err = {0};
+	rl_evidence_doc *d = NULL;
+	CHECK_INT(rl_store_query_open(st, "sql/report/clients.sql", &q, &err), 0);
+	while (rl_store_query_step(q, &err) == 1) {
+		size_t n;
+		const void *blob = rl_store_query_blob(q, 4 + RL_CL_N, &n);
+		if (rl_store_query_int(q, 0) == hash && blob)
+			CHECK((d = rl_evidence_decode(blob, n, NULL)) != NULL);
+	}
+	rl_store_query_close(q);
+	return d;
+}
+
+static void remove_db(const char *path)
+{
+	char side[96];
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+}
+
+static void check_legacy_evidence(const char *dir)
+{
+	char path[80], when[4][32];
+	snprintf(path, sizeof path, "%s/v4.db", dir);
+	/* times at the edges of rl_timestamp_format: µs, ms, a year before 1 and after 9999 */
+	int64_t edge[4] = {T0 + 1, -62198755200000000LL - 1, 253402300800000000LL, 0};
+	char far[1024];
+	snprintf(far, sizeof far,
+		 "{\"attempts\":2,\"steps\":[{\"start\":\"%s\",\"method\":\"GET\",\"target\":\"/\",\"status\":429,"
+		 "\"wait_ms\":null,\"verdict\":\"first\"},{\"start\":\"%s\",\"method\":\"GET\",\"target\":\"/\","
+		 "\"status\":429,\"wait_ms\":-0.001,\"verdict\":\"blind_4xx+unsafe+no_jitter\"},{\"start\":\"%s\","
+		 "\"method\":\"GET\",\"target\":\"/\",\"status\":429,\"wait_ms\":2147483.647,\"verdict\":\"not_checked\"},"
+		 "{\"start\":\"%s\",\"method\":\"GET\",\"target\":\"/\",\"status\":null,\"wait_ms\":0,"
+		 "\"verdict\":\"ignored_retry_after\"}]}",
+		 rl_timestamp_format(edge[0], when[0]), rl_timestamp_format(edge[1], when[1]),
+		 rl_timestamp_format(edge[2], when[2]), rl_timestamp_format(edge[3], when[3]));
+	/* what version 4 wrote (its unit test's expected text) */
+	const char *rows[] = {
+		"{\"attempts\":5,\"steps\":["
+		"{\"start\":\"2026-11-29T10:00:00Z\",\"method\":\"POST\",\"target\":\"/v1/leads?id=1\","
+		"\"status\":503,\"wait_ms\":null,\"verdict\":\"first\"},"
+		"{\"start\":\"2026-11-29T10:00:00.250500Z\",\"method\":\"POST\",\"target\":\"/v1/leads?id=1\","
+		"\"status\":503,\"wait_ms\":1.5,\"verdict\":\"unsafe+too_fast\"},"
+		"{\"start\":\"2026-11-29T10:00:01.250Z\",\"method\":\"POST\",\"target\":\"/v1/leads?id=1\","
+		"\"status\":null,\"wait_ms\":1000,\"verdict\":\"compliant\"}]}",
+		"{\"attempts\":1,\"steps\":[{\"start\":\"2026-11-29T09:59:59.999Z\",\"method\":\"-\","
+		"\"target\":\"/a\\\\x01b\\\"\",\"status\":0,\"wait_ms\":null,\"verdict\":\"first\"}]}",
+		NULL,
+		far,
+		"{\"attempts\":0,\"steps\":[]}",
+	};
+	make_v4(path, rows, 5);
+	rl_store *st = NULL;
+	rl_err err = {0};
+	CHECK_INT(rl_store_open(&st, path, NULL, &err), 0);
+	if (!st) {
+		fprintf(stderr, "%s: %s\n", err.source, err.msg);
+		return;
+	}
+	rl_evidence_doc *d = evidence_of(st, 1);
+	CHECK(d != NULL);
+	if (d) {
+		rl_evidence_step want[3] = {
+			{T0, INT32_MIN, 503, RL_V_NONE, RL_STEP_FIRST},
+			{T0 + 250500, 1500, 503, RL_V_TOO_FAST, RL_STEP_UNSAFE | RL_STEP_CHECKED},
+			{T0 + 1250000, 1000000, -1, RL_V_COMPLIANT, RL_STEP_CHECKED},
+		};
+		CHECK_INT(d->attempts, 5);
+		CHECK_INT(d->nsteps, 3);
+		CHECK_STR(d->method, "POST");
+		CHECK_STR(d->target, "/v1/leads?id=1");
+		CHECK(memcmp(d->steps, want, sizeof want) == 0);
+	}
+	free(d);
+	d = evidence_of(st, 2);
+	CHECK(d != NULL);
+	if (d) {
+		CHECK_STR(d->method, "-");
+		CHECK_STR(d->target, "/a\\x01b\"");
+		CHECK_INT(d->steps[0].start_us, T0 - 1000);
+		CHECK_INT(d->steps[0].status, 0);
+	}
+	free(d);
+	CHECK(evidence_of(st, 3) == NULL);
+	d = evidence_of(st, 4);
+	CHECK(d != NULL);
+	if (d) {
+		for (int i = 0; i < 4; i++)
+			CHECK_INT(d->steps[i].start_us, edge[i]);
+		CHECK_INT(d->steps[1].wait_us, -1);
+		CHECK_INT(d->steps[1].flags, RL_STEP_BLIND | RL_STEP_UNSAFE | RL_STEP_CHECKED);
+		CHECK_INT(d->steps[1].verdict, RL_V_NO_JITTER);
+		CHECK_INT(d->steps[2].wait_us, INT32_MAX);
+		CHECK_INT(d->steps[2].flags, 0);
+		CHECK_INT(d->steps[3].wait_us, 0);
+		CHECK_INT(d->steps[3].status, -1);
+	}
+	free(d);
+	d = evidence_of(st, 5);
+	CHECK(d != NULL && d->nsteps == 0 && d->attempts == 0);
+	free(d);
+	rl_store_close(st);
+	remove_db(path);
+
+	/* JSON no version wrote: the migration fails, names the file, changes nothing */
+	const char *bad[] = {"{\"attempts\":1,\"steps\":[{\"start\":\"yesterday\",\"status\":1,\"wait_ms\":null,"
+			     "\"verdict\":\"first\"}]}",
+			     "[1]", "{\"attempts\":1,\"steps\":[{\"start\":\"2026-11-29T10:00:00Z\",\"status\":1,"
+				    "\"wait_ms\":null,\"verdict\":\"late\"}]}"};
+	for (int i = 0; i < 3; i++) {
+		make_v4(path, &bad[i], 1);
+		st = NULL;
+		memset(&err, 0, sizeof err);
+		CHECK_INT(rl_store_open(&st, path, NULL, &err), RL_EDB);
+		CHECK(st == NULL);
+		CHECK_STR(err.source, path);
+		CHECK(strstr(err.msg, "no retrylens wrote") != NULL);
+		sqlite3 *db;
+		sqlite3_stmt *s;
+		CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+		CHECK_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
+		CHECK_INT(sqlite3_step(s), SQLITE_ROW);
+		CHECK_INT(sqlite3_column_int(s, 0), 4);
+		sqlite3_finalize(s);
+		sqlite3_close(db);
+		remove_db(path);
+	}
+}
+
 int main(void)
 {
 	rl_err err = {0};
@@ -339,7 +514,7 @@ int main(void)
 	rl_store_close(NULL);
 
 	/* a file database opened twice keeps its rows and its uuid */
-	char dir[] = "/tmp/test_store_XXXXXX", path[64], side[80];
+	char dir[] = "/tmp/test_store_XXXXXX", path[64];
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof path, "%s/t.db", dir);
 	rl_store_opts must = {.must_exist = true};
@@ -372,11 +547,8 @@ int main(void)
 	CHECK_STR(err.source, dir);
 	CHECK(strstr(err.msg, "not a regular file") != NULL);
 
-	unlink(path);
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
+	remove_db(path);
+	check_legacy_evidence(dir);
 	CHECK_INT(rmdir(dir), 0);
 	return check_done("store");
 }
