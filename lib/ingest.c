@@ -157,10 +157,8 @@ static int count_record(rl_ingest *ing, size_t si)
 		ing->end_of_input = end;
 	ing->stats.attempts++;
 
-	rl_attempt a;
 	rl_attempt_origin o = {ing->next_seq++, s->name_hash, (uint16_t)si, ep, me, method_is_safe(ing, me)};
-	rl_attempt_from_record(&a, r, &o);
-	return rl_worker_push(ing->analysis, &a, r);
+	return rl_worker_push(ing->analysis, r, &o);
 }
 
 /* Checks, every few thousand records, whether a flush is due. */

@@ -15,8 +15,9 @@
  *     attempt counts of aggregates and client rows (rl_writer_work), and the interners
  *     of endpoints, methods and error templates, which only it appends to;
  *   - the retry worker (lib/retry/worker.h) owns the reorder buffer, the chains and its own
- *     rl_writer_work; it meets the parser in rl_worker_push() (batches of attempts
- *     handed over under a lock) and reads each source's resolution from two atomics
+ *     rl_writer_work; it meets the parser in rl_worker_push() (batches of records'
+ *     values and strings handed over under a lock, lib/retry/attempt.h's rl_attempt_in;
+ *     the worker builds each attempt from one) and reads each source's resolution from two atomics
  *     the readers publish (relaxed: a coarser value only widens a tolerance early);
  *   - the writer (lib/store/writer.h) owns the store between rl_store_begin and commit; it
  *     meets the others in rl_writer_submit(), which swaps full tables for empty ones,

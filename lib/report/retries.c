@@ -235,7 +235,7 @@ static int judge_open(ctx *c, rl_store *st)
 	for (size_t i = 0, n = rl_clients_count(f->work.clients); i < n; i++) {
 		const rl_client_row *w = rl_clients_row(f->work.clients, i);
 		if ((rc = add_client_row(c, w->hash, w->name, w->v, w->ev_violations, w->ev_start, w->evidence,
-					   w->evidence_len)))
+					 w->evidence_len)))
 			return rc;
 	}
 	for (size_t i = 0; i < f->work.ncand; i++)

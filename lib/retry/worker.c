@@ -14,15 +14,11 @@
 #define BATCH 1024 /* attempts per hand-over */
 #define ARENA (256 * 1024) /* bytes of strings per hand-over */
 #define NBATCHES 4 /* in flight between the two threads */
-#define STR_MAX (64 * 1024 + 1600) /* the most one attempt's strings take (a line is ≤ 64 KiB) */
 
-/* An attempt and where its strings sit in the batch's arena. */
+/* A record handed over: its values and where its strings sit in the batch's arena. */
 typedef struct msg {
-	rl_attempt a;
-	uint32_t off; /* client, method, target, idempotency key, request id, back to back */
-	uint32_t target_n;
-	uint16_t client_n, idem_n, rid_n;
-	uint8_t method_n;
+	rl_attempt_in in;
+	uint32_t off;
 } msg;
 
 typedef struct batch {
@@ -110,43 +106,27 @@ static int judge_released(void *ctx, const rl_attempt *att)
 
 static int process(rl_worker *a, msg *m, const char *arena)
 {
-	rl_attempt *att = &m->a;
-	rl_tally_note_ids(&a->tally, att->endpoint, att->method);
-	/* who, and which request */
-	const char *p = arena + m->off;
-	rl_str client = rl_str_make(p, m->client_n), method = rl_str_make(p + m->client_n, m->method_n);
-	rl_str target = rl_str_make(method.p + method.n, m->target_n);
-	rl_str idem = rl_str_make(target.p + target.n, m->idem_n), rid = rl_str_make(idem.p + idem.n, m->rid_n);
-	rl_identity_keys k;
-	rl_identity_hash(client, method, target, idem, rid, &k);
-	att->key = (att->flags & RL_A_REQUEST_ID) ? k.rid : k.reqkey;
-	att->reqkey = k.reqkey;
-	att->base = k.base;
-	att->client = k.client;
-	att->idem = k.idem;
-	rl_client_row *row = rl_clients_get(a->work.clients, k.client, NULL, 0);
+	rl_attempt att;
+	rl_str client;
+	if (rl_attempt_build(&att, &m->in, arena + m->off, a->targets, &client))
+		return RL_ENOMEM;
+	rl_tally_note_ids(&a->tally, att.endpoint, att.method);
+	rl_client_row *row = rl_clients_get(a->work.clients, att.client, NULL, 0);
 	if (!row)
 		return RL_ENOMEM;
 	if (!row->name) {
 		char clean[RL_CLIENT_MAX * 4 + 8];
 		size_t n = rl_text_clean(clean, sizeof clean, client.p, client.n);
-		if (!rl_clients_get(a->work.clients, k.client, clean, n)->name)
+		if (!rl_clients_get(a->work.clients, att.client, clean, n)->name)
 			return RL_ENOMEM;
 	}
 	row->v[RL_CL_ATTEMPTS]++;
-	/* a failure may start a chain: its target is kept as evidence */
-	att->target_ref = 0;
-	if (att->status < 0 || rl_status_is_failure(att->status)) {
-		if (!(att->target_ref = rl_strpool_put(a->targets, target.p,
-						       target.n < RL_TARGET_MAX ? target.n : RL_TARGET_MAX)))
-			return RL_ENOMEM;
-	}
-	int rc = rl_reorder_push(a->reorder, att, judge_released, a);
+	int rc = rl_reorder_push(a->reorder, &att, judge_released, a);
 	if (rc == 1) {
 		/* late: more than --max-lag before the latest start read; judged on arrival */
-		if (att->source < a->o.nsources)
-			a->deltas[att->source].late++;
-		rc = rl_chain_judge(a->chain, att);
+		if (att.source < a->o.nsources)
+			a->deltas[att.source].late++;
+		rc = rl_chain_judge(a->chain, &att);
 	}
 	if (rc)
 		return rc;
@@ -238,38 +218,17 @@ static int hand_over(rl_worker *a, bool last)
 	return rc;
 }
 
-static char *put(char *dst, rl_str s, size_t max, size_t *n)
+int rl_worker_push(rl_worker *a, const rl_record *r, const rl_attempt_origin *o)
 {
-	*n = s.n < max ? s.n : max;
-	if (*n)
-		memcpy(dst, s.p, *n);
-	return dst + *n;
-}
-
-int rl_worker_push(rl_worker *a, const rl_attempt *att, const rl_record *r)
-{
-	if (a->cur->used + STR_MAX > ARENA) {
+	if (a->cur->used + RL_ATTEMPT_IN_STR_MAX > ARENA) {
 		int rc = hand_over(a, false);
 		if (rc)
 			return rc;
 	}
 	batch *b = a->cur;
 	msg *m = &b->m[b->n++];
-	m->a = *att;
 	m->off = (uint32_t)b->used;
-	char *p = b->arena + b->used;
-	size_t n;
-	char *q = p + rl_identity_client(r, p, RL_CLIENT_MAX);
-	m->client_n = (uint16_t)(q - p);
-	q = put(q, r->method, 32, &n);
-	m->method_n = (uint8_t)n;
-	q = put(q, r->target, 64 * 1024, &n);
-	m->target_n = (uint32_t)n;
-	q = put(q, r->idempotency_key, 512, &n);
-	m->idem_n = (uint16_t)n;
-	q = put(q, r->request_id, 512, &n);
-	m->rid_n = (uint16_t)n;
-	b->used += (size_t)(q - p);
+	b->used += rl_attempt_in_from_record(&m->in, r, o, b->arena + b->used);
 	if (b->n == BATCH)
 		return hand_over(a, false);
 	return 0;

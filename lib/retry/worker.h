@@ -1,9 +1,10 @@
 /* retry/worker.h - the retry analysis on its own thread.
  *
- * The parser condenses every record into an rl_attempt and hands it over with
- * rl_worker_push(), with the few strings that identify it (client, method, target,
- * idempotency key, request id) copied alongside; batches cross to the analysis thread,
- * which hashes the identities (lib/classify/identity.h), counts attempts per client, puts the
+ * The parser hands every record over with rl_worker_push(): its values and the few
+ * strings that identify it (client, method, target, idempotency key, request id),
+ * copied (lib/retry/attempt.h's rl_attempt_in); batches cross to the analysis thread,
+ * which builds each attempt whole (rl_attempt_build: the identity hashes, the target
+ * copy), counts attempts per client, puts the
  * attempts back in time order (lib/retry/reorder.h), judges them (lib/retry/chain.h) and counts
  * what it finds in tables of its own: retries and verdicts per endpoint and minute,
  * chains and outcomes per minute, per-client counts and evidence, lockstep candidates,
@@ -52,10 +53,10 @@ int rl_worker_load(rl_worker *a, rl_store *st, rl_err *err);
 /* Starts the thread (or, when that fails, works inline in rl_worker_push). */
 void rl_worker_start(rl_worker *a);
 
-/* Hands an attempt of record r over: att has its times, ids, status, flags and seq;
- * the hashes are the thread's to fill. Blocks while the thread is behind. Returns 0, or
- * an error the thread met earlier. */
-int rl_worker_push(rl_worker *a, const rl_attempt *att, const rl_record *r);
+/* Hands record r over (its values and identifying strings, lib/retry/attempt.h); the
+ * thread builds its attempt. Blocks while the thread is behind. Returns 0, or an error
+ * the thread met earlier. */
+int rl_worker_push(rl_worker *a, const rl_record *r, const rl_attempt_origin *o);
 
 /* Processes everything pushed, commits the thread's last tables, stops the thread.
  * Returns 0 or the first error (err filled). */

@@ -73,7 +73,8 @@ static bool from_json(json_t *o, rl_evidence_doc *d)
 		json_t *status = json_object_get(s, "status"), *wait = json_object_get(s, "wait_ms");
 		if (!start || !parse_time(start, &st->start_us) || !verdict || !rl_step_verdict_parse(verdict, st))
 			return false;
-		if (json_is_integer(status) && json_integer_value(status) >= 0 && json_integer_value(status) <= INT16_MAX)
+		if (json_is_integer(status) && json_integer_value(status) >= 0 &&
+		    json_integer_value(status) <= INT16_MAX)
 			st->status = (int16_t)json_integer_value(status);
 		else if (json_is_null(status))
 			st->status = -1;

@@ -64,8 +64,16 @@ static void test_verdict_parse(void)
 	CHECK(rl_step_verdict_parse("not_checked", &st));
 	CHECK_INT(st.flags, 0);
 	/* what no version wrote */
-	const char *bad[] = {"", "+", "too_fast+", "unsafe+blind_4xx", "too_fast+unsafe", "compliant+too_fast",
-			     "blind_4xx+blind_4xx", "late", "first+unsafe", "too_fastx"};
+	const char *bad[] = {"",
+			     "+",
+			     "too_fast+",
+			     "unsafe+blind_4xx",
+			     "too_fast+unsafe",
+			     "compliant+too_fast",
+			     "blind_4xx+blind_4xx",
+			     "late",
+			     "first+unsafe",
+			     "too_fastx"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		if (rl_step_verdict_parse(bad[i], &st)) {
 			fprintf(stderr, "parsed \"%s\"\n", bad[i]);

@@ -179,7 +179,8 @@ static void check_rows(rl_store *st)
 static void check_clients(rl_store *st)
 {
 	rl_err err = {0};
-	rl_store_client_row c = {.hash = 42, .name = NULL, .ev_violations = 2, .ev_start = 100, .evidence = "[1]", .evidence_len = 3};
+	rl_store_client_row c = {
+		.hash = 42, .name = NULL, .ev_violations = 2, .ev_start = 100, .evidence = "[1]", .evidence_len = 3};
 	c.v[RL_CL_ATTEMPTS] = 3;
 	c.v[RL_CL_VIOLATIONS] = 2;
 	CHECK_INT(rl_store_add_client(st, &c, &err), 0);
@@ -341,8 +342,9 @@ static void make_v4(const char *path, const char *const *evidence, int n)
 			CHECK_INT(sqlite3_exec(db, e->data, NULL, NULL, NULL), SQLITE_OK);
 	CHECK_INT(sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_stmt *s;
-	CHECK_INT(sqlite3_prepare_v2(db, "INSERT INTO client(hash, violations, ev_violations, ev_start, evidence) "
-					 "VALUES (?1, 1, 1, 0, ?2)",
+	CHECK_INT(sqlite3_prepare_v2(db,
+				     "INSERT INTO client(hash, violations, ev_violations, ev_start, evidence) "
+				     "VALUES (?1, 1, 1, 0, ?2)",
 				     -1, &s, NULL),
 		  SQLITE_OK);
 	for (int i = 0; i < n; i++) {
@@ -396,7 +398,8 @@ static void check_legacy_evidence(const char *dir)
 		 "{\"attempts\":2,\"steps\":[{\"start\":\"%s\",\"method\":\"GET\",\"target\":\"/\",\"status\":429,"
 		 "\"wait_ms\":null,\"verdict\":\"first\"},{\"start\":\"%s\",\"method\":\"GET\",\"target\":\"/\","
 		 "\"status\":429,\"wait_ms\":-0.001,\"verdict\":\"blind_4xx+unsafe+no_jitter\"},{\"start\":\"%s\","
-		 "\"method\":\"GET\",\"target\":\"/\",\"status\":429,\"wait_ms\":2147483.647,\"verdict\":\"not_checked\"},"
+		 "\"method\":\"GET\",\"target\":\"/"
+		 "\",\"status\":429,\"wait_ms\":2147483.647,\"verdict\":\"not_checked\"},"
 		 "{\"start\":\"%s\",\"method\":\"GET\",\"target\":\"/\",\"status\":null,\"wait_ms\":0,"
 		 "\"verdict\":\"ignored_retry_after\"}]}",
 		 rl_timestamp_format(edge[0], when[0]), rl_timestamp_format(edge[1], when[1]),
@@ -472,8 +475,9 @@ static void check_legacy_evidence(const char *dir)
 	/* JSON no version wrote: the migration fails, names the file, changes nothing */
 	const char *bad[] = {"{\"attempts\":1,\"steps\":[{\"start\":\"yesterday\",\"status\":1,\"wait_ms\":null,"
 			     "\"verdict\":\"first\"}]}",
-			     "[1]", "{\"attempts\":1,\"steps\":[{\"start\":\"2026-11-29T10:00:00Z\",\"status\":1,"
-				    "\"wait_ms\":null,\"verdict\":\"late\"}]}"};
+			     "[1]",
+			     "{\"attempts\":1,\"steps\":[{\"start\":\"2026-11-29T10:00:00Z\",\"status\":1,"
+			     "\"wait_ms\":null,\"verdict\":\"late\"}]}"};
 	for (int i = 0; i < 3; i++) {
 		make_v4(path, &bad[i], 1);
 		st = NULL;
