@@ -104,6 +104,27 @@ FS = [
 for i, (kind, text) in enumerate(FS):
     seed("fuzz_format_spec", f"seed{i:02d}", bytes([kind]) + text.encode())
 
+# fuzz_evidence: blobs as lib/retry/evidence.c writes them, and step verdict names
+import struct
+
+
+def evidence(attempts, method, target, steps):
+    b = struct.pack("<BIB", 1, attempts, len(steps))
+    b += struct.pack("<H", len(method)) + method + struct.pack("<H", len(target)) + target
+    for start, wait, status, verdict, flags in steps:
+        b += struct.pack("<qihBB", start, wait, status, verdict, flags)
+    return b
+
+
+seed("fuzz_evidence", "one", evidence(1, b"GET", b"/", [(1700000000000000, -2**31, 503, 0, 1)]))
+seed("fuzz_evidence", "chain", evidence(5, b"POST", b"/v1/leads?id=1", [
+    (1700000000000000, -2**31, 503, 0, 1), (1700000000250500, 1500, 503, 2, 4 | 8),
+    (1700000001250000, 1000000, -1, 1, 8 | 16), (-1, 2**31 - 1, 429, 5, 2 | 4 | 8)]))
+seed("fuzz_evidence", "none", evidence(0, b"-", b"", []))
+for i, v in enumerate(["first", "not_checked", "blind_4xx+unsafe+too_fast", "unsafe+no_jitter",
+                       "ignored_retry_after", "over_max_retries"]):
+    seed("fuzz_evidence", f"verdict{i}", v)
+
 # fuzz_timestamp
 for i, t in enumerate(["10/Oct/2000:13:55:36 -0700", "10/Oct/2000 13:55:36", "29/Feb/2024:23:59:59 +1400",
                        "2000-10-10T13:55:36Z", "2000-10-10 13:55:36.123456789+05:30", "1969-12-31T23:59:59.5-0100",
