@@ -58,8 +58,16 @@ int rl_store_db_err(rl_store *st, rl_err *err, const char *what)
 			  hint);
 }
 
+const char *rl_store_sql(const char *name)
+{
+	const rl_embedded *e = rl_embedded_find(name);
+	return e ? e->data : NULL;
+}
+
 int rl_store_exec(rl_store *st, const char *sql, rl_err *err)
 {
+	if (!sql)
+		return rl_err_set(err, RL_EDB, st->path, 0, "an SQL file is missing from this build of retrylens");
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		char hint[512];
@@ -172,7 +180,7 @@ int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, r
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 10000);
-	rc = rl_store_exec(st, rl_embedded_find(temporary ? "sql/pragma/temporary.sql" : "sql/pragma/file.sql")->data,
+	rc = rl_store_exec(st, rl_store_sql(temporary ? "sql/pragma/temporary.sql" : "sql/pragma/file.sql"),
 			   err);
 	if (rc) {
 		if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
@@ -196,7 +204,7 @@ void rl_store_close(rl_store *st)
 	for (int i = 0; i < RL_S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	if (st->in_tx)
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(st->db, rl_store_sql("sql/tx/rollback.sql"), NULL, NULL, NULL);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -211,7 +219,7 @@ const char *rl_store_path(const rl_store *st)
 
 int rl_store_begin(rl_store *st, rl_err *err)
 {
-	int rc = rl_store_exec(st, "BEGIN IMMEDIATE", err);
+	int rc = rl_store_exec(st, rl_store_sql("sql/tx/begin.sql"), err);
 	if (!rc)
 		st->in_tx = true;
 	return rc;
@@ -219,7 +227,7 @@ int rl_store_begin(rl_store *st, rl_err *err)
 
 int rl_store_commit(rl_store *st, rl_err *err)
 {
-	int rc = rl_store_exec(st, "COMMIT", err);
+	int rc = rl_store_exec(st, rl_store_sql("sql/tx/commit.sql"), err);
 	if (rc) {
 		rl_store_rollback(st);
 		return rc;
@@ -231,7 +239,7 @@ int rl_store_commit(rl_store *st, rl_err *err)
 void rl_store_rollback(rl_store *st)
 {
 	if (st->in_tx)
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(st->db, rl_store_sql("sql/tx/rollback.sql"), NULL, NULL, NULL);
 	st->in_tx = false;
 }
 

@@ -69,7 +69,12 @@ void rl_store_db_hint(rl_store *st, char *buf, size_t cap);
 /* Fills err with "what: SQLite's message (hint)" naming st's file; returns RL_EDB. */
 int rl_store_db_err(rl_store *st, rl_err *err, const char *what);
 
-/* Runs sql (no data writes: pragmas, transactions, migrations); 0 or RL_EDB. */
+/* The text of the embedded SQL file name ("sql/tx/begin.sql"); NULL only when the build
+ * left it out, which rl_store_exec reports. */
+const char *rl_store_sql(const char *name);
+
+/* Runs sql (no data writes: pragmas, transactions, migrations; NULL: a missing file);
+ * 0 or RL_EDB. */
 int rl_store_exec(rl_store *st, const char *sql, rl_err *err);
 
 /* The prepared statement which (borrowed: the store finalizes it), or NULL with err set. */

@@ -1,5 +1,6 @@
 /* store/migrate.c - brings a database's schema forward: every sql/migrate/NNNN_*.sql
- * above its PRAGMA user_version runs in its own transaction, in order. */
+ * above its PRAGMA user_version runs in its own transaction, in order, and sets
+ * user_version to NNNN itself (checked here). */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,17 +65,17 @@ int rl_store_migrate(rl_store *st, rl_err *err)
 	for (const rl_embedded *e = rl_embedded_files; e->name; e++) {
 		if (!is_migration(e) || migration_number(e) <= version)
 			continue;
-		char pragma[64];
-		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", migration_number(e));
-		rc = rl_store_exec(st, "BEGIN IMMEDIATE", err);
+		/* each file ends by setting user_version to its own number */
+		rc = rl_store_exec(st, rl_store_sql("sql/tx/begin.sql"), err);
 		if (!rc)
 			rc = rl_store_exec(st, e->data, err);
+		if (!rc && !(rc = read_schema(st, &version, &tables, err)) && version != migration_number(e))
+			rc = rl_err_set(err, RL_EDB, st->path, 0, "%s left the schema at version %d: this build is broken",
+					e->name, version);
 		if (!rc)
-			rc = rl_store_exec(st, pragma, err);
-		if (!rc)
-			rc = rl_store_exec(st, "COMMIT", err);
+			rc = rl_store_exec(st, rl_store_sql("sql/tx/commit.sql"), err);
 		if (rc) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			sqlite3_exec(st->db, rl_store_sql("sql/tx/rollback.sql"), NULL, NULL, NULL);
 			return rc;
 		}
 	}

@@ -103,3 +103,6 @@ CREATE TABLE run (
   attempts    INTEGER NOT NULL DEFAULT 0,
   rejected    INTEGER NOT NULL DEFAULT 0
 );
+
+-- the schema version this file brings a database to (lib/store/migrate.c checks it)
+PRAGMA user_version = 1;

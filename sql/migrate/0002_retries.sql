@@ -92,3 +92,6 @@ CREATE TABLE saved_state (
 -- The time and duration resolution of each input (SPEC §3.1.1).
 ALTER TABLE source ADD COLUMN time_res_us INTEGER;
 ALTER TABLE source ADD COLUMN dur_res_us INTEGER;
+
+-- the schema version this file brings a database to (lib/store/migrate.c checks it)
+PRAGMA user_version = 2;

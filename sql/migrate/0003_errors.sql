@@ -15,3 +15,6 @@ CREATE TABLE error_code (
   sample  TEXT NOT NULL DEFAULT '', -- the first message of the row as sent, cleaned
   UNIQUE (status, type, code, message)
 );
+
+-- the schema version this file brings a database to (lib/store/migrate.c checks it)
+PRAGMA user_version = 3;

@@ -7,3 +7,6 @@ ALTER TABLE client ADD COLUMN evidence_blob BLOB;
 UPDATE client SET evidence_blob = rl_evidence_from_json(evidence) WHERE evidence IS NOT NULL;
 ALTER TABLE client DROP COLUMN evidence;
 ALTER TABLE client RENAME COLUMN evidence_blob TO evidence;  -- the blob, NULL when none
+
+-- the schema version this file brings a database to (lib/store/migrate.c checks it)
+PRAGMA user_version = 5;

@@ -1,0 +1,2 @@
+-- Makes the open transaction durable.
+COMMIT;

@@ -1,0 +1,2 @@
+-- Drops what the open transaction wrote.
+ROLLBACK;
