@@ -180,8 +180,7 @@ int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, r
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 10000);
-	rc = rl_store_exec(st, rl_store_sql(temporary ? "sql/pragma/temporary.sql" : "sql/pragma/file.sql"),
-			   err);
+	rc = rl_store_exec(st, rl_store_sql(temporary ? "sql/pragma/temporary.sql" : "sql/pragma/file.sql"), err);
 	if (rc) {
 		if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
 			rc = rl_err_set(err, RL_EDB, st->path, 0,

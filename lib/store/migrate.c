@@ -70,8 +70,8 @@ int rl_store_migrate(rl_store *st, rl_err *err)
 		if (!rc)
 			rc = rl_store_exec(st, e->data, err);
 		if (!rc && !(rc = read_schema(st, &version, &tables, err)) && version != migration_number(e))
-			rc = rl_err_set(err, RL_EDB, st->path, 0, "%s left the schema at version %d: this build is broken",
-					e->name, version);
+			rc = rl_err_set(err, RL_EDB, st->path, 0,
+					"%s left the schema at version %d: this build is broken", e->name, version);
 		if (!rc)
 			rc = rl_store_exec(st, rl_store_sql("sql/tx/commit.sql"), err);
 		if (rc) {
