@@ -163,3 +163,15 @@ void cli_notice(void *quiet, const char *source, const char *msg, bool is_error)
 		return;
 	fprintf(stderr, "retrylens: %s: %s\n", source, msg);
 }
+
+void cli_waiting(void *quiet, const char *path, long pid, int64_t wait_us)
+{
+	if (quiet && *(bool *)quiet)
+		return;
+	if (pid > 0)
+		fprintf(stderr, "retrylens: %s: another retrylens (PID %ld) is writing to it: waiting up to %.0f s\n",
+			path, pid, wait_us / 1e6);
+	else
+		fprintf(stderr, "retrylens: %s: another retrylens is writing to it: waiting up to %.0f s\n", path,
+			wait_us / 1e6);
+}

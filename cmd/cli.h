@@ -71,6 +71,10 @@ const char *cli_db_path(const char *opt);
  * are silenced by --quiet (ctx points to it), errors never. */
 void cli_notice(void *quiet, const char *source, const char *msg, bool is_error);
 
+/* rl_store_opts.waiting: "retrylens: DB: another retrylens (PID N) is writing to it:
+ * waiting up to S s" on stderr, unless --quiet (ctx points to it). */
+void cli_waiting(void *quiet, const char *path, long pid, int64_t wait_us);
+
 int cmd_analyze(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_report(int argc, char **argv);

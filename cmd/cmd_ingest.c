@@ -8,6 +8,7 @@ int cmd_ingest(int argc, char **argv)
 {
 	cli_ingest_args a = {CLI_INGEST_DEFAULTS};
 	const char *db = NULL;
+	int64_t wait_us = RL_DEFAULT_WAIT_US;
 	const cli_opt opts[] = {
 		{"--db", CLI_STRING, &db, "FILE", "the database (default $RETRYLENS_DB, else retrylens.db)"},
 		CLI_FORMAT_OPTS(a),
@@ -17,6 +18,8 @@ int cmd_ingest(int argc, char **argv)
 		{"--flush-every", CLI_SECONDS, &a.flush_every_us, "SECONDS",
 		 "commit at least this often while reading a stream (default 10)"},
 		CLI_RETRY_OPTS(a),
+		{"--wait", CLI_SECONDS, &wait_us, "SECONDS",
+		 "while another run writes to the database, wait this long for it (default 60)"},
 		{"--quiet", CLI_FLAG, &a.quiet, NULL, "no notices or summary on stderr (errors still show)"},
 		{NULL, 0, NULL, NULL, NULL},
 	};
@@ -46,7 +49,8 @@ int cmd_ingest(int argc, char **argv)
 	rl_store *st;
 	rl_err err;
 	rl_err_clear(&err);
-	if (rl_store_open(&st, cli_db_path(db), NULL, &err)) {
+	rl_store_opts so = {.writer = true, .wait_us = wait_us, .waiting = cli_waiting, .waiting_ctx = &a.quiet};
+	if (rl_store_open(&st, cli_db_path(db), &so, &err)) {
 		rc = cli_fail(&err);
 		goto done;
 	}

@@ -14,6 +14,7 @@
 #define RL_DEFAULT_CLOCK_SKEW_US 0 /* --clock-skew */
 #define RL_DEFAULT_MAX_LINE (64 * 1024) /* bytes of a line */
 #define RL_DEFAULT_FLUSH_EVERY_US (10 * RL_US_PER_S) /* wall time between commits */
+#define RL_DEFAULT_WAIT_US (60 * RL_US_PER_S) /* a second writer waits this long for the first */
 #define RL_DEFAULT_MAX_SAMPLES 10 /* rejected-line samples per source and run */
 
 #define RL_ENDPOINTS_CAP 1000 /* endpoint templates a database keeps */

@@ -158,7 +158,10 @@ int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, r
 		free(st);
 		return rl_err_set(err, RL_ENOMEM, path, 0, "out of memory");
 	}
+	st->lock_fd = -1;
 	int rc;
+	if (!temporary && opts && opts->writer && (rc = rl_store_lock(st, path, opts, err)))
+		goto fail;
 	if (!temporary) {
 		struct stat sb;
 		if (stat(path, &sb) != 0) {
@@ -205,6 +208,7 @@ void rl_store_close(rl_store *st)
 	if (st->in_tx)
 		sqlite3_exec(st->db, rl_store_sql("sql/tx/rollback.sql"), NULL, NULL, NULL);
 	sqlite3_close(st->db);
+	rl_store_unlock(st); /* after the last write is closed */
 	free(st->path);
 	free(st);
 }

@@ -60,6 +60,7 @@ struct rl_store {
 	char *path; /* named in every error */
 	sqlite3_stmt *stmt[RL_S_COUNT]; /* prepared on first use, finalized on close */
 	bool in_tx;
+	int lock_fd; /* DB.lock while this is the database's writer (lock.c), else -1 */
 };
 
 /* What the last failure of st->db means and what to do, into buf ("" when SQLite's
@@ -82,6 +83,12 @@ sqlite3_stmt *rl_store_stmt(rl_store *st, rl_store_stmt_id which, rl_err *err);
 
 /* Steps a write statement to completion and resets it; 0 or RL_EDB naming what failed. */
 int rl_store_run_stmt(rl_store *st, sqlite3_stmt *s, rl_err *err, const char *what);
+
+/* Takes the writer's lock of the database at path (lock.c), waiting up to o->wait_us
+ * and telling o->waiting once when it has to wait; 0, or RL_EDB naming the holder's PID
+ * when it still holds it then. rl_store_unlock drops it (a no-op without one). */
+int rl_store_lock(rl_store *st, const char *path, const rl_store_opts *o, rl_err *err);
+void rl_store_unlock(rl_store *st);
 
 /* Registers the SQL functions that migrations call to convert what older versions
  * wrote (legacy.c: rl_evidence_from_json); 0 or RL_EDB. */

@@ -22,9 +22,17 @@ typedef struct rl_store rl_store;
 typedef struct rl_store_opts {
 	bool temporary; /* a private database deleted on close (analyze): no journal, no fsync */
 	bool must_exist; /* report: a missing file is an error, not a new database */
+	/* writer (ingest): the one writer of the database until closed (SPEC §4). Another
+	 * holder is waited for up to wait_us; waiting (may be NULL) is told once, with the
+	 * holder's PID (0 when unknown), when this run has to wait. */
+	bool writer;
+	int64_t wait_us;
+	void (*waiting)(void *ctx, const char *path, long pid, int64_t wait_us);
+	void *waiting_ctx;
 } rl_store_opts;
 
-/* Opens (creating it if needed, unless must_exist) and migrates the database at path. */
+/* Opens (creating it if needed, unless must_exist) and migrates the database at path;
+ * a writer takes the database's lock first (DB.lock beside it). */
 int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, rl_err *err);
 void rl_store_close(rl_store *st);
 

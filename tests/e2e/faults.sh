@@ -140,16 +140,16 @@ if [ -n "$asuser" ]; then
 
 	mkdir "$tmp/rodir" && chmod 555 "$tmp/rodir"
 	run "$tmp/rodir" $asuser "$rbin" ingest --db "$tmp/rodir/new.db" "$log"
-	expect "a new database in a read-only directory" 3 "$tmp/rodir/new.db" "cannot open the database"
+	expect "a new database in a read-only directory" 3 "$tmp/rodir/new.db" "cannot create the lock file" "may you write there"
 	[ -z "$(ls -A "$tmp/rodir")" ] || bad "files were left in the read-only directory: $(ls -A "$tmp/rodir")"
 
-	# an existing, writable database in a read-only directory: SQLite's -wal and -shm
-	# cannot be made beside it
+	# an existing, writable database in a read-only directory: its lock file (and SQLite's
+	# -wal and -shm) cannot be made beside it
 	mkdir "$tmp/rodir2" && cp "$tmp/ref.db" "$tmp/rodir2/x.db"
 	[ "$asuser" = " " ] || chown 65534 "$tmp/rodir2/x.db"
 	chmod 555 "$tmp/rodir2"
 	run "$tmp/rodir2" $asuser "$rbin" ingest --db "$tmp/rodir2/x.db" "$log"
-	expect "a writable database in a read-only directory" 3 "$tmp/rodir2/x.db" "readonly database"
+	expect "a writable database in a read-only directory" 3 "$tmp/rodir2/x.db" "cannot create the lock file" "may you write there"
 	chmod 755 "$tmp/rodir2"
 	intact "database in a read-only directory afterwards" "$tmp/rodir2/x.db" 36 34
 else

@@ -1,0 +1,107 @@
+#!/bin/sh
+# lock.sh BIN FIXTURES
+#
+# One writer per database (SPEC §4). A run that holds the database (an ingest reading a
+# FIFO no one writes yet) makes a second ingest wait: with --wait 1 it gives up with
+# exit 3 naming the holder's PID; with a longer wait it says it waits, then runs once
+# the holder is done, and both runs' lines are counted. A report reads meanwhile. A
+# holder killed with -9 frees the lock at once. Two ingests racing to create a new
+# database both succeed, ten times over.
+set -u
+bin=$1 fx=$2
+log=$fx/quickstart/access.log
+if ! command -v mkfifo >/dev/null 2>&1; then
+	echo "skip: mkfifo is not installed"
+	exit 77
+fi
+tmp=$(mktemp -d)
+trap 'exec 3>&-; kill $holder 2>/dev/null; rm -rf "$tmp"' EXIT
+holder=
+fail=0
+ok() { echo "ok: $1"; }
+bad() {
+	echo "FAIL: $1"
+	fail=1
+}
+attempts() { # DB: totals.attempts of its report
+	"$bin" report --db "$1" --output json | sed -n 's/^    "attempts": \([0-9]*\),$/\1/p' | head -n 1
+}
+one=$("$bin" analyze --quiet --output json "$log" | sed -n 's/^    "attempts": \([0-9]*\),$/\1/p' | head -n 1)
+[ -n "$one" ] && [ "$one" -gt 0 ] || bad "analyze of the quickstart log"
+
+# --- a holder, a second run that gives up, a third that waits -----------------------
+mkfifo "$tmp/in.fifo"
+"$bin" ingest --quiet --db "$tmp/a.db" "$tmp/in.fifo" 2>"$tmp/holder.err" &
+holder=$!
+i=0
+while [ ! -s "$tmp/a.db.lock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+[ "$(cat "$tmp/a.db.lock" 2>/dev/null)" = "$holder" ] && ok "the lock file names the holder" ||
+	bad "the lock file holds '$(cat "$tmp/a.db.lock" 2>/dev/null)', want $holder"
+"$bin" ingest --db "$tmp/a.db" --wait 1 "$log" 2>"$tmp/second.err"
+rc=$?
+[ $rc -eq 3 ] && ok "--wait 1 against a holder: exit 3" || bad "--wait 1 against a holder: exit $rc, want 3"
+grep -q "PID $holder) is still writing" "$tmp/second.err" && ok "the message names the holder's PID" ||
+	{ bad "no PID in: $(cat "$tmp/second.err")"; }
+"$bin" report --db "$tmp/a.db" --output json >/dev/null && ok "report reads while the holder writes" ||
+	bad "report failed while a writer held the database"
+"$bin" ingest --db "$tmp/a.db" --wait 30 "$log" 2>"$tmp/third.err" &
+third=$!
+sleep 0.3
+cat "$log" >"$tmp/in.fifo" # the holder reads its input and finishes
+wait $holder
+hrc=$?
+holder=
+wait $third
+trc=$?
+[ $hrc -eq 0 ] && [ $trc -eq 0 ] && ok "holder and waiter both exit 0" || bad "holder exit $hrc, waiter exit $trc"
+grep -q "is writing to it: waiting up to 30 s" "$tmp/third.err" && ok "the waiting run says so" ||
+	bad "the waiting run did not say it waits: $(cat "$tmp/third.err")"
+n=$(attempts "$tmp/a.db")
+[ "$n" = $((2 * one)) ] && ok "both runs counted: $n attempts" || bad "$n attempts, want $((2 * one))"
+
+# --- kill -9 frees the lock at once -------------------------------------------------
+mkfifo "$tmp/k.fifo"
+"$bin" ingest --quiet --db "$tmp/k.db" "$tmp/k.fifo" &
+holder=$!
+exec 3>"$tmp/k.fifo" # a writer that writes nothing: the holder waits for lines
+i=0
+while [ ! -s "$tmp/k.db.lock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -9 $holder
+wait $holder 2>/dev/null
+holder=
+exec 3>&-
+if "$bin" ingest --quiet --db "$tmp/k.db" --wait 0 "$log"; then
+	ok "after kill -9 of the holder, --wait 0 runs at once"
+else
+	bad "the lock outlived its holder"
+fi
+[ "$(attempts "$tmp/k.db")" = "$one" ] && ok "…and counts its lines" || bad "wrong count after the killed holder"
+
+# --- two runs racing to create a database -------------------------------------------
+races=0
+r=0
+while [ $r -lt 10 ]; do
+	"$bin" ingest --quiet --db "$tmp/race$r.db" "$log" 2>"$tmp/race1.err" &
+	p1=$!
+	"$bin" ingest --quiet --db "$tmp/race$r.db" "$log" 2>"$tmp/race2.err" &
+	p2=$!
+	wait $p1
+	rc1=$?
+	wait $p2
+	rc2=$?
+	if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ "$(attempts "$tmp/race$r.db")" = $((2 * one)) ]; then
+		races=$((races + 1))
+	else
+		echo "race $r: exits $rc1 $rc2: $(cat "$tmp/race1.err" "$tmp/race2.err")"
+	fi
+	r=$((r + 1))
+done
+[ $races -eq 10 ] && ok "10 races to create a database: no error, every line counted" ||
+	bad "$((10 - races)) of 10 races to create a database failed"
+
+# --- a bad --wait is a usage error --------------------------------------------------
+"$bin" ingest --db "$tmp/u.db" --wait soon "$log" 2>"$tmp/u.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q -- "--wait" "$tmp/u.err" && ok "--wait soon: exit 2 naming the option" ||
+	bad "--wait soon: exit $rc: $(cat "$tmp/u.err")"
+exit $fail
