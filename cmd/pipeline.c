@@ -1,4 +1,5 @@
 /* pipeline.c - the steps analyze, ingest and report share. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,33 @@ int cli_check_output(const char *cmd, const char *output)
 	return cli_usage(cmd, "--output: unknown format '%s' (known: %s)", output, known);
 }
 
+/* The run a signal stops (SPEC §4: SIGINT, SIGTERM and SIGHUP end it cleanly). */
+static rl_ingest *volatile running;
+
+static void on_stop_signal(int sig)
+{
+	rl_ingest *ing = running;
+	if (ing)
+		rl_ingest_stop(ing, sig); /* an atomic store; a second signal acts as usual (SA_RESETHAND) */
+}
+
+static void catch_stop_signals(bool on)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on ? on_stop_signal : SIG_DFL;
+	sa.sa_flags = on ? SA_RESETHAND : 0; /* no SA_RESTART: a blocked read or poll returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static const char *signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
+}
+
 int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cli_ingest_args *a, char **paths,
 		   size_t n, rl_ingest_stats *stats, bool *finished)
 {
@@ -86,10 +114,26 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 	int rc = rl_ingest_new(&ing, st, &o, &err);
 	if (rc)
 		return cli_fail(&err);
+	running = ing;
+	catch_stop_signals(true);
 	rc = rl_ingest_run(ing, (const char *const *)paths, n, &err);
+	catch_stop_signals(false);
+	running = NULL;
+	rl_ingest_stats st_;
+	rl_ingest_get_stats(ing, &st_);
 	if (stats)
-		rl_ingest_get_stats(ing, stats);
+		*stats = st_;
 	rl_ingest_free(ing);
+	if (st_.stopped && (rc == 0 || rc == RL_EINPUT) && !quiet) {
+		fprintf(stderr, "retrylens: stopped by %s: %s every whole line read (%llu lines)\n",
+			signal_name(st_.stopped), strcmp(cmd, "analyze") == 0 ? "the report covers" : "committed",
+			(unsigned long long)st_.lines);
+		if (st_.dropped)
+			fprintf(stderr,
+				"retrylens: a last line of %llu bytes had no newline yet when the run stopped: not "
+				"counted\n",
+				(unsigned long long)st_.dropped);
+	}
 	if (rc == RL_EINPUT && err.code == 0) {
 		/* an input failed midway: its lines so far and the other inputs were committed,
 		 * and the message was shown by cli_notice; the exit code still says so */

@@ -51,6 +51,9 @@ struct rl_ingest {
 	uint64_t next_seq;
 	int64_t end_of_input; /* latest end seen, over every run of the database */
 	bool input_failed;
+	_Atomic int stop; /* rl_ingest_stop's why: stop reading */
+	int tick_rc; /* a commit a stream's tick made failed: the run stops with it */
+	rl_err tick_err;
 };
 
 /* --- names ---------------------------------------------------------------------- */
@@ -170,6 +173,28 @@ static int maybe_flush(rl_ingest *ing, rl_err *err)
 	return 0;
 }
 
+/* A stream is about to wait for input (lib/input/source.h): commits when one is due,
+ * so an idle or slow stream keeps the database current. False stops the source. */
+static bool tick(void *ctx)
+{
+	rl_ingest *ing = ctx;
+	if (atomic_load_explicit(&ing->stop, memory_order_relaxed) || ing->tick_rc)
+		return false;
+	if (!ing->analysis || rl_mono_us() - ing->last_flush_us < ing->o.flush_every_us)
+		return true;
+	ing->tick_rc = rl_worker_flush(ing->analysis);
+	if (ing->tick_rc)
+		rl_err_set(&ing->tick_err, ing->tick_rc, NULL, 0, "the retry analysis failed");
+	else
+		ing->tick_rc = flush(ing, NULL, &ing->tick_err);
+	return ing->tick_rc == 0;
+}
+
+void rl_ingest_stop(rl_ingest *ing, int why)
+{
+	atomic_store_explicit(&ing->stop, why ? why : -1, memory_order_relaxed);
+}
+
 /* --- public ------------------------------------------------------------------------ */
 
 int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_err *err)
@@ -238,7 +263,9 @@ static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_er
 			    .max_samples = ing->o.max_samples,
 			    .cap_samples = n * ing->o.max_samples,
 			    .notice = ing->o.notice,
-			    .notice_ctx = ing->o.notice_ctx};
+			    .notice_ctx = ing->o.notice_ctx,
+			    .tick = tick,
+			    .tick_ctx = ing};
 	all->samples = calloc(all->cap_samples ? all->cap_samples : 1, sizeof *all->samples);
 	ing->time_res = calloc(n ? n : 1, sizeof *ing->time_res);
 	ing->dur_res = calloc(n ? n : 1, sizeof *ing->dur_res);
@@ -321,12 +348,31 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 			break;
 		if ((rc = count_record(ing, best)))
 			goto fail;
-		rl_reader_pull(&ing->srcs[best]);
+		if (atomic_load_explicit(&ing->stop, memory_order_relaxed)) {
+			/* stopped: the records the merge holds count, nothing more is read */
+			ing->srcs[best].has_rec = false;
+			ing->srcs[best].eof = true;
+		} else {
+			rl_reader_pull(&ing->srcs[best]);
+		}
 		if (ing->srcs[best].error)
 			input_failed(ing, &ing->srcs[best]);
+		if (ing->tick_rc) {
+			*err = ing->tick_err;
+			rc = ing->tick_rc;
+			goto fail;
+		}
 		if (++k % 256 == 0 && (rc = maybe_flush(ing, err)))
 			return rc;
 	}
+	if (ing->tick_rc) { /* the last tick's commit failed */
+		*err = ing->tick_err;
+		rc = ing->tick_rc;
+		goto fail;
+	}
+	ing->stats.stopped = atomic_load_explicit(&ing->stop, memory_order_relaxed);
+	for (size_t i = 0; i < n; i++)
+		ing->stats.dropped += ing->srcs[i].src ? rl_source_dropped(ing->srcs[i].src) : 0;
 	for (size_t i = 0; i < n; i++)
 		ing->stats.bytes += ing->srcs[i].src ? rl_source_bytes_read(ing->srcs[i].src) : 0;
 	/* the analysis commits its last tables, then the final commit saves its state */

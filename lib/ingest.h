@@ -46,7 +46,7 @@ typedef struct rl_ingest_opts {
 	int64_t max_lag_us; /* --max-lag: disorder put back in order (< 0: 60 s) */
 	int64_t clock_skew_us; /* --clock-skew: added to the tolerance between inputs */
 	size_t max_line; /* 0: 64 KiB */
-	int64_t flush_every_us; /* 0: 10 s */
+	int64_t flush_every_us; /* 0: 10 s; a stream commits this often even when idle */
 	size_t max_samples; /* rejected-line samples kept per source and run (0: 10) */
 	size_t max_keys; /* in-memory aggregate keys before a flush (0: 4096) */
 	/* Called with one-line messages for the user: notices ("format auto: combined")
@@ -61,6 +61,8 @@ typedef struct rl_ingest_stats {
 	uint64_t bytes; /* bytes read from the inputs (compressed for gzip) */
 	uint64_t active_keys; /* chains in progress + attempts waiting for order, at the end */
 	uint64_t analysis_bytes; /* memory of the retry analysis at the end */
+	int stopped; /* the why given to rl_ingest_stop (a signal number), 0 when input ended */
+	uint64_t dropped; /* bytes of stream lines without their newline when stopped: not counted */
 } rl_ingest_stats;
 
 /* Prepares an ingest into st, checking that the database's identity (policy, retry
@@ -74,6 +76,11 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
  * through the notice callback, the others are still read, and RL_EINPUT is returned
  * at the end with err->code 0. */
 int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err);
+
+/* Ends a run early, as if every input ended after the line it is reading: what was read
+ * is counted and committed, the retry state saved, and rl_ingest_run returns as usual
+ * with stats.stopped = why (≠ 0). Safe in a signal handler, from any thread. */
+void rl_ingest_stop(rl_ingest *ing, int why);
 
 void rl_ingest_get_stats(const rl_ingest *ing, rl_ingest_stats *out);
 

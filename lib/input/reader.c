@@ -215,7 +215,8 @@ int rl_reader_open(rl_reader *s, rl_readers *all, size_t index, const char *path
 	bool is_stdin = strcmp(path, "-") == 0;
 	snprintf(s->name, sizeof s->name, "%s", is_stdin ? "(stdin)" : path);
 	s->name_hash = (uint32_t)rl_fnv1a64(s->name, strlen(s->name));
-	rl_source_opts so = {.max_line = all->max_line};
+	rl_source_opts so = {
+		.max_line = all->max_line, .tick = all->tick, .tick_ctx = all->tick_ctx, .tick_us = all->tick_us};
 	int rc = rl_source_open(&s->src, path, &so, err);
 	if (rc)
 		return rc;

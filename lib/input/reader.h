@@ -34,6 +34,10 @@ typedef struct rl_readers {
 	size_t nsamples, cap_samples;
 	void (*notice)(void *ctx, const char *source, const char *msg, bool is_error);
 	void *notice_ctx;
+	/* ticks of streams (lib/input/source.h): a commit may be due, or the run stopped */
+	bool (*tick)(void *ctx);
+	void *tick_ctx;
+	int64_t tick_us;
 } rl_readers;
 
 /* Formats a one-line message for the user and hands it to all->notice (when set). */

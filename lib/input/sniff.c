@@ -52,7 +52,12 @@ int rl_sniff_lines(rl_sniff *s, rl_source *src, const rl_format_opts *opts, cons
 	size_t nonblank = 0;
 	while (s->n < RL_SNIFF_LINES && nonblank < RL_SNIFF_LINES / 2 && used < RL_SNIFF_BYTES) {
 		rl_line ln;
+		/* once a line is in hand, an idle stream does not hold the decision back */
+		rl_source_set_idle_return(src, nonblank > 0);
 		int r = rl_source_next(src, &ln, &s->read_err);
+		rl_source_set_idle_return(src, false);
+		if (r == 2)
+			break; /* nothing more for now: decide with these lines */
 		if (r <= 0) {
 			s->read_error = r; /* the lines before a read error still count */
 			s->ended = true;

@@ -2,6 +2,7 @@
 #include "lib/input/source.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,13 @@ struct rl_source {
 	uint64_t offset; /* stream offset of buf[start] */
 	uint64_t bytes_read;
 	char excerpt[EXCERPT];
+	/* a stream's ticks (rl_source_opts) */
+	bool stream, stopped;
+	bool idle_return, idled; /* rl_source_set_idle_return; a tick passed with nothing to read */
+	bool (*tick)(void *ctx);
+	void *tick_ctx;
+	int tick_ms;
+	size_t dropped; /* bytes of a line without its newline, not handed out at a stop */
 };
 
 int rl_source_open(rl_source **out, const char *path, const rl_source_opts *opts, rl_err *err)
@@ -62,8 +70,30 @@ int rl_source_open(rl_source **out, const char *path, const rl_source_opts *opts
 		}
 		s->own_fd = true;
 	}
+	struct stat sb;
+	s->stream = fstat(s->fd, &sb) == 0 && !S_ISREG(sb.st_mode);
+	if (opts && opts->tick) {
+		s->tick = opts->tick;
+		s->tick_ctx = opts->tick_ctx;
+		s->tick_ms = opts->tick_us > 0 ? (int)((opts->tick_us + 999) / 1000) : 200;
+	}
 	*out = s;
 	return 0;
+}
+
+void rl_source_set_idle_return(rl_source *s, bool on)
+{
+	s->idle_return = on;
+}
+
+bool rl_source_stopped(const rl_source *s)
+{
+	return s->stopped;
+}
+
+size_t rl_source_dropped(const rl_source *s)
+{
+	return s->dropped;
 }
 
 const char *rl_source_name(const rl_source *s)
@@ -110,10 +140,35 @@ static int check_shrunk(rl_source *s, rl_err *err)
 			  (long long)sb.st_size, (long long)at);
 }
 
-/* read(2) into p, retrying EINTR. Returns bytes, 0 at EOF, or RL_EINPUT. */
+/* On a stream with ticks: waits until it can be read, ticking before and every tick_ms
+ * meanwhile. 1: read now; 0: a tick stopped the source; 2: a tick passed with nothing
+ * to read and the caller asked not to wait (rl_source_set_idle_return, plain data). */
+static int wait_readable(rl_source *s)
+{
+	for (;;) {
+		if (!s->tick(s->tick_ctx)) {
+			s->stopped = true;
+			return 0;
+		}
+		struct pollfd pfd = {s->fd, POLLIN, 0};
+		int r = poll(&pfd, 1, s->tick_ms);
+		if (r > 0 || (r < 0 && errno != EINTR))
+			return 1; /* readable, at its end, or an error read(2) will report */
+		if (r == 0 && s->idle_return && s->decided && !s->gzip)
+			return 2;
+	}
+}
+
+/* read(2) into p, retrying EINTR. Returns bytes, 0 at EOF (or when stopped), or
+ * RL_EINPUT. */
 static long read_some(rl_source *s, void *p, size_t n, rl_err *err)
 {
 	for (;;) {
+		int w = s->stopped ? 0 : s->stream && s->tick ? wait_readable(s) : 1;
+		if (w == 2)
+			s->idled = true; /* not the end: nothing yet */
+		if (w != 1)
+			return 0;
 		ssize_t r = read(s->fd, p, n);
 		if (r == 0 && n > 0 && check_shrunk(s, err))
 			return RL_EINPUT;
@@ -160,6 +215,8 @@ static long inflate_some(rl_source *s, rl_err *err)
 			long r = read_some(s, s->raw, RAW_CAP, err);
 			if (r < 0)
 				return r;
+			if (s->stopped)
+				return 0; /* not the end of the compressed stream: only of this run */
 			s->raw_start = 0;
 			s->raw_end = (size_t)r;
 			if (r == 0)
@@ -239,7 +296,7 @@ static long fill(rl_source *s, rl_err *err)
 		got = 0;
 	} else {
 		got = read_some(s, s->buf + s->end, s->cap - s->end, err);
-		if (got == 0)
+		if (got == 0 && !s->idled)
 			s->raw_eof = true;
 	}
 	if (got > 0)
@@ -362,8 +419,17 @@ int rl_source_next(rl_source *s, rl_line *line, rl_err *err)
 		if (r < 0)
 			return (int)r;
 		if (r == 0) {
+			if (s->idled) {
+				s->idled = false;
+				return 2;
+			}
 			if (s->start == s->end)
 				return 0;
+			if (s->stopped) { /* a line still without its newline: not a line */
+				s->dropped = s->end - s->start;
+				s->start = s->scan = s->end;
+				return 0;
+			}
 			size_t len = s->end - s->start; /* last line without a newline */
 			emit(s, line, len, len);
 			return 1;

@@ -28,13 +28,23 @@ typedef struct rl_line {
 typedef struct rl_source_opts {
 	size_t buffer_size; /* read block; 0: 1 MiB */
 	size_t max_line; /* longer lines are skipped and reported; 0: 64 KiB */
+	/* A stream (a pipe, a FIFO, a terminal: not a regular file) is never waited on
+	 * blindly: before each read, and every tick_us while nothing arrives, tick(tick_ctx)
+	 * runs (a commit may be due). When it returns false the source stops as if the
+	 * input ended, except that a line without its newline yet is not handed out
+	 * (rl_source_dropped says how many bytes it had). NULL tick: plain blocking reads. */
+	bool (*tick)(void *ctx);
+	void *tick_ctx;
+	int64_t tick_us; /* 0: 200 ms */
 } rl_source_opts;
 
 /* Opens path ("-" is stdin). opts may be NULL. Returns 0 or RL_EINPUT/RL_ENOMEM. */
 int rl_source_open(rl_source **out, const char *path, const rl_source_opts *opts, rl_err *err);
 
-/* Reads the next line. Returns 1 with *line filled, 0 at end of input, or RL_EINPUT
- * (read error, corrupt or truncated gzip: lines before it were delivered). */
+/* Reads the next line. Returns 1 with *line filled, 0 at end of input, RL_EINPUT
+ * (read error, corrupt or truncated gzip: lines before it were delivered), or 2 while
+ * idle returns are on (rl_source_set_idle_return) when a stream had nothing to read
+ * for a tick. */
 int rl_source_next(rl_source *s, rl_line *line, rl_err *err);
 
 /* For sniffing a format before the first line is taken: buffers at least want bytes
@@ -59,6 +69,16 @@ bool rl_source_is_gzip(const rl_source *s);
 
 /* Bytes read from the file so far (compressed bytes for gzip). */
 uint64_t rl_source_bytes_read(const rl_source *s);
+
+/* While on, a stream of plain text with ticks does not wait past one tick for a line:
+ * rl_source_next returns 2 instead (the sniffer decides with the lines it has rather
+ * than wait for more on an idle stream). */
+void rl_source_set_idle_return(rl_source *s, bool on);
+
+/* True when a tick stopped the source. Then rl_source_dropped is the length of the
+ * line it held without a newline (0: none), which was not handed out. */
+bool rl_source_stopped(const rl_source *s);
+size_t rl_source_dropped(const rl_source *s);
 
 /* Closes the file (not stdin) and frees s. NULL is fine. */
 void rl_source_free(rl_source *s);

@@ -25,6 +25,7 @@ typedef struct batch {
 	msg m[BATCH];
 	size_t n, used; /* attempts, arena bytes */
 	bool last; /* the producer stops after this one */
+	bool flush; /* commit the thread's tables after this one (a stream's timer) */
 	char arena[ARENA];
 } batch;
 
@@ -172,14 +173,14 @@ static void *run(void *arg)
 		bool skip = a->rc != 0;
 		pthread_mutex_unlock(&a->mu);
 		int rc = skip ? 0 : process_batch(a, b);
-		if (!rc && !skip && b->last)
+		if (!rc && !skip && (b->last || b->flush))
 			rc = submit(a, false);
 		pthread_mutex_lock(&a->mu);
 		if (rc)
 			fail(a, rc);
 		bool last = b->last;
 		b->n = b->used = 0;
-		b->last = false;
+		b->last = b->flush = false;
 		a->free_[a->nfree++] = b;
 		pthread_cond_broadcast(&a->cv);
 		if (last)
@@ -197,10 +198,10 @@ static int hand_over(rl_worker *a, bool last)
 	a->cur->last = last;
 	if (!a->threaded) {
 		int rc = process_batch(a, a->cur);
-		if (!rc && last)
+		if (!rc && (last || a->cur->flush))
 			rc = submit(a, false);
 		a->cur->n = a->cur->used = 0;
-		a->cur->last = false;
+		a->cur->last = a->cur->flush = false;
 		return rc;
 	}
 	pthread_mutex_lock(&a->mu);
@@ -232,6 +233,12 @@ int rl_worker_push(rl_worker *a, const rl_record *r, const rl_attempt_origin *o)
 	if (b->n == BATCH)
 		return hand_over(a, false);
 	return 0;
+}
+
+int rl_worker_flush(rl_worker *a)
+{
+	a->cur->flush = true;
+	return hand_over(a, false);
 }
 
 int rl_worker_stop(rl_worker *a, rl_err *err)

@@ -58,6 +58,11 @@ void rl_worker_start(rl_worker *a);
  * the thread met earlier. */
 int rl_worker_push(rl_worker *a, const rl_record *r, const rl_attempt_origin *o);
 
+/* Hands over what was pushed so far, however little, and has the thread commit its
+ * tables once it has judged it (a stream's timer: the database stays current while
+ * input is idle). Returns 0, or an error the thread met earlier. */
+int rl_worker_flush(rl_worker *a);
+
 /* Processes everything pushed, commits the thread's last tables, stops the thread.
  * Returns 0 or the first error (err filled). */
 int rl_worker_stop(rl_worker *a, rl_err *err);

@@ -288,7 +288,7 @@ static void test_limits_and_replay(void)
 	result r;
 	/* a 512-byte read block: the source's buffer has moved on by the time the held
 	 * lines are handed back, so they must be copies */
-	rl_source_opts small = {512, 256};
+	rl_source_opts small = {.buffer_size = 512, .max_line = 256};
 	source_opts = &small;
 	CHECK_STR(sniff(&r, text), "combined");
 	source_opts = NULL;

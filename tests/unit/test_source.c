@@ -34,7 +34,7 @@ static void write_gz(const char *name, const char *data, size_t n, const char *m
 static int slurp(const char *name, size_t bufsize, size_t max_line, char *out, size_t cap, rl_err *err)
 {
 	rl_source *s;
-	rl_source_opts o = {bufsize, max_line};
+	rl_source_opts o = {.buffer_size = bufsize, .max_line = max_line};
 	int rc = rl_source_open(&s, path(name), &o, err);
 	if (rc)
 		return rc;

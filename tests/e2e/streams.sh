@@ -1,0 +1,128 @@
+#!/bin/sh
+# streams.sh BIN JSONSUB FIXTURES
+#
+# Streams (SPEC §4): commits happen on a timer whether or not input arrives, and a
+# signal ends a run cleanly.
+#   - A FIFO held open gets the quickstart log in three bursts with idle time between:
+#     after each burst the database holds every line so far within 2 × --flush-every.
+#     Then a line without its newline, then SIGTERM: exit 0, the message says what was
+#     committed and that the cut line was not counted, and the report equals `analyze`
+#     of the whole lines.
+#   - `tail -F` of a file that grows and is rotated (renamed, a new one created) into
+#     `ingest -`: once every line is in, SIGTERM; the database equals `analyze` of every
+#     line written. SIGINT and SIGHUP end a run the same way.
+set -u
+bin=$1 jsonsub=$2 fx=$3
+log=$fx/quickstart/access.log
+for c in mkfifo tail; do
+	command -v $c >/dev/null 2>&1 || { echo "skip: $c is not installed"; exit 77; }
+done
+# under valgrind (RL_VALGRIND: BIN is a wrapper) every run is many times slower
+flush=1
+case $bin in *valgrind*) flush=4 ;; esac
+tmp=$(mktemp -d)
+pids=
+trap 'exec 3>&-; for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+fail=0
+ok() { echo "ok: $1"; }
+bad() {
+	echo "FAIL: $1"
+	fail=1
+}
+attempts() { # DB
+	"$bin" report --db "$1" --output json | sed -n 's/^    "attempts": \([0-9]*\),$/\1/p' | head -n 1
+}
+want_attempts() { # FILE
+	"$bin" analyze --quiet --output json "$1" | sed -n 's/^    "attempts": \([0-9]*\),$/\1/p' | head -n 1
+}
+same() { # NAME REF.json DB
+	"$bin" report --db "$3" --output json --top 0 >"$tmp/got.json"
+	if "$jsonsub" --equal "$2" "$tmp/got.json" --ignore generated_at --ignore sources --ignore-field source; then
+		ok "$1"
+	else
+		bad "$1 differs from analyze"
+	fi
+}
+
+# --- a FIFO in bursts ------------------------------------------------------------------
+mkfifo "$tmp/in.fifo"
+"$bin" ingest --db "$tmp/f.db" --flush-every $flush "$tmp/in.fifo" 2>"$tmp/f.err" &
+p=$!
+pids="$pids $p"
+exec 3>"$tmp/in.fifo"
+n=$(wc -l <"$log")
+for k in 12 24 $n; do
+	sed -n "$((k - 11)),${k}p" "$log" >&3
+	head -n "$k" "$log" >"$tmp/first.log"
+	want=$(want_attempts "$tmp/first.log")
+	sleep $((2 * flush)) # 2 × --flush-every
+	got=$(attempts "$tmp/f.db")
+	[ "$got" = "$want" ] && ok "burst to line $k: the database holds its $want attempts within $((2 * flush)) s" ||
+		bad "burst to line $k: the database holds $got attempts, want $want"
+done
+printf '10.9.9.9 - - [29/Nov/2026:10:00:00 +0000] "GET /cut' >&3
+sleep $flush
+kill -TERM $p
+wait $p
+rc=$?
+exec 3>&-
+[ $rc -eq 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM: exit $rc"
+grep -q "stopped by SIGTERM: committed every whole line read ($n lines)" "$tmp/f.err" && ok "SIGTERM: says so" ||
+	bad "SIGTERM: no message: $(cat "$tmp/f.err")"
+grep -q "a last line of 51 bytes had no newline yet" "$tmp/f.err" && ok "the cut line: not counted, and said" ||
+	bad "the cut line: $(cat "$tmp/f.err")"
+[ "$(sqlite3 "$tmp/f.db" 'SELECT status FROM run' 2>/dev/null || echo ok)" = ok ] && ok "the run is recorded ok" ||
+	bad "the run's status is not ok"
+"$bin" analyze --quiet --output json --top 0 "$log" >"$tmp/ref.json"
+same "the FIFO's database equals analyze of its lines" "$tmp/ref.json" "$tmp/f.db"
+
+# --- tail -F of a growing, rotating file -------------------------------------------------
+: >"$tmp/app.log"
+tail -n +1 -F "$tmp/app.log" 2>/dev/null | "$bin" ingest --db "$tmp/t.db" --flush-every $flush - 2>"$tmp/t.err" &
+pids="$pids $!"
+i=0
+while [ $i -lt 50 ] && ! pgrep -f "ingest --db $tmp/t.db" >/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done
+rp=$(pgrep -f "ingest --db $tmp/t.db" | head -n 1)
+: >"$tmp/all.log"
+k=0
+while IFS= read -r line; do
+	k=$((k + 1))
+	printf '%s\n' "$line" >>"$tmp/app.log"
+	printf '%s\n' "$line" >>"$tmp/all.log"
+	if [ $k -eq 18 ]; then # logrotate's create: rename, then a new file under the old name
+		sleep 1.5
+		mv "$tmp/app.log" "$tmp/app.log.1"
+		: >"$tmp/app.log"
+		sleep 1.5
+	fi
+	[ $((k % 6)) -eq 0 ] && sleep 0.2
+done <"$log"
+want=$(want_attempts "$tmp/all.log")
+deadline=$(($(date +%s) + 20 * flush))
+while [ "$(date +%s)" -lt $deadline ] && [ "$(attempts "$tmp/t.db")" != "$want" ]; do sleep 0.2; done
+[ -n "$rp" ] && kill -TERM "$rp"
+i=0
+while [ $i -lt 100 ] && kill -0 "$rp" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+grep -q "stopped by SIGTERM" "$tmp/t.err" && ok "tail -F: SIGTERM ends the run cleanly" ||
+	bad "tail -F: $(cat "$tmp/t.err")"
+"$bin" analyze --quiet --output json --top 0 "$tmp/all.log" >"$tmp/ref2.json"
+same "tail -F through a rotation: the database equals analyze of every line written" "$tmp/ref2.json" "$tmp/t.db"
+
+# --- SIGINT and SIGHUP ------------------------------------------------------------------
+for sig in INT HUP; do
+	rm -f "$tmp/s.fifo"
+	mkfifo "$tmp/s.fifo"
+	"$bin" ingest --db "$tmp/$sig.db" "$tmp/s.fifo" 2>"$tmp/$sig.err" &
+	p=$!
+	exec 3>"$tmp/s.fifo"
+	cat "$log" >&3
+	sleep $flush
+	kill -$sig $p
+	wait $p
+	rc=$?
+	exec 3>&-
+	[ $rc -eq 0 ] && grep -q "stopped by SIG$sig" "$tmp/$sig.err" && ok "SIG$sig: exit 0, said" ||
+		bad "SIG$sig: exit $rc: $(cat "$tmp/$sig.err")"
+	same "SIG$sig: the database equals analyze" "$tmp/ref.json" "$tmp/$sig.db"
+done
+exit $fail
