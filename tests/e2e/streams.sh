@@ -10,7 +10,8 @@
 #     of the whole lines.
 #   - `tail -F` of a file that grows and is rotated (renamed, a new one created) into
 #     `ingest -`: once every line is in, SIGTERM; the database equals `analyze` of every
-#     line written. SIGINT and SIGHUP end a run the same way.
+#     line written. SIGINT and SIGHUP end a run the same way; analyze, stopped by
+#     SIGINT, prints the report of what it read.
 set -u
 bin=$1 jsonsub=$2 fx=$3
 log=$fx/quickstart/access.log
@@ -125,4 +126,23 @@ for sig in INT HUP; do
 		bad "SIG$sig: exit $rc: $(cat "$tmp/$sig.err")"
 	same "SIG$sig: the database equals analyze" "$tmp/ref.json" "$tmp/$sig.db"
 done
+# --- analyze stops the same way and prints the report of what it read ----------------
+rm -f "$tmp/s.fifo"
+mkfifo "$tmp/s.fifo"
+"$bin" analyze --output json --top 0 "$tmp/s.fifo" >"$tmp/an.json" 2>"$tmp/an.err" &
+p=$!
+exec 3>"$tmp/s.fifo"
+cat "$log" >&3
+sleep $flush
+kill -INT $p
+wait $p
+rc=$?
+exec 3>&-
+[ $rc -eq 0 ] && grep -q "stopped by SIGINT: the report covers every whole line read" "$tmp/an.err" &&
+	ok "analyze: SIGINT exits 0 and says so" || bad "analyze: SIGINT: exit $rc: $(cat "$tmp/an.err")"
+if "$jsonsub" --equal "$tmp/ref.json" "$tmp/an.json" --ignore generated_at --ignore sources --ignore-field source; then
+	ok "analyze: SIGINT prints the report of what was read"
+else
+	bad "analyze: the report after SIGINT differs"
+fi
 exit $fail
