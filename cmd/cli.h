@@ -146,8 +146,23 @@ int cli_load_policy(const char *name, rl_policy *out);
 int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cli_ingest_args *a, char **paths,
 		   size_t n, rl_ingest_stats *stats, bool *finished);
 
-/* Builds the report from st and writes it to stdout as output ("text" or "json"). */
-int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t top);
+/* The --fail-on option, for analyze's and report's option tables. */
+#define CLI_FAIL_ON_OPT(list)                                                                           \
+	{                                                                                               \
+		"--fail-on", CLI_LIST, &(list), "'METRIC OP N'",                                        \
+			"exit 1 when the report crosses it (repeatable): 'blind_4xx_retry_rate>0.01', " \
+			"'retries.backoff.compliance_rate<0.9'"                                         \
+	}
+
+/* Checks every --fail-on against the report st holds now (analyze: its empty database,
+ * before any input is read): EXIT_USAGE with a message for a bad or unknown one. */
+int cli_check_fail_on(const char *cmd, rl_store *st, const rl_policy *pol, const cli_list *fail_on);
+
+/* Builds the report from st and writes it to stdout as output ("text" or "json"), then
+ * checks the --fail-on thresholds: one line on stderr for each one crossed (and for a
+ * null value, which never crosses), and EXIT_THRESHOLD when any was. A bad threshold is
+ * EXIT_USAGE before anything is printed. */
+int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t top, const cli_list *fail_on);
 
 /* Checks --output: EXIT_USAGE with a message if unknown. */
 int cli_check_output(const char *cmd, const char *output);

@@ -8,12 +8,14 @@ int cmd_analyze(int argc, char **argv)
 	cli_ingest_args a = {CLI_INGEST_DEFAULTS};
 	const char *output = "text";
 	size_t top = 20;
+	cli_list fail_on = {0};
 	const cli_opt opts[] = {
 		CLI_FORMAT_OPTS(a),
 		{"--policy", CLI_STRING, &a.policy, "NAME|FILE",
 		 "retry policy: a built-in name or a JSON file (default: default)"},
 		{"--output", CLI_STRING, &output, "FMT", "report format: text (default) or json"},
 		{"--top", CLI_COUNT, &top, "N", "rows of the endpoint and client tables (default 20; 0: all)"},
+		CLI_FAIL_ON_OPT(fail_on),
 		{"--max-line", CLI_COUNT, &a.max_line, "BYTES", "longer lines are rejected (default 65536)"},
 		CLI_RETRY_OPTS(a),
 		{"--quiet", CLI_FLAG, &a.quiet, NULL, "no notices on stderr (errors still show)"},
@@ -53,12 +55,16 @@ int cmd_analyze(int argc, char **argv)
 		goto done;
 	}
 	bool finished;
+	if ((rc = cli_check_fail_on(cmd.name, st, &pol, &fail_on))) {
+		rl_store_close(st);
+		goto done;
+	}
 	rc = cli_run_ingest(cmd.name, st, &pol, &a, pos, npos, NULL, &finished);
 	if (finished) {
 		/* an input that failed midway still leaves a report of what was read; a missing
-		 * input or a failed database leaves none */
-		int rr = cli_render(st, &pol, output, top);
-		if (rr)
+		 * input or a failed database leaves none. Exit 3 wins over a threshold's 1. */
+		int rr = cli_render(st, &pol, output, top, &fail_on);
+		if (rr && !(rr == EXIT_THRESHOLD && rc))
 			rc = rr;
 	}
 	rl_store_close(st);

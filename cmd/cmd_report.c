@@ -9,12 +9,14 @@ int cmd_report(int argc, char **argv)
 {
 	const char *db = NULL, *policy = NULL, *output = "text";
 	size_t top = 20;
+	cli_list fail_on = {0};
 	const cli_opt opts[] = {
 		{"--db", CLI_STRING, &db, "FILE", "the database (default $RETRYLENS_DB, else retrylens.db)"},
 		{"--policy", CLI_STRING, &policy, "NAME|FILE",
 		 "classify statuses with this policy (default: the database's)"},
 		{"--output", CLI_STRING, &output, "FMT", "text (default) or json"},
 		{"--top", CLI_COUNT, &top, "N", "rows of the endpoint and client tables (default 20; 0: all)"},
+		CLI_FAIL_ON_OPT(fail_on),
 		{NULL, 0, NULL, NULL, NULL},
 	};
 	const cli_cmd cmd = {
@@ -60,7 +62,7 @@ int cmd_report(int argc, char **argv)
 			pol = id.policy;
 	}
 	if (!rc)
-		rc = cli_render(st, &pol, output, top);
+		rc = cli_render(st, &pol, output, top, &fail_on);
 	rl_store_close(st);
 done:
 	free(pos);

@@ -8,6 +8,7 @@
 #include "cmd/cli.h"
 #include "lib/format/format.h"
 #include "lib/render/render.h"
+#include "lib/render/threshold.h"
 #include "lib/report/report.h"
 
 int cli_load_policy(const char *name, rl_policy *out)
@@ -146,7 +147,56 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 	return EXIT_OK;
 }
 
-int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t top)
+/* Parses and resolves the thresholds against doc: EXIT_OK, or EXIT_USAGE (printed). */
+static int resolve_fail_on(const char *cmd, const cli_list *fail_on, json_t *doc, rl_threshold *th)
+{
+	rl_err err;
+	for (size_t i = 0; fail_on && i < fail_on->n; i++) {
+		rl_err_clear(&err);
+		if (rl_threshold_parse(fail_on->v[i], &th[i], &err) || rl_threshold_resolve(&th[i], doc, &err))
+			return cli_usage(cmd, "%s: %s", err.source, err.msg);
+	}
+	return EXIT_OK;
+}
+
+int cli_check_fail_on(const char *cmd, rl_store *st, const rl_policy *pol, const cli_list *fail_on)
+{
+	if (!fail_on || !fail_on->n)
+		return EXIT_OK;
+	rl_err err;
+	rl_err_clear(&err);
+	rl_report rep;
+	rl_report_opts ro = {.policy = pol};
+	if (rl_report_build(&rep, st, &ro, &err))
+		return cli_fail(&err);
+	json_t *doc = rl_render_json_doc(&rep);
+	rl_threshold th[CLI_LIST_MAX];
+	int rc = doc ? resolve_fail_on(cmd, fail_on, doc, th) : EXIT_INPUT;
+	json_decref(doc);
+	rl_report_clear(&rep);
+	return rc;
+}
+
+/* Prints a line for each crossed (or null) threshold; true when one was crossed. */
+static bool check_thresholds(const cli_list *fail_on, const rl_threshold *th, json_t *doc)
+{
+	bool crossed = false;
+	for (size_t i = 0; fail_on && i < fail_on->n; i++) {
+		double v = 0;
+		int r = rl_threshold_eval(&th[i], doc, &v);
+		if (r < 0)
+			fprintf(stderr,
+				"retrylens: warning: --fail-on '%s': %s is null (nothing to measure): not crossed\n",
+				th[i].text, th[i].path);
+		else if (r)
+			fprintf(stderr, "retrylens: --fail-on '%s' crossed: %s is %.15g (%s %.15g)\n", th[i].text,
+				th[i].path, v, rl_threshold_op_name(th[i].op), th[i].value);
+		crossed |= r > 0;
+	}
+	return crossed;
+}
+
+int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t top, const cli_list *fail_on)
 {
 	const rl_renderer *rd = rl_renderer_find(output);
 	if (!rd)
@@ -157,13 +207,32 @@ int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t to
 	rl_report_opts ro = {.policy = pol, .top = top};
 	if (rl_report_build(&rep, st, &ro, &err))
 		return cli_fail(&err);
+	/* thresholds read the numbers of the report's objects, which --top does not bound */
+	json_t *doc = NULL;
+	rl_threshold th[CLI_LIST_MAX];
+	int rc = EXIT_OK;
+	if (fail_on && fail_on->n) {
+		doc = rl_render_json_doc(&rep);
+		if (!doc)
+			rl_err_set(&err, RL_ENOMEM, NULL, 0, "out of memory");
+		rc = doc ? resolve_fail_on("report", fail_on, doc, th) : cli_fail(&err);
+	}
+	if (rc) {
+		json_decref(doc);
+		rl_report_clear(&rep);
+		return rc;
+	}
 	const char *nc = getenv("NO_COLOR");
 	rl_render_opts o = {.color = isatty(1) && !(nc && *nc), .top = top};
-	int rc = rd->fn(&rep, stdout, &o);
+	int wr = rd->fn(&rep, stdout, &o);
 	rl_report_clear(&rep);
-	if (rc || fflush(stdout)) {
+	if (wr || fflush(stdout)) {
+		json_decref(doc);
 		fprintf(stderr, "retrylens: cannot write the report to standard output\n");
 		return EXIT_INPUT;
 	}
-	return EXIT_OK;
+	if (doc && check_thresholds(fail_on, th, doc))
+		rc = EXIT_THRESHOLD;
+	json_decref(doc);
+	return rc;
 }

@@ -151,9 +151,12 @@ void rl_reader_pull(rl_reader *s)
 		}
 		rl_line ln;
 		if (!rl_sniff_next(&s->sniff, &ln)) {
+			/* an input that ended (or failed, already reported) while sniffing is not
+			 * read again */
+			bool ended = s->sniff.ended;
 			if (s->sniff.lines)
 				rl_sniff_clear(&s->sniff);
-			int r = rl_source_next(s->src, &ln, &s->err);
+			int r = ended ? 0 : rl_source_next(s->src, &ln, &s->err);
 			if (r < 0)
 				s->error = r;
 			if (r <= 0 && rl_format_is_document(s->fmt)) {

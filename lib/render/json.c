@@ -208,7 +208,7 @@ static json_t *client_json(const rl_report_client *c)
 	return x;
 }
 
-static json_t *build(const rl_report *r)
+json_t *rl_render_json_doc(const rl_report *r)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "schema", json_string("retrylens.report/1"));
@@ -337,7 +337,7 @@ static json_t *build(const rl_report *r)
 int rl_render_json(const rl_report *r, FILE *out, const rl_render_opts *opts)
 {
 	(void)opts; /* JSON has no colour, and always every row the report holds */
-	json_t *o = build(r);
+	json_t *o = rl_render_json_doc(r);
 	if (!o)
 		return RL_ENOMEM;
 	write_value(out, o, 0);

@@ -8,6 +8,7 @@
 #define RL_RENDER_H
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "lib/base/err.h"
@@ -30,6 +31,10 @@ extern const rl_renderer rl_renderers[];
 
 /* The renderer called name, or NULL. */
 const rl_renderer *rl_renderer_find(const char *name);
+
+/* The JSON document of SPEC §6 as a jansson tree (the caller json_decref()s it), NULL
+ * when out of memory: what --output json prints and --fail-on reads. */
+json_t *rl_render_json_doc(const rl_report *r);
 
 /* SPEC §6, schema retrylens.report/1. */
 int rl_render_json(const rl_report *r, FILE *out, const rl_render_opts *o);
