@@ -1,9 +1,35 @@
 /* cmd_report.c - retrylens report: the report of a database. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "lib/base/timestamp.h"
 #include "lib/store/identity.h"
+
+/* Says so when the latest run did not finish: it was killed or crashed (it is not
+ * running: no writer holds the database), and the report holds what it committed. */
+static void last_run_notice(rl_store *st, const char *path)
+{
+	rl_store_query *q;
+	rl_err err;
+	rl_err_clear(&err);
+	if (rl_store_query_open(st, "sql/report/last_run.sql", &q, &err))
+		return;
+	if (rl_store_query_step(q, &err) == 1 && strcmp(rl_store_query_text(q, 2), "running") == 0) {
+		char when[32];
+		if (rl_store_writer_busy(path))
+			fprintf(stderr, "retrylens: %s: an %s is writing to it: the report holds its commits so far\n",
+				path, rl_store_query_text(q, 0));
+		else
+			fprintf(stderr,
+				"retrylens: %s: the last run (%s, started %s) did not finish: it was killed or "
+				"crashed; the report holds what it committed (%lld lines)\n",
+				path, rl_store_query_text(q, 0), rl_timestamp_format(rl_store_query_int(q, 1), when),
+				(long long)rl_store_query_int(q, 3));
+	}
+	rl_store_query_close(q);
+}
 
 int cmd_report(int argc, char **argv)
 {
@@ -48,6 +74,7 @@ int cmd_report(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto done;
 	}
+	last_run_notice(st, cli_db_path(db));
 	rl_policy pol;
 	if (policy) {
 		rc = cli_load_policy(policy, &pol);

@@ -304,6 +304,7 @@ static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_er
 static void input_failed(rl_ingest *ing, rl_reader *s)
 {
 	ing->input_failed = true;
+	s->failed = true;
 	if (s->err.line > 0)
 		rl_readers_notice(&ing->readers, s->name, true, "line %lld: %s", s->err.line, s->err.msg);
 	else
@@ -326,8 +327,18 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 			     ing->commit,	    n,
 			     ing->source_names,	    ing->time_res,
 			     ing->dur_res};
-	if ((rc = rl_worker_new(&ing->analysis, &ao, err)) || (rc = rl_worker_load(ing->analysis, ing->st, err)))
+	if ((rc = rl_worker_new(&ing->analysis, &ao, err)) || (rc = rl_worker_load(ing->analysis, ing->st, err))) {
+		/* nothing was read: the run's row says it failed (the writer has not written) */
+		rl_err ignored;
+		rl_err_clear(&ignored);
+		if (!rl_store_begin(ing->st, &ignored)) {
+			if (rl_store_run_update(ing->st, ing->run_id, 0, 0, 0, "failed", &ignored))
+				rl_store_rollback(ing->st);
+			else
+				(void)rl_store_commit(ing->st, &ignored);
+		}
 		return rc;
+	}
 	rl_worker_start(ing->analysis);
 	/* formats, then the first record of each input */
 	for (size_t i = 0; i < n; i++) {
@@ -369,6 +380,17 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 		*err = ing->tick_err;
 		rc = ing->tick_rc;
 		goto fail;
+	}
+	/* an input of which no line parsed was read with the wrong format: say so */
+	for (size_t i = 0; i < n; i++) {
+		rl_reader *s = &ing->srcs[i];
+		if (s->skip || s->failed || !s->fmt || !s->run_nonblank || s->run_parsed)
+			continue;
+		ing->input_failed = true;
+		rl_readers_notice(&ing->readers, s->name, true,
+				  "none of its %llu lines parse as %s: is it another format? 'retrylens check-format "
+				  "%s' shows what each format makes of its lines",
+				  (unsigned long long)s->run_nonblank, rl_format_name(s->fmt), s->name);
 	}
 	ing->stats.stopped = atomic_load_explicit(&ing->stop, memory_order_relaxed);
 	for (size_t i = 0; i < n; i++)

@@ -72,10 +72,14 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 	}
 	if (rl_line_is_blank(ln->p, ln->n))
 		return false;
+	s->run_nonblank++;
 	rl_reject rj = rl_format_parse(s->fmt, ln->p, ln->n, &s->rec);
-	if (rj == RL_REJECT_PENDING)
+	if (rj == RL_REJECT_PENDING) {
+		s->run_parsed++; /* a part of a record the format assembles */
 		return false;
+	}
 	if (rj == RL_REJECT_NOT_ACCESS) {
+		s->run_parsed++;
 		s->delta->skipped++;
 		s->all->skipped++;
 		return false;
@@ -90,6 +94,7 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 		return false;
 	}
 	note_resolution(s);
+	s->run_parsed++;
 	s->rec_line = ln->lineno;
 	return true;
 }
@@ -133,6 +138,7 @@ static bool take_item(rl_reader *s)
 		return false;
 	}
 	note_resolution(s);
+	s->run_parsed++;
 	s->rec_line = item;
 	return true;
 }

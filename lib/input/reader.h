@@ -56,6 +56,7 @@ typedef struct rl_reader {
 	bool skip; /* the same file as an earlier input */
 	bool eof; /* no more records */
 	int error; /* RL_EINPUT once a read failed (err says why); the caller clears it */
+	bool failed; /* the caller reported a failure of this input */
 	rl_err err;
 	rl_store_source_delta *delta; /* counts since the last flush */
 	_Atomic int64_t *time_res_pub, *dur_res_pub; /* the resolution, for the retry worker */
@@ -70,6 +71,9 @@ typedef struct rl_reader {
 	bool doc_finished;
 	int64_t time_res, dur_res; /* the finest in the first records */
 	uint64_t res_lines;
+	/* this run: lines that were not blank, and those the format read (records, parts
+	 * of one, other records of a JSON log) — none of many means the wrong format */
+	uint64_t run_nonblank, run_parsed;
 } rl_reader;
 
 /* Opens path ("-" is stdin) as reader index of all, noting its device and inode (to

@@ -66,6 +66,11 @@ void rl_reorder_free(rl_reorder *r)
 	free(r);
 }
 
+int64_t rl_reorder_max_lag(const rl_reorder *r)
+{
+	return r->max_lag;
+}
+
 int64_t rl_reorder_latest(const rl_reorder *r)
 {
 	return r->latest;

@@ -39,6 +39,9 @@ int rl_reorder_drain(rl_reorder *r, rl_reorder_cb cb, void *ctx);
 int64_t rl_reorder_latest(const rl_reorder *r);
 void rl_reorder_set_latest(rl_reorder *r, int64_t latest_us);
 
+/* The max_lag it was made with, in µs. */
+int64_t rl_reorder_max_lag(const rl_reorder *r);
+
 /* Visits the waiting attempts in no particular order (to save them). */
 int rl_reorder_each(const rl_reorder *r, rl_reorder_cb cb, void *ctx);
 

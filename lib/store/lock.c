@@ -89,6 +89,19 @@ int rl_store_lock(rl_store *st, const char *path, const rl_store_opts *o, rl_err
 	return 0;
 }
 
+bool rl_store_writer_busy(const char *path)
+{
+	char lock[4096];
+	if (snprintf(lock, sizeof lock, "%s.lock", path) >= (int)sizeof lock)
+		return false;
+	int fd = open(lock, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false; /* never written to by this version, or not ours to read */
+	bool busy = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	close(fd); /* drops a shared lock this took */
+	return busy;
+}
+
 void rl_store_unlock(rl_store *st)
 {
 	if (st->lock_fd >= 0)

@@ -36,6 +36,9 @@ typedef struct rl_store_opts {
 int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, rl_err *err);
 void rl_store_close(rl_store *st);
 
+/* Whether a writer (an ingest) holds the database at path now (its DB.lock). */
+bool rl_store_writer_busy(const char *path);
+
 /* The file name given to rl_store_open ("(temporary)" for a temporary one). */
 const char *rl_store_path(const rl_store *st);
 

@@ -1,0 +1,74 @@
+#!/bin/sh
+# honest_ends.sh BIN FIXTURES
+#
+# A run tells what went wrong instead of ending as if all were well (issue 12):
+#   - an input of which no line parses with the --format given (a JSON log read as
+#     combined) exits 3 with the check-format hint; its lines are still counted as
+#     rejected;
+#   - a --max-lag smaller than the one the database's waiting attempts were saved with
+#     is a usage error (exit 2) that says which to give, and the run is recorded failed;
+#     the right one then works;
+#   - report says when the last run did not finish (killed with -9), and when a run is
+#     writing now.
+set -u
+bin=$1 fx=$2
+log=$fx/quickstart/access.log
+trace=$fx/errors-trace/trace.jsonl
+tmp=$(mktemp -d)
+trap 'exec 3>&-; kill $p 2>/dev/null; rm -rf "$tmp"' EXIT
+p=
+fail=0
+ok() { echo "ok: $1"; }
+bad() {
+	echo "FAIL: $1"
+	fail=1
+}
+
+# --- the wrong format ------------------------------------------------------------------
+"$bin" ingest --db "$tmp/w.db" --format combined "$trace" 2>"$tmp/w.err"
+rc=$?
+n=$(grep -c . "$trace")
+[ $rc -eq 3 ] && ok "a JSON log read as combined: exit 3" || bad "a JSON log read as combined: exit $rc"
+grep -q "none of its $n lines parse as combined: is it another format? 'retrylens check-format $trace'" \
+	"$tmp/w.err" && ok "…with the check-format hint" || bad "no hint: $(cat "$tmp/w.err")"
+rej=$("$bin" report --db "$tmp/w.db" --output json | sed -n 's/^      "rejected": \([0-9]*\),*$/\1/p' | head -n 1)
+[ "$rej" = "$n" ] && ok "…and its $n lines are counted as rejected" || bad "rejected: $rej, want $n"
+"$bin" analyze --quiet --format trace "$trace" >/dev/null && ok "the right format: exit 0" || bad "trace: failed"
+
+# --- a smaller --max-lag than the saved state's ----------------------------------------
+"$bin" ingest --quiet --db "$tmp/l.db" "$log" || bad "ingest"
+"$bin" ingest --quiet --db "$tmp/l.db" --max-lag 5 "$log" 2>"$tmp/l.err"
+rc=$?
+[ $rc -eq 2 ] && ok "--max-lag 5 after 60: exit 2" || bad "--max-lag 5 after 60: exit $rc"
+grep -q "l.db: its retry state was saved with --max-lag 60 (attempts still wait to be put in order): give --max-lag 60 or more" \
+	"$tmp/l.err" && ok "…saying which to give" || bad "…message: $(cat "$tmp/l.err")"
+if command -v sqlite3 >/dev/null 2>&1; then
+	[ "$(sqlite3 "$tmp/l.db" 'SELECT status FROM run ORDER BY id DESC LIMIT 1')" = failed ] &&
+		ok "…and the run is recorded failed" || bad "the refused run is not recorded failed"
+fi
+"$bin" ingest --quiet --db "$tmp/l.db" --max-lag 90 "$log" && ok "--max-lag 90 after 60: accepted" ||
+	bad "--max-lag 90 after 60 refused"
+
+# --- report after a run that died, and during one ----------------------------------------
+if command -v mkfifo >/dev/null 2>&1; then
+	mkfifo "$tmp/in.fifo"
+	"$bin" ingest --quiet --flush-every 1 --db "$tmp/k.db" "$tmp/in.fifo" &
+	p=$!
+	exec 3>"$tmp/in.fifo"
+	cat "$log" >&3
+	sleep 2.5
+	"$bin" report --db "$tmp/k.db" >/dev/null 2>"$tmp/r1.err"
+	grep -q "an ingest is writing to it: the report holds its commits so far" "$tmp/r1.err" &&
+		ok "report during a run says one is writing" || bad "report during a run: $(cat "$tmp/r1.err")"
+	kill -9 $p
+	wait $p 2>/dev/null
+	p=
+	exec 3>&-
+	"$bin" report --db "$tmp/k.db" >/dev/null 2>"$tmp/r2.err"
+	grep -q "the last run (ingest, started .*) did not finish: it was killed or crashed; the report holds what it committed (36 lines)" \
+		"$tmp/r2.err" && ok "report after kill -9 says the last run did not finish" ||
+		bad "report after kill -9: $(cat "$tmp/r2.err")"
+	"$bin" report --db "$tmp/l.db" >/dev/null 2>"$tmp/r3.err"
+	[ ! -s "$tmp/r3.err" ] && ok "report after runs that finished: nothing to say" || bad "$(cat "$tmp/r3.err")"
+fi
+exit $fail
