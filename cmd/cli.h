@@ -79,6 +79,7 @@ int cmd_analyze(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_policies(int argc, char **argv);
+int cmd_prune(int argc, char **argv);
 int cmd_check_format(int argc, char **argv);
 
 /* --- shared by analyze, ingest and report (cmd/pipeline.c) ----------------------- */

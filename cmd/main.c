@@ -13,6 +13,7 @@ static const struct {
 	{"analyze", cmd_analyze, "read logs and print the report (a one-shot run, nothing kept)"},
 	{"ingest", cmd_ingest, "add logs to a database (--db)"},
 	{"report", cmd_report, "print the report of a database"},
+	{"prune", cmd_prune, "drop what a database holds of traffic older than a time"},
 	{"policies", cmd_policies, "list the built-in retry policies, or print one"},
 	{"check-format", cmd_check_format, "show why lines of a log do not parse with a format"},
 };
@@ -24,8 +25,8 @@ static void usage(FILE *f)
 		   "retryable vs non-retryable errors, per status and endpoint.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'retrylens COMMAND --help' describes each. Exit codes: 0 ok, 2 usage error,\n"
-		   "3 input or database error.\n");
+	fprintf(f, "\n'retrylens COMMAND --help' describes each. Exit codes: 0 ok, 1 a --fail-on threshold\n"
+		   "was crossed, 2 usage error, 3 input or database error.\n");
 }
 
 int main(int argc, char **argv)

@@ -95,6 +95,7 @@ rl_client_row *rl_clients_get(rl_clients *t, uint64_t hash, const char *name, si
 		r = &t->rows[t->n++];
 		memset(r, 0, sizeof *r);
 		r->hash = hash;
+		r->last_us = INT64_MIN;
 	}
 	if (name && !r->name)
 		r->name = arena_dup(t, name, n);

@@ -404,3 +404,42 @@ int64_t rl_wall_us(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * RL_US_PER_S + ts.tv_nsec / 1000;
 }
+
+bool rl_timestamp_parse_when(const char *s, int64_t now_us, int64_t *us)
+{
+	size_t n = strlen(s);
+	int64_t day = rl_floor_div(now_us, 86400 * RL_US_PER_S) * 86400 * RL_US_PER_S;
+	if (strcmp(s, "today") == 0) {
+		*us = day;
+		return true;
+	}
+	if (strcmp(s, "yesterday") == 0) {
+		*us = day - 86400 * RL_US_PER_S;
+		return true;
+	}
+	/* a span back from now: digits and one unit */
+	if (n >= 2 && n <= 12 && strchr("smhdw", s[n - 1])) {
+		int64_t v = 0;
+		size_t i = 0;
+		for (; i < n - 1 && s[i] >= '0' && s[i] <= '9'; i++)
+			v = v * 10 + (s[i] - '0');
+		if (i == n - 1) {
+			int64_t unit = s[n - 1] == 's'	 ? 1
+				       : s[n - 1] == 'm' ? 60
+				       : s[n - 1] == 'h' ? 3600
+				       : s[n - 1] == 'd' ? 86400
+							 : 7 * 86400;
+			if (v > INT64_MAX / (unit * RL_US_PER_S))
+				return false;
+			*us = now_us - v * unit * RL_US_PER_S;
+			return true;
+		}
+	}
+	/* a date: its midnight UTC */
+	if (n == 10) {
+		char full[32];
+		snprintf(full, sizeof full, "%sT00:00:00Z", s);
+		return rl_timestamp_parse_iso8601(rl_str_make(full, strlen(full)), us, NULL);
+	}
+	return n >= 19 && rl_timestamp_parse_iso8601(rl_str_make(s, n), us, NULL);
+}

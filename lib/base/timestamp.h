@@ -88,6 +88,12 @@ bool rl_duration_parse(rl_str s, int64_t unit_us, int64_t *us, int64_t *res_us);
  * µs and more. */
 bool rl_timestamp_parse_decimal(rl_str s, int64_t unit_ns, int64_t *us, int64_t *res_us);
 
+/* A time as a user gives it on the command line, into *us: RFC 3339 ("2026-11-01T00:00:00Z",
+ * with any zone), a date ("2026-11-01": its midnight UTC), "today" or "yesterday" (their
+ * midnight UTC), or a span back from now_us: a whole number and a unit, s, m, h, d or w
+ * ("30d", "24h"). False for anything else. */
+bool rl_timestamp_parse_when(const char *s, int64_t now_us, int64_t *us);
+
 /* Writes RFC 3339 UTC text ("2000-10-10T20:55:36Z", with ".123" or ".123456" when the
  * time has a fraction) into buf (≥ 32 bytes). Returns buf. */
 char *rl_timestamp_format(int64_t us, char *buf);

@@ -122,6 +122,8 @@ static int process(rl_worker *a, msg *m, const char *arena)
 			return RL_ENOMEM;
 	}
 	row->v[RL_CL_ATTEMPTS]++;
+	if (att.start_us > row->last_us)
+		row->last_us = att.start_us;
 	int rc = rl_reorder_push(a->reorder, &att, judge_released, a);
 	if (rc == 1) {
 		/* late: more than --max-lag before the latest start read; judged on arrival */

@@ -160,8 +160,6 @@ int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, r
 	}
 	st->lock_fd = -1;
 	int rc;
-	if (!temporary && opts && opts->writer && (rc = rl_store_lock(st, path, opts, err)))
-		goto fail;
 	if (!temporary) {
 		struct stat sb;
 		if (stat(path, &sb) != 0) {
@@ -174,6 +172,9 @@ int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, r
 			rc = rl_err_set(err, RL_EDB, path, 0, "not a regular file");
 			goto fail;
 		}
+		/* the writer's lock, before SQLite opens (or creates) the file */
+		if (opts && opts->writer && (rc = rl_store_lock(st, path, opts, err)))
+			goto fail;
 	}
 	int flags = SQLITE_OPEN_READWRITE | (must_exist ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(temporary ? "" : path, &st->db, flags, NULL) != SQLITE_OK) {

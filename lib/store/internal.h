@@ -49,7 +49,14 @@
 	X(RUN_BEGIN, run_begin, 1)                            \
 	X(RUN_UPDATE, run_update, 1)                          \
 	X(META_GET, meta_get, 1)                              \
-	X(META_SET, meta_set, 1)
+	X(META_SET, meta_set, 1)                              \
+	X(PRUNE_BUCKET, prune_bucket, 1)                      \
+	X(PRUNE_LATENCY, prune_latency, 1)                    \
+	X(PRUNE_RETRY_BUCKET, prune_retry_bucket, 1)          \
+	X(PRUNE_CHAIN_MINUTE, prune_chain_minute, 1)          \
+	X(PRUNE_CANDIDATES, prune_candidates, 1)              \
+	X(PRUNE_OLD_CLIENTS, prune_old_clients, 1)            \
+	X(PRUNE_SAMPLES, prune_samples, 1)
 
 #define RL_STORE_STMT_ENUM_(id, file, rows) RL_S_##id,
 typedef enum rl_store_stmt_id { RL_STORE_STMTS(RL_STORE_STMT_ENUM_) RL_S_COUNT } rl_store_stmt_id;

@@ -64,6 +64,7 @@ typedef struct rl_store_client_row {
 	int64_t ev_start;
 	const void *evidence; /* its blob (lib/retry/evidence.h), NULL when none */
 	size_t evidence_len;
+	int64_t last_us; /* the latest start of its attempts counted here; INT64_MIN: none */
 } rl_store_client_row;
 
 typedef struct rl_store_error_row {

@@ -206,6 +206,10 @@ int rl_store_add_client(rl_store *st, const rl_store_client_row *r, rl_err *err)
 		sqlite3_bind_null(s, 4 + RL_CL_N);
 		sqlite3_bind_null(s, 5 + RL_CL_N);
 	}
+	if (r->last_us != INT64_MIN)
+		sqlite3_bind_int64(s, 6 + RL_CL_N, r->last_us);
+	else
+		sqlite3_bind_null(s, 6 + RL_CL_N);
 	int rc = rl_store_run_stmt(st, s, err, WRITE_FAILED);
 	sqlite3_clear_bindings(s);
 	return rc;
@@ -353,4 +357,41 @@ int rl_store_run_update(rl_store *st, int64_t run_id, uint64_t lines, uint64_t a
 		sqlite3_bind_null(s, 5);
 	sqlite3_bind_int64(s, 6, rl_wall_us());
 	return rl_store_run_stmt(st, s, err, WRITE_FAILED);
+}
+
+/* Runs the prune statement which with v bound to ?1; adds the rows it dropped to *n. */
+static int prune_one(rl_store *st, rl_store_stmt_id which, int64_t v, uint64_t *n, rl_err *err)
+{
+	sqlite3_stmt *s = rl_store_stmt(st, which, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_int64(s, 1, v);
+	int rc = rl_store_run_stmt(st, s, err, WRITE_FAILED);
+	if (!rc)
+		*n += (uint64_t)sqlite3_changes(st->db);
+	return rc;
+}
+
+int rl_store_prune_older(rl_store *st, int64_t before_us, rl_store_pruned *out, rl_err *err)
+{
+	rl_store_pruned p = {0};
+	int64_t minute = rl_minute_of(before_us);
+	int rc = prune_one(st, RL_S_PRUNE_BUCKET, minute, &p.minutes, err);
+	if (!rc)
+		rc = prune_one(st, RL_S_PRUNE_LATENCY, minute, &p.minutes, err);
+	if (!rc)
+		rc = prune_one(st, RL_S_PRUNE_RETRY_BUCKET, minute, &p.minutes, err);
+	if (!rc)
+		rc = prune_one(st, RL_S_PRUNE_CHAIN_MINUTE, minute, &p.minutes, err);
+	if (!rc)
+		rc = prune_one(st, RL_S_PRUNE_CANDIDATES, before_us, &p.candidates, err);
+	if (!rc)
+		rc = prune_one(st, RL_S_PRUNE_OLD_CLIENTS, before_us, &p.clients, err);
+	if (!rc)
+		rc = prune_one(st, RL_S_PRUNE_SAMPLES, before_us, &p.samples, err);
+	if (!rc && p.minutes)
+		rc = rl_store_exec(st, rl_store_sql("sql/maintain/rebuild_totals.sql"), err);
+	if (out)
+		*out = p;
+	return rc;
 }

@@ -327,6 +327,96 @@ static void check_meta_and_state(rl_store *st)
 	CHECK_INT(rl_store_add_rekeyed_client(st, 42, 2, &err), 0);
 }
 
+/* --- prune: rows older than a time go, the all-time tables are summed again --------- */
+
+static void check_prune(void)
+{
+	rl_err err = {0};
+	rl_store *st = NULL;
+	rl_store_opts tmp = {.temporary = true};
+	CHECK_INT(rl_store_open(&st, NULL, &tmp, &err), 0);
+	CHECK_INT(rl_store_begin(st, &err), 0);
+	/* minute 100: 200 ×1, 500 ×2, 503 ×4; minute 101: 200 ×8, 500 ×16 */
+	rl_store_bucket_row b[5] = {
+		{.minute = 100, .endpoint = 1, .method = 1, .status = 200, .attempts = 1},
+		{.minute = 100, .endpoint = 1, .method = 1, .status = 500, .attempts = 2},
+		{.minute = 100, .endpoint = 1, .method = 1, .status = 503, .attempts = 4},
+		{.minute = 101, .endpoint = 1, .method = 1, .status = 200, .attempts = 8},
+		{.minute = 101, .endpoint = 1, .method = 1, .status = 500, .attempts = 16},
+	};
+	CHECK_INT(rl_store_add_buckets(st, b, 5, &err), 0);
+	CHECK_INT(rl_store_add_bucket_totals(st, b, 5, &err), 0);
+	rl_store_latency_row l[2] = {{100, 1, 1, 3, 2}, {101, 1, 1, 3, 5}};
+	CHECK_INT(rl_store_add_latencies(st, l, 2, &err), 0);
+	CHECK_INT(rl_store_add_latency_totals(st, l, 2, &err), 0);
+	rl_store_retry_row r[2];
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < 2; i++) {
+		r[i].minute = 100 + i;
+		r[i].endpoint = 1;
+		r[i].method = 1;
+		r[i].v[RL_RC_RETRIES] = (uint64_t)(3 + i);
+		r[i].v[RL_RC_TOO_FAST] = (uint64_t)(1 + i);
+	}
+	CHECK_INT(rl_store_add_retries(st, r, 2, &err), 0);
+	CHECK_INT(rl_store_add_retry_totals(st, r, 2, &err), 0);
+	rl_store_minute_row m[2];
+	memset(m, 0, sizeof m);
+	m[0].minute = 100, m[1].minute = 101;
+	m[0].v[RL_AGG_CHAINS] = 5, m[1].v[RL_AGG_CHAINS] = 7;
+	CHECK_INT(rl_store_add_minutes(st, m, 2, &err), 0);
+	int64_t t100 = 100 * RL_US_PER_MIN, t101 = 101 * RL_US_PER_MIN;
+	CHECK_INT(rl_store_add_candidate(st, 1, t100 + 5, 1, &err), 0);
+	CHECK_INT(rl_store_add_candidate(st, 1, t101 + 5, 2, &err), 0);
+	rl_store_client_row old = {.hash = 1, .last_us = t100 + 30}, recent = {.hash = 2, .last_us = t101},
+			    unknown = {.hash = 3, .last_us = INT64_MIN};
+	CHECK_INT(rl_store_add_client(st, &old, &err), 0);
+	CHECK_INT(rl_store_add_client(st, &recent, &err), 0);
+	CHECK_INT(rl_store_add_client(st, &unknown, &err), 0);
+	int64_t run = 0;
+	CHECK_INT(rl_store_run_begin(st, "test", &run, &err), 0);
+	CHECK_INT(rl_store_run_update(st, run, 1, 0, 1, "ok", &err), 0); /* finished now (wall clock) */
+	CHECK_INT(rl_store_add_reject(st, run, 1, 1, "bad", "x", &err), 0);
+
+	/* everything before minute 101 */
+	rl_store_pruned p;
+	CHECK_INT(rl_store_prune_older(st, t101, &p, &err), 0);
+	CHECK_INT(p.minutes, 3 + 1 + 1 + 1);
+	CHECK_INT(p.candidates, 1);
+	CHECK_INT(p.clients, 1); /* the one last seen before; a row without last_us stays */
+	CHECK_INT(p.samples, 0); /* its run finished after the cutoff */
+	rl_store_query *q;
+	int64_t by_status[3] = {0};
+	int rows = 0;
+	CHECK_INT(rl_store_query_open(st, "sql/report/totals.sql", &q, &err), 0);
+	while (rl_store_query_step(q, &err) == 1) {
+		int64_t status = rl_store_query_int(q, 2);
+		by_status[status == 500 ? 1 : status == 503 ? 2 : 0] += rl_store_query_int(q, 3);
+		rows++;
+	}
+	rl_store_query_close(q);
+	CHECK_INT(rows, 2);
+	CHECK_INT(by_status[0], 8);
+	CHECK_INT(by_status[1], 16);
+	CHECK_INT(by_status[2], 0);
+	CHECK_INT(one_int(st, "sql/report/latency.sql", 3), 5);
+	CHECK_INT(one_int(st, "sql/report/retries.sql", 2 + RL_RC_RETRIES), 4);
+	CHECK_INT(one_int(st, "sql/report/retries.sql", 2 + RL_RC_TOO_FAST), 2);
+	CHECK_INT(one_int(st, "sql/report/chains.sql", 0), 7);
+	struct client_sum sum = {0};
+	CHECK_INT(rl_store_clients_each(st, sum_client, &sum, &err), 0);
+	CHECK_INT(sum.clients, 2);
+	/* a time after the run: its sample goes; again: nothing more */
+	CHECK_INT(rl_store_prune_older(st, rl_wall_us() + 60 * RL_US_PER_S, &p, &err), 0);
+	CHECK_INT(p.samples, 1);
+	CHECK_INT(p.clients, 1);
+	CHECK_INT(one_int(st, "sql/report/totals.sql", 3), -1);
+	CHECK_INT(rl_store_prune_older(st, rl_wall_us() + 60 * RL_US_PER_S, &p, &err), 0);
+	CHECK_INT(p.minutes + p.candidates + p.clients + p.samples, 0);
+	CHECK_INT(rl_store_commit(st, &err), 0);
+	rl_store_close(st);
+}
+
 /* --- a version 4 database: client evidence as JSON, converted by migration 0005 ------ */
 
 #define T0 1795946400000000LL /* 2026-11-29T10:00:00Z in µs */
@@ -553,6 +643,7 @@ int main(void)
 
 	remove_db(path);
 	check_legacy_evidence(dir);
+	check_prune();
 	CHECK_INT(rmdir(dir), 0);
 	return check_done("store");
 }

@@ -182,8 +182,42 @@ static void test_format(void)
 	CHECK_STR(rl_timestamp_format(-1, buf), "1969-12-31T23:59:59.999999Z");
 }
 
+static void test_when(void)
+{
+	int64_t now = 1795946400000000LL + 3723 * RL_US_PER_S; /* 2026-11-29T11:02:03Z */
+	int64_t us = 0, day = 1795946400000000LL - 10 * 3600 * RL_US_PER_S; /* 2026-11-29T00:00:00Z */
+	CHECK(rl_timestamp_parse_when("today", now, &us) && us == day);
+	CHECK(rl_timestamp_parse_when("yesterday", now, &us) && us == day - 86400 * RL_US_PER_S);
+	CHECK(rl_timestamp_parse_when("30d", now, &us) && us == now - 30 * 86400 * RL_US_PER_S);
+	CHECK(rl_timestamp_parse_when("24h", now, &us) && us == now - 86400 * RL_US_PER_S);
+	CHECK(rl_timestamp_parse_when("90m", now, &us) && us == now - 5400 * RL_US_PER_S);
+	CHECK(rl_timestamp_parse_when("45s", now, &us) && us == now - 45 * RL_US_PER_S);
+	CHECK(rl_timestamp_parse_when("2w", now, &us) && us == now - 14 * 86400 * RL_US_PER_S);
+	CHECK(rl_timestamp_parse_when("0d", now, &us) && us == now);
+	CHECK(rl_timestamp_parse_when("2026-11-29", now, &us) && us == day);
+	CHECK(rl_timestamp_parse_when("2026-11-29T10:00:00Z", now, &us) && us == 1795946400000000LL);
+	CHECK(rl_timestamp_parse_when("2026-11-29T12:00:00+02:00", now, &us) && us == 1795946400000000LL);
+	const char *bad[] = {"",
+			     "d",
+			     "30",
+			     "30x",
+			     "-3d",
+			     "3.5d",
+			     "tomorrow",
+			     "2026-13-01",
+			     "2026-11-29T25:00:00Z",
+			     "99999999999999999d",
+			     "2026/11/29"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		if (rl_timestamp_parse_when(bad[i], now, &us)) {
+			fprintf(stderr, "parsed '%s'\n", bad[i]);
+			CHECK(0);
+		}
+}
+
 int main(void)
 {
+	test_when();
 	test_civil();
 	test_clf();
 	test_clf_cache();
