@@ -232,6 +232,9 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 			(unsigned long long)s->rejected);
 		if (s->skipped)
 			fprintf(f, " %8llu skipped (not access records)", (unsigned long long)s->skipped);
+		if (s->late)
+			fprintf(f, " %8llu late (more than --max-lag out of order: judged as they came)",
+				(unsigned long long)s->late);
 		fputc('\n', f);
 	}
 
