@@ -163,7 +163,8 @@ int cli_check_fail_on(const char *cmd, rl_store *st, const rl_policy *pol, const
  * checks the --fail-on thresholds: one line on stderr for each one crossed (and for a
  * null value, which never crosses), and EXIT_THRESHOLD when any was. A bad threshold is
  * EXIT_USAGE before anything is printed. */
-int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t top, const cli_list *fail_on);
+int cli_render(const char *cmd, rl_store *st, const rl_policy *pol, const char *output, size_t top,
+	       const cli_list *fail_on);
 
 /* Checks --output: EXIT_USAGE with a message if unknown. */
 int cli_check_output(const char *cmd, const char *output);

@@ -63,7 +63,7 @@ int cmd_analyze(int argc, char **argv)
 	if (finished) {
 		/* an input that failed midway still leaves a report of what was read; a missing
 		 * input or a failed database leaves none. Exit 3 wins over a threshold's 1. */
-		int rr = cli_render(st, &pol, output, top, &fail_on);
+		int rr = cli_render(cmd.name, st, &pol, output, top, &fail_on);
 		if (rr && !(rr == EXIT_THRESHOLD && rc))
 			rc = rr;
 	}

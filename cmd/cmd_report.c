@@ -89,7 +89,7 @@ int cmd_report(int argc, char **argv)
 			pol = id.policy;
 	}
 	if (!rc)
-		rc = cli_render(st, &pol, output, top, &fail_on);
+		rc = cli_render(cmd.name, st, &pol, output, top, &fail_on);
 	rl_store_close(st);
 done:
 	free(pos);

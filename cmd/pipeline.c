@@ -196,11 +196,12 @@ static bool check_thresholds(const cli_list *fail_on, const rl_threshold *th, js
 	return crossed;
 }
 
-int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t top, const cli_list *fail_on)
+int cli_render(const char *cmd, rl_store *st, const rl_policy *pol, const char *output, size_t top,
+	       const cli_list *fail_on)
 {
 	const rl_renderer *rd = rl_renderer_find(output);
 	if (!rd)
-		return cli_check_output("report", output);
+		return cli_check_output(cmd, output);
 	rl_err err;
 	rl_err_clear(&err);
 	rl_report rep;
@@ -215,7 +216,7 @@ int cli_render(rl_store *st, const rl_policy *pol, const char *output, size_t to
 		doc = rl_render_json_doc(&rep);
 		if (!doc)
 			rl_err_set(&err, RL_ENOMEM, NULL, 0, "out of memory");
-		rc = doc ? resolve_fail_on("report", fail_on, doc, th) : cli_fail(&err);
+		rc = doc ? resolve_fail_on(cmd, fail_on, doc, th) : cli_fail(&err);
 	}
 	if (rc) {
 		json_decref(doc);

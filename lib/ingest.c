@@ -53,6 +53,7 @@ struct rl_ingest {
 	bool input_failed;
 	_Atomic int stop; /* rl_ingest_stop's why: stop reading */
 	int tick_rc; /* a commit a stream's tick made failed: the run stops with it */
+	bool finished; /* the final commit is done */
 	rl_err tick_err;
 };
 
@@ -312,7 +313,7 @@ static void input_failed(rl_ingest *ing, rl_reader *s)
 	s->error = 0;
 }
 
-int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err)
+static int run_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err)
 {
 	int rc = open_inputs(ing, paths, n, err);
 	if (rc)
@@ -327,18 +328,8 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 			     ing->commit,	    n,
 			     ing->source_names,	    ing->time_res,
 			     ing->dur_res};
-	if ((rc = rl_worker_new(&ing->analysis, &ao, err)) || (rc = rl_worker_load(ing->analysis, ing->st, err))) {
-		/* nothing was read: the run's row says it failed (the writer has not written) */
-		rl_err ignored;
-		rl_err_clear(&ignored);
-		if (!rl_store_begin(ing->st, &ignored)) {
-			if (rl_store_run_update(ing->st, ing->run_id, 0, 0, 0, "failed", &ignored))
-				rl_store_rollback(ing->st);
-			else
-				(void)rl_store_commit(ing->st, &ignored);
-		}
+	if ((rc = rl_worker_new(&ing->analysis, &ao, err)) || (rc = rl_worker_load(ing->analysis, ing->st, err)))
 		return rc;
-	}
 	rl_worker_start(ing->analysis);
 	/* formats, then the first record of each input */
 	for (size_t i = 0; i < n; i++) {
@@ -359,12 +350,15 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 			break;
 		if ((rc = count_record(ing, best)))
 			goto fail;
-		if (atomic_load_explicit(&ing->stop, memory_order_relaxed)) {
-			/* stopped: the records the merge holds count, nothing more is read */
-			ing->srcs[best].has_rec = false;
-			ing->srcs[best].eof = true;
+		rl_reader *b = &ing->srcs[best];
+		if (atomic_load_explicit(&ing->stop, memory_order_relaxed) && !rl_source_is_stream(b->src)) {
+			/* stopped: a file's record in the merge counts, nothing more is read (a
+			 * stream goes on to the end of what it has: its source stops at its next
+			 * read, after the whole lines it holds) */
+			b->has_rec = false;
+			b->eof = true;
 		} else {
-			rl_reader_pull(&ing->srcs[best]);
+			rl_reader_pull(b);
 		}
 		if (ing->srcs[best].error)
 			input_failed(ing, &ing->srcs[best]);
@@ -400,6 +394,7 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 	/* the analysis commits its last tables, then the final commit saves its state */
 	if ((rc = rl_worker_stop(ing->analysis, err)) || (rc = flush(ing, ing->input_failed ? "failed" : "ok", err)))
 		return rc;
+	ing->finished = true;
 	rl_err_clear(err);
 	return ing->input_failed ? RL_EINPUT : 0;
 fail:
@@ -407,6 +402,34 @@ fail:
 		rl_err_set(err, rc, NULL, 0, "out of memory");
 	else
 		rl_worker_stop(ing->analysis, err);
+	return rc;
+}
+
+/* After an error before the final commit: the threads stop, and the run's row says it
+ * failed (report would otherwise take it for a run that was killed). Best effort: the
+ * database may be what failed. */
+static void mark_failed(rl_ingest *ing)
+{
+	rl_err ignored;
+	rl_err_clear(&ignored);
+	if (ing->analysis)
+		(void)rl_worker_stop(ing->analysis, &ignored);
+	rl_writer_free(ing->commit); /* waits for what it was writing */
+	ing->commit = NULL;
+	rl_store_rollback(ing->st);
+	if (ing->run_id && !rl_store_begin(ing->st, &ignored)) {
+		if (rl_store_run_fail(ing->st, ing->run_id, &ignored))
+			rl_store_rollback(ing->st);
+		else
+			(void)rl_store_commit(ing->st, &ignored);
+	}
+}
+
+int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err)
+{
+	int rc = run_inputs(ing, paths, n, err);
+	if (rc && !ing->finished)
+		mark_failed(ing);
 	return rc;
 }
 

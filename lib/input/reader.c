@@ -86,6 +86,7 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 	}
 	if (rj) {
 		char reason[96];
+		s->run_parsed += rj != RL_REJECT_NO_MATCH; /* the format read it: a bad value */
 		if (rj == RL_REJECT_NO_MATCH)
 			snprintf(reason, sizeof reason, "does not match format %.64s", rl_format_name(s->fmt));
 		else
@@ -163,6 +164,8 @@ void rl_reader_pull(rl_reader *s)
 			if (s->sniff.lines)
 				rl_sniff_clear(&s->sniff);
 			int r = ended ? 0 : rl_source_next(s->src, &ln, &s->err);
+			if (r == 2)
+				continue; /* idle returns are the sniffer's: nothing yet, read again */
 			if (r < 0)
 				s->error = r;
 			if (r <= 0 && rl_format_is_document(s->fmt)) {

@@ -72,7 +72,8 @@ typedef struct rl_reader {
 	int64_t time_res, dur_res; /* the finest in the first records */
 	uint64_t res_lines;
 	/* this run: lines that were not blank, and those the format read (records, parts
-	 * of one, other records of a JSON log) — none of many means the wrong format */
+	 * of one, other records of a JSON log, records with a bad value) — none of many
+	 * means the wrong format */
 	uint64_t run_nonblank, run_parsed;
 } rl_reader;
 

@@ -19,9 +19,16 @@ int rl_sniff_document(rl_source *src, const rl_format_opts *opts, rl_format **fm
 	size_t n, want = 512;
 	int har, rc;
 	for (;;) {
-		if ((rc = rl_source_peek(src, want, &p, &n, err)))
+		/* an idle stream is judged by what it sent, once that holds a whole line */
+		rl_source_set_idle_return(src, true);
+		rc = rl_source_peek(src, want, &p, &n, err);
+		rl_source_set_idle_return(src, false);
+		bool idle = rl_source_take_idle(src);
+		if (rc)
 			return rc;
-		if ((har = rl_har_detect(p, n, n < want)) >= 0)
+		if (idle && !memchr(p, '\n', n))
+			continue;
+		if ((har = rl_har_detect(p, n, n < want || idle)) >= 0)
 			break;
 		want = n * 2;
 	}

@@ -37,6 +37,7 @@ struct rl_source {
 	/* a stream's ticks (rl_source_opts) */
 	bool stream, stopped;
 	bool idle_return, idled; /* rl_source_set_idle_return; a tick passed with nothing to read */
+	bool peek_idled; /* rl_source_peek returned early for it (rl_source_take_idle) */
 	bool (*tick)(void *ctx);
 	void *tick_ctx;
 	int tick_ms;
@@ -62,7 +63,15 @@ int rl_source_open(rl_source **out, const char *path, const rl_source_opts *opts
 	if (strcmp(path, "-") == 0) {
 		s->fd = 0;
 	} else {
-		s->fd = open(path, O_RDONLY | O_CLOEXEC);
+		/* a FIFO's open waits for a writer: a signal that stops the run ends the wait */
+		while ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 && errno == EINTR)
+			if (opts && opts->tick && !opts->tick(opts->tick_ctx))
+				break;
+		if (s->fd < 0 && errno == EINTR) { /* stopped before any byte: an empty input */
+			s->stopped = s->raw_eof = s->decided = true;
+			*out = s;
+			return 0;
+		}
 		if (s->fd < 0) {
 			int e = errno;
 			rl_source_free(s);
@@ -84,6 +93,18 @@ int rl_source_open(rl_source **out, const char *path, const rl_source_opts *opts
 void rl_source_set_idle_return(rl_source *s, bool on)
 {
 	s->idle_return = on;
+}
+
+bool rl_source_take_idle(rl_source *s)
+{
+	bool was = s->peek_idled;
+	s->peek_idled = false;
+	return was;
+}
+
+bool rl_source_is_stream(const rl_source *s)
+{
+	return s->stream;
 }
 
 bool rl_source_stopped(const rl_source *s)
@@ -352,6 +373,10 @@ static int skip_long_line(rl_source *s, rl_line *line, rl_err *err)
 		long r = fill(s, err);
 		if (r < 0)
 			return (int)r;
+		if (r == 0 && s->idled) { /* nothing yet: the line is not over */
+			s->idled = false;
+			continue;
+		}
 		if (r == 0)
 			break;
 	}
@@ -375,6 +400,11 @@ int rl_source_peek(rl_source *s, size_t want, const char **p, size_t *n, rl_err 
 			return (int)r;
 		if (r < 0)
 			rl_err_clear(err); /* rl_source_next reports it after the lines before it */
+		if (r == 0 && s->idled) {
+			s->idled = false;
+			s->peek_idled = true;
+			break;
+		}
 		if (r <= 0)
 			break;
 	}

@@ -75,6 +75,13 @@ uint64_t rl_source_bytes_read(const rl_source *s);
  * than wait for more on an idle stream). */
 void rl_source_set_idle_return(rl_source *s, bool on);
 
+/* Whether the last rl_source_peek returned early because the stream was idle (idle
+ * returns on), clearing it. */
+bool rl_source_take_idle(rl_source *s);
+
+/* True for a pipe, a FIFO or a terminal: not a regular file. */
+bool rl_source_is_stream(const rl_source *s);
+
 /* True when a tick stopped the source. Then rl_source_dropped is the length of the
  * line it held without a newline (0: none), which was not handed out. */
 bool rl_source_stopped(const rl_source *s);

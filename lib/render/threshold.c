@@ -103,7 +103,8 @@ static void collect(json_t *o, const char *prefix, leaves *l)
 		if (snprintf(p, sizeof p, "%s%s%s", prefix, *prefix ? "." : "", k) >= (int)sizeof p)
 			continue;
 		if (json_is_object(v)) {
-			collect(v, p, l);
+			if (strcmp(p, "window") != 0) /* times, not numbers (null in an empty report) */
+				collect(v, p, l);
 		} else if (json_is_number(v) || json_is_null(v)) {
 			if (l->n == l->cap) {
 				size_t nc = l->cap ? 2 * l->cap : 64;
@@ -167,6 +168,9 @@ static size_t distance(const char *metric, const char *path)
 
 int rl_threshold_resolve(rl_threshold *t, json_t *doc, rl_err *err)
 {
+	if (strcmp(t->metric, "window") == 0 || strncmp(t->metric, "window.", 7) == 0)
+		return rl_err_set(err, RL_EUSAGE, "--fail-on", 0, "'%s': the report's window is times, not numbers",
+				  t->text);
 	json_t *v = at_path(doc, t->metric);
 	if (v && (json_is_number(v) || json_is_null(v))) {
 		snprintf(t->path, sizeof t->path, "%s", t->metric);
@@ -236,7 +240,7 @@ int rl_threshold_resolve(rl_threshold *t, json_t *doc, rl_err *err)
 		else
 			rc = rl_err_set(err, RL_EUSAGE, "--fail-on", 0,
 					"'%s': no metric %s in the report (metrics are the numbers of --output json, "
-					"e.g. totals.error_rate, retries.blind_4xx_retry_rate)",
+					"e.g. totals.retryable_rate, retries.blind_4xx_retry_rate)",
 					t->text, t->metric);
 	}
 	free(l.path);

@@ -2,6 +2,7 @@
 #include "lib/retry/worker.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ struct rl_worker {
 	size_t nready, nfree, ready_head;
 	pthread_t thread;
 	bool threaded, done;
+	bool stopped; /* rl_worker_stop ran: nothing more is handed over */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int rc; /* first error of the thread */
@@ -245,7 +247,15 @@ int rl_worker_flush(rl_worker *a)
 
 int rl_worker_stop(rl_worker *a, rl_err *err)
 {
+	if (a->stopped) {
+		if (a->rc && err)
+			*err = a->err;
+		return a->rc;
+	}
+	a->stopped = true;
 	int rc = hand_over(a, true);
+	if (!a->threaded)
+		a->rc = rc;
 	if (a->threaded) {
 		pthread_join(a->thread, NULL);
 		a->threaded = false;
@@ -259,7 +269,12 @@ int rl_worker_stop(rl_worker *a, rl_err *err)
 void rl_worker_start(rl_worker *a)
 {
 	a->last_flush_us = rl_mono_us();
+	/* signals (SIGINT, SIGTERM…) are the parser's to take: the thread blocks them */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	a->threaded = pthread_create(&a->thread, NULL, run, a) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* --- life cycle ------------------------------------------------------------------------ */
@@ -335,7 +350,7 @@ void rl_worker_free(rl_worker *a)
 {
 	if (!a)
 		return;
-	if (a->threaded) {
+	if (a->threaded && !a->stopped) {
 		/* stop without committing: an error path */
 		pthread_mutex_lock(&a->mu);
 		fail(a, RL_EINPUT);

@@ -48,6 +48,7 @@
 	X(ERROR_ID, error_code_id, 1)                         \
 	X(RUN_BEGIN, run_begin, 1)                            \
 	X(RUN_UPDATE, run_update, 1)                          \
+	X(RUN_FAIL, run_fail, 1)                              \
 	X(META_GET, meta_get, 1)                              \
 	X(META_SET, meta_set, 1)                              \
 	X(PRUNE_BUCKET, prune_bucket, 1)                      \
@@ -56,7 +57,8 @@
 	X(PRUNE_CHAIN_MINUTE, prune_chain_minute, 1)          \
 	X(PRUNE_CANDIDATES, prune_candidates, 1)              \
 	X(PRUNE_OLD_CLIENTS, prune_old_clients, 1)            \
-	X(PRUNE_SAMPLES, prune_samples, 1)
+	X(PRUNE_SAMPLES, prune_samples, 1)                    \
+	X(PRUNE_SOURCES, prune_sources, 1)
 
 #define RL_STORE_STMT_ENUM_(id, file, rows) RL_S_##id,
 typedef enum rl_store_stmt_id { RL_STORE_STMTS(RL_STORE_STMT_ENUM_) RL_S_COUNT } rl_store_stmt_id;

@@ -18,6 +18,7 @@
 #include "lib/store/internal.h"
 
 #define POLL_US 50000
+#define MIN_WAIT_US 200000
 
 /* The PID the holder wrote, 0 when unknown. */
 static long holder_pid(int fd)
@@ -49,9 +50,12 @@ int rl_store_lock(rl_store *st, const char *path, const rl_store_opts *o, rl_err
 		return rc;
 	}
 	free(lock);
-	int64_t deadline = rl_mono_us() + (o->wait_us > 0 ? o->wait_us : 0);
+	/* at least a moment: a report that looks at the lock (rl_store_writer_busy) holds it
+	 * for microseconds, and --wait 0 must not fail for that */
+	int64_t deadline = rl_mono_us() + (o->wait_us > MIN_WAIT_US ? o->wait_us : MIN_WAIT_US);
 	bool said = false;
 	long pid = 0;
+	int tries = 0;
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EINTR)
 			continue;
@@ -73,9 +77,11 @@ int rl_store_lock(rl_store *st, const char *path, const rl_store_opts *o, rl_err
 					  "longer (--wait SECONDS) or stop it",
 					  o->wait_us / 1e6);
 		}
-		if (!said && o->waiting)
+		/* said after a second try: a report's glance at the lock is gone by then */
+		if (!said && tries++ && o->waiting) {
 			o->waiting(o->waiting_ctx, path, pid, o->wait_us);
-		said = true;
+			said = true;
+		}
 		struct timespec ts = {0, POLL_US * 1000L};
 		nanosleep(&ts, NULL);
 	}

@@ -133,6 +133,10 @@ int rl_store_run_begin(rl_store *st, const char *command, int64_t *run_id, rl_er
 int rl_store_run_update(rl_store *st, int64_t run_id, uint64_t lines, uint64_t attempts, uint64_t rejected,
 			const char *status, rl_err *err);
 
+/* A run that stopped on an error before its final commit: "failed", its counts those of
+ * its last commit. */
+int rl_store_run_fail(rl_store *st, int64_t run_id, rl_err *err);
+
 /* What rl_store_prune_older dropped. */
 typedef struct rl_store_pruned {
 	uint64_t minutes; /* rows of the per-minute tables: attempts, latency, retries, chains */
@@ -142,8 +146,8 @@ typedef struct rl_store_pruned {
 /* Drops (in the caller's transaction) what is older than before_us: the per-minute
  * rows of earlier minutes (the all-time tables are summed again from what is left),
  * lockstep candidates that started before it, clients last seen before it, and the
- * rejected-line samples of runs that finished before it (wall clock). The retry state
- * and the per-input counts stay. */
+ * rejected-line samples of runs that finished before it (wall clock); each input's
+ * time span starts at it at the earliest. The retry state and the per-input counts stay. */
 int rl_store_prune_older(rl_store *st, int64_t before_us, rl_store_pruned *out, rl_err *err);
 
 /* --- reading ------------------------------------------------------------------ */

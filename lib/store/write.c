@@ -359,6 +359,16 @@ int rl_store_run_update(rl_store *st, int64_t run_id, uint64_t lines, uint64_t a
 	return rl_store_run_stmt(st, s, err, WRITE_FAILED);
 }
 
+int rl_store_run_fail(rl_store *st, int64_t run_id, rl_err *err)
+{
+	sqlite3_stmt *s = rl_store_stmt(st, RL_S_RUN_FAIL, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, rl_wall_us());
+	return rl_store_run_stmt(st, s, err, WRITE_FAILED);
+}
+
 /* Runs the prune statement which with v bound to ?1; adds the rows it dropped to *n. */
 static int prune_one(rl_store *st, rl_store_stmt_id which, int64_t v, uint64_t *n, rl_err *err)
 {
@@ -389,6 +399,9 @@ int rl_store_prune_older(rl_store *st, int64_t before_us, rl_store_pruned *out, 
 		rc = prune_one(st, RL_S_PRUNE_OLD_CLIENTS, before_us, &p.clients, err);
 	if (!rc)
 		rc = prune_one(st, RL_S_PRUNE_SAMPLES, before_us, &p.samples, err);
+	uint64_t spans = 0;
+	if (!rc)
+		rc = prune_one(st, RL_S_PRUNE_SOURCES, before_us, &spans, err);
 	if (!rc && p.minutes)
 		rc = rl_store_exec(st, rl_store_sql("sql/maintain/rebuild_totals.sql"), err);
 	if (out)

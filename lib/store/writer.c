@@ -2,6 +2,7 @@
 #include "lib/store/writer.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -460,7 +461,11 @@ int rl_writer_new(rl_writer **out, rl_store *st, rl_intern *endpoints, rl_intern
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 	}
 	/* without a thread, commits are written inline: slower, never wrong */
+	sigset_t all, old; /* signals are the parser's to take: the thread blocks them */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	c->threaded = pthread_create(&c->thread, NULL, writer, c) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	*out = c;
 	return 0;
 }

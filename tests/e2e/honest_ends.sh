@@ -49,6 +49,16 @@ fi
 "$bin" ingest --quiet --db "$tmp/l.db" --max-lag 90 "$log" && ok "--max-lag 90 after 60: accepted" ||
 	bad "--max-lag 90 after 60 refused"
 
+# --- a run that fails is recorded failed, not taken for one that was killed ------------
+"$bin" ingest --quiet --db "$tmp/l.db" "$tmp/no-such.log" 2>/dev/null
+if command -v sqlite3 >/dev/null 2>&1; then
+	[ "$(sqlite3 "$tmp/l.db" 'SELECT status FROM run ORDER BY id DESC LIMIT 1')" = failed ] &&
+		ok "a missing input: the run is recorded failed" || bad "a missing input: the run is not recorded failed"
+fi
+"$bin" report --db "$tmp/l.db" >/dev/null 2>"$tmp/r0.err"
+grep -q "did not finish" "$tmp/r0.err" && bad "report takes a failed run for a killed one" ||
+	ok "report does not take a failed run for a killed one"
+
 # --- report after a run that died, and during one ----------------------------------------
 if command -v mkfifo >/dev/null 2>&1; then
 	mkfifo "$tmp/in.fifo"

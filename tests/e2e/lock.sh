@@ -46,7 +46,8 @@ grep -q "PID $holder) is still writing" "$tmp/second.err" && ok "the message nam
 	bad "report failed while a writer held the database"
 "$bin" ingest --db "$tmp/a.db" --wait 30 "$log" 2>"$tmp/third.err" &
 third=$!
-sleep 0.3
+i=0 # until it waits (under valgrind it takes a while to get there)
+while ! grep -q "waiting up to" "$tmp/third.err" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 cat "$log" >"$tmp/in.fifo" # the holder reads its input and finishes
 wait $holder
 hrc=$?

@@ -43,6 +43,8 @@ for key in totals status; do
 	fi
 done
 grep -q '"attempts": 19,' "$tmp/got.json" && ok "19 attempts are left" || bad "not 19 attempts left"
+grep -q '"from": "2026-11-29T10:01:00Z"' "$tmp/got.json" && ok "the window starts at the cutoff" ||
+	bad "the window: $(grep -A2 '"window"' "$tmp/got.json")"
 
 "$bin" prune --quiet --db "$tmp/a.db" --older-than yesterday || bad "prune yesterday"
 "$bin" report --db "$tmp/a.db" --output json >"$tmp/none.json"

@@ -126,6 +126,33 @@ for sig in INT HUP; do
 		bad "SIG$sig: exit $rc: $(cat "$tmp/$sig.err")"
 	same "SIG$sig: the database equals analyze" "$tmp/ref.json" "$tmp/$sig.db"
 done
+# --- a signal while the FIFO waits for its writer: a clean, empty run ----------------
+rm -f "$tmp/s.fifo"
+mkfifo "$tmp/s.fifo"
+"$bin" ingest --db "$tmp/open.db" "$tmp/s.fifo" 2>"$tmp/open.err" &
+p=$!
+sleep $flush
+kill -TERM $p
+wait $p
+rc=$?
+[ $rc -eq 0 ] && grep -q "stopped by SIGTERM: committed every whole line read (0 lines)" "$tmp/open.err" &&
+	ok "SIGTERM while a FIFO has no writer yet: exit 0, said" || bad "SIGTERM during open: exit $rc: $(cat "$tmp/open.err")"
+
+# --- a first burst of two lines (under 512 bytes), then silence: counted on time ----------
+rm -f "$tmp/s.fifo"
+mkfifo "$tmp/s.fifo"
+"$bin" ingest --quiet --db "$tmp/two.db" --flush-every $flush "$tmp/s.fifo" &
+p=$!
+exec 3>"$tmp/s.fifo"
+head -n 2 "$log" >&3
+sleep $((2 * flush + 1))
+got=$(attempts "$tmp/two.db")
+[ "$got" = 2 ] && ok "two lines then silence: both committed within $((2 * flush + 1)) s" ||
+	bad "two lines then silence: $got attempts committed"
+kill -TERM $p
+wait $p
+exec 3>&-
+
 # --- analyze stops the same way and prints the report of what it read ----------------
 rm -f "$tmp/s.fifo"
 mkfifo "$tmp/s.fifo"
