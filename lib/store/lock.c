@@ -1,7 +1,7 @@
 /* store/lock.c - one writer per database (SPEC §4).
  *
- * The lock is an flock(2) on DB.lock, a file beside the database that holds the PID of
- * the holder. It is taken before SQLite opens the database, so it covers creating one;
+ * The lock is an flock(2) on DB.lock, a file beside the database (beside the file itself
+ * when DB is a symlink) that holds the PID of the holder. It is taken before SQLite opens the database, so it covers creating one;
  * the kernel drops it when its holder's process ends, however it ends (a run killed
  * with -9 frees it at once); the file itself stays, as -wal and -shm do. A waiting run
  * polls every 50 ms until its --wait runs out. */
@@ -31,14 +31,27 @@ static long holder_pid(int fd)
 	return strtol(buf, NULL, 10);
 }
 
+/* The lock file of the database at path, malloc'd: beside the file a symlink names, so
+ * that two names of one database share one lock; NULL when out of memory. */
+static char *lock_path(const char *path)
+{
+	char *real = realpath(path, NULL); /* NULL for a database not made yet: its own name */
+	const char *p = real ? real : path;
+	size_t n = strlen(p);
+	char *lock = malloc(n + sizeof ".lock");
+	if (lock) {
+		memcpy(lock, p, n);
+		memcpy(lock + n, ".lock", sizeof ".lock");
+	}
+	free(real);
+	return lock;
+}
+
 int rl_store_lock(rl_store *st, const char *path, const rl_store_opts *o, rl_err *err)
 {
-	size_t n = strlen(path);
-	char *lock = malloc(n + sizeof ".lock");
+	char *lock = lock_path(path);
 	if (!lock)
 		return rl_err_set(err, RL_ENOMEM, path, 0, "out of memory");
-	memcpy(lock, path, n);
-	memcpy(lock + n, ".lock", sizeof ".lock");
 	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		int e = errno;
@@ -97,10 +110,11 @@ int rl_store_lock(rl_store *st, const char *path, const rl_store_opts *o, rl_err
 
 bool rl_store_writer_busy(const char *path)
 {
-	char lock[4096];
-	if (snprintf(lock, sizeof lock, "%s.lock", path) >= (int)sizeof lock)
+	char *lock = lock_path(path);
+	if (!lock)
 		return false;
 	int fd = open(lock, O_RDONLY | O_CLOEXEC);
+	free(lock);
 	if (fd < 0)
 		return false; /* never written to by this version, or not ours to read */
 	bool busy = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;

@@ -2,7 +2,8 @@
 # lock.sh BIN FIXTURES
 #
 # One writer per database (SPEC §4). A run that holds the database (an ingest reading a
-# FIFO no one writes yet) makes a second ingest wait: with --wait 1 it gives up with
+# FIFO no one writes yet) makes a second ingest wait, under any name of the database (a
+# symlink shares the lock): with --wait 1 it gives up with
 # exit 3 naming the holder's PID; with a longer wait it says it waits, then runs once
 # the holder is done, and both runs' lines are counted. A report reads meanwhile. A
 # holder killed with -9 frees the lock at once. Two ingests racing to create a new
@@ -59,6 +60,23 @@ grep -q "is writing to it: waiting up to 30 s" "$tmp/third.err" && ok "the waiti
 	bad "the waiting run did not say it waits: $(cat "$tmp/third.err")"
 n=$(attempts "$tmp/a.db")
 [ "$n" = $((2 * one)) ] && ok "both runs counted: $n attempts" || bad "$n attempts, want $((2 * one))"
+
+# --- two names of one database share its lock -------------------------------------------
+mkdir "$tmp/real"
+"$bin" ingest --quiet --db "$tmp/real/s.db" "$log" || bad "ingest into real/s.db"
+ln -s "$tmp/real/s.db" "$tmp/link.db"
+mkfifo "$tmp/s.fifo"
+"$bin" ingest --quiet --db "$tmp/link.db" "$tmp/s.fifo" &
+holder=$!
+exec 3>"$tmp/s.fifo"
+i=0
+while [ "$(cat "$tmp/real/s.db.lock" 2>/dev/null)" != "$holder" ] && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
+"$bin" ingest --quiet --db "$tmp/real/s.db" --wait 0 "$log" 2>"$tmp/sym.err"
+rc=$?
+[ $rc -eq 3 ] && ok "a symlink to a database shares its lock" || bad "a symlink's writer did not hold the database: exit $rc"
+exec 3>&-
+wait $holder
+holder=
 
 # --- kill -9 frees the lock at once -------------------------------------------------
 mkfifo "$tmp/k.fifo"
