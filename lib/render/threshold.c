@@ -177,12 +177,18 @@ int rl_threshold_resolve(rl_threshold *t, json_t *doc, rl_err *err)
 		return 0;
 	}
 	/* SPEC §5: the totals. or retries. prefix may be left out where that is unique */
-	char full[2][RL_THRESHOLD_PATH_MAX + 8];
+	static const char *const prefix[2] = {"totals.", "retries."};
+	char full[2][RL_THRESHOLD_PATH_MAX];
 	json_t *pv[2];
-	snprintf(full[0], sizeof full[0], "totals.%s", t->metric);
-	snprintf(full[1], sizeof full[1], "retries.%s", t->metric);
-	pv[0] = at_path(doc, full[0]);
-	pv[1] = at_path(doc, full[1]);
+	for (int w = 0; w < 2; w++) {
+		size_t a = strlen(prefix[w]), b = strlen(t->metric);
+		pv[w] = NULL;
+		if (a + b >= sizeof full[w])
+			continue; /* longer than any path of the report */
+		memcpy(full[w], prefix[w], a);
+		memcpy(full[w] + a, t->metric, b + 1);
+		pv[w] = at_path(doc, full[w]);
+	}
 	for (int w = 0; w < 2; w++)
 		if (pv[w] && !json_is_number(pv[w]) && !json_is_null(pv[w]))
 			pv[w] = NULL; /* a group: not what the name means */
