@@ -1,6 +1,8 @@
 /* test_source.c - line splitting over plain and gzip input: block boundaries, CRLF,
- * a missing final newline, overlong lines, concatenated, truncated and corrupt gzip. */
+ * a missing final newline, overlong lines, concatenated, truncated and corrupt gzip;
+ * streams: ticks while nothing arrives, a stop (a cut line kept back), idle returns. */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -159,12 +161,127 @@ static void test_gzip(void)
 	free(big);
 }
 
+/* --- streams: ticks while nothing arrives, a stop, the idle return -------------------- */
+
+static int ticks, stop_after;
+
+static bool tick(void *ctx)
+{
+	(void)ctx;
+	return ++ticks < stop_after;
+}
+
+/* Makes a pipe standard input (restored by the caller) and returns its write end. */
+static int pipe_stdin(int *saved)
+{
+	int fd[2];
+	if (pipe(fd) != 0)
+		return -1;
+	*saved = dup(0);
+	dup2(fd[0], 0);
+	close(fd[0]);
+	return fd[1];
+}
+
+static void restore_stdin(int saved)
+{
+	dup2(saved, 0);
+	close(saved);
+}
+
+static void test_stream(void)
+{
+	rl_err err = {0};
+	rl_line ln;
+	int saved, w = pipe_stdin(&saved);
+	CHECK(w >= 0);
+	rl_source_opts o = {.tick = tick, .tick_us = 10000};
+	rl_source *s;
+	CHECK_INT(rl_source_open(&s, "-", &o, &err), 0);
+	CHECK(rl_source_is_stream(s));
+	CHECK_INT(write(w, "a\nb\n", 4), 4);
+	ticks = 0, stop_after = 1000;
+	CHECK_INT(rl_source_next(s, &ln, &err), 1);
+	CHECK(ln.n == 1 && ln.p[0] == 'a');
+	CHECK_INT(rl_source_next(s, &ln, &err), 1);
+	CHECK(ln.n == 1 && ln.p[0] == 'b');
+	CHECK(ticks >= 1); /* before the read */
+	/* nothing more: the source ticks every 10 ms while it waits; the 5th tick stops it */
+	ticks = 0, stop_after = 5;
+	CHECK_INT(rl_source_next(s, &ln, &err), 0);
+	CHECK_INT(ticks, 5);
+	CHECK(rl_source_stopped(s));
+	CHECK_INT(rl_source_dropped(s), 0);
+	CHECK_INT(rl_source_next(s, &ln, &err), 0); /* stays stopped */
+	rl_source_free(s);
+	close(w);
+	restore_stdin(saved);
+
+	/* a line without its newline at the stop is not handed out, and its length is kept */
+	w = pipe_stdin(&saved);
+	CHECK_INT(rl_source_open(&s, "-", &o, &err), 0);
+	CHECK_INT(write(w, "c\npartial", 9), 9);
+	ticks = 0, stop_after = 1000;
+	CHECK_INT(rl_source_next(s, &ln, &err), 1);
+	CHECK(ln.n == 1 && ln.p[0] == 'c');
+	ticks = 0, stop_after = 3;
+	CHECK_INT(rl_source_next(s, &ln, &err), 0);
+	CHECK_INT(rl_source_dropped(s), 7);
+	rl_source_free(s);
+	close(w);
+	restore_stdin(saved);
+
+	/* at the end of a stream (the writer gone) the last line is a line like any other */
+	w = pipe_stdin(&saved);
+	CHECK_INT(rl_source_open(&s, "-", &o, &err), 0);
+	CHECK_INT(write(w, "d\nlast", 6), 6);
+	close(w);
+	ticks = 0, stop_after = 1000;
+	CHECK_INT(rl_source_next(s, &ln, &err), 1);
+	CHECK_INT(rl_source_next(s, &ln, &err), 1);
+	CHECK(ln.n == 4 && memcmp(ln.p, "last", 4) == 0);
+	CHECK_INT(rl_source_next(s, &ln, &err), 0);
+	CHECK(!rl_source_stopped(s));
+	rl_source_free(s);
+	restore_stdin(saved);
+
+	/* idle returns: 2 after a tick with nothing to read, then reading goes on */
+	w = pipe_stdin(&saved);
+	CHECK_INT(rl_source_open(&s, "-", &o, &err), 0);
+	CHECK_INT(write(w, "x\n", 2), 2);
+	ticks = 0, stop_after = 1000;
+	rl_source_set_idle_return(s, true);
+	CHECK_INT(rl_source_next(s, &ln, &err), 1);
+	CHECK_INT(rl_source_next(s, &ln, &err), 2);
+	CHECK_INT(write(w, "y\n", 2), 2);
+	CHECK_INT(rl_source_next(s, &ln, &err), 1);
+	CHECK(ln.n == 1 && ln.p[0] == 'y');
+	rl_source_set_idle_return(s, false);
+	close(w);
+	CHECK_INT(rl_source_next(s, &ln, &err), 0);
+	CHECK(!rl_source_stopped(s));
+	rl_source_free(s);
+	restore_stdin(saved);
+
+	/* a regular file never ticks */
+	write_file("plain.log", "p\nq\n", 4);
+	ticks = 0, stop_after = 1;
+	CHECK_INT(rl_source_open(&s, path("plain.log"), &o, &err), 0);
+	CHECK(!rl_source_is_stream(s));
+	CHECK_INT(rl_source_next(s, &ln, &err), 1);
+	CHECK_INT(rl_source_next(s, &ln, &err), 1);
+	CHECK_INT(rl_source_next(s, &ln, &err), 0);
+	CHECK_INT(ticks, 0);
+	rl_source_free(s);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
 		return 1;
 	test_plain();
 	test_gzip();
+	test_stream();
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
