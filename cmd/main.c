@@ -24,7 +24,7 @@ static void usage(FILE *f)
 		   "retrylens reads API access logs and tells how clients behave when requests fail:\n"
 		   "retryable vs non-retryable errors, per status and endpoint.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'retrylens COMMAND --help' describes each. Exit codes: 0 ok, 1 a --fail-on threshold\n"
 		   "was crossed, 2 usage error, 3 input or database error.\n");
 }

@@ -65,8 +65,16 @@ int rl_store_migrate(rl_store *st, rl_err *err)
 	for (const rl_embedded *e = rl_embedded_files; e->name; e++) {
 		if (!is_migration(e) || migration_number(e) <= version)
 			continue;
-		/* each file ends by setting user_version to its own number */
+		/* each file ends by setting user_version to its own number; another process
+		 * (a report opening the database while an ingest creates it) may have run it
+		 * since the version was read: read it again under the write lock */
 		rc = rl_store_exec(st, rl_store_sql("sql/tx/begin.sql"), err);
+		if (!rc)
+			rc = read_schema(st, &version, &tables, err);
+		if (!rc && version >= migration_number(e)) {
+			if (!(rc = rl_store_exec(st, rl_store_sql("sql/tx/commit.sql"), err)))
+				continue;
+		}
 		if (!rc)
 			rc = rl_store_exec(st, e->data, err);
 		if (!rc && !(rc = read_schema(st, &version, &tables, err)) && version != migration_number(e))
