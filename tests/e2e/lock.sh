@@ -118,6 +118,26 @@ done
 [ $races -eq 10 ] && ok "10 races to create a database: no error, every line counted" ||
 	bad "$((10 - races)) of 10 races to create a database failed"
 
+# --- a report that opens a database while an ingest creates it ---------------------
+# (the report migrates too: a migration must not run twice)
+bad_races=0
+r=0
+while [ $r -lt 10 ]; do
+	"$bin" ingest --quiet --db "$tmp/mr$r.db" "$log" 2>"$tmp/mi.err" &
+	p1=$!
+	"$bin" report --db "$tmp/mr$r.db" >/dev/null 2>"$tmp/mr.err"
+	rc2=$?
+	wait $p1
+	rc1=$?
+	if [ $rc1 -ne 0 ] || { [ $rc2 -ne 0 ] && ! grep -q "no such database" "$tmp/mr.err"; }; then
+		bad_races=$((bad_races + 1))
+		echo "race $r: ingest exit $rc1, report exit $rc2: $(cat "$tmp/mi.err" "$tmp/mr.err")"
+	fi
+	r=$((r + 1))
+done
+[ $bad_races -eq 0 ] && ok "10 reports racing an ingest that creates the database: no error" ||
+	bad "$bad_races of 10 report/ingest races failed"
+
 # --- a bad --wait is a usage error --------------------------------------------------
 "$bin" ingest --db "$tmp/u.db" --wait soon "$log" 2>"$tmp/u.err"
 rc=$?
