@@ -12,7 +12,9 @@
 # lnav and goaccess are skipped with a note when not installed (apt-get install lnav
 # goaccess). Then the memory figures: peak RSS on 1 hour vs 4 hours of the same
 # traffic, and the retry state's bytes per open key with LINES distinct clients inside
-# one window. Results go to stdout as Markdown. Nothing here is a pass/fail test.
+# one window; then a database of 30 days: report's time, and a cron run of one minute
+# into it against one into an empty database. Results go to stdout as Markdown (the
+# rows with a target say whether it is met). Nothing here is a pass/fail test.
 #
 # BENCH_BASE=REF (a commit, tag or branch) also builds REF and measures it beside the
 # work tree on every retrylens row of the first table, in the same run and on the same
@@ -150,3 +152,32 @@ rm -f "$out/distinct.db" "$out/distinct.db-wal" "$out/distinct.db-shm"
 m=$("$out/measure" --runs 1 -- "$bin" ingest --quiet --db "$out/distinct.db" "$dist")
 echo "  ingest: $(echo "$m" | sed 's/.*wall_s=\([0-9.]*\).*/\1/') s, peak RSS $(echo "$m" | sed 's/.*rss_kib=\([0-9]*\).*/\1/' | awk '{printf "%.1f", $1/1024}') MiB"
 rm -f "$out/distinct.db" "$out/distinct.db-wal" "$out/distinct.db-shm"
+
+# A database of 30 days (2 × LINES lines over 30 days of minutes, ingested once): report
+# reads it, and a cron run adds one minute of new lines (1,000, right after the 30 days)
+# to it and to an empty database (made beforehand; both median of 11 runs) — the two
+# should cost the same: a run's cost follows what it reads, not what the database holds.
+month=$out/month.log minute=$out/minute.log
+[ -s "$month" ] && [ "$(wc -l <"$month")" = "$((lines * 2))" ] ||
+	"$out/genlog" --lines "$((lines * 2))" --span 2592000 >"$month"
+[ -s "$minute" ] || "$out/genlog" --lines 1000 --span 60 --start $((1700000000 + 2592000)) --seed 7 >"$minute"
+for f in month.db month-cron.db empty.db; do rm -f "$out/$f" "$out/$f-wal" "$out/$f-shm" "$out/$f.lock"; done
+"$bin" ingest --quiet --db "$out/month.db" "$month"
+rows=$(sqlite3 "$out/month.db" 'SELECT count(*) FROM bucket' 2>/dev/null || echo "?")
+echo
+echo "| 30 days in the database ($rows minute rows) | wall s | target |"
+echo "|---|---:|---|"
+m=$("$out/measure" --runs 3 -- "$bin" report --db "$out/month.db" --output json)
+rep=$(echo "$m" | sed 's/.*wall_s=\([0-9.]*\).*/\1/')
+echo "| report, all 30 days | $rep | ≤ 0.200 s: $(awk -v w="$rep" 'BEGIN { print w <= 0.2 ? "met" : "MISSED" }') |"
+cp "$out/month.db" "$out/month-cron.db"
+m=$("$out/measure" --runs 11 -- "$bin" ingest --quiet --db "$out/month-cron.db" "$minute")
+full=$(echo "$m" | sed 's/.*wall_s=\([0-9.]*\).*/\1/')
+: >"$out/nothing.log"
+"$bin" ingest --quiet --db "$out/empty.db" "$out/nothing.log" # made, with nothing in it
+m=$("$out/measure" --runs 11 -- "$bin" ingest --quiet --db "$out/empty.db" "$minute")
+empty=$(echo "$m" | sed 's/.*wall_s=\([0-9.]*\).*/\1/')
+echo "| ingest the same minute into an empty database | $empty | the anchor |"
+echo "| ingest one minute (1,000 lines) into the 30 days | $full | ≤ 1.25 × the anchor: $(awk -v a="$empty" -v b="$full" \
+	'BEGIN { printf "%.2f×, %s", b / a, b <= 1.25 * a ? "met" : "MISSED" }') |"
+for f in month.db month-cron.db empty.db; do rm -f "$out/$f" "$out/$f-wal" "$out/$f-shm" "$out/$f.lock"; done
