@@ -164,7 +164,7 @@ void cli_notice(void *quiet, const char *source, const char *msg, bool is_error)
 	fprintf(stderr, "retrylens: %s: %s\n", source, msg);
 }
 
-void cli_waiting(void *quiet, const char *path, long pid, int64_t wait_us)
+static void waiting(void *quiet, const char *path, long pid, int64_t wait_us)
 {
 	if (quiet && *(bool *)quiet)
 		return;
@@ -174,4 +174,9 @@ void cli_waiting(void *quiet, const char *path, long pid, int64_t wait_us)
 	else
 		fprintf(stderr, "retrylens: %s: another retrylens is writing to it: waiting up to %.0f s\n", path,
 			wait_us / 1e6);
+}
+
+rl_store_opts cli_writer_opts(int64_t wait_us, bool *quiet)
+{
+	return (rl_store_opts){.writer = true, .wait_us = wait_us, .waiting = waiting, .waiting_ctx = quiet};
 }

@@ -71,9 +71,17 @@ const char *cli_db_path(const char *opt);
  * are silenced by --quiet (ctx points to it), errors never. */
 void cli_notice(void *quiet, const char *source, const char *msg, bool is_error);
 
-/* rl_store_opts.waiting: "retrylens: DB: another retrylens (PID N) is writing to it:
- * waiting up to S s" on stderr, unless --quiet (ctx points to it). */
-void cli_waiting(void *quiet, const char *path, long pid, int64_t wait_us);
+/* The --wait option of the commands that write to a database (ingest, prune). */
+#define CLI_WAIT_OPT(wait_us)                                                                          \
+	{                                                                                              \
+		"--wait", CLI_SECONDS, &(wait_us), "SECONDS",                                          \
+			"while another run writes to the database, wait this long for it (default 60)" \
+	}
+
+/* The store options of a database's writer: its lock waits up to wait_us, and says so
+ * on stderr ("another retrylens (PID N) is writing to it: waiting up to S s") unless
+ * *quiet. */
+rl_store_opts cli_writer_opts(int64_t wait_us, bool *quiet);
 
 int cmd_analyze(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);

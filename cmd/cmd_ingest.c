@@ -18,8 +18,7 @@ int cmd_ingest(int argc, char **argv)
 		{"--flush-every", CLI_SECONDS, &a.flush_every_us, "SECONDS",
 		 "commit at least this often while reading a stream (default 10)"},
 		CLI_RETRY_OPTS(a),
-		{"--wait", CLI_SECONDS, &wait_us, "SECONDS",
-		 "while another run writes to the database, wait this long for it (default 60)"},
+		CLI_WAIT_OPT(wait_us),
 		{"--quiet", CLI_FLAG, &a.quiet, NULL, "no notices or summary on stderr (errors still show)"},
 		{NULL, 0, NULL, NULL, NULL},
 	};
@@ -49,7 +48,7 @@ int cmd_ingest(int argc, char **argv)
 	rl_store *st;
 	rl_err err;
 	rl_err_clear(&err);
-	rl_store_opts so = {.writer = true, .wait_us = wait_us, .waiting = cli_waiting, .waiting_ctx = &a.quiet};
+	rl_store_opts so = cli_writer_opts(wait_us, &a.quiet);
 	if (rl_store_open(&st, cli_db_path(db), &so, &err)) {
 		rc = cli_fail(&err);
 		goto done;

@@ -14,8 +14,7 @@ int cmd_prune(int argc, char **argv)
 		{"--db", CLI_STRING, &db, "FILE", "the database (default $RETRYLENS_DB, else retrylens.db)"},
 		{"--older-than", CLI_STRING, &older, "WHEN",
 		 "drop what is older: a span back from now (30d, 12h, 2w), a date or an RFC 3339 time"},
-		{"--wait", CLI_SECONDS, &wait_us, "SECONDS",
-		 "while another run writes to the database, wait this long for it (default 60)"},
+		CLI_WAIT_OPT(wait_us),
 		{"--quiet", CLI_FLAG, &quiet, NULL, "no summary on stderr (errors still show)"},
 		{NULL, 0, NULL, NULL, NULL},
 	};
@@ -56,8 +55,8 @@ int cmd_prune(int argc, char **argv)
 	rl_store *st;
 	rl_err err;
 	rl_err_clear(&err);
-	rl_store_opts so = {
-		.must_exist = true, .writer = true, .wait_us = wait_us, .waiting = cli_waiting, .waiting_ctx = &quiet};
+	rl_store_opts so = cli_writer_opts(wait_us, &quiet);
+	so.must_exist = true;
 	if (rl_store_open(&st, cli_db_path(db), &so, &err)) {
 		rc = cli_fail(&err);
 		goto done;

@@ -9,8 +9,9 @@
 
 /* Says so when the latest run did not finish: it was killed or crashed (it is not
  * running: no writer holds the database), and the report holds what it committed. */
-static void last_run_notice(rl_store *st, const char *path)
+static void last_run_notice(rl_store *st)
 {
+	const char *path = rl_store_path(st);
 	rl_store_query *q;
 	rl_err err;
 	rl_err_clear(&err);
@@ -74,7 +75,7 @@ int cmd_report(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto done;
 	}
-	last_run_notice(st, cli_db_path(db));
+	last_run_notice(st);
 	rl_policy pol;
 	if (policy) {
 		rc = cli_load_policy(policy, &pol);

@@ -362,15 +362,12 @@ static int run_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err
 		}
 		if (ing->srcs[best].error)
 			input_failed(ing, &ing->srcs[best]);
-		if (ing->tick_rc) {
-			*err = ing->tick_err;
-			rc = ing->tick_rc;
-			goto fail;
-		}
+		if (ing->tick_rc)
+			break;
 		if (++k % 256 == 0 && (rc = maybe_flush(ing, err)))
 			return rc;
 	}
-	if (ing->tick_rc) { /* the last tick's commit failed */
+	if (ing->tick_rc) { /* a commit a stream's tick made failed (here or while starting) */
 		*err = ing->tick_err;
 		rc = ing->tick_rc;
 		goto fail;
@@ -388,9 +385,10 @@ static int run_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err
 	}
 	ing->stats.stopped = atomic_load_explicit(&ing->stop, memory_order_relaxed);
 	for (size_t i = 0; i < n; i++)
-		ing->stats.dropped += ing->srcs[i].src ? rl_source_dropped(ing->srcs[i].src) : 0;
-	for (size_t i = 0; i < n; i++)
-		ing->stats.bytes += ing->srcs[i].src ? rl_source_bytes_read(ing->srcs[i].src) : 0;
+		if (ing->srcs[i].src) {
+			ing->stats.dropped += rl_source_dropped(ing->srcs[i].src);
+			ing->stats.bytes += rl_source_bytes_read(ing->srcs[i].src);
+		}
 	/* the analysis commits its last tables, then the final commit saves its state */
 	if ((rc = rl_worker_stop(ing->analysis, err)) || (rc = flush(ing, ing->input_failed ? "failed" : "ok", err)))
 		return rc;

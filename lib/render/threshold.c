@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/array.h"
+
 #define CLOSE_MAX 3 /* names suggested for an unknown metric */
 
 static const char *const op_names[] = {"<", "<=", ">", ">=", "==", "!="};
@@ -106,14 +108,8 @@ static void collect(json_t *o, const char *prefix, leaves *l)
 			if (strcmp(p, "window") != 0) /* times, not numbers (null in an empty report) */
 				collect(v, p, l);
 		} else if (json_is_number(v) || json_is_null(v)) {
-			if (l->n == l->cap) {
-				size_t nc = l->cap ? 2 * l->cap : 64;
-				void *np = realloc(l->path, nc * sizeof *l->path);
-				if (!np)
-					return;
-				l->path = np;
-				l->cap = nc;
-			}
+			if (rl_array_grow((void **)&l->path, &l->cap, l->n, sizeof *l->path))
+				return;
 			memcpy(l->path[l->n++], p, sizeof p);
 		}
 	}

@@ -385,23 +385,22 @@ static int prune_one(rl_store *st, rl_store_stmt_id which, int64_t v, uint64_t *
 int rl_store_prune_older(rl_store *st, int64_t before_us, rl_store_pruned *out, rl_err *err)
 {
 	rl_store_pruned p = {0};
-	int64_t minute = rl_minute_of(before_us);
-	int rc = prune_one(st, RL_S_PRUNE_BUCKET, minute, &p.minutes, err);
-	if (!rc)
-		rc = prune_one(st, RL_S_PRUNE_LATENCY, minute, &p.minutes, err);
-	if (!rc)
-		rc = prune_one(st, RL_S_PRUNE_RETRY_BUCKET, minute, &p.minutes, err);
-	if (!rc)
-		rc = prune_one(st, RL_S_PRUNE_CHAIN_MINUTE, minute, &p.minutes, err);
-	if (!rc)
-		rc = prune_one(st, RL_S_PRUNE_CANDIDATES, before_us, &p.candidates, err);
-	if (!rc)
-		rc = prune_one(st, RL_S_PRUNE_OLD_CLIENTS, before_us, &p.clients, err);
-	if (!rc)
-		rc = prune_one(st, RL_S_PRUNE_SAMPLES, before_us, &p.samples, err);
 	uint64_t spans = 0;
-	if (!rc)
-		rc = prune_one(st, RL_S_PRUNE_SOURCES, before_us, &spans, err);
+	int64_t minute = rl_minute_of(before_us);
+	/* the per-minute tables by minute, the rest by time */
+	const struct {
+		rl_store_stmt_id id;
+		int64_t before;
+		uint64_t *n;
+	} steps[] = {
+		{RL_S_PRUNE_BUCKET, minute, &p.minutes},	   {RL_S_PRUNE_LATENCY, minute, &p.minutes},
+		{RL_S_PRUNE_RETRY_BUCKET, minute, &p.minutes},	   {RL_S_PRUNE_CHAIN_MINUTE, minute, &p.minutes},
+		{RL_S_PRUNE_CANDIDATES, before_us, &p.candidates}, {RL_S_PRUNE_OLD_CLIENTS, before_us, &p.clients},
+		{RL_S_PRUNE_SAMPLES, before_us, &p.samples},	   {RL_S_PRUNE_SOURCES, before_us, &spans},
+	};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof steps / sizeof *steps && !rc; i++)
+		rc = prune_one(st, steps[i].id, steps[i].before, steps[i].n, err);
 	if (!rc && p.minutes)
 		rc = rl_store_exec(st, rl_store_sql("sql/maintain/rebuild_totals.sql"), err);
 	if (out)
