@@ -94,14 +94,8 @@ static void save_state(void *ctx, uint64_t key, uint32_t ref)
 		rl_blob_put(&b, x->overflow, 4);
 		rl_blob_put(&b, x->overflow_exact, 4);
 		rl_blob_put(&b, x->nsteps, 1);
-		for (unsigned i = 0; i < x->nsteps; i++) {
-			const rl_evidence_step *st = &x->steps[i];
-			rl_blob_put(&b, (uint64_t)st->start_us, 8);
-			rl_blob_put(&b, (uint32_t)st->wait_us, 4);
-			rl_blob_put(&b, (uint16_t)st->status, 2);
-			rl_blob_put(&b, st->verdict, 1);
-			rl_blob_put(&b, st->flags, 1);
-		}
+		for (unsigned i = 0; i < x->nsteps; i++)
+			rl_evidence_step_put(&b, &x->steps[i]);
 		rl_blob_put(&b, x->ndef, 1);
 		for (unsigned i = 0; i < x->ndef; i++) {
 			const deferred *d = &x->def[i];
@@ -236,14 +230,8 @@ static int load_chain(rl_chain *c, rl_blob *b, rl_err *err)
 			x->nsteps = (uint16_t)rl_blob_get(b, 1);
 			if (x->nsteps > RL_EVIDENCE_STEPS)
 				b->ok = false, x->nsteps = 0;
-			for (unsigned i = 0; i < x->nsteps; i++) {
-				rl_evidence_step *st = &x->steps[i];
-				st->start_us = (int64_t)rl_blob_get(b, 8);
-				st->wait_us = (int32_t)(uint32_t)rl_blob_get(b, 4);
-				st->status = (int16_t)(uint16_t)rl_blob_get(b, 2);
-				st->verdict = (uint8_t)rl_blob_get(b, 1);
-				st->flags = (uint8_t)rl_blob_get(b, 1);
-			}
+			for (unsigned i = 0; i < x->nsteps; i++)
+				rl_evidence_step_get(b, &x->steps[i]);
 			x->ndef = (uint16_t)rl_blob_get(b, 1);
 			if (x->ndef > DEFER_MAX)
 				b->ok = false, x->ndef = 0;

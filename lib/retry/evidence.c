@@ -8,7 +8,6 @@
 #include "lib/base/blob.h"
 #include "lib/base/text.h"
 
-#define STEP_BYTES 16 /* i64 start, i32 wait, i16 status, u8 verdict, u8 flags */
 #define STR_MAX 0xffff /* rl_blob_put_str's limit */
 
 static size_t str_len(const char *s)
@@ -22,7 +21,7 @@ static size_t encode(unsigned attempts, unsigned nsteps, const char *method, con
 {
 	if (nsteps > RL_EVIDENCE_STEPS)
 		nsteps = RL_EVIDENCE_STEPS;
-	size_t need = 1 + 4 + 1 + 2 + str_len(method) + 2 + str_len(target) + (size_t)nsteps * STEP_BYTES;
+	size_t need = 1 + 4 + 1 + 2 + str_len(method) + 2 + str_len(target) + (size_t)nsteps * RL_EVIDENCE_STEP_BYTES;
 	if (need > cap)
 		return need;
 	rl_blob b = {out, 0, cap, true};
@@ -31,15 +30,27 @@ static size_t encode(unsigned attempts, unsigned nsteps, const char *method, con
 	rl_blob_put(&b, nsteps, 1);
 	rl_blob_put_str(&b, method, str_len(method));
 	rl_blob_put_str(&b, target, str_len(target));
-	for (unsigned i = 0; i < nsteps; i++) {
-		const rl_evidence_step *st = &steps[i];
-		rl_blob_put(&b, (uint64_t)st->start_us, 8);
-		rl_blob_put(&b, (uint32_t)st->wait_us, 4);
-		rl_blob_put(&b, (uint16_t)st->status, 2);
-		rl_blob_put(&b, st->verdict, 1);
-		rl_blob_put(&b, st->flags, 1);
-	}
+	for (unsigned i = 0; i < nsteps; i++)
+		rl_evidence_step_put(&b, &steps[i]);
 	return b.n;
+}
+
+void rl_evidence_step_put(rl_blob *b, const rl_evidence_step *st)
+{
+	rl_blob_put(b, (uint64_t)st->start_us, 8);
+	rl_blob_put(b, (uint32_t)st->wait_us, 4);
+	rl_blob_put(b, (uint16_t)st->status, 2);
+	rl_blob_put(b, st->verdict, 1);
+	rl_blob_put(b, st->flags, 1);
+}
+
+void rl_evidence_step_get(rl_blob *b, rl_evidence_step *st)
+{
+	st->start_us = (int64_t)rl_blob_get(b, 8);
+	st->wait_us = (int32_t)(uint32_t)rl_blob_get(b, 4);
+	st->status = (int16_t)(uint16_t)rl_blob_get(b, 2);
+	st->verdict = (uint8_t)rl_blob_get(b, 1);
+	st->flags = (uint8_t)rl_blob_get(b, 1);
 }
 
 size_t rl_evidence_encode(const rl_evidence *ev, const char *method, void *out, size_t cap)
@@ -66,7 +77,7 @@ rl_evidence_doc *rl_evidence_decode(const void *blob, size_t n, bool *damaged)
 	b.n += mlen;
 	size_t tlen = (size_t)rl_blob_get(&b, 2), tat = b.n;
 	b.n += tlen;
-	if (!b.ok || nsteps > RL_EVIDENCE_STEPS || b.n > n || n - b.n != (size_t)nsteps * STEP_BYTES)
+	if (!b.ok || nsteps > RL_EVIDENCE_STEPS || b.n > n || n - b.n != (size_t)nsteps * RL_EVIDENCE_STEP_BYTES)
 		return NULL;
 	if (damaged)
 		*damaged = false;
@@ -82,14 +93,8 @@ rl_evidence_doc *rl_evidence_decode(const void *blob, size_t n, bool *damaged)
 	d->nsteps = nsteps;
 	d->method = m;
 	d->target = t;
-	for (unsigned i = 0; i < nsteps; i++) {
-		rl_evidence_step *st = &d->steps[i];
-		st->start_us = (int64_t)rl_blob_get(&b, 8);
-		st->wait_us = (int32_t)(uint32_t)rl_blob_get(&b, 4);
-		st->status = (int16_t)(uint16_t)rl_blob_get(&b, 2);
-		st->verdict = (uint8_t)rl_blob_get(&b, 1);
-		st->flags = (uint8_t)rl_blob_get(&b, 1);
-	}
+	for (unsigned i = 0; i < nsteps; i++)
+		rl_evidence_step_get(&b, &d->steps[i]);
 	return d;
 }
 

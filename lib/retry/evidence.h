@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/base/blob.h"
 #include "lib/retry/verdict.h"
 
 enum {
@@ -61,6 +62,12 @@ typedef struct rl_evidence_doc {
 } rl_evidence_doc;
 
 #define RL_EVIDENCE_VERSION 1
+
+/* One step in a blob, little-endian: i64 start, i32 wait, i16 status, u8 verdict, u8
+ * flags (the evidence blob and the saved chain states write steps the same way). */
+#define RL_EVIDENCE_STEP_BYTES 16
+void rl_evidence_step_put(rl_blob *b, const rl_evidence_step *st);
+void rl_evidence_step_get(rl_blob *b, rl_evidence_step *st);
 
 /* Writes the blob of ev (method: the name of ev->method, NULL when unknown) into out,
  * cap bytes. Returns its length; when that is more than cap, nothing usable was
