@@ -12,12 +12,7 @@ bin=$1 fx=$2
 log=$fx/quickstart/access.log
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok: $1"; }
-bad() {
-	echo "FAIL: $1"
-	fail=1
-}
+. "$(dirname "$0")/lib.sh"
 expect() { # NAME WANT_EXIT [GREP_STDERR]
 	if [ "$rc" -ne "$2" ]; then
 		bad "$1: exit $rc, want $2 ($(cat "$tmp/err"))"

@@ -17,12 +17,7 @@ trace=$fx/errors-trace/trace.jsonl
 tmp=$(mktemp -d)
 trap 'exec 3>&-; kill $p 2>/dev/null; rm -rf "$tmp"' EXIT
 p=
-fail=0
-ok() { echo "ok: $1"; }
-bad() {
-	echo "FAIL: $1"
-	fail=1
-}
+. "$(dirname "$0")/lib.sh"
 
 # --- the wrong format ------------------------------------------------------------------
 "$bin" ingest --db "$tmp/w.db" --format combined "$trace" 2>"$tmp/w.err"

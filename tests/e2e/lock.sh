@@ -18,16 +18,8 @@ fi
 tmp=$(mktemp -d)
 trap 'exec 3>&-; kill $holder 2>/dev/null; rm -rf "$tmp"' EXIT
 holder=
-fail=0
-ok() { echo "ok: $1"; }
-bad() {
-	echo "FAIL: $1"
-	fail=1
-}
-attempts() { # DB: totals.attempts of its report
-	"$bin" report --db "$1" --output json | sed -n 's/^    "attempts": \([0-9]*\),$/\1/p' | head -n 1
-}
-one=$("$bin" analyze --quiet --output json "$log" | sed -n 's/^    "attempts": \([0-9]*\),$/\1/p' | head -n 1)
+. "$(dirname "$0")/lib.sh"
+one=$(analyze_attempts "$log")
 [ -n "$one" ] && [ "$one" -gt 0 ] || bad "analyze of the quickstart log"
 
 # --- a holder, a second run that gives up, a third that waits -----------------------
@@ -58,7 +50,7 @@ trc=$?
 [ $hrc -eq 0 ] && [ $trc -eq 0 ] && ok "holder and waiter both exit 0" || bad "holder exit $hrc, waiter exit $trc"
 grep -q "is writing to it: waiting up to 30 s" "$tmp/third.err" && ok "the waiting run says so" ||
 	bad "the waiting run did not say it waits: $(cat "$tmp/third.err")"
-n=$(attempts "$tmp/a.db")
+n=$(report_attempts "$tmp/a.db")
 [ "$n" = $((2 * one)) ] && ok "both runs counted: $n attempts" || bad "$n attempts, want $((2 * one))"
 
 # --- two names of one database share its lock -------------------------------------------
@@ -94,7 +86,7 @@ if "$bin" ingest --quiet --db "$tmp/k.db" --wait 0 "$log"; then
 else
 	bad "the lock outlived its holder"
 fi
-[ "$(attempts "$tmp/k.db")" = "$one" ] && ok "…and counts its lines" || bad "wrong count after the killed holder"
+[ "$(report_attempts "$tmp/k.db")" = "$one" ] && ok "…and counts its lines" || bad "wrong count after the killed holder"
 
 # --- two runs racing to create a database -------------------------------------------
 races=0
@@ -108,7 +100,7 @@ while [ $r -lt 10 ]; do
 	rc1=$?
 	wait $p2
 	rc2=$?
-	if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ "$(attempts "$tmp/race$r.db")" = $((2 * one)) ]; then
+	if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ "$(report_attempts "$tmp/race$r.db")" = $((2 * one)) ]; then
 		races=$((races + 1))
 	else
 		echo "race $r: exits $rc1 $rc2: $(cat "$tmp/race1.err" "$tmp/race2.err")"

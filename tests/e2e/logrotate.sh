@@ -16,12 +16,7 @@ logrotate=$(command -v logrotate || echo /usr/sbin/logrotate)
 [ -x "$logrotate" ] || { echo "skip: logrotate is not installed (apt-get install logrotate)"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok: $1"; }
-bad() {
-	echo "FAIL: $1"
-	fail=1
-}
+. "$(dirname "$0")/lib.sh"
 cat >"$tmp/rotate.conf" <<CONF
 $tmp/app.log {
   rotate 10

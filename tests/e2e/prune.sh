@@ -13,12 +13,7 @@ log=$fx/quickstart/access.log
 tmp=$(mktemp -d)
 trap 'exec 3>&-; kill $p 2>/dev/null; rm -rf "$tmp"' EXIT
 p=
-fail=0
-ok() { echo "ok: $1"; }
-bad() {
-	echo "FAIL: $1"
-	fail=1
-}
+. "$(dirname "$0")/lib.sh"
 section() { # REPORT.json KEY: the lines of that top-level key's value
 	sed -n "/^  \"$2\": /,/^  \"/p" "$1" | sed '$d'
 }

@@ -22,15 +22,8 @@ flush=1
 case $bin in *valgrind*) flush=4 ;; esac
 tmp=$(mktemp -d)
 trap '[ -s "$tmp/rs.pid" ] && kill "$(cat "$tmp/rs.pid")" 2>/dev/null; rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok: $1"; }
-bad() {
-	echo "FAIL: $1"
-	fail=1
-}
-attempts() {
-	"$bin" report --db "$tmp/r.db" --output json 2>/dev/null | sed -n 's/^    "attempts": \([0-9]*\),$/\1/p' | head -n 1
-}
+. "$(dirname "$0")/lib.sh"
+attempts() { report_attempts "$tmp/r.db"; }
 wait_for() { # WANT SECONDS: until the database holds WANT attempts
 	_end=$(($(date +%s) + $2))
 	while [ "$(date +%s)" -lt $_end ]; do
@@ -56,11 +49,11 @@ i=0
 while [ ! -s "$tmp/rs.pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 [ -s "$tmp/rs.pid" ] || { bad "rsyslogd did not start: $(cat "$tmp/rsyslog.out")"; exit 1; }
 head -n 20 "$log" >>"$tmp/app.log"
-want=$("$bin" analyze --quiet --output json "$tmp/app.log" | sed -n 's/^    "attempts": \([0-9]*\),$/\1/p' | head -n 1)
+want=$(analyze_attempts "$tmp/app.log")
 wait_for "$want" $((15 * flush)) && ok "first burst: its $want attempts are committed while rsyslog runs" ||
 	bad "first burst: $(attempts) attempts committed, want $want"
 tail -n +21 "$log" >>"$tmp/app.log"
-want=$("$bin" analyze --quiet --output json "$log" | sed -n 's/^    "attempts": \([0-9]*\),$/\1/p' | head -n 1)
+want=$(analyze_attempts "$log")
 wait_for "$want" $((15 * flush)) && ok "second burst: all $want attempts committed" ||
 	bad "second burst: $(attempts) attempts committed, want $want"
 rs=$(cat "$tmp/rs.pid")

@@ -24,18 +24,7 @@ case $bin in *valgrind*) flush=4 ;; esac
 tmp=$(mktemp -d)
 pids=
 trap 'exec 3>&-; for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok: $1"; }
-bad() {
-	echo "FAIL: $1"
-	fail=1
-}
-attempts() { # DB
-	"$bin" report --db "$1" --output json | sed -n 's/^    "attempts": \([0-9]*\),$/\1/p' | head -n 1
-}
-want_attempts() { # FILE
-	"$bin" analyze --quiet --output json "$1" | sed -n 's/^    "attempts": \([0-9]*\),$/\1/p' | head -n 1
-}
+. "$(dirname "$0")/lib.sh"
 same() { # NAME REF.json DB
 	"$bin" report --db "$3" --output json --top 0 >"$tmp/got.json"
 	if "$jsonsub" --equal "$2" "$tmp/got.json" --ignore generated_at --ignore sources --ignore-field source; then
@@ -55,9 +44,9 @@ n=$(wc -l <"$log")
 for k in 12 24 $n; do
 	sed -n "$((k - 11)),${k}p" "$log" >&3
 	head -n "$k" "$log" >"$tmp/first.log"
-	want=$(want_attempts "$tmp/first.log")
+	want=$(analyze_attempts "$tmp/first.log")
 	sleep $((2 * flush)) # 2 × --flush-every
-	got=$(attempts "$tmp/f.db")
+	got=$(report_attempts "$tmp/f.db")
 	[ "$got" = "$want" ] && ok "burst to line $k: the database holds its $want attempts within $((2 * flush)) s" ||
 		bad "burst to line $k: the database holds $got attempts, want $want"
 done
@@ -98,9 +87,9 @@ while IFS= read -r line; do
 	fi
 	[ $((k % 6)) -eq 0 ] && sleep 0.2
 done <"$log"
-want=$(want_attempts "$tmp/all.log")
+want=$(analyze_attempts "$tmp/all.log")
 deadline=$(($(date +%s) + 20 * flush))
-while [ "$(date +%s)" -lt $deadline ] && [ "$(attempts "$tmp/t.db")" != "$want" ]; do sleep 0.2; done
+while [ "$(date +%s)" -lt $deadline ] && [ "$(report_attempts "$tmp/t.db")" != "$want" ]; do sleep 0.2; done
 [ -n "$rp" ] && kill -TERM "$rp"
 i=0
 while [ $i -lt 100 ] && kill -0 "$rp" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
@@ -146,7 +135,7 @@ p=$!
 exec 3>"$tmp/s.fifo"
 head -n 2 "$log" >&3
 sleep $((2 * flush + 1))
-got=$(attempts "$tmp/two.db")
+got=$(report_attempts "$tmp/two.db")
 [ "$got" = 2 ] && ok "two lines then silence: both committed within $((2 * flush + 1)) s" ||
 	bad "two lines then silence: $got attempts committed"
 kill -TERM $p
