@@ -21,6 +21,7 @@
 #include "lib/classify/error_table.h"
 #include "lib/format/format.h"
 #include "lib/classify/identity.h"
+#include "lib/input/checkpoint.h"
 #include "lib/input/merge.h"
 #include "lib/input/reader.h"
 #include "lib/mem/intern.h"
@@ -40,6 +41,7 @@ struct rl_ingest {
 	int64_t run_id;
 	rl_readers readers; /* what the inputs share: counters, the samples of a flush */
 	rl_reader *srcs;
+	rl_checkpoints cps; /* where each file was left (lib/input/checkpoint.h) */
 	rl_store_source_delta *deltas; /* per source: counts since the last flush */
 	size_t nsrcs;
 	rl_ingest_stats stats;
@@ -81,7 +83,8 @@ static int on_final(void *ctx, rl_store *st, rl_err *err)
 	    (rc = rl_store_meta_set_i64(st, "next_seq", (int64_t)ing->next_seq, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "clock_skew_us", ing->o.clock_skew_us, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "max_lag_us", ing->o.max_lag_us, err)) ||
-	    (ing->analysis && (rc = rl_worker_save(ing->analysis, st, err))))
+	    (ing->analysis && (rc = rl_worker_save(ing->analysis, st, err))) ||
+	    (rc = rl_checkpoints_save(&ing->cps, ing->srcs, ing->nsrcs, st, ing->run_id, err)))
 		return rc;
 	return rl_store_prune_clients(st, RL_CLIENTS_CAP, NULL, err);
 }
@@ -297,6 +300,14 @@ static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_er
 		    (rc = rl_format_new(&s->fmt, ing->o.format, &ing->o.format_opts, err)))
 			return rc;
 	}
+	/* each file goes on from where an earlier run left it */
+	int rc;
+	if ((rc = rl_checkpoints_load(&ing->cps, ing->st, err)) ||
+	    (rc = rl_checkpoints_place(&ing->cps, ing->srcs, n, strcmp(ing->o.format, "auto") == 0, err)))
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (ing->srcs[i].skip)
+			ing->source_names[i] = NULL;
 	deltas_reset(ing);
 	return 0;
 }
@@ -321,6 +332,13 @@ static int run_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err
 	if ((rc = rl_writer_new(&ing->commit, ing->st, ing->endpoints, ing->methods, ing->errors, ing->run_id, n,
 				ing->readers.cap_samples, ing->o.max_keys, err)))
 		return rc;
+	/* files are read again after a crash, from their checkpoints: a run of files is one
+	 * transaction, so a kill leaves the database as it was; a stream cannot be read
+	 * again, so it commits as it goes */
+	bool streams = false;
+	for (size_t i = 0; i < n; i++)
+		streams |= ing->srcs[i].src && rl_source_is_stream(ing->srcs[i].src);
+	rl_writer_one_transaction(ing->commit, !streams);
 	rl_worker_opts ao = {ing->o.policy,	    ing->o.retry_window_us,
 			     ing->o.max_lag_us,	    ing->o.clock_skew_us,
 			     ing->o.flush_every_us, ing->o.max_keys,
@@ -351,12 +369,14 @@ static int run_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err
 		if ((rc = count_record(ing, best)))
 			goto fail;
 		rl_reader *b = &ing->srcs[best];
-		if (atomic_load_explicit(&ing->stop, memory_order_relaxed) && !rl_source_is_stream(b->src)) {
-			/* stopped: a file's record in the merge counts, nothing more is read (a
-			 * stream goes on to the end of what it has: its source stops at its next
-			 * read, after the whole lines it holds) */
+		if (atomic_load_explicit(&ing->stop, memory_order_relaxed) && !rl_source_is_stream(b->src) &&
+		    !rl_format_is_document(b->fmt)) {
+			/* stopped: a file's record in the merge counts, nothing more is read (its
+			 * checkpoint is after it; a stream goes on to the end of what it has: its
+			 * source stops at its next read, after the whole lines it holds; a document
+			 * hands out the rest of its items) */
 			b->has_rec = false;
-			b->eof = true;
+			b->eof = b->cut = true;
 		} else {
 			rl_reader_pull(b);
 		}
@@ -378,6 +398,7 @@ static int run_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err
 		if (s->skip || s->failed || !s->fmt || !s->run_nonblank || s->run_parsed)
 			continue;
 		ing->input_failed = true;
+		s->no_checkpoint = true; /* to be read again, with the right format */
 		rl_readers_notice(&ing->readers, s->name, true,
 				  "none of its %llu lines parse as %s: is it another format? 'retrylens check-format "
 				  "%s' shows what each format makes of its lines",
@@ -450,6 +471,7 @@ void rl_ingest_free(rl_ingest *ing)
 	for (size_t i = 0; i < ing->nsrcs; i++)
 		rl_reader_close(&ing->srcs[i]);
 	free(ing->srcs);
+	rl_checkpoints_free(&ing->cps);
 	free(ing->deltas);
 	free(ing->readers.samples);
 	free(ing->time_res);

@@ -63,6 +63,16 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 	s->delta->lines++;
 	s->all->lines++;
 	s->last_line = ln->lineno;
+	s->done_offset = ln->next;
+	s->done_lines = ln->lineno;
+	s->done_tail = ln->unterminated ? ln->next - ln->offset : 0;
+	if (s->fragment_next) {
+		s->fragment_next = false;
+		reject(s, ln,
+		       "the rest of a line an earlier run read before its newline was written (counted then as a "
+		       "whole line)");
+		return false;
+	}
 	if (ln->overlong) {
 		char reason[96];
 		snprintf(reason, sizeof reason, "line too long (%zu bytes; the limit is %zu)", ln->full_len,
@@ -224,6 +234,7 @@ int rl_reader_open(rl_reader *s, rl_readers *all, size_t index, const char *path
 {
 	s->all = all;
 	s->index = index;
+	s->cp = -1;
 	bool is_stdin = strcmp(path, "-") == 0;
 	snprintf(s->name, sizeof s->name, "%s", is_stdin ? "(stdin)" : path);
 	s->name_hash = (uint32_t)rl_fnv1a64(s->name, strlen(s->name));
@@ -236,6 +247,8 @@ int rl_reader_open(rl_reader *s, rl_readers *all, size_t index, const char *path
 	if (!is_stdin && stat(path, &sb) == 0) {
 		s->dev = sb.st_dev;
 		s->ino = sb.st_ino;
+		s->file_size = (uint64_t)sb.st_size;
+		s->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
 	}
 	return 0;
 }

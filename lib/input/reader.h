@@ -75,6 +75,17 @@ typedef struct rl_reader {
 	 * of one, other records of a JSON log, records with a bad value) — none of many
 	 * means the wrong format */
 	uint64_t run_nonblank, run_parsed;
+	/* where it was left (lib/input/checkpoint.h); a stream has none */
+	long cp; /* index into the run's checkpoints, -1: none */
+	uint32_t fp_len; /* its fingerprint: FNV-1a 64 of its first fp_len bytes */
+	uint64_t fp_hash;
+	uint64_t file_size; /* at open (compressed for gzip) */
+	int64_t mtime_ns;
+	uint64_t done_offset, done_tail; /* after the last line taken; the length of that line when */
+	long long done_lines; /* it had no newline yet */
+	bool fragment_next; /* the next line is the rest of one counted without its newline */
+	bool cut; /* a stop ended it midway */
+	bool no_checkpoint; /* none of its lines parsed: it is read again next time */
 } rl_reader;
 
 /* Opens path ("-" is stdin) as reader index of all, noting its device and inode (to

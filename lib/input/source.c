@@ -333,6 +333,8 @@ static void emit(rl_source *s, rl_line *line, size_t len, size_t consumed)
 		n--;
 	line->lineno = ++s->lineno;
 	line->offset = s->offset;
+	line->next = s->offset + consumed;
+	line->unterminated = consumed == len;
 	line->full_len = n;
 	if (n > s->max_line) {
 		size_t k = n < EXCERPT ? n : EXCERPT;
@@ -383,6 +385,8 @@ static int skip_long_line(rl_source *s, rl_line *line, rl_err *err)
 	s->offset = line_start + total + newline;
 	line->lineno = ++s->lineno;
 	line->offset = line_start;
+	line->next = s->offset;
+	line->unterminated = !newline;
 	line->full_len = (size_t)total;
 	line->p = s->excerpt;
 	line->n = kept;
@@ -410,6 +414,39 @@ int rl_source_peek(rl_source *s, size_t want, const char **p, size_t *n, rl_err 
 	}
 	*p = s->buf + s->start;
 	*n = s->end - s->start;
+	return 0;
+}
+
+int rl_source_skip(rl_source *s, uint64_t bytes, long long lines, rl_err *err)
+{
+	uint64_t left = bytes;
+	for (;;) {
+		size_t have = s->end - s->start, k = have < left ? have : (size_t)left;
+		s->start += k;
+		s->scan = s->start;
+		left -= k;
+		if (!left)
+			break;
+		if (s->decided && !s->gzip && !s->stream) {
+			/* a plain file: past the bytes read ahead, seek */
+			size_t raw = s->raw_end - s->raw_start, r = raw < left ? raw : (size_t)left;
+			s->raw_start += r;
+			left -= r;
+			if (left && !s->raw_eof && lseek(s->fd, (off_t)left, SEEK_CUR) >= 0)
+				left = 0;
+			if (!left)
+				break;
+		}
+		long got = fill(s, err);
+		if (got < 0)
+			return (int)got;
+		if (got == 0)
+			return rl_err_set(err, RL_EINPUT, s->name, 0,
+					  "it ends after %llu bytes, before the %llu an earlier run read",
+					  (unsigned long long)(bytes - left), (unsigned long long)bytes);
+	}
+	s->offset += bytes;
+	s->lineno = lines;
 	return 0;
 }
 

@@ -23,6 +23,8 @@ typedef struct rl_line {
 	uint64_t offset; /* byte offset of the line start in the (decompressed) stream */
 	size_t full_len; /* the line's real length; > n only when overlong */
 	bool overlong; /* longer than max_line: p holds its first bytes only */
+	bool unterminated; /* the input's last line, without its newline */
+	uint64_t next; /* the stream offset after it (and its newline) */
 } rl_line;
 
 typedef struct rl_source_opts {
@@ -54,6 +56,12 @@ int rl_source_next(rl_source *s, rl_line *line, rl_err *err);
  * Returns 0, or RL_EINPUT when reading fails before any byte arrived (a failure after
  * some is left to rl_source_next, which reports it after the lines before it). */
 int rl_source_peek(rl_source *s, size_t want, const char **p, size_t *n, rl_err *err);
+
+/* Before a line is handed out (a peek is fine): skips the next bytes of the
+ * (decompressed) stream, after which lines lines were read: a regular file seeks, gzip
+ * inflates and discards. Line numbers and offsets go on from there. Returns 0; RL_EINPUT when the
+ * input ends before (err says where) or reading fails. */
+int rl_source_skip(rl_source *s, uint64_t bytes, long long lines, rl_err *err);
 
 /* Changes the longest line handed out whole (rl_source_opts.max_line), for an input
  * found to be a document (a minified HAR is one line). A larger limit does not allocate

@@ -39,6 +39,7 @@
 	X(STATE_CLEAR, state_clear, 1)                        \
 	X(STATE_PUT, state_put, 1)                            \
 	X(SOURCE, source, 1)                                  \
+	X(CHECKPOINT, checkpoint, 1)                          \
 	X(REJECT, rejected_sample, 1)                         \
 	X(ENDPOINT_INSERT, endpoint_insert, 1)                \
 	X(ENDPOINT_ID, endpoint_id, 1)                        \

@@ -72,6 +72,46 @@ int rl_store_errors(rl_store *st,
 	return each_row(st, "sql/read/errors.sql", error_row, &v, err);
 }
 
+struct checkpoints_visit {
+	int (*cb)(void *ctx, const rl_store_checkpoint *cp);
+	void *ctx;
+};
+
+static int checkpoint_row(sqlite3_stmt *s, void *p)
+{
+	struct checkpoints_visit *v = p;
+	rl_store_checkpoint cp = {
+		.id = sqlite3_column_int64(s, 0),
+		.fp_len = (uint32_t)sqlite3_column_int64(s, 1),
+		.fp_hash = (uint64_t)sqlite3_column_int64(s, 2),
+		.dev = (uint64_t)sqlite3_column_int64(s, 3),
+		.ino = (uint64_t)sqlite3_column_int64(s, 4),
+		.size = (uint64_t)sqlite3_column_int64(s, 5),
+		.mtime_ns = sqlite3_column_int64(s, 6),
+		.gzip = sqlite3_column_int(s, 7) != 0,
+		.offset = (uint64_t)sqlite3_column_int64(s, 8),
+		.lines = sqlite3_column_int64(s, 9),
+		.tail = (uint64_t)sqlite3_column_int64(s, 10),
+		.ended = sqlite3_column_int(s, 11) != 0,
+		.document = sqlite3_column_int(s, 12) != 0,
+		.name = (const char *)sqlite3_column_text(s, 13),
+		.format = (const char *)sqlite3_column_text(s, 14),
+		.time_res_us = sqlite3_column_int64(s, 15),
+		.dur_res_us = sqlite3_column_int64(s, 16),
+		.res_lines = (uint64_t)sqlite3_column_int64(s, 17),
+	};
+	if (!cp.name)
+		cp.name = "";
+	return v->cb(v->ctx, &cp);
+}
+
+int rl_store_checkpoints(rl_store *st, int (*cb)(void *ctx, const rl_store_checkpoint *cp), void *ctx,
+			 rl_err *err)
+{
+	struct checkpoints_visit v = {cb, ctx};
+	return each_row(st, "sql/read/checkpoints.sql", checkpoint_row, &v, err);
+}
+
 struct clients_visit {
 	int (*cb)(void *ctx, uint64_t hash, uint64_t violations, uint64_t attempts);
 	void *ctx;

@@ -109,6 +109,30 @@ int rl_store_state_put(rl_store *st, int kind, uint64_t key, const void *blob, s
 int rl_store_state_each(rl_store *st, int (*cb)(void *ctx, int kind, uint64_t key, const void *blob, size_t n),
 			void *ctx, rl_err *err);
 
+/* A file source's checkpoint (sql/migrate/0007_checkpoints.sql says what each means;
+ * lib/input/checkpoint.h uses them). id 0: not yet written. */
+typedef struct rl_store_checkpoint {
+	int64_t id;
+	uint32_t fp_len;
+	uint64_t fp_hash;
+	uint64_t dev, ino, size;
+	int64_t mtime_ns;
+	bool gzip, ended, document;
+	uint64_t offset, tail;
+	long long lines;
+	const char *name, *format; /* format may be NULL */
+	int64_t time_res_us, dur_res_us;
+	uint64_t res_lines;
+} rl_store_checkpoint;
+
+/* Hands every checkpoint to cb (its strings valid during the call); a non-zero return
+ * stops and is returned. */
+int rl_store_checkpoints(rl_store *st, int (*cb)(void *ctx, const rl_store_checkpoint *cp), void *ctx,
+			 rl_err *err);
+
+/* Writes cp (a new row when cp->id is 0, then setting it) for run_id. */
+int rl_store_checkpoint_put(rl_store *st, rl_store_checkpoint *cp, int64_t run_id, rl_err *err);
+
 /* meta values that are integers; get returns 1 found, 0 absent, or RL_EDB. */
 int rl_store_meta_get_i64(rl_store *st, const char *key, int64_t *value, rl_err *err);
 int rl_store_meta_set_i64(rl_store *st, const char *key, int64_t value, rl_err *err);

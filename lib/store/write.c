@@ -311,6 +311,43 @@ int rl_store_add_source(rl_store *st, const rl_store_source_delta *d, int64_t *s
 	return rc == SQLITE_DONE ? 0 : rl_store_db_err(st, err, WRITE_FAILED);
 }
 
+int rl_store_checkpoint_put(rl_store *st, rl_store_checkpoint *cp, int64_t run_id, rl_err *err)
+{
+	sqlite3_stmt *s = rl_store_stmt(st, RL_S_CHECKPOINT, err);
+	if (!s)
+		return RL_EDB;
+	bind_opt_i64(s, 1, cp->id != 0, cp->id);
+	sqlite3_bind_int64(s, 2, cp->fp_len);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)cp->fp_hash);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)cp->dev);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)cp->ino);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)cp->size);
+	sqlite3_bind_int64(s, 7, cp->mtime_ns);
+	sqlite3_bind_int(s, 8, cp->gzip);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)cp->offset);
+	sqlite3_bind_int64(s, 10, cp->lines);
+	sqlite3_bind_int64(s, 11, (sqlite3_int64)cp->tail);
+	sqlite3_bind_int(s, 12, cp->ended);
+	sqlite3_bind_int(s, 13, cp->document);
+	sqlite3_bind_text(s, 14, cp->name, -1, SQLITE_STATIC);
+	if (cp->format)
+		sqlite3_bind_text(s, 15, cp->format, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 15);
+	sqlite3_bind_int64(s, 16, cp->time_res_us);
+	sqlite3_bind_int64(s, 17, cp->dur_res_us);
+	sqlite3_bind_int64(s, 18, (sqlite3_int64)cp->res_lines);
+	sqlite3_bind_int64(s, 19, run_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		cp->id = sqlite3_column_int64(s, 0);
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : rl_store_db_err(st, err, WRITE_FAILED);
+}
+
 int rl_store_add_reject(rl_store *st, int64_t run_id, int64_t source_id, long long line, const char *reason,
 			const char *excerpt, rl_err *err)
 {

@@ -43,6 +43,9 @@ struct rl_writer {
 	rl_u64map kept;
 	client_floor floor;
 	bool skipped_noted;
+	/* one transaction for the run (rl_writer_one_transaction): open since the first
+	 * batch, committed by the last */
+	bool one_tx, open;
 
 	batch b; /* the batch in flight (or the last one) */
 	rl_writer_work spare; /* empty tables, ready to hand to the parser */
@@ -352,11 +355,12 @@ static void work_free(rl_writer_work *w)
 /* The transaction itself. */
 static int write_batch(rl_writer *c, batch *b, rl_err *err)
 {
-	int rc = rl_store_begin(c->st, err);
+	int rc = c->open ? 0 : rl_store_begin(c->st, err);
 	if (rc) {
 		work_reset(&b->w);
 		return rc;
 	}
+	c->open = true;
 	drain_ctx d;
 	memset(&d, 0, sizeof d);
 	d.c = c;
@@ -393,9 +397,13 @@ static int write_batch(rl_writer *c, batch *b, rl_err *err)
 	if (b->has_totals && b->totals.on_final && (rc = b->totals.on_final(b->totals.final_ctx, c->st, err)))
 		goto fail;
 	work_reset(&b->w);
+	if (c->one_tx && !(b->has_totals && b->totals.status))
+		return 0; /* the run's last batch commits it all */
+	c->open = false;
 	return rl_store_commit(c->st, err);
 fail:
 	work_reset(&b->w);
+	c->open = false;
 	rl_store_rollback(c->st);
 	return rc;
 }
@@ -470,6 +478,11 @@ int rl_writer_new(rl_writer **out, rl_store *st, rl_intern *endpoints, rl_intern
 	return 0;
 }
 
+void rl_writer_one_transaction(rl_writer *c, bool on)
+{
+	c->one_tx = on;
+}
+
 int rl_writer_submit(rl_writer *c, rl_writer_work *w, const rl_store_source_delta *deltas,
 		     const rl_writer_sample *samples, size_t nsamples, const rl_writer_totals *t, bool wait,
 		     rl_err *err)
@@ -533,6 +546,8 @@ void rl_writer_free(rl_writer *c)
 		pthread_mutex_unlock(&c->mu);
 		pthread_join(c->thread, NULL);
 	}
+	if (c->open) /* the run ended before its last batch: none of it is kept */
+		rl_store_rollback(c->st);
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->cv);
 	work_free(&c->spare);

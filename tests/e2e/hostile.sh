@@ -87,6 +87,7 @@ for i in 1 2 3; do
 	printf '10.0.0.3 - - [29/Nov/2026:10:00:0%s +0000] "GET /v1/%s HTTP/1.1" 404 10 "-" "%s\\" OR 1=1 --"\n' "$i" "$sql" "$sql"
 done >"$tmp/sql.log"
 "$bin" ingest --quiet --db "$tmp/sql.db" "$tmp/sql.log" || bad "ingest sql.log"
+cp "$tmp/sql.log" "$tmp/sql.once" && cat "$tmp/sql.once" >>"$tmp/sql.log" # the same lines again, appended
 "$bin" ingest --quiet --db "$tmp/sql.db" "$tmp/sql.log" || bad "ingest sql.log again"
 "$bin" report --db "$tmp/sql.db" --output json >"$tmp/sql.json" || bad "report of sql.db"
 printf '{"totals": {"attempts": 6}, "sources": [{"lines": 6, "rejected": 0}]}\n' >"$tmp/want.json"
