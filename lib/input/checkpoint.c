@@ -119,6 +119,7 @@ static int resume(rl_checkpoints *c, rl_reader *r, const rl_store_checkpoint *cp
 	bool gzip = rl_source_is_gzip(r->src);
 	bool same_file = cp->dev == (uint64_t)r->dev && cp->ino == (uint64_t)r->ino && cp->gzip == gzip;
 	(void)c;
+	r->order = (uint64_t)cp->id; /* older sources first at equal times */
 	if (cp->document) {
 		skip_input(r, "read before (a document is read whole, once)", NULL);
 		return 0;

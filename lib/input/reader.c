@@ -235,6 +235,7 @@ int rl_reader_open(rl_reader *s, rl_readers *all, size_t index, const char *path
 	s->all = all;
 	s->index = index;
 	s->cp = -1;
+	s->order = ((uint64_t)1 << 62) + index;
 	bool is_stdin = strcmp(path, "-") == 0;
 	snprintf(s->name, sizeof s->name, "%s", is_stdin ? "(stdin)" : path);
 	s->name_hash = (uint32_t)rl_fnv1a64(s->name, strlen(s->name));

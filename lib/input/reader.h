@@ -77,6 +77,8 @@ typedef struct rl_reader {
 	uint64_t run_nonblank, run_parsed;
 	/* where it was left (lib/input/checkpoint.h); a stream has none */
 	long cp; /* index into the run's checkpoints, -1: none */
+	uint64_t order; /* ties in the merge (lib/input/merge.h): its checkpoint's id, else after
+			 * those, by its place on the command line */
 	uint32_t fp_len; /* its fingerprint: FNV-1a 64 of its first fp_len bytes */
 	uint64_t fp_hash;
 	uint64_t file_size; /* at open (compressed for gzip) */
