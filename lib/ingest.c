@@ -53,6 +53,7 @@ struct rl_ingest {
 	uint64_t next_seq;
 	int64_t end_of_input; /* latest end seen, over every run of the database */
 	bool input_failed;
+	bool streams; /* an input is a stream: every commit saves where the run got to */
 	_Atomic int stop; /* rl_ingest_stop's why: stop reading */
 	int tick_rc; /* a commit a stream's tick made failed: the run stops with it */
 	bool finished; /* the final commit is done */
@@ -74,16 +75,26 @@ static bool method_is_safe(rl_ingest *ing, uint32_t id)
 
 /* --- saved state -------------------------------------------------------------------- */
 
-/* In the last transaction: the state the next run goes on from, and the client cap. */
-static int on_final(void *ctx, rl_store *st, rl_err *err)
+/* In every commit of a stream's run (its retry state is saved with the analysis'
+ * commits, lib/retry/worker.h), and in the last one of any: where the run got to. */
+static int save_meta(void *ctx, rl_store *st, rl_err *err)
 {
 	rl_ingest *ing = ctx;
 	int rc;
 	if ((rc = rl_store_meta_set_i64(st, "end_of_input_us", ing->end_of_input, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "next_seq", (int64_t)ing->next_seq, err)) ||
-	    (rc = rl_store_meta_set_i64(st, "clock_skew_us", ing->o.clock_skew_us, err)) ||
-	    (rc = rl_store_meta_set_i64(st, "max_lag_us", ing->o.max_lag_us, err)) ||
-	    (ing->analysis && (rc = rl_worker_save(ing->analysis, st, err))) ||
+	    (rc = rl_store_meta_set_i64(st, "clock_skew_us", ing->o.clock_skew_us, err)))
+		return rc;
+	return rl_store_meta_set_i64(st, "max_lag_us", ing->o.max_lag_us, err);
+}
+
+/* In the last transaction: the state the next run goes on from, the checkpoints, and
+ * the client cap. */
+static int on_final(void *ctx, rl_store *st, rl_err *err)
+{
+	rl_ingest *ing = ctx;
+	int rc;
+	if ((rc = save_meta(ing, st, err)) || (ing->analysis && (rc = rl_worker_save(ing->analysis, st, err))) ||
 	    (rc = rl_checkpoints_save(&ing->cps, ing->srcs, ing->nsrcs, st, ing->run_id, err)))
 		return rc;
 	return rl_store_prune_clients(st, RL_CLIENTS_CAP, NULL, err);
@@ -128,8 +139,12 @@ static int flush(rl_ingest *ing, const char *status, rl_err *err)
 		ing->deltas[i].time_res_us = ing->srcs[i].time_res;
 		ing->deltas[i].dur_res_us = ing->srcs[i].dur_res;
 	}
-	rl_writer_totals t = {
-		ing->readers.lines, ing->stats.attempts, ing->readers.rejected, status, status ? on_final : NULL, ing};
+	rl_writer_totals t = {ing->readers.lines,
+			      ing->stats.attempts,
+			      ing->readers.rejected,
+			      status,
+			      status ? on_final : ing->streams ? save_meta : NULL,
+			      ing};
 	ing->work.endpoints_upto = rl_intern_count(ing->endpoints);
 	ing->work.methods_upto = rl_intern_count(ing->methods);
 	ing->work.errors_upto = rl_error_table_count(ing->errors);
@@ -335,17 +350,16 @@ static int run_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err
 	/* files are read again after a crash, from their checkpoints: a run of files is one
 	 * transaction, so a kill leaves the database as it was; a stream cannot be read
 	 * again, so it commits as it goes */
-	bool streams = false;
 	for (size_t i = 0; i < n; i++)
-		streams |= ing->srcs[i].src && rl_source_is_stream(ing->srcs[i].src);
-	rl_writer_one_transaction(ing->commit, !streams);
+		ing->streams |= ing->srcs[i].src && rl_source_is_stream(ing->srcs[i].src);
+	rl_writer_one_transaction(ing->commit, !ing->streams);
 	rl_worker_opts ao = {ing->o.policy,	    ing->o.retry_window_us,
 			     ing->o.max_lag_us,	    ing->o.clock_skew_us,
 			     ing->o.flush_every_us, ing->o.max_keys,
 			     ing->endpoints,	    ing->methods,
 			     ing->commit,	    n,
 			     ing->source_names,	    ing->time_res,
-			     ing->dur_res};
+			     ing->dur_res,	    ing->streams};
 	if ((rc = rl_worker_new(&ing->analysis, &ao, err)) || (rc = rl_worker_load(ing->analysis, ing->st, err)))
 		return rc;
 	rl_worker_start(ing->analysis);

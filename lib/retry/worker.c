@@ -87,9 +87,21 @@ static uint32_t id_of(void *ctx, int kind, const char *name)
 
 /* --- committing the thread's tables ------------------------------------------------- */
 
-static int submit(rl_worker *a, bool wait)
+static int save_state(void *ctx, rl_store *st, rl_err *err)
+{
+	rl_worker *a = ctx;
+	return rl_saved_save(st, a->chain, a->reorder, err);
+}
+
+/* Commits the thread's tables; with state (a stream's timer), the retry state too. */
+static int submit(rl_worker *a, bool wait, bool state)
 {
 	rl_tally_settle(&a->tally);
+	if (state && a->o.save_every_commit) { /* the writer reads the state while this thread waits */
+		a->work.save = save_state;
+		a->work.save_ctx = a;
+		wait = true;
+	}
 	a->work.endpoints_upto = a->tally.max_endpoint;
 	a->work.methods_upto = a->tally.max_method;
 	int rc = rl_writer_submit(a->o.commit, &a->work, a->deltas, NULL, 0, NULL, wait, &a->err);
@@ -147,9 +159,9 @@ static int process_batch(rl_worker *a, batch *b)
 	int rc = 0;
 	for (size_t i = 0; i < b->n && !rc; i++)
 		rc = process(a, &b->m[i], b->arena);
-	if (!rc && (rl_agg_full(a->work.agg) || rl_clients_full(a->work.clients) ||
-		    rl_mono_us() - a->last_flush_us >= a->o.flush_every_us))
-		rc = submit(a, false);
+	bool due = rl_mono_us() - a->last_flush_us >= a->o.flush_every_us;
+	if (!rc && (rl_agg_full(a->work.agg) || rl_clients_full(a->work.clients) || due))
+		rc = submit(a, false, due);
 	return rc;
 }
 
@@ -178,7 +190,7 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&a->mu);
 		int rc = skip ? 0 : process_batch(a, b);
 		if (!rc && !skip && (b->last || b->flush))
-			rc = submit(a, false);
+			rc = submit(a, false, b->flush); /* the last: the run's final commit saves it */
 		pthread_mutex_lock(&a->mu);
 		if (rc)
 			fail(a, rc);
@@ -203,7 +215,7 @@ static int hand_over(rl_worker *a, bool last)
 	if (!a->threaded) {
 		int rc = process_batch(a, a->cur);
 		if (!rc && (last || a->cur->flush))
-			rc = submit(a, false);
+			rc = submit(a, false, a->cur->flush);
 		a->cur->n = a->cur->used = 0;
 		a->cur->last = a->cur->flush = false;
 		return rc;
@@ -328,7 +340,7 @@ int rl_worker_load(rl_worker *a, rl_store *st, rl_err *err)
 
 int rl_worker_save(rl_worker *a, rl_store *st, rl_err *err)
 {
-	return rl_saved_save(st, a->chain, a->reorder, err);
+	return save_state(a, st, err);
 }
 
 size_t rl_worker_active(const rl_worker *a)

@@ -43,6 +43,9 @@ typedef struct rl_worker_opts {
 	const char *const *source_names; /* for the late counts; owned by the caller */
 	/* per input: time and duration resolution, updated by the parser (relaxed atomics) */
 	const _Atomic int64_t *time_res, *dur_res;
+	/* the timer's commits save the state too (a stream, which cannot be read again:
+	 * after a kill -9 the database holds the chains of what it committed) */
+	bool save_every_commit;
 } rl_worker_opts;
 
 int rl_worker_new(rl_worker **out, const rl_worker_opts *o, rl_err *err);

@@ -305,6 +305,8 @@ static void work_reset(rl_writer_work *w)
 	rl_agg_reset(w->agg);
 	rl_clients_reset(w->clients);
 	w->ncand = w->nrekeyed = 0;
+	w->save = NULL;
+	w->save_ctx = NULL;
 }
 
 int rl_writer_work_candidate(rl_writer_work *w, unsigned round, int64_t start_us, uint64_t client)
@@ -371,7 +373,8 @@ static int write_batch(rl_writer *c, batch *b, rl_err *err)
 	    (rc = sync_errors(c, b->w.errors_upto, err)) || (rc = rl_agg_drain(b->w.agg, &sink)) || (rc = d.rc) ||
 	    (rc = rl_store_add_bucket_totals(c->st, d.t.b, d.t.nb, err)) ||
 	    (rc = rl_store_add_latency_totals(c->st, d.t.l, d.t.nl, err)) ||
-	    (rc = rl_store_add_retry_totals(c->st, d.t.r, d.t.nr, err)) || (rc = write_findings(c, &b->w, err))) {
+	    (rc = rl_store_add_retry_totals(c->st, d.t.r, d.t.nr, err)) || (rc = write_findings(c, &b->w, err)) ||
+	    (b->w.save && (rc = b->w.save(b->w.save_ctx, c->st, err)))) {
 		if (rc == RL_ENOMEM)
 			rl_err_set(err, rc, NULL, 0, "out of memory");
 		totals_free(&d.t);

@@ -53,6 +53,10 @@ typedef struct rl_writer_work {
 	size_t nrekeyed, caprekeyed;
 	/* the interned ids the tables use are all ≤ these (set by the submitter) */
 	uint32_t endpoints_upto, methods_upto, errors_upto;
+	/* run in the commit's transaction after the tables (a stream's retry state: the
+	 * submitter waits, so what it reads holds still); NULL: none */
+	int (*save)(void *ctx, rl_store *st, rl_err *err);
+	void *save_ctx;
 } rl_writer_work;
 
 /* Appends to the lists of w; RL_ENOMEM when out of memory. */
@@ -68,7 +72,7 @@ int rl_writer_new(rl_writer **out, rl_store *st, rl_intern *endpoints, rl_intern
 typedef struct rl_writer_totals {
 	uint64_t lines, attempts, rejected; /* of the run so far */
 	const char *status; /* NULL mid-run; "ok" or "failed" at the end */
-	/* Run inside the last transaction, after everything else (the saved state). */
+	/* Run inside the transaction, after everything else (in the last: the saved state). */
 	int (*on_final)(void *ctx, rl_store *st, rl_err *err);
 	void *final_ctx;
 } rl_writer_totals;

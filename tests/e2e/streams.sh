@@ -8,6 +8,8 @@
 #     Then a line without its newline, then SIGTERM: exit 0, the message says what was
 #     committed and that the cut line was not counted, and the report equals `analyze`
 #     of the whole lines.
+#   - The same lines, then kill -9 once a timer commit passed: the database, open
+#     chains and waiting attempts included, equals `analyze` of them.
 #   - `tail -F` of a file that grows and is rotated (renamed, a new one created) into
 #     `ingest -`: once every line is in, SIGTERM; the database equals `analyze` of every
 #     line written. SIGINT and SIGHUP end a run the same way; analyze, stopped by
@@ -65,6 +67,20 @@ grep -q "a last line of 51 bytes had no newline yet" "$tmp/f.err" && ok "the cut
 	bad "the run's status is not ok"
 "$bin" analyze --quiet --output json --top 0 "$log" >"$tmp/ref.json"
 same "the FIFO's database equals analyze of its lines" "$tmp/ref.json" "$tmp/f.db"
+
+# --- kill -9 of a stream after a timer commit: its retry state was committed with it ------
+mkfifo "$tmp/k.fifo"
+"$bin" ingest --quiet --db "$tmp/k.db" --flush-every $flush "$tmp/k.fifo" 2>"$tmp/k.err" &
+p=$!
+pids="$pids $p"
+exec 3>"$tmp/k.fifo"
+cat "$log" >&3
+sleep $((2 * flush))
+kill -9 $p
+wait $p 2>/dev/null
+exec 3>&-
+same "kill -9 of a stream 2 × --flush-every after its lines: the database (chains included) equals analyze" \
+	"$tmp/ref.json" "$tmp/k.db"
 
 # --- tail -F of a growing, rotating file -------------------------------------------------
 : >"$tmp/app.log"

@@ -1,0 +1,65 @@
+#!/bin/sh
+# kill9.sh BIN JSONSUB GENLOG
+#
+# kill -9 at 20 random moments of a large ingest, each followed by the same command:
+# the database then equals one uninterrupted run, on every number (SPEC §4: a crash or
+# a re-run never counts a line twice or loses one). Odd trials start from an empty
+# database; even ones from a database that already read the first half of the log (a
+# cron run that finds the other half new), so the killed run also had saved chains
+# and a checkpoint to go on from.
+set -u
+bin=$1 jsonsub=$2 genlog=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+
+lines=300000
+"$genlog" --lines $lines --span 86400 --clients 2000 --seed 11 >"$tmp/full.log" || exit 1
+head -n $((lines / 2)) "$tmp/full.log" >"$tmp/half.log"
+report() { "$bin" report --db "$1" --output json --top 0 >"$2"; }
+
+# the references: one run of the whole log, and the half a cron run had read
+"$bin" ingest --quiet --db "$tmp/one.db" "$tmp/full.log" || exit 1
+report "$tmp/one.db" "$tmp/one.json"
+cp "$tmp/half.log" "$tmp/grow.log"
+"$bin" ingest --quiet --db "$tmp/half.db" "$tmp/grow.log" || exit 1
+start=$(date +%s%N)
+"$bin" ingest --quiet --db "$tmp/t.db" "$tmp/full.log" || exit 1
+took=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+rm -f "$tmp/t.db"*
+seed=$(date +%s)
+echo "one run takes ${took} s; kill moments from seed $seed"
+
+killed=0 equal=0 i=0
+for t in $(awk -v s="$seed" -v d="$took" 'BEGIN { srand(s); for (i = 0; i < 20; i++) printf "%.3f ", rand() * d }'); do
+	i=$((i + 1))
+	rm -f "$tmp/k.db" "$tmp/k.db-wal" "$tmp/k.db-shm" "$tmp/k.db.lock"
+	if [ $((i % 2)) = 1 ]; then
+		in=$tmp/full.log
+	else
+		cp "$tmp/half.db" "$tmp/k.db"
+		in=$tmp/grow.log # grown since: the other half is new
+		cp "$tmp/half.log" "$in" && tail -n +$((lines / 2 + 1)) "$tmp/full.log" >>"$in"
+	fi
+	"$bin" ingest --quiet --db "$tmp/k.db" "$in" 2>"$tmp/k.err" &
+	p=$!
+	sleep "$t"
+	kill -9 $p 2>/dev/null
+	wait $p 2>/dev/null
+	rc=$?
+	[ $rc = 137 ] && killed=$((killed + 1))
+	"$bin" ingest --quiet --db "$tmp/k.db" "$in" 2>>"$tmp/k.err" || bad "trial $i: the run after the kill failed: $(cat "$tmp/k.err")"
+	report "$tmp/k.db" "$tmp/k.json"
+	if "$jsonsub" --equal "$tmp/one.json" "$tmp/k.json" --ignore generated_at --ignore sources --ignore-field source \
+		>"$tmp/diff" 2>&1; then
+		equal=$((equal + 1))
+	else
+		bad "trial $i ($([ $((i % 2)) = 1 ] && echo fresh || echo "after half") killed at $t s, exit $rc): differs from one run"
+		head -n 12 "$tmp/diff"
+	fi
+done
+echo "$killed of 20 runs were killed before they finished"
+[ $killed -ge 10 ] || bad "only $killed of 20 kills landed before the run finished"
+[ $equal = 20 ] && ok "kill -9 at 20 moments, then the same command: equal to one run 20 times" ||
+	bad "equal to one run in $equal of 20 trials"
+exit $fail
