@@ -134,6 +134,12 @@ int rl_chain_advance(rl_chain *c, int64_t latest_us)
 {
 	if (latest_us <= c->latest)
 		return 0;
+	if (c->cursor == INT64_MIN) {
+		/* the clock starts: the chains loaded before it that it is past close now */
+		c->latest = latest_us;
+		c->cursor = rl_floor_div(latest_us, WHEEL_US);
+		return rl_chain_close_due(c, latest_us);
+	}
 	c->latest = latest_us;
 	/* the overdue list: due in a second walked before, so before latest */
 	int rc = walk_bucket(c, c->nwheel, latest_us);
@@ -182,7 +188,10 @@ static int cmp_keyed(const void *x, const void *y)
 	return a->key < b->key ? -1 : a->key > b->key;
 }
 
-int rl_chain_finish(rl_chain *c, int64_t end_of_input_us)
+/* Finalizes, in a fixed order (so that what reaches the sink does not depend on the
+ * hash table), every chain (all) or those due before t, with end_of_input (-1: closed,
+ * not ended). */
+static int close_in_order(rl_chain *c, bool all, int64_t t, int64_t end_of_input)
 {
 	size_t n = c->index.count;
 	if (!n)
@@ -192,13 +201,31 @@ int rl_chain_finish(rl_chain *c, int64_t end_of_input_us)
 		return RL_ENOMEM;
 	collect_order k = {c, order};
 	rl_keyindex_each(&c->index, collect_keyed, &k);
-	/* a fixed order, so that what reaches the sink does not depend on the hash table */
 	qsort(order, n, sizeof *order, cmp_keyed);
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = finalize(c, order[i].ref, end_of_input_us < 0 ? 0 : end_of_input_us);
+		if (all || due_of(c, state(c, order[i].ref)) < t)
+			rc = finalize(c, order[i].ref, end_of_input);
 	free(order);
 	return rc;
+}
+
+int rl_chain_close_due(rl_chain *c, int64_t t)
+{
+	return close_in_order(c, false, t, -1);
+}
+
+int rl_chain_finish(rl_chain *c, int64_t end_of_input_us)
+{
+	return close_in_order(c, true, 0, end_of_input_us < 0 ? 0 : end_of_input_us);
+}
+
+bool rl_chain_last_start(const rl_chain *c, uint64_t key, int64_t *start)
+{
+	uint32_t ref = rl_keyindex_get(&c->index, key, key_of, c);
+	if (ref)
+		*start = state(c, ref)->last_start;
+	return ref != 0;
 }
 
 /* --- rekeyed retries ---------------------------------------------------------- */

@@ -81,9 +81,16 @@ void rl_chain_free(rl_chain *c);
 int rl_chain_judge(rl_chain *c, const rl_attempt *a);
 
 /* Closes the chains that no attempt can join once the latest start read is latest_us
- * (within a second: a chain found due when an attempt comes is closed then). Call it
- * with the restored latest start before loading saved states. */
+ * (within a second: a chain found due when an attempt comes is closed then). The clock
+ * is the run's own (SPEC §3.1.8): its first advance closes the loaded chains it is past. */
 int rl_chain_advance(rl_chain *c, int64_t latest_us);
+
+/* Closes, without moving the clock, the chains due before t: after loading the states
+ * a run saved, those its clock (t, its latest start) had closed in the exact reading. */
+int rl_chain_close_due(rl_chain *c, int64_t t);
+
+/* The start of the last attempt of key's chain in progress: false when it has none. */
+bool rl_chain_last_start(const rl_chain *c, uint64_t key, int64_t *start);
 
 /* Closes every chain as if input ended at end_of_input_us: a chain that ends in failure
  * is open while end of input − its last end ≤ window, else gave_up. */

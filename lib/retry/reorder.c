@@ -23,7 +23,11 @@ struct rl_reorder {
 	bucket *b;
 	size_t nb; /* a power of two above max_lag in seconds + 3 */
 	int64_t next; /* no waiting attempt starts in a second below this one */
-	size_t count;
+	size_t count; /* in the wheel */
+	/* attempts an earlier run saved (rl_reorder_hold): in order from held[hdone] */
+	rl_attempt *held;
+	size_t nheld, capheld, hdone;
+	bool hsorted;
 };
 
 static int cmp(const void *x, const void *y)
@@ -63,6 +67,7 @@ void rl_reorder_free(rl_reorder *r)
 	for (size_t i = 0; i < r->nb; i++)
 		free(r->b[i].v);
 	free(r->b);
+	free(r->held);
 	free(r);
 }
 
@@ -76,22 +81,53 @@ int64_t rl_reorder_latest(const rl_reorder *r)
 	return r->latest;
 }
 
-void rl_reorder_set_latest(rl_reorder *r, int64_t latest_us)
-{
-	r->latest = latest_us;
-}
-
 size_t rl_reorder_count(const rl_reorder *r)
 {
-	return r->count;
+	return r->count + (r->nheld - r->hdone);
 }
 
 size_t rl_reorder_bytes(const rl_reorder *r)
 {
-	size_t n = sizeof *r + r->nb * sizeof *r->b;
+	size_t n = sizeof *r + r->nb * sizeof *r->b + r->capheld * sizeof *r->held;
 	for (size_t i = 0; i < r->nb; i++)
 		n += r->b[i].cap * sizeof(rl_attempt);
 	return n;
+}
+
+int rl_reorder_hold(rl_reorder *r, const rl_attempt *a)
+{
+	if (rl_array_grow((void **)&r->held, &r->capheld, r->nheld, sizeof *r->held))
+		return RL_ENOMEM;
+	if (r->nheld == r->hdone)
+		r->hsorted = true;
+	else if (r->hsorted && cmp(&r->held[r->nheld - 1], a) > 0)
+		r->hsorted = false;
+	r->held[r->nheld++] = *a;
+	return 0;
+}
+
+/* Releases the held attempts that come before x (NULL: those that start at or before
+ * t), so that they and the wheel's go out in one order. */
+static int release_held(rl_reorder *r, const rl_attempt *x, int64_t t, rl_reorder_cb cb, void *ctx)
+{
+	if (r->hdone == r->nheld)
+		return 0;
+	if (!r->hsorted) {
+		qsort(r->held + r->hdone, r->nheld - r->hdone, sizeof *r->held, cmp);
+		r->hsorted = true;
+	}
+	while (r->hdone < r->nheld &&
+	       (x ? cmp(&r->held[r->hdone], x) < 0 : r->held[r->hdone].start_us <= t)) {
+		int rc = cb(ctx, &r->held[r->hdone++]);
+		if (rc)
+			return rc;
+	}
+	if (r->hdone == r->nheld) {
+		free(r->held);
+		r->held = NULL;
+		r->nheld = r->capheld = r->hdone = 0;
+	}
+	return 0;
 }
 
 /* Releases, in order, the attempts of bucket b that start at or before t. */
@@ -102,8 +138,11 @@ static int release_bucket(rl_reorder *r, bucket *b, int64_t t, rl_reorder_cb cb,
 		b->sorted = true;
 	}
 	while (b->done < b->n && b->v[b->done].start_us <= t) {
+		int rc = release_held(r, &b->v[b->done], t, cb, ctx);
+		if (rc)
+			return rc;
 		r->count--;
-		int rc = cb(ctx, &b->v[b->done++]);
+		rc = cb(ctx, &b->v[b->done++]);
 		if (rc)
 			return rc;
 	}
@@ -127,7 +166,7 @@ static int cmp_bucket_second(const void *x, const void *y)
 }
 
 /* Releases every attempt that starts at or before t. */
-static int release_upto(rl_reorder *r, int64_t t, rl_reorder_cb cb, void *ctx)
+static int release_wheel(rl_reorder *r, int64_t t, rl_reorder_cb cb, void *ctx)
 {
 	if (r->count == 0)
 		return 0;
@@ -165,6 +204,12 @@ static int release_upto(rl_reorder *r, int64_t t, rl_reorder_cb cb, void *ctx)
 	return 0;
 }
 
+static int release_upto(rl_reorder *r, int64_t t, rl_reorder_cb cb, void *ctx)
+{
+	int rc = release_wheel(r, t, cb, ctx);
+	return rc ? rc : release_held(r, NULL, t, cb, ctx);
+}
+
 int rl_reorder_push(rl_reorder *r, const rl_attempt *a, rl_reorder_cb cb, void *ctx)
 {
 	if (r->latest != INT64_MIN && a->start_us < r->latest - r->max_lag)
@@ -198,14 +243,17 @@ int rl_reorder_push(rl_reorder *r, const rl_attempt *a, rl_reorder_cb cb, void *
 
 int rl_reorder_drain(rl_reorder *r, rl_reorder_cb cb, void *ctx)
 {
-	if (r->count == 0)
-		return 0;
 	r->next = INT64_MIN; /* force the full scan */
 	return release_upto(r, INT64_MAX - WIDTH, cb, ctx);
 }
 
 int rl_reorder_each(const rl_reorder *r, rl_reorder_cb cb, void *ctx)
 {
+	for (size_t i = r->hdone; i < r->nheld; i++) {
+		int rc = cb(ctx, &r->held[i]);
+		if (rc)
+			return rc;
+	}
 	for (size_t i = 0; i < r->nb; i++) {
 		const bucket *b = &r->b[i];
 		for (size_t j = b->done; j < b->n; j++) {

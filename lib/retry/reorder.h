@@ -34,10 +34,13 @@ int rl_reorder_push(rl_reorder *r, const rl_attempt *a, rl_reorder_cb cb, void *
 /* Releases every attempt still waiting, in order (end of input). */
 int rl_reorder_drain(rl_reorder *r, rl_reorder_cb cb, void *ctx);
 
-/* The latest start read (INT64_MIN before the first), and setting it when restoring
- * saved state (before pushing the saved attempts back). */
+/* Adds an attempt an earlier run saved still waiting. It does not move the clock (the
+ * latest start read is this run's own, SPEC §3.1.8) and is never late: it goes out in
+ * order with the others once this run's clock passes it by max_lag, or at the drain. */
+int rl_reorder_hold(rl_reorder *r, const rl_attempt *a);
+
+/* The latest start read in this run (INT64_MIN before the first). */
 int64_t rl_reorder_latest(const rl_reorder *r);
-void rl_reorder_set_latest(rl_reorder *r, int64_t latest_us);
 
 /* The max_lag it was made with, in µs. */
 int64_t rl_reorder_max_lag(const rl_reorder *r);

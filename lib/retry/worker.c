@@ -9,6 +9,8 @@
 
 #include "lib/classify/identity.h"
 #include "lib/base/timestamp.h"
+#include "lib/base/array.h"
+#include "lib/mem/u64map.h"
 #include "lib/retry/saved.h"
 #include "lib/retry/tally.h"
 
@@ -40,6 +42,11 @@ struct rl_worker {
 	rl_tally tally; /* what the chains find, counted into work */
 	int64_t advanced_to;
 	int64_t last_flush_us;
+	/* the last stored attempt of each key an earlier run saved (SPEC §3.1.8: one more
+	 * than --max-lag before it is late for that key): key → index into stored_start */
+	rl_u64map stored;
+	int64_t *stored_start;
+	size_t nstored, capstored;
 
 	/* the hand-over */
 	batch *pool;
@@ -138,9 +145,13 @@ static int process(rl_worker *a, msg *m, const char *arena)
 	row->v[RL_CL_ATTEMPTS]++;
 	if (att.start_us > row->last_us)
 		row->last_us = att.start_us;
-	int rc = rl_reorder_push(a->reorder, &att, judge_released, a);
+	uint32_t k = a->nstored ? rl_u64map_get(&a->stored, att.key) : 0;
+	int rc = k && att.start_us < a->stored_start[k - 1] - a->o.max_lag_us
+			 ? 1
+			 : rl_reorder_push(a->reorder, &att, judge_released, a);
 	if (rc == 1) {
-		/* late: more than --max-lag before the latest start read; judged on arrival */
+		/* late: more than --max-lag before the latest start this run read, or before
+		 * its key's last stored attempt; judged on arrival */
 		if (att.source < a->o.nsources)
 			a->deltas[att.source].late++;
 		rc = rl_chain_judge(a->chain, &att);
@@ -333,9 +344,25 @@ fail:
 	return rc;
 }
 
+static int note_stored(void *ctx, uint64_t key, int64_t start_us)
+{
+	rl_worker *a = ctx;
+	uint32_t k = rl_u64map_get(&a->stored, key);
+	if (k) {
+		if (start_us > a->stored_start[k - 1])
+			a->stored_start[k - 1] = start_us;
+		return 0;
+	}
+	if (a->nstored >= UINT32_MAX - 1 ||
+	    rl_array_grow((void **)&a->stored_start, &a->capstored, a->nstored, sizeof *a->stored_start))
+		return RL_ENOMEM;
+	a->stored_start[a->nstored++] = start_us;
+	return rl_u64map_put(&a->stored, key, (uint32_t)a->nstored);
+}
+
 int rl_worker_load(rl_worker *a, rl_store *st, rl_err *err)
 {
-	return rl_saved_load(st, a->chain, a->reorder, err);
+	return rl_saved_load(st, a->chain, a->reorder, note_stored, a, err);
 }
 
 int rl_worker_save(rl_worker *a, rl_store *st, rl_err *err)
@@ -374,6 +401,8 @@ void rl_worker_free(rl_worker *a)
 	pthread_cond_destroy(&a->cv);
 	rl_chain_free(a->chain);
 	rl_reorder_free(a->reorder);
+	rl_u64map_free(&a->stored);
+	free(a->stored_start);
 	rl_strpool_free(a->targets);
 	rl_agg_free(a->work.agg);
 	rl_clients_free(a->work.clients);

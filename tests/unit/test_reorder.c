@@ -233,46 +233,65 @@ static void test_callback_stops(void)
 	rl_reorder_free(r);
 }
 
-static void test_set_latest_and_each(void)
+static int hold(rl_reorder *r, uint64_t seq, int64_t start, int64_t end)
 {
-	/* restoring saved state: latest first, then the saved attempts (none late) */
+	rl_attempt a = at(seq, start, end);
+	return rl_reorder_hold(r, &a);
+}
+
+static void test_hold_and_each(void)
+{
+	/* restoring saved state: the saved attempts are held; they do not move the clock
+	 * (this run's own, SPEC §3.1.8) and are never late */
 	rl_reorder *r = rl_reorder_new(60 * S);
 	reset(r);
-	rl_reorder_set_latest(r, 1000 * S);
-	CHECK_INT(rl_reorder_latest(r), 1000 * S);
-	CHECK_INT(push(r, 11, 950 * S, 951 * S), 0);
-	CHECK_INT(push(r, 12, 940 * S + 1, 940 * S + 1), 0);
-	CHECK_INT(push(r, 13, 999 * S, 999 * S), 0);
-	CHECK_INT(G.n, 0);
-	/* the latest set counts for lateness: 940 s − 1 µs is more than 60 s before 1000 s */
-	CHECK_INT(push(r, 14, 940 * S - 1, 940 * S - 1), 1);
+	CHECK_INT(hold(r, 11, 950 * S, 951 * S), 0);
+	CHECK_INT(hold(r, 13, 999 * S, 999 * S), 0);
+	CHECK_INT(hold(r, 12, 940 * S + 1, 940 * S + 1), 0);
+	CHECK_INT(rl_reorder_latest(r), INT64_MIN);
 	CHECK_INT(rl_reorder_count(r), 3);
-	/* each visits exactly the waiting attempts */
+	/* a run of another host for earlier hours: its clock starts at its own first start,
+	 * nothing of it is late, and the held attempts wait */
+	CHECK_INT(push(r, 1, 100 * S, 100 * S), 0);
+	CHECK_INT(push(r, 2, 170 * S, 170 * S), 0);
+	CHECK_STR(released(), "1");
+	CHECK_INT(rl_reorder_latest(r), 170 * S);
+	/* late is against this run's clock: 109 s is more than 60 s before 170 s */
+	CHECK_INT(push(r, 3, 109 * S, 109 * S), 1);
+	/* each visits exactly the waiting attempts, held ones included */
 	reset(r);
 	CHECK_INT(rl_reorder_each(r, on_release, &G), 0);
-	CHECK_INT(G.n, 3);
+	CHECK_INT(G.n, 4);
 	uint64_t sum = 0;
 	for (size_t i = 0; i < G.n; i++)
 		sum += G.a[i].seq;
-	CHECK_INT(sum, 11 + 12 + 13);
-	CHECK_INT(rl_reorder_count(r), 3); /* each releases nothing */
+	CHECK_INT(sum, 2 + 11 + 12 + 13);
+	CHECK_INT(rl_reorder_count(r), 4); /* each releases nothing */
 	/* … and stops at a callback's non-zero value */
 	reset(r);
 	G.stop_after = 2;
 	CHECK_INT(rl_reorder_each(r, on_release, &G), 7);
 	CHECK_INT(G.n, 2);
-	/* saved attempts come back in no particular order: ties still go by seq */
+	/* the clock reaching them: the held and the wheel's go out in one order (ties by
+	 * seq: 10 ties with 11's start) */
 	reset(r);
-	CHECK_INT(push(r, 30, 990 * S, 990 * S), 0);
-	CHECK_INT(push(r, 10, 990 * S, 990 * S), 0);
-	CHECK_INT(push(r, 20, 990 * S, 990 * S), 0);
-	CHECK_INT(rl_reorder_count(r), 6);
-	/* a newer start releases what it makes safe: 940 s + 1 µs ≤ 1000.5 s − 60 s */
-	reset(r);
-	CHECK_INT(push(r, 15, 1000 * S + 500 * MS, 1000 * S + 500 * MS), 0);
-	CHECK_STR(released(), "12");
+	CHECK_INT(push(r, 10, 950 * S, 951 * S), 0);
+	CHECK_INT(push(r, 14, 945 * S, 945 * S), 0);
+	CHECK_INT(push(r, 15, 1011 * S, 1011 * S), 0); /* safe up to 951 s */
+	CHECK_STR(released(), "2,12,14,10,11");
 	CHECK_INT(rl_reorder_drain(r, on_release, &G), 0);
-	CHECK_STR(released(), "12,11,10,20,30,13,15");
+	CHECK_STR(released(), "2,12,14,10,11,13,15");
+	CHECK_INT(rl_reorder_count(r), 0);
+	rl_reorder_free(r);
+
+	/* held attempts alone: a drain gives them in order */
+	r = rl_reorder_new(60 * S);
+	reset(r);
+	CHECK_INT(hold(r, 30, 990 * S, 990 * S), 0);
+	CHECK_INT(hold(r, 10, 990 * S, 990 * S), 0);
+	CHECK_INT(hold(r, 20, 980 * S, 990 * S), 0);
+	CHECK_INT(rl_reorder_drain(r, on_release, &G), 0);
+	CHECK_STR(released(), "20,10,30");
 	rl_reorder_free(r);
 }
 
@@ -428,7 +447,7 @@ int main(void)
 	test_zero_and_negative_lag();
 	test_before_1970();
 	test_callback_stops();
-	test_set_latest_and_each();
+	test_hold_and_each();
 	test_wheel();
 	test_memory();
 	test_shuffled();
