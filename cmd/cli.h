@@ -13,6 +13,7 @@
 #include "lib/base/err.h"
 #include "lib/ingest.h"
 #include "lib/classify/policy.h"
+#include "lib/report/report.h"
 #include "lib/store/store.h"
 
 enum { EXIT_OK = 0, EXIT_THRESHOLD = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
@@ -167,12 +168,33 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
  * before any input is read): EXIT_USAGE with a message for a bad or unknown one. */
 int cli_check_fail_on(const char *cmd, rl_store *st, const rl_policy *pol, const cli_list *fail_on);
 
+/* What analyze and report print: --top, and the window --since/--until/--by. */
+typedef struct cli_report_args {
+	size_t top;
+	const char *since, *until, *by;
+} cli_report_args;
+
+#define CLI_REPORT_DEFAULTS .top = 20
+
+#define CLI_REPORT_OPTS(a)                                                                                 \
+	{"--top", CLI_COUNT, &(a).top, "N", "rows of the endpoint and client tables (default 20; 0: all)"}, \
+		{"--since", CLI_STRING, &(a).since, "T",                                                   \
+		 "count only from T: RFC 3339, a date, 24h, 7d, today, yesterday (whole minutes)"},        \
+		{"--until", CLI_STRING, &(a).until, "T", "count only before T (the same forms)"},          \
+	{                                                                                                  \
+		"--by", CLI_STRING, &(a).by, "minute|hour|day",                                            \
+			"the timeline's buckets (default: minute up to 6 h, hour up to 14 days, else day)" \
+	}
+
+/* The report options of the arguments (policy pol): EXIT_USAGE with a message for a
+ * time that cannot be read, a window that ends before it starts, or an unknown --by. */
+int cli_report_opts(const char *cmd, const cli_report_args *a, const rl_policy *pol, rl_report_opts *ro);
+
 /* Builds the report from st and writes it to stdout as output ("text" or "json"), then
  * checks the --fail-on thresholds: one line on stderr for each one crossed (and for a
  * null value, which never crosses), and EXIT_THRESHOLD when any was. A bad threshold is
  * EXIT_USAGE before anything is printed. */
-int cli_render(const char *cmd, rl_store *st, const rl_policy *pol, const char *output, size_t top,
-	       const cli_list *fail_on);
+int cli_render(const char *cmd, rl_store *st, const rl_report_opts *ro, const char *output, const cli_list *fail_on);
 
 /* Checks --output: EXIT_USAGE with a message if unknown. */
 int cli_check_output(const char *cmd, const char *output);

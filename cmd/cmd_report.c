@@ -35,24 +35,25 @@ static void last_run_notice(rl_store *st)
 int cmd_report(int argc, char **argv)
 {
 	const char *db = NULL, *policy = NULL, *output = "text";
-	size_t top = 20;
+	cli_report_args ra = {CLI_REPORT_DEFAULTS};
 	cli_list fail_on = {0};
 	const cli_opt opts[] = {
 		{"--db", CLI_STRING, &db, "FILE", "the database (default $RETRYLENS_DB, else retrylens.db)"},
 		{"--policy", CLI_STRING, &policy, "NAME|FILE",
 		 "classify statuses with this policy (default: the database's)"},
 		{"--output", CLI_STRING, &output, "FMT", "text (default) or json"},
-		{"--top", CLI_COUNT, &top, "N", "rows of the endpoint and client tables (default 20; 0: all)"},
+		CLI_REPORT_OPTS(ra),
 		CLI_FAIL_ON_OPT(fail_on),
 		{NULL, 0, NULL, NULL, NULL},
 	};
 	const cli_cmd cmd = {
 		"report",
 		"--db DB [options]",
-		"Prints the report of everything ingested into a database.",
+		"Prints the report of everything ingested into a database, or of a time window of it.",
 		"examples:\n"
 		"  retrylens report --db api.db\n"
-		"  retrylens report --db api.db --output json --policy leaperone\n",
+		"  retrylens report --db api.db --output json --policy leaperone\n"
+		"  retrylens report --db api.db --since 24h --by hour\n",
 		opts,
 	};
 	char **pos;
@@ -89,8 +90,9 @@ int cmd_report(int argc, char **argv)
 		else
 			pol = id.policy;
 	}
-	if (!rc)
-		rc = cli_render(cmd.name, st, &pol, output, top, &fail_on);
+	rl_report_opts ro;
+	if (!rc && !(rc = cli_report_opts(cmd.name, &ra, &pol, &ro)))
+		rc = cli_render(cmd.name, st, &ro, output, &fail_on);
 	rl_store_close(st);
 done:
 	free(pos);

@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "lib/base/timestamp.h"
 #include "lib/format/format.h"
 #include "lib/render/render.h"
 #include "lib/render/threshold.h"
@@ -196,8 +198,47 @@ static bool check_thresholds(const cli_list *fail_on, const rl_threshold *th, js
 	return crossed;
 }
 
-int cli_render(const char *cmd, rl_store *st, const rl_policy *pol, const char *output, size_t top,
-	       const cli_list *fail_on)
+/* A --since/--until value: its µs, on a minute (a span back from now is taken from the
+ * current minute). False with a message for anything else. */
+static bool window_time(const char *cmd, const char *opt, const char *s, int64_t now_us, int64_t *us)
+{
+	if (!rl_timestamp_parse_when(s, rl_floor_div(now_us, RL_US_PER_MIN) * RL_US_PER_MIN, us)) {
+		cli_usage(cmd, "%s '%s': give RFC 3339 (2026-11-01T10:00:00Z), a date (2026-11-01), a span back from "
+			       "now (24h, 7d, 30m) or today or yesterday",
+			  opt, s);
+		return false;
+	}
+	if (rl_floor_div(*us, RL_US_PER_MIN) * RL_US_PER_MIN != *us) {
+		cli_usage(cmd, "%s '%s': the database counts whole minutes: give a time on a minute", opt, s);
+		return false;
+	}
+	return true;
+}
+
+int cli_report_opts(const char *cmd, const cli_report_args *a, const rl_policy *pol, rl_report_opts *ro)
+{
+	*ro = (rl_report_opts){.policy = pol, .top = a->top, .since_us = INT64_MIN, .until_us = INT64_MAX};
+	int64_t now = (int64_t)time(NULL) * RL_US_PER_S;
+	if ((a->since && !window_time(cmd, "--since", a->since, now, &ro->since_us)) ||
+	    (a->until && !window_time(cmd, "--until", a->until, now, &ro->until_us)))
+		return EXIT_USAGE;
+	ro->windowed = a->since || a->until;
+	if (ro->since_us >= ro->until_us)
+		return cli_usage(cmd, "--until %s is not after --since %s: the window is empty", a->until, a->since);
+	if (!a->by)
+		ro->by = RL_BY_AUTO;
+	else if (strcmp(a->by, "minute") == 0)
+		ro->by = RL_BY_MINUTE;
+	else if (strcmp(a->by, "hour") == 0)
+		ro->by = RL_BY_HOUR;
+	else if (strcmp(a->by, "day") == 0)
+		ro->by = RL_BY_DAY;
+	else
+		return cli_usage(cmd, "--by '%s': minute, hour or day", a->by);
+	return EXIT_OK;
+}
+
+int cli_render(const char *cmd, rl_store *st, const rl_report_opts *ro, const char *output, const cli_list *fail_on)
 {
 	const rl_renderer *rd = rl_renderer_find(output);
 	if (!rd)
@@ -205,8 +246,8 @@ int cli_render(const char *cmd, rl_store *st, const rl_policy *pol, const char *
 	rl_err err;
 	rl_err_clear(&err);
 	rl_report rep;
-	rl_report_opts ro = {.policy = pol, .top = top};
-	if (rl_report_build(&rep, st, &ro, &err))
+	size_t top = ro->top;
+	if (rl_report_build(&rep, st, ro, &err))
 		return cli_fail(&err);
 	/* thresholds read the numbers of the report's objects, which --top does not bound */
 	json_t *doc = NULL;

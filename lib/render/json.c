@@ -213,9 +213,10 @@ json_t *rl_render_json_doc(const rl_report *r)
 	json_t *o = json_object();
 	json_object_set_new(o, "schema", json_string("retrylens.report/1"));
 	json_object_set_new(o, "generated_at", json_string(r->generated_at));
+	static const char *const by_names[] = {"minute", "minute", "hour", "day"};
 	json_object_set_new(o, "window",
-			    json_pack("{s:o,s:o}", "from", r->has_window ? time_json(r->from_us) : json_null(), "to",
-				      r->has_window ? time_json(r->to_us) : json_null()));
+			    json_pack("{s:o,s:o,s:s}", "from", r->has_window ? time_json(r->from_us) : json_null(), "to",
+				      r->has_window ? time_json(r->to_us) : json_null(), "by", by_names[r->by]));
 	json_object_set_new(o, "policy", str(r->policy->name));
 	json_object_set_new(o, "merged", json_pack("{s:s,s:i}", "mode", "none", "inputs", 1));
 
@@ -298,6 +299,16 @@ json_t *rl_render_json_doc(const rl_report *r)
 	}
 	json_object_set_new(o, "errors", errors);
 	json_object_set_new(o, "errors_capped", json_boolean(r->errors_capped));
+
+	json_t *tl = json_array();
+	for (size_t i = 0; i < r->ntimeline; i++) {
+		const rl_report_bucket *x = &r->timeline[i];
+		json_array_append_new(tl, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "start", time_json(x->start_us),
+						    "attempts", u64(x->attempts), "retries", u64(x->retries), "errors",
+						    u64(x->errors), "retryable_errors", u64(x->retryable_errors),
+						    "blind_4xx_retries", u64(x->blind_4xx)));
+	}
+	json_object_set_new(o, "timeline", tl);
 
 	json_t *eps = json_array();
 	for (size_t i = 0; i < r->nendpoints; i++) {

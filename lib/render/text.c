@@ -213,6 +213,29 @@ static void offenders(FILE *f, const rl_report *r, const rl_render_opts *o)
 			RL_CLIENTS_CAP / 1000, RL_CLIENTS_CAP % 1000);
 }
 
+#define TIMELINE_ROWS 100 /* more buckets than this: the JSON has them */
+
+static void timeline(FILE *f, const rl_report *r, const rl_render_opts *o)
+{
+	static const char *const by[] = {"minute", "minute", "hour", "day"};
+	char title[64], when[32];
+	snprintf(title, sizeof title, "Timeline (per %s, UTC)", by[r->by]);
+	heading(f, o, title);
+	if (r->ntimeline > TIMELINE_ROWS) {
+		fprintf(f, "  %zu buckets: too many to print; --by hour or day, or --output json for all of them\n",
+			r->ntimeline);
+		return;
+	}
+	fprintf(f, "  %-20s %9s %8s %9s %8s %6s\n", "START", "ATTEMPTS", "ERRORS", "RETRYABLE", "RETRIES", "BLIND");
+	for (size_t i = 0; i < r->ntimeline; i++) {
+		const rl_report_bucket *x = &r->timeline[i];
+		fprintf(f, "  %-20s %9llu %8llu %9llu %8llu %6llu\n", rl_timestamp_format(x->start_us, when),
+			(unsigned long long)x->attempts, (unsigned long long)x->errors,
+			(unsigned long long)x->retryable_errors, (unsigned long long)x->retries,
+			(unsigned long long)x->blind_4xx);
+	}
+}
+
 int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 {
 	char a[32], b[32], p1[32], p2[32];
@@ -220,6 +243,9 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 	if (r->has_window)
 		fprintf(f, " · %s → %s", rl_timestamp_format(r->from_us, a), rl_timestamp_format(r->to_us, b));
 	fputc('\n', f);
+	if (r->windowed)
+		fprintf(f, "(a window: attempts and retries count at their start, chains at their first attempt's, "
+			   "outcomes at their last attempt's end; sources, rejected lines and clients are all time)\n");
 
 	heading(f, o, "Sources");
 	for (size_t i = 0; i < r->nsources; i++) {
@@ -300,6 +326,7 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 			RL_ENDPOINTS_CAP);
 
 	retries(f, r, o);
+	timeline(f, r, o);
 	offenders(f, r, o);
 
 	if (r->rejected) {

@@ -21,6 +21,29 @@ static rl_rate rate(uint64_t num, uint64_t den)
 	return r;
 }
 
+/* --- the window ------------------------------------------------------------------------ */
+
+void rl_report_minutes(const rl_report *r, int64_t *lo, int64_t *hi)
+{
+	*lo = r->windowed && r->since_us != INT64_MIN ? rl_minute_of(r->since_us) : INT64_MIN / 2;
+	*hi = r->windowed && r->until_us != INT64_MAX ? rl_minute_of(r->until_us) : INT64_MAX / 2;
+}
+
+/* Opens the query over all time (all) or, in a window, its _window twin with the
+ * window's minutes bound to ?1 and ?2. */
+static int open_query(const rl_report *r, rl_store *st, const char *all, const char *window, rl_store_query **q,
+		      rl_err *err)
+{
+	int rc = rl_store_query_open(st, r->windowed ? window : all, q, err);
+	if (rc || !r->windowed)
+		return rc;
+	int64_t lo, hi;
+	rl_report_minutes(r, &lo, &hi);
+	rl_store_query_bind_int(*q, 1, lo);
+	rl_store_query_bind_int(*q, 2, hi);
+	return 0;
+}
+
 /* --- one scan of the bucket table ------------------------------------------- */
 
 typedef struct ep_acc {
@@ -143,7 +166,7 @@ static int scan_buckets(rl_report *r, rl_store *st, ep_map *m, rl_err *err)
 {
 	uint64_t by_status[1001] = {0}; /* status + 1 */
 	rl_store_query *q;
-	int rc = rl_store_query_open(st, "sql/report/totals.sql", &q, err);
+	int rc = open_query(r, st, "sql/report/totals.sql", "sql/report/totals_window.sql", &q, err);
 	if (rc)
 		return rc;
 	while ((rc = rl_store_query_step(q, err)) == 1) {
@@ -196,7 +219,7 @@ static int scan_buckets(rl_report *r, rl_store *st, ep_map *m, rl_err *err)
 static int load_latency(rl_report *r, rl_store *st, rl_err *err)
 {
 	rl_store_query *q;
-	int rc = rl_store_query_open(st, "sql/report/latency.sql", &q, err);
+	int rc = open_query(r, st, "sql/report/latency.sql", "sql/report/latency_window.sql", &q, err);
 	if (rc)
 		return rc;
 	rl_hist_bin *bins = NULL;
@@ -232,6 +255,87 @@ static int load_latency(rl_report *r, rl_store *st, rl_err *err)
 	free(bins);
 	rl_store_query_close(q);
 	return rc < 0 ? rc : 0;
+}
+
+/* --- the timeline ------------------------------------------------------------------ */
+
+static int64_t by_minutes(rl_report_by by)
+{
+	return by == RL_BY_DAY ? 1440 : by == RL_BY_HOUR ? 60 : 1;
+}
+
+rl_report_bucket *rl_report_bucket_of(rl_report *r, int64_t minute)
+{
+	if (!r->ntimeline)
+		return NULL;
+	int64_t w = by_minutes(r->by), first = rl_minute_of(r->timeline[0].start_us);
+	int64_t i = (rl_floor_div(minute, w) * w - first) / w;
+	return i >= 0 && (uint64_t)i < r->ntimeline ? &r->timeline[i] : NULL;
+}
+
+typedef struct minute_row {
+	int64_t minute;
+	int status;
+	uint64_t attempts;
+} minute_row;
+
+/* Attempts, errors and retryable errors per bucket from their start minutes (classified
+ * with the report's policy, like the totals); retries are added by retries.c. The
+ * buckets run dense from the first minute with attempts to the last. */
+static int load_timeline(rl_report *r, rl_store *st, rl_report_by by, rl_err *err)
+{
+	int64_t lo, hi;
+	rl_report_minutes(r, &lo, &hi);
+	rl_store_query *q;
+	int rc = rl_store_query_open(st, "sql/report/timeline_attempts.sql", &q, err);
+	if (rc)
+		return rc;
+	rl_store_query_bind_int(q, 1, lo);
+	rl_store_query_bind_int(q, 2, hi);
+	minute_row *rows = NULL;
+	size_t n = 0, cap = 0;
+	while ((rc = rl_store_query_step(q, err)) == 1) {
+		if (rl_array_grow((void **)&rows, &cap, n, sizeof *rows)) {
+			rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+			break;
+		}
+		rows[n++] = (minute_row){rl_store_query_int(q, 0), (int)rl_store_query_int(q, 1),
+					 (uint64_t)rl_store_query_int(q, 2)};
+	}
+	rl_store_query_close(q);
+	if (rc < 0 || !n) {
+		free(rows);
+		r->by = by == RL_BY_AUTO ? RL_BY_MINUTE : by;
+		return rc < 0 ? rc : 0;
+	}
+	int64_t first = rows[0].minute, last = rows[n - 1].minute; /* in minute order */
+	if (by == RL_BY_AUTO) {
+		int64_t span = (hi != INT64_MAX / 2 ? hi : last + 1) - (lo != INT64_MIN / 2 ? lo : first);
+		by = span <= 6 * 60 ? RL_BY_MINUTE : span <= 14 * 1440 ? RL_BY_HOUR : RL_BY_DAY;
+	}
+	r->by = by;
+	int64_t w = by_minutes(by), b0 = rl_floor_div(first, w) * w, b1 = rl_floor_div(last, w) * w;
+	size_t nb = (size_t)((b1 - b0) / w + 1);
+	r->timeline = calloc(nb, sizeof *r->timeline);
+	if (!r->timeline) {
+		free(rows);
+		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	}
+	r->ntimeline = nb;
+	for (size_t i = 0; i < nb; i++)
+		r->timeline[i].start_us = (b0 + (int64_t)i * w) * RL_US_PER_MIN;
+	for (size_t i = 0; i < n; i++) {
+		rl_report_bucket *b = rl_report_bucket_of(r, rows[i].minute);
+		int st_ = rows[i].status;
+		b->attempts += rows[i].attempts;
+		if (st_ >= 0 && rl_status_is_failure(st_)) {
+			b->errors += rows[i].attempts;
+			if (rl_policy_retryable(r->policy, st_))
+				b->retryable_errors += rows[i].attempts;
+		}
+	}
+	free(rows);
+	return 0;
 }
 
 static int load_traffic(rl_report *r, rl_store *st, size_t top, rl_err *err)
@@ -309,6 +413,12 @@ static int load_sources(rl_report *r, rl_store *st, rl_err *err)
 		r->to_us = rl_store_query_int(q, 1);
 		r->rejected = (uint64_t)rl_store_query_int(q, 2);
 	}
+	/* a window given is the report's window */
+	if (r->windowed && r->since_us != INT64_MIN)
+		r->from_us = r->since_us;
+	if (r->windowed && r->until_us != INT64_MAX)
+		r->to_us = r->until_us;
+	r->has_window |= r->windowed && r->since_us != INT64_MIN && r->until_us != INT64_MAX;
 	rl_store_query_close(q);
 	return rc < 0 ? rc : 0;
 }
@@ -317,7 +427,7 @@ static int load_sources(rl_report *r, rl_store *st, rl_err *err)
 static int load_errors(rl_report *r, rl_store *st, size_t top, rl_err *err)
 {
 	rl_store_query *q;
-	int rc = rl_store_query_open(st, "sql/report/errors.sql", &q, err);
+	int rc = open_query(r, st, "sql/report/errors.sql", "sql/report/errors_window.sql", &q, err);
 	if (rc)
 		return rc;
 	size_t cap = 0;
@@ -375,9 +485,13 @@ int rl_report_build(rl_report *r, rl_store *st, const rl_report_opts *opts, rl_e
 {
 	memset(r, 0, sizeof *r);
 	r->policy = opts->policy;
+	r->windowed = opts->windowed;
+	r->since_us = opts->windowed ? opts->since_us : INT64_MIN;
+	r->until_us = opts->windowed ? opts->until_us : INT64_MAX;
 	rl_timestamp_format((int64_t)time(NULL) * RL_US_PER_S, r->generated_at);
 	int rc;
 	if ((rc = load_sources(r, st, err)) || (rc = load_traffic(r, st, opts->top, err)) ||
+	    (rc = load_timeline(r, st, opts->by, err)) ||
 	    (rc = rl_report_load_retries(r, st, opts->top, err)) || (rc = load_errors(r, st, opts->top, err)) ||
 	    (rc = load_samples(r, st, opts->max_samples ? opts->max_samples : 20, err))) {
 		rl_report_clear(r);
@@ -417,5 +531,6 @@ void rl_report_clear(rl_report *r)
 	free(r->status);
 	free(r->endpoints);
 	free(r->samples);
+	free(r->timeline);
 	memset(r, 0, sizeof *r);
 }

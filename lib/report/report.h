@@ -71,6 +71,16 @@ typedef struct rl_report_sample {
 	long long line;
 } rl_report_sample;
 
+/* The buckets of the timeline (SPEC §6), aligned to UTC. */
+typedef enum rl_report_by { RL_BY_AUTO, RL_BY_MINUTE, RL_BY_HOUR, RL_BY_DAY } rl_report_by;
+
+/* One timeline bucket: attempts, errors, retryable errors at their start, retries and
+ * blind 4xx retries at theirs. */
+typedef struct rl_report_bucket {
+	int64_t start_us;
+	uint64_t attempts, errors, retryable_errors, retries, blind_4xx;
+} rl_report_bucket;
+
 typedef struct rl_report {
 	char generated_at[32];
 	bool has_window;
@@ -114,19 +124,39 @@ typedef struct rl_report {
 	uint64_t rejected;
 	rl_report_sample *samples;
 	size_t nsamples;
+
+	/* --since/--until: the numbers count what SPEC §3's time attribution puts in
+	 * [since, until) (whole minutes); sources, rejected lines and clients stay all-time */
+	bool windowed;
+	int64_t since_us, until_us; /* INT64_MIN / INT64_MAX: open */
+	rl_report_by by; /* the timeline's buckets (never AUTO once built) */
+	rl_report_bucket *timeline; /* dense, from the first bucket with attempts to the last */
+	size_t ntimeline;
 } rl_report;
 
 typedef struct rl_report_opts {
 	const rl_policy *policy; /* required */
 	size_t top; /* rows of the per-endpoint and error tables; 0: all */
 	size_t max_samples; /* rejected samples shown; 0: 20 */
+	/* a time window (SPEC §5 --since/--until), on minute boundaries; windowed false:
+	 * all time */
+	bool windowed;
+	int64_t since_us, until_us; /* INT64_MIN / INT64_MAX: open on that side */
+	rl_report_by by; /* AUTO: minute up to 6 h, hour up to 14 days, else day */
 } rl_report_opts;
+
+/* The minute range [*lo, *hi) of a report's window (all of time when not windowed). */
+void rl_report_minutes(const rl_report *r, int64_t *lo, int64_t *hi);
 
 /* Builds the report of everything in st. Returns 0 or RL_EDB/RL_ENOMEM. */
 int rl_report_build(rl_report *out, rl_store *st, const rl_report_opts *opts, rl_err *err);
 
-/* The retry section (report_retries.c): adds to a report whose endpoints are loaded. */
+/* The retry section (report_retries.c): adds to a report whose endpoints and timeline
+ * are loaded. */
 int rl_report_load_retries(rl_report *r, rl_store *st, size_t top, rl_err *err);
+
+/* The timeline bucket of a minute, or NULL outside it (report.c). */
+rl_report_bucket *rl_report_bucket_of(rl_report *r, int64_t minute);
 
 /* Frees what rl_report_build allocated (not r itself). */
 void rl_report_clear(rl_report *r);

@@ -120,6 +120,24 @@ static int add_client_row(ctx *c, uint64_t hash, const char *name, const uint64_
 	return 0;
 }
 
+/* Whether a minute is in the report's window. */
+static bool in_window(const ctx *c, int64_t minute)
+{
+	int64_t lo, hi;
+	rl_report_minutes(c->r, &lo, &hi);
+	return minute >= lo && minute < hi;
+}
+
+/* Retries into the timeline, at their start minute. */
+static void add_timeline(ctx *c, int64_t minute, uint64_t retries, uint64_t blind)
+{
+	rl_report_bucket *b = rl_report_bucket_of(c->r, minute);
+	if (b) {
+		b->retries += retries;
+		b->blind_4xx += blind;
+	}
+}
+
 static int add_candidate(ctx *c, unsigned round, int64_t start, uint64_t client)
 {
 	if (rl_array_grow((void **)&c->cand, &c->capcand, c->ncand, sizeof *c->cand))
@@ -130,10 +148,23 @@ static int add_candidate(ctx *c, unsigned round, int64_t start, uint64_t client)
 
 /* --- what the database holds ---------------------------------------------------------- */
 
+/* Opens the query over all time, or its _window twin with the window's ?1 and ?2. */
+static int open_query(ctx *c, rl_store *st, const char *all, const char *window, rl_store_query **q)
+{
+	int rc = rl_store_query_open(st, c->r->windowed ? window : all, q, c->err);
+	if (rc || !c->r->windowed)
+		return rc;
+	int64_t lo, hi;
+	rl_report_minutes(c->r, &lo, &hi);
+	rl_store_query_bind_int(*q, 1, lo);
+	rl_store_query_bind_int(*q, 2, hi);
+	return 0;
+}
+
 static int load_retry_buckets(ctx *c, rl_store *st)
 {
 	rl_store_query *q;
-	int rc = rl_store_query_open(st, "sql/report/retries.sql", &q, c->err);
+	int rc = open_query(c, st, "sql/report/retries.sql", "sql/report/retries_window.sql", &q);
 	if (rc)
 		return rc;
 	while ((rc = rl_store_query_step(q, c->err)) == 1) {
@@ -145,7 +176,7 @@ static int load_retry_buckets(ctx *c, rl_store *st)
 	rl_store_query_close(q);
 	if (rc < 0)
 		return rc;
-	if ((rc = rl_store_query_open(st, "sql/report/chains.sql", &q, c->err)))
+	if ((rc = open_query(c, st, "sql/report/chains.sql", "sql/report/chains_window.sql", &q)))
 		return rc;
 	if ((rc = rl_store_query_step(q, c->err)) == 1) {
 		uint64_t v[RL_AGG_NMINUTE];
@@ -153,6 +184,19 @@ static int load_retry_buckets(ctx *c, rl_store *st)
 			v[i] = (uint64_t)rl_store_query_int(q, i);
 		add_minute_row(c, v);
 	}
+	rl_store_query_close(q);
+	if (rc < 0 || !c->r->ntimeline)
+		return rc < 0 ? rc : 0;
+	/* the timeline's retries, per minute of their start */
+	if ((rc = rl_store_query_open(st, "sql/report/timeline_retries.sql", &q, c->err)))
+		return rc;
+	int64_t lo, hi;
+	rl_report_minutes(c->r, &lo, &hi);
+	rl_store_query_bind_int(q, 1, lo);
+	rl_store_query_bind_int(q, 2, hi);
+	while ((rc = rl_store_query_step(q, c->err)) == 1)
+		add_timeline(c, rl_store_query_int(q, 0), (uint64_t)rl_store_query_int(q, 1),
+			     (uint64_t)rl_store_query_int(q, 2));
 	rl_store_query_close(q);
 	return rc < 0 ? rc : 0;
 }
@@ -180,8 +224,13 @@ static int load_clients(ctx *c, rl_store *st)
 	rl_store_query_close(q);
 	if (rc < 0)
 		return rc;
-	if ((rc = rl_store_query_open(st, "sql/report/lockstep.sql", &q, c->err)))
+	if ((rc = rl_store_query_open(st, c->r->windowed ? "sql/report/lockstep_window.sql" : "sql/report/lockstep.sql",
+				      &q, c->err)))
 		return rc;
+	if (c->r->windowed) { /* candidates by their start, in µs */
+		rl_store_query_bind_int(q, 1, c->r->since_us);
+		rl_store_query_bind_int(q, 2, c->r->until_us);
+	}
 	while ((rc = rl_store_query_step(q, c->err)) == 1) {
 		if (add_candidate(c, (unsigned)rl_store_query_int(q, 0), rl_store_query_int(q, 1),
 				  (uint64_t)rl_store_query_int(q, 2))) {
@@ -208,16 +257,21 @@ static int load_clients(ctx *c, rl_store *st)
 static int sum_retries(void *cv, const rl_agg_retry *rows, size_t n)
 {
 	ctx *c = cv;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (!in_window(c, rows[i].minute))
+			continue;
 		add_retry_row(c, rl_intern_db_id(c->fin.endpoints, rows[i].endpoint),
 			      rl_intern_db_id(c->fin.methods, rows[i].method), rows[i].v);
+		add_timeline(c, rows[i].minute, rows[i].v[RL_RC_RETRIES], rows[i].v[RL_RC_BLIND_4XX]);
+	}
 	return 0;
 }
 
 static int sum_minutes(void *cv, const rl_agg_minute *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		add_minute_row(cv, rows[i].v);
+		if (in_window(cv, rows[i].minute))
+			add_minute_row(cv, rows[i].v);
 	return 0;
 }
 
@@ -228,7 +282,8 @@ static int judge_open(ctx *c, rl_store *st)
 	if (rc || !f->judged)
 		return rc;
 	snprintf(c->r->retries.policy, sizeof c->r->retries.policy, "%s", f->policy);
-	c->r->retries.open += f->tally.open;
+	for (uint64_t i = 0; i < f->tally.open; i++) /* an outcome counts at its last end */
+		c->r->retries.open += in_window(c, f->tally.open_minutes[i]);
 	rl_agg_sink sink = {c, NULL, NULL, sum_retries, sum_minutes};
 	if ((rc = rl_agg_drain(f->work.agg, &sink)))
 		return rc;
@@ -239,7 +294,8 @@ static int judge_open(ctx *c, rl_store *st)
 			return rc;
 	}
 	for (size_t i = 0; i < f->work.ncand; i++)
-		if ((rc = add_candidate(c, f->work.cand[i].round, f->work.cand[i].start_us, f->work.cand[i].client)))
+		if (f->work.cand[i].start_us >= c->r->since_us && f->work.cand[i].start_us < c->r->until_us &&
+		    (rc = add_candidate(c, f->work.cand[i].round, f->work.cand[i].start_us, f->work.cand[i].client)))
 			return rc;
 	for (size_t i = 0; i < f->work.nrekeyed; i++)
 		if (rl_u64map_put(&c->rekeyed, f->work.rekeyed[i] | 1, 1))

@@ -104,5 +104,6 @@ void rl_retry_finish_free(rl_retry_finish *f)
 	free(f->work.rekeyed);
 	rl_intern_free(f->endpoints);
 	rl_intern_free(f->methods);
+	free(f->tally.open_minutes);
 	memset(f, 0, sizeof *f);
 }

@@ -1,6 +1,7 @@
 /* tally.c - what the chains find, counted (lib/retry/tally.h). */
 #include "lib/retry/tally.h"
 
+#include "lib/base/array.h"
 #include "lib/base/err.h"
 #include "lib/base/timestamp.h"
 
@@ -50,9 +51,11 @@ static int on_outcome(void *ctx, rl_outcome o, int64_t end, uint64_t client)
 {
 	(void)client;
 	rl_tally *t = ctx;
-	if (o == RL_OUTCOME_OPEN) /* ingest saves open chains; a finish counts them */
-		t->open++;
-	else
+	if (o == RL_OUTCOME_OPEN) { /* ingest saves open chains; a finish counts them */
+		if (rl_array_grow((void **)&t->open_minutes, &t->open_cap, (size_t)t->open, sizeof *t->open_minutes))
+			return RL_ENOMEM;
+		t->open_minutes[t->open++] = rl_minute_of(end);
+	} else
 		rl_agg_add_minute(t->work->agg, rl_minute_of(end),
 				  o == RL_OUTCOME_RECOVERED ? RL_AGG_RECOVERED : RL_AGG_GAVE_UP, 1);
 	return 0;

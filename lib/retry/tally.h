@@ -21,6 +21,8 @@ typedef struct rl_tally {
 	const rl_intern *methods; /* the names of method ids, for evidence */
 	uint32_t max_endpoint, max_method; /* the highest ids the tables use */
 	uint64_t open; /* chains still open when they closed (only a finish has them) */
+	int64_t *open_minutes; /* the minute of each one's last end (malloc'd; free it) */
+	size_t open_cap;
 	/* chains started per minute go through a one-minute cache: nearly every attempt
 	 * starts a chain, and time-ordered input stays in one minute for a while */
 	int64_t chain_minute;

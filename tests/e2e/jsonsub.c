@@ -5,6 +5,10 @@
  *   jsonsub --equal A B [--ignore KEY]... [--ignore-field NAME]...
  *                                     A and B are equal but for the named top-level keys
  *                                     and for fields called NAME at any depth
+ *   jsonsub --get DOC PATH...         prints the value at each dotted PATH of DOC
+ *                                     ("retries.outcomes.open", "timeline.2.retries";
+ *                                     a number of array elements for "timeline.#"), one
+ *                                     per line; exit 1 when one is missing
  *
  * Reals compare with a relative tolerance of 1e-12. Each difference is printed with
  * its path, both values, and the exit status is 1. */
@@ -109,8 +113,41 @@ static json_t *load(const char *p)
 	return j;
 }
 
+/* --get: the value at a dotted path ("a.b.0.c"; "#" as the last part: the length). */
+static int get(json_t *doc, const char *path)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", path);
+	json_t *v = doc;
+	for (char *part = strtok(buf, "."); part && v; part = strtok(NULL, ".")) {
+		if (json_is_array(v) && strcmp(part, "#") == 0) {
+			printf("%zu\n", json_array_size(v));
+			return 0;
+		}
+		v = json_is_array(v) ? json_array_get(v, strtoul(part, NULL, 10)) : json_object_get(v, part);
+	}
+	if (!v) {
+		fprintf(stderr, "jsonsub: no %s\n", path);
+		return 1;
+	}
+	char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && strcmp(argv[1], "--get") == 0) {
+		json_t *doc = load(argv[2]);
+		if (!doc)
+			return 2;
+		int rc = 0;
+		for (int i = 3; i < argc; i++)
+			rc |= get(doc, argv[i]);
+		json_decref(doc);
+		return rc;
+	}
 	int equal = argc > 1 && strcmp(argv[1], "--equal") == 0;
 	int a0 = equal ? 2 : 1;
 	if (argc < a0 + 2) {

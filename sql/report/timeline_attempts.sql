@@ -1,0 +1,7 @@
+-- The timeline (SPEC §6): attempts per minute and status in the minutes [?1, ?2), at
+-- their start; report.c classifies the statuses and groups the minutes into buckets.
+SELECT minute, status, SUM(attempts)
+FROM bucket
+WHERE minute >= ?1 AND minute < ?2
+GROUP BY minute, status
+ORDER BY minute;
