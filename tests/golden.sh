@@ -18,6 +18,9 @@
 # Prints each difference and "golden: N reports, D differences"; exits 1 on any.
 #   GOLDEN_LINES   lines per benchmark log (default 1000000, as tests/bench/run.sh)
 #   GOLDEN_DIR     where builds, logs and reports go (default build-golden/)
+#   GOLDEN_FILTER  a command both builds' outputs pass through, to set aside what the
+#                  work tree adds on purpose (GOLDEN_FILTER='python3 tests/golden_filter.py
+#                  timeline window.by Timeline': the timeline of issue 12)
 set -eu
 [ $# -eq 1 ] || { echo "usage: tests/golden.sh BASE_REF" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -74,6 +77,11 @@ run() {
 			echo "exit $rc" >>"$out/$side/$name.json"
 		)
 		sed -i 's/"generated_at": *"[^"]*"/"generated_at": ""/' "$out/$side/$name.json"
+		if [ -n "${GOLDEN_FILTER:-}" ]; then
+			# shellcheck disable=SC2086 # a command and its words
+			$GOLDEN_FILTER <"$out/$side/$name.json" >"$out/$side/$name.filtered" &&
+				mv "$out/$side/$name.filtered" "$out/$side/$name.json"
+		fi
 	done
 	reports=$((reports + 1))
 	if ! cmp -s "$out/base/$name.json" "$out/work/$name.json"; then
