@@ -27,6 +27,8 @@
 	X(RETRY, retry_bucket, 1)                             \
 	X(RETRY_MULTI, retry_bucket, RL_STORE_MULTI)          \
 	X(BUCKET_TOTAL, bucket_total, 1)                      \
+	X(MINUTE_STATUS, minute_status, 1)                    \
+	X(MINUTE_STATUS_MULTI, minute_status, RL_STORE_MULTI) \
 	X(BUCKET_TOTAL_MULTI, bucket_total, RL_STORE_MULTI)   \
 	X(LATENCY_TOTAL, latency_total, 1)                    \
 	X(LATENCY_TOTAL_MULTI, latency_total, RL_STORE_MULTI) \
@@ -53,6 +55,7 @@
 	X(META_GET, meta_get, 1)                              \
 	X(META_SET, meta_set, 1)                              \
 	X(PRUNE_BUCKET, prune_bucket, 1)                      \
+	X(PRUNE_MINUTE_STATUS, prune_minute_status, 1)        \
 	X(PRUNE_LATENCY, prune_latency, 1)                    \
 	X(PRUNE_RETRY_BUCKET, prune_retry_bucket, 1)          \
 	X(PRUNE_CHAIN_MINUTE, prune_chain_minute, 1)          \

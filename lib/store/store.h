@@ -82,6 +82,8 @@ int rl_store_add_retries(rl_store *st, const rl_store_retry_row *r, size_t n, rl
 /* The all-time totals of the same rows (their minute is ignored): a report over all
  * time reads these instead of every minute. */
 int rl_store_add_bucket_totals(rl_store *st, const rl_store_bucket_row *b, size_t n, rl_err *err);
+/* Attempts per minute and status (rows with endpoint, method and code 0). */
+int rl_store_add_minute_status(rl_store *st, const rl_store_bucket_row *b, size_t n, rl_err *err);
 int rl_store_add_latency_totals(rl_store *st, const rl_store_latency_row *l, size_t n, rl_err *err);
 int rl_store_add_retry_totals(rl_store *st, const rl_store_retry_row *r, size_t n, rl_err *err);
 int rl_store_add_minutes(rl_store *st, const rl_store_minute_row *m, size_t n, rl_err *err);

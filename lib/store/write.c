@@ -79,6 +79,14 @@ static void bind_bucket_total(sqlite3_stmt *s, int at, const void *row)
 	sqlite3_bind_int64(s, at + 5, (sqlite3_int64)b->attempts);
 }
 
+static void bind_minute_status(sqlite3_stmt *s, int at, const void *row)
+{
+	const rl_store_bucket_row *b = row;
+	sqlite3_bind_int64(s, at + 1, b->minute);
+	sqlite3_bind_int(s, at + 2, b->status);
+	sqlite3_bind_int64(s, at + 3, (sqlite3_int64)b->attempts);
+}
+
 static void bind_latency_total(sqlite3_stmt *s, int at, const void *row)
 {
 	const rl_store_latency_row *l = row;
@@ -167,6 +175,11 @@ int rl_store_add_retries(rl_store *st, const rl_store_retry_row *r, size_t n, rl
 int rl_store_add_bucket_totals(rl_store *st, const rl_store_bucket_row *b, size_t n, rl_err *err)
 {
 	return add_rows(st, RL_S_BUCKET_TOTAL, RL_S_BUCKET_TOTAL_MULTI, b, n, sizeof *b, bind_bucket_total, err);
+}
+
+int rl_store_add_minute_status(rl_store *st, const rl_store_bucket_row *b, size_t n, rl_err *err)
+{
+	return add_rows(st, RL_S_MINUTE_STATUS, RL_S_MINUTE_STATUS_MULTI, b, n, sizeof *b, bind_minute_status, err);
 }
 
 int rl_store_add_latency_totals(rl_store *st, const rl_store_latency_row *l, size_t n, rl_err *err)
@@ -422,7 +435,7 @@ static int prune_one(rl_store *st, rl_store_stmt_id which, int64_t v, uint64_t *
 int rl_store_prune_older(rl_store *st, int64_t before_us, rl_store_pruned *out, rl_err *err)
 {
 	rl_store_pruned p = {0};
-	uint64_t spans = 0;
+	uint64_t spans = 0, timeline = 0;
 	int64_t minute = rl_minute_of(before_us);
 	/* the per-minute tables by minute, the rest by time */
 	const struct {
@@ -434,6 +447,7 @@ int rl_store_prune_older(rl_store *st, int64_t before_us, rl_store_pruned *out, 
 		{RL_S_PRUNE_RETRY_BUCKET, minute, &p.minutes},	   {RL_S_PRUNE_CHAIN_MINUTE, minute, &p.minutes},
 		{RL_S_PRUNE_CANDIDATES, before_us, &p.candidates}, {RL_S_PRUNE_OLD_CLIENTS, before_us, &p.clients},
 		{RL_S_PRUNE_SAMPLES, before_us, &p.samples},	   {RL_S_PRUNE_SOURCES, before_us, &spans},
+		{RL_S_PRUNE_MINUTE_STATUS, minute, &timeline},
 	};
 	int rc = 0;
 	for (size_t i = 0; i < sizeof steps / sizeof *steps && !rc; i++)

@@ -103,7 +103,8 @@ typedef struct totals {
 	rl_store_bucket_row *b;
 	rl_store_latency_row *l;
 	rl_store_retry_row *r;
-	size_t nb, capb, nl, capl, nr, capr;
+	rl_store_bucket_row *ms; /* per minute and status (the timeline's rows) */
+	size_t nb, capb, nl, capl, nr, capr, nms, capms;
 } totals;
 
 typedef struct drain_ctx {
@@ -142,6 +143,7 @@ static void totals_free(totals *t)
 	free(t->b);
 	free(t->l);
 	free(t->r);
+	free(t->ms);
 }
 
 static int put_buckets(void *ctx, const rl_store_bucket_row *rows, size_t n)
@@ -167,6 +169,14 @@ static int put_buckets(void *ctx, const rl_store_bucket_row *rows, size_t n)
 		}
 		*t = (rl_store_bucket_row){0,	      x[i].endpoint, x[i].method,
 					   x[i].code, x[i].status,   t->attempts + x[i].attempts};
+		/* the timeline's row: kind 0 (the packed keys have 1 to 3 in their top bits) */
+		uint64_t mkey = ((uint64_t)(x[i].minute + ((int64_t)1 << 50)) & (((uint64_t)1 << 51) - 1)) << 11 |
+				(uint64_t)(x[i].status + 1);
+		if (!(t = total_row(&d->t, mkey, (void **)&d->t.ms, &d->t.nms, &d->t.capms, sizeof *t))) {
+			d->rc = RL_ENOMEM;
+			continue;
+		}
+		*t = (rl_store_bucket_row){x[i].minute, 0, 0, 0, x[i].status, t->attempts + x[i].attempts};
 	}
 	return rl_store_add_buckets(d->c->st, x, n, d->err);
 }
@@ -372,6 +382,7 @@ static int write_batch(rl_writer *c, batch *b, rl_err *err)
 	    (rc = sync_names(c, c->methods, RL_NAME_METHOD, &c->methods_synced, b->w.methods_upto, err)) ||
 	    (rc = sync_errors(c, b->w.errors_upto, err)) || (rc = rl_agg_drain(b->w.agg, &sink)) || (rc = d.rc) ||
 	    (rc = rl_store_add_bucket_totals(c->st, d.t.b, d.t.nb, err)) ||
+	    (rc = rl_store_add_minute_status(c->st, d.t.ms, d.t.nms, err)) ||
 	    (rc = rl_store_add_latency_totals(c->st, d.t.l, d.t.nl, err)) ||
 	    (rc = rl_store_add_retry_totals(c->st, d.t.r, d.t.nr, err)) || (rc = write_findings(c, &b->w, err)) ||
 	    (b->w.save && (rc = b->w.save(b->w.save_ctx, c->st, err)))) {

@@ -1,7 +1,6 @@
 -- The timeline (SPEC §6): attempts per minute and status in the minutes [?1, ?2), at
 -- their start; report.c classifies the statuses and groups the minutes into buckets.
-SELECT minute, status, SUM(attempts)
-FROM bucket
+SELECT minute, status, attempts
+FROM minute_status
 WHERE minute >= ?1 AND minute < ?2
-GROUP BY minute, status
-ORDER BY minute;
+ORDER BY minute, status;
