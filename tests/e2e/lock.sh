@@ -1,5 +1,5 @@
 #!/bin/sh
-# lock.sh BIN FIXTURES
+# lock.sh BIN FIXTURES GENLOG
 #
 # One writer per database (SPEC §4). A run that holds the database (an ingest reading a
 # FIFO no one writes yet) makes a second ingest wait, under any name of the database (a
@@ -7,9 +7,11 @@
 # exit 3 naming the holder's PID; with a longer wait it says it waits, then runs once
 # the holder is done, and both runs' lines are counted. A report reads meanwhile. A
 # holder killed with -9 frees the lock at once. Two ingests racing to create a new
-# database both succeed, ten times over.
+# database both succeed, ten times over. Two concurrent ingests of the same large file
+# count it once (the second waits, says so, then finds it read), and two of different
+# files count both, exactly as analyze does.
 set -u
-bin=$1 fx=$2
+bin=$1 fx=$2 genlog=$3
 log=$fx/quickstart/access.log
 if ! command -v mkfifo >/dev/null 2>&1; then
 	echo "skip: mkfifo is not installed"
@@ -52,6 +54,36 @@ grep -q "is writing to it: waiting up to 30 s" "$tmp/third.err" && ok "the waiti
 	bad "the waiting run did not say it waits: $(cat "$tmp/third.err")"
 n=$(report_attempts "$tmp/a.db")
 [ "$n" = $((2 * one)) ] && ok "both runs counted: $n attempts" || bad "$n attempts, want $((2 * one))"
+
+# --- two concurrent ingests: of the same file, and of two files -------------------------
+"$genlog" --lines 300000 --seed 21 >"$tmp/big.log" || exit 1
+"$genlog" --lines 300000 --seed 22 --start 1700090000 >"$tmp/big2.log" || exit 1
+concurrent() { # DB FILE1 FILE2: two ingests, the second started once the first holds DB
+	"$bin" ingest --quiet --db "$1" "$2" 2>"$tmp/c1.err" &
+	c1=$!
+	i=0
+	while [ "$(cat "$1.lock" 2>/dev/null)" != "$c1" ] && [ $i -lt 200 ]; do sleep 0.01; i=$((i + 1)); done
+	"$bin" ingest --db "$1" "$3" 2>"$tmp/c2.err" &
+	c2=$!
+	wait $c1
+	r1=$?
+	wait $c2
+	r2=$?
+	[ $r1 = 0 ] && [ $r2 = 0 ] || bad "concurrent ingests into $1: exits $r1 and $r2: $(cat "$tmp/c1.err" "$tmp/c2.err")"
+}
+concurrent "$tmp/same.db" "$tmp/big.log" "$tmp/big.log"
+[ "$(report_attempts "$tmp/same.db")" = 300000 ] && ok "two concurrent ingests of one file: counted once (300000)" ||
+	bad "two concurrent ingests of one file: $(report_attempts "$tmp/same.db") attempts, want 300000"
+if grep -q "waiting up to" "$tmp/c2.err"; then
+	grep -q "nothing new" "$tmp/c2.err" && ok "…the second waited, said so, and found nothing new" ||
+		bad "the second run waited but did not say it found nothing new: $(cat "$tmp/c2.err")"
+else
+	echo "note: the first ingest of the same file finished before the second asked for the lock"
+fi
+concurrent "$tmp/two.db" "$tmp/big.log" "$tmp/big2.log"
+want=$(($(analyze_attempts "$tmp/big.log") + $(analyze_attempts "$tmp/big2.log")))
+[ "$(report_attempts "$tmp/two.db")" = "$want" ] && ok "two concurrent ingests of two files: both counted ($want)" ||
+	bad "two concurrent ingests of two files: $(report_attempts "$tmp/two.db") attempts, want $want"
 
 # --- two names of one database share its lock -------------------------------------------
 mkdir "$tmp/real"
