@@ -196,6 +196,12 @@ int cli_report_opts(const char *cmd, const cli_report_args *a, const rl_policy *
  * EXIT_USAGE before anything is printed. */
 int cli_render(const char *cmd, rl_store *st, const rl_report_opts *ro, const char *output, const cli_list *fail_on);
 
+/* The database a report reads: st, or, when files have a pending last line (one
+ * without its newline yet, SPEC §4), a copy of it into which those lines were counted
+ * as if input ended there (the caller closes *view when it is not st). Returns EXIT_OK
+ * or the exit code of a failure (printed). */
+int cli_pending_view(rl_store *st, rl_store **view);
+
 /* Checks --output: EXIT_USAGE with a message if unknown. */
 int cli_check_output(const char *cmd, const char *output);
 

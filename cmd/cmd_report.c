@@ -91,8 +91,11 @@ int cmd_report(int argc, char **argv)
 			pol = id.policy;
 	}
 	rl_report_opts ro;
-	if (!rc && !(rc = cli_report_opts(cmd.name, &ra, &pol, &ro)))
-		rc = cli_render(cmd.name, st, &ro, output, &fail_on);
+	rl_store *view = st;
+	if (!rc && !(rc = cli_report_opts(cmd.name, &ra, &pol, &ro)) && !(rc = cli_pending_view(st, &view)))
+		rc = cli_render(cmd.name, view, &ro, output, &fail_on);
+	if (view != st)
+		rl_store_close(view);
 	rl_store_close(st);
 done:
 	free(pos);

@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "lib/base/defaults.h"
 #include "lib/base/timestamp.h"
 #include "lib/format/format.h"
 #include "lib/render/render.h"
 #include "lib/render/threshold.h"
 #include "lib/report/report.h"
+#include "lib/store/identity.h"
 
 int cli_load_policy(const char *name, rl_policy *out)
 {
@@ -112,6 +114,7 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 		.clock_skew_us = a->clock_skew_us,
 		.notice = cli_notice,
 		.notice_ctx = &quiet,
+		.keep_pending = strcmp(cmd, "ingest") == 0, /* analyze's input ends: its last line counts */
 	};
 	rl_ingest *ing;
 	int rc = rl_ingest_new(&ing, st, &o, &err);
@@ -146,6 +149,55 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 	if (rc)
 		return cli_fail(&err);
 	*finished = true;
+	return EXIT_OK;
+}
+
+int cli_pending_view(rl_store *st, rl_store **view)
+{
+	*view = st;
+	rl_err err;
+	rl_err_clear(&err);
+	rl_store_query *q;
+	int64_t pending = 0;
+	if (rl_store_query_open(st, "sql/report/pending.sql", &q, &err))
+		return cli_fail(&err);
+	int rc = rl_store_query_step(q, &err);
+	if (rc == 1)
+		pending = rl_store_query_int(q, 0);
+	rl_store_query_close(q);
+	if (rc < 0)
+		return cli_fail(&err);
+	rl_store_identity id;
+	if (!pending)
+		return EXIT_OK;
+	if (rl_store_identity_read(st, &id, &err))
+		return cli_fail(&err);
+	int64_t lag = RL_DEFAULT_MAX_LAG_US, skew = RL_DEFAULT_CLOCK_SKEW_US;
+	if (rl_store_meta_get_i64(st, "max_lag_us", &lag, &err) < 0 ||
+	    rl_store_meta_get_i64(st, "clock_skew_us", &skew, &err) < 0)
+		return cli_fail(&err);
+	rl_store *copy;
+	if (rl_store_open_copy(&copy, st, &err))
+		return cli_fail(&err);
+	bool quiet = true;
+	rl_ingest_opts o = {.command = "report",
+			    .format = "auto",
+			    .policy = &id.policy,
+			    .retry_window_us = id.retry_window_us,
+			    .max_lag_us = lag,
+			    .clock_skew_us = skew,
+			    .notice = cli_notice,
+			    .notice_ctx = &quiet};
+	rl_ingest *ing;
+	rc = rl_ingest_new(&ing, copy, &o, &err);
+	if (!rc)
+		rc = rl_ingest_run_pending(ing, &err);
+	rl_ingest_free(ing);
+	if (rc && !(rc == RL_EINPUT && err.code == 0)) {
+		rl_store_close(copy);
+		return cli_fail(&err);
+	}
+	*view = copy;
 	return EXIT_OK;
 }
 

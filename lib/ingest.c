@@ -54,6 +54,7 @@ struct rl_ingest {
 	int64_t end_of_input; /* latest end seen, over every run of the database */
 	bool input_failed;
 	bool streams; /* an input is a stream: every commit saves where the run got to */
+	bool pending_run; /* rl_ingest_run_pending: a report's view, no checkpoints */
 	_Atomic int stop; /* rl_ingest_stop's why: stop reading */
 	int tick_rc; /* a commit a stream's tick made failed: the run stops with it */
 	bool finished; /* the final commit is done */
@@ -95,7 +96,7 @@ static int on_final(void *ctx, rl_store *st, rl_err *err)
 	rl_ingest *ing = ctx;
 	int rc;
 	if ((rc = save_meta(ing, st, err)) || (ing->analysis && (rc = rl_worker_save(ing->analysis, st, err))) ||
-	    (rc = rl_checkpoints_save(&ing->cps, ing->srcs, ing->nsrcs, st, ing->run_id, err)))
+	    (!ing->pending_run && (rc = rl_checkpoints_save(&ing->cps, ing->srcs, ing->nsrcs, st, ing->run_id, err))))
 		return rc;
 	return rl_store_prune_clients(st, RL_CLIENTS_CAP, NULL, err);
 }
@@ -272,7 +273,8 @@ fail:
 }
 
 /* Opens every input first: a missing file fails before anything is counted. */
-static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err)
+/* The arrays of n inputs, and what the readers share. */
+static int alloc_inputs(rl_ingest *ing, size_t n, rl_err *err)
 {
 	ing->srcs = calloc(n ? n : 1, sizeof *ing->srcs);
 	ing->deltas = calloc(n ? n : 1, sizeof *ing->deltas);
@@ -284,20 +286,37 @@ static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_er
 			    .notice = ing->o.notice,
 			    .notice_ctx = ing->o.notice_ctx,
 			    .tick = tick,
-			    .tick_ctx = ing};
+			    .tick_ctx = ing,
+			    .keep_pending = ing->o.keep_pending};
 	all->samples = calloc(all->cap_samples ? all->cap_samples : 1, sizeof *all->samples);
 	ing->time_res = calloc(n ? n : 1, sizeof *ing->time_res);
 	ing->dur_res = calloc(n ? n : 1, sizeof *ing->dur_res);
 	ing->source_names = calloc(n ? n : 1, sizeof *ing->source_names);
 	if (!ing->srcs || !ing->deltas || !all->samples || !ing->time_res || !ing->dur_res || !ing->source_names)
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	return 0;
+}
+
+/* Reader i before it opens: its counts and its resolution for the analysis thread. */
+static rl_reader *reader_at(rl_ingest *ing, size_t i)
+{
+	rl_reader *s = &ing->srcs[i];
+	ing->nsrcs = i + 1;
+	s->delta = &ing->deltas[i];
+	s->time_res_pub = &ing->time_res[i];
+	s->dur_res_pub = &ing->dur_res[i];
+	return s;
+}
+
+static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err)
+{
+	int rc = alloc_inputs(ing, n, err);
+	if (rc)
+		return rc;
+	rl_readers *all = &ing->readers;
 	for (size_t i = 0; i < n; i++) {
-		rl_reader *s = &ing->srcs[i];
-		ing->nsrcs = i + 1;
-		s->delta = &ing->deltas[i];
-		s->time_res_pub = &ing->time_res[i];
-		s->dur_res_pub = &ing->dur_res[i];
-		int rc = rl_reader_open(s, all, i, paths[i], err);
+		rl_reader *s = reader_at(ing, i);
+		rc = rl_reader_open(s, all, i, paths[i], err);
 		if (rc)
 			return rc;
 		ing->deltas[i].name = s->name;
@@ -316,13 +335,39 @@ static int open_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_er
 			return rc;
 	}
 	/* each file goes on from where an earlier run left it */
-	int rc;
 	if ((rc = rl_checkpoints_load(&ing->cps, ing->st, err)) ||
 	    (rc = rl_checkpoints_place(&ing->cps, ing->srcs, n, strcmp(ing->o.format, "auto") == 0, err)))
 		return rc;
 	for (size_t i = 0; i < n; i++)
 		if (ing->srcs[i].skip)
 			ing->source_names[i] = NULL;
+	deltas_reset(ing);
+	return 0;
+}
+
+/* The pending last lines of the database's files, as inputs (a report's view). */
+static int open_pending(rl_ingest *ing, size_t *n, rl_err *err)
+{
+	int rc = rl_checkpoints_load(&ing->cps, ing->st, err);
+	if (rc)
+		return rc;
+	*n = rl_checkpoints_pending(&ing->cps);
+	if ((rc = alloc_inputs(ing, *n, err)))
+		return rc;
+	for (size_t k = 0, i = 0; k < ing->cps.n; k++) {
+		const rl_store_checkpoint *cp = &ing->cps.v[k];
+		if (!cp->npending)
+			continue;
+		rl_reader *s = reader_at(ing, i);
+		if ((rc = rl_reader_open_mem(s, &ing->readers, i, cp->name, cp->pending, cp->npending, err)) ||
+		    (rc = rl_source_skip(s->src, 0, cp->lines, err))) /* its line number */
+			return rc;
+		ing->deltas[i].name = s->name;
+		ing->source_names[i] = s->name;
+		s->samples_taken = cp->run_samples; /* as the run that read the rest of it */
+		rl_checkpoints_bind(&ing->cps, s, k);
+		i++;
+	}
 	deltas_reset(ing);
 	return 0;
 }
@@ -339,11 +384,10 @@ static void input_failed(rl_ingest *ing, rl_reader *s)
 	s->error = 0;
 }
 
-static int run_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err)
+/* Reads the n opened inputs, merged by time, and commits. */
+static int run_readers(rl_ingest *ing, size_t n, rl_err *err)
 {
-	int rc = open_inputs(ing, paths, n, err);
-	if (rc)
-		return rc;
+	int rc;
 	if ((rc = rl_writer_new(&ing->commit, ing->st, ing->endpoints, ing->methods, ing->errors, ing->run_id, n,
 				ing->readers.cap_samples, ing->o.max_keys, err)))
 		return rc;
@@ -359,7 +403,8 @@ static int run_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err
 			     ing->endpoints,	    ing->methods,
 			     ing->commit,	    n,
 			     ing->source_names,	    ing->time_res,
-			     ing->dur_res,	    ing->streams};
+			     ing->dur_res,	    ing->streams,
+			     ing->pending_run};
 	if ((rc = rl_worker_new(&ing->analysis, &ao, err)) || (rc = rl_worker_load(ing->analysis, ing->st, err)))
 		return rc;
 	rl_worker_start(ing->analysis);
@@ -409,7 +454,7 @@ static int run_inputs(rl_ingest *ing, const char *const *paths, size_t n, rl_err
 	/* an input of which no line parsed was read with the wrong format: say so */
 	for (size_t i = 0; i < n; i++) {
 		rl_reader *s = &ing->srcs[i];
-		if (s->skip || s->failed || !s->fmt || !s->run_nonblank || s->run_parsed)
+		if (s->skip || s->failed || !s->fmt || !s->run_nonblank || s->run_parsed || ing->pending_run)
 			continue;
 		ing->input_failed = true;
 		s->no_checkpoint = true; /* to be read again, with the right format */
@@ -460,7 +505,28 @@ static void mark_failed(rl_ingest *ing)
 
 int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err)
 {
-	int rc = run_inputs(ing, paths, n, err);
+	int rc = open_inputs(ing, paths, n, err);
+	if (!rc)
+		rc = run_readers(ing, n, err);
+	if (rc && !ing->finished)
+		mark_failed(ing);
+	if (!rc || rc == RL_EINPUT)
+		for (size_t i = 0; i < ing->nsrcs; i++)
+			if (ing->srcs[i].npending)
+				rl_readers_notice(&ing->readers, ing->srcs[i].name, false,
+						  "its last line (%zu bytes) has no newline yet: the next run reads it again, "
+						  "and a report counts it as if input ended there",
+						  ing->srcs[i].npending);
+	return rc;
+}
+
+int rl_ingest_run_pending(rl_ingest *ing, rl_err *err)
+{
+	size_t n = 0;
+	ing->pending_run = true;
+	int rc = open_pending(ing, &n, err);
+	if (!rc)
+		rc = run_readers(ing, n, err);
 	if (rc && !ing->finished)
 		mark_failed(ing);
 	return rc;

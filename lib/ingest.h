@@ -49,6 +49,10 @@ typedef struct rl_ingest_opts {
 	int64_t flush_every_us; /* 0: 10 s; a stream commits this often even when idle */
 	size_t max_samples; /* rejected-line samples kept per source and run (0: 10) */
 	size_t max_keys; /* in-memory aggregate keys before a flush (0: 4096) */
+	/* ingest: a plain file's last line without its newline yet is pending (SPEC §4): not
+	 * counted, kept in its checkpoint for the next run (analyze, whose input ends, counts
+	 * it) */
+	bool keep_pending;
 	/* Called with one-line messages for the user: notices ("format auto: combined")
 	 * and, with is_error, an input that failed midway (it is not repeated in err). */
 	void (*notice)(void *ctx, const char *source, const char *msg, bool is_error);
@@ -76,6 +80,11 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
  * through the notice callback, the others are still read, and RL_EINPUT is returned
  * at the end with err->code 0. */
 int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *err);
+
+/* A report's view of the pending last lines (SPEC §4): on a copy of the database (a
+ * report writes nothing to it), counts each checkpoint's pending line as the last line
+ * of its source, as if input ended there, and commits. Returns as rl_ingest_run. */
+int rl_ingest_run_pending(rl_ingest *ing, rl_err *err);
 
 /* Ends a run early, as if every input ended after the line it is reading: what was read
  * is counted and committed, the retry state saved, and rl_ingest_run returns as usual

@@ -32,11 +32,15 @@ static int load_row(void *ctx, const rl_store_checkpoint *cp)
 	*d = *cp;
 	d->name = strdup(cp->name);
 	d->format = cp->format ? strdup(cp->format) : NULL;
-	if (!d->name || (cp->format && !d->format)) {
+	d->pending = cp->npending ? malloc(cp->npending) : NULL;
+	if (!d->name || (cp->format && !d->format) || (cp->npending && !d->pending)) {
 		free((char *)d->name);
 		free((char *)d->format);
+		free((void *)d->pending);
 		return RL_ENOMEM;
 	}
+	if (cp->npending)
+		memcpy((void *)d->pending, cp->pending, cp->npending);
 	c->claimed[c->n++] = false;
 	return 0;
 }
@@ -55,6 +59,7 @@ void rl_checkpoints_free(rl_checkpoints *c)
 	for (size_t i = 0; i < c->n; i++) {
 		free((char *)c->v[i].name);
 		free((char *)c->v[i].format);
+		free((void *)c->v[i].pending);
 	}
 	free(c->v);
 	free(c->claimed);
@@ -112,44 +117,49 @@ static void skip_input(rl_reader *r, const char *why, const char *other)
 		rl_readers_notice(r->all, r->name, false, "%s", why);
 }
 
-/* Goes on from checkpoint cp: returns 0 (placed, or skipped with a notice) or an error
- * that is not the input's. */
-static int resume(rl_checkpoints *c, rl_reader *r, const rl_store_checkpoint *cp, bool auto_format, rl_err *err)
+/* What a source keeps from its checkpoint: its place in the merge's ties, its
+ * resolution (SPEC §3.1.1: fixed per source) and, when auto_format, its format. */
+static void restore(rl_reader *r, const rl_store_checkpoint *cp, bool auto_format)
 {
-	bool gzip = rl_source_is_gzip(r->src);
-	bool same_file = cp->dev == (uint64_t)r->dev && cp->ino == (uint64_t)r->ino && cp->gzip == gzip;
-	(void)c;
 	r->order = (uint64_t)cp->id; /* older sources first at equal times */
-	if (cp->document) {
-		skip_input(r, "read before (a document is read whole, once)", NULL);
-		return 0;
-	}
-	if (gzip && same_file && cp->ended && cp->size == r->file_size && cp->mtime_ns == r->mtime_ns) {
-		skip_input(r, "nothing new (read to its end before)", NULL);
-		return 0;
-	}
-	r->done_offset = cp->offset;
-	r->done_lines = cp->lines;
-	r->done_tail = cp->tail;
 	r->time_res = cp->time_res_us;
 	r->dur_res = cp->dur_res_us;
 	r->res_lines = cp->res_lines;
 	atomic_store_explicit(r->time_res_pub, r->time_res, memory_order_relaxed);
 	atomic_store_explicit(r->dur_res_pub, r->dur_res, memory_order_relaxed);
+	rl_err e;
+	rl_err_clear(&e);
+	if (auto_format && !r->fmt && cp->format)
+		(void)rl_format_new(&r->fmt, cp->format, r->all->format_opts, &e); /* else sniffed */
+}
+
+/* Goes on from checkpoint cp: returns 0 (placed, or skipped with a notice) or an error
+ * that is not the input's. */
+static int resume(rl_reader *r, const rl_store_checkpoint *cp, bool auto_format, rl_err *err)
+{
+	bool gzip = rl_source_is_gzip(r->src);
+	bool same_file = cp->dev == (uint64_t)r->dev && cp->ino == (uint64_t)r->ino && cp->gzip == gzip;
+	if (cp->document) {
+		skip_input(r, "read before (a document is read whole, once)", NULL);
+		return 0;
+	}
+	if (same_file && cp->ended && cp->size == r->file_size && cp->mtime_ns == r->mtime_ns) {
+		/* unchanged since it was read to its end (a pending last line stays pending) */
+		skip_input(r, "nothing new", NULL);
+		return 0;
+	}
 	if (!gzip && r->file_size < cp->offset) {
 		/* shorter than what was read: truncated in place and written anew */
 		rl_readers_notice(r->all, r->name, false,
 				  "now %llu bytes, shorter than the %llu read before: truncated and written again, read "
 				  "from its start",
 				  (unsigned long long)r->file_size, (unsigned long long)cp->offset);
-		r->done_offset = r->done_tail = 0;
-		r->done_lines = 0;
-		r->time_res = r->dur_res = 0;
-		r->res_lines = 0;
-		atomic_store_explicit(r->time_res_pub, 0, memory_order_relaxed);
-		atomic_store_explicit(r->dur_res_pub, 0, memory_order_relaxed);
+		r->order = (uint64_t)cp->id;
 		return 0;
 	}
+	r->done_offset = cp->offset;
+	r->done_lines = cp->lines;
+	restore(r, cp, auto_format);
 	if (!gzip && r->file_size == cp->offset) {
 		skip_input(r, "nothing new", NULL);
 		return 0;
@@ -164,27 +174,7 @@ static int resume(rl_checkpoints *c, rl_reader *r, const rl_store_checkpoint *cp
 		rl_readers_notice(r->all, r->name, false, "nothing new: %s", e.msg);
 		r->skip = r->eof = true;
 		r->delta->name = NULL;
-		return 0;
 	}
-	if (cp->tail) {
-		/* the last line counted had no newline yet: a newline alone completes it, more
-		 * is the rest of it (rejected, saying so) */
-		const char *p;
-		size_t n;
-		if (rl_source_peek(r->src, 2, &p, &n, &e) == 0 && n) {
-			size_t nl = p[0] == '\n' ? 1 : n == 2 && p[0] == '\r' && p[1] == '\n' ? 2 : 0;
-			if (nl)
-				rc = rl_source_skip(r->src, nl, cp->lines, &e);
-			else
-				r->fragment_next = true;
-			if (nl && !rc) {
-				r->done_offset += nl;
-				r->done_tail = 0;
-			}
-		}
-	}
-	if (auto_format && !r->fmt && cp->format)
-		(void)rl_format_new(&r->fmt, cp->format, r->all->format_opts, &e); /* else sniffed */
 	return 0;
 }
 
@@ -250,13 +240,33 @@ int rl_checkpoints_place(rl_checkpoints *c, rl_reader *srcs, size_t n, bool auto
 			}
 			c->claimed[k] = true;
 			r->cp = k;
-			if ((rc = resume(c, r, &c->v[k], auto_format, err)))
+			if ((rc = resume(r, &c->v[k], auto_format, err)))
 				goto out;
 		}
 out:
+	/* a plain file's last line without its newline yet waits for it (a compressed copy
+	 * cannot grow: its last line counts) */
+	for (size_t i = 0; i < n && !rc; i++)
+		srcs[i].hold_unterminated = srcs[i].cp >= 0 && !srcs[i].skip && srcs[i].all->keep_pending &&
+					    !rl_source_is_gzip(srcs[i].src);
 	free(xs);
 	free(todo);
 	return rc;
+}
+
+size_t rl_checkpoints_pending(const rl_checkpoints *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->n; i++)
+		n += c->v[i].npending != 0;
+	return n;
+}
+
+void rl_checkpoints_bind(rl_checkpoints *c, rl_reader *r, size_t k)
+{
+	c->claimed[k] = true;
+	r->cp = (long)k;
+	restore(r, &c->v[k], true);
 }
 
 int rl_checkpoints_save(rl_checkpoints *c, const rl_reader *srcs, size_t n, rl_store *st, int64_t run_id,
@@ -278,7 +288,6 @@ int rl_checkpoints_save(rl_checkpoints *c, const rl_reader *srcs, size_t n, rl_s
 		cp->gzip = r->src && rl_source_is_gzip(r->src);
 		cp->offset = r->done_offset;
 		cp->lines = r->done_lines;
-		cp->tail = r->done_tail;
 		cp->ended = r->eof && !r->cut && !r->failed;
 		cp->document = r->fmt && rl_format_is_document(r->fmt);
 		cp->time_res_us = r->time_res;
@@ -287,6 +296,8 @@ int rl_checkpoints_save(rl_checkpoints *c, const rl_reader *srcs, size_t n, rl_s
 		rl_store_checkpoint row = *cp;
 		row.name = r->name;
 		row.format = r->fmt ? rl_format_name(r->fmt) : NULL;
+		row.pending = r->pending;
+		row.npending = r->npending;
 		int rc = rl_store_checkpoint_put(st, &row, run_id, err);
 		if (rc)
 			return rc;

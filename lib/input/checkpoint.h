@@ -15,9 +15,10 @@
  * cover (lib/store/writer.h keeps a file run in one transaction), so a run killed
  * midway leaves them where they were. Streams have none: they cannot be read again.
  *
- * A last line without its newline is counted as a whole line (a log that ends without
- * one is common); its length is kept, and when a later run finds the line went on, the
- * rest up to its newline is a rejected line that says so (a newline alone is skipped). */
+ * A plain file's last line without its newline yet is pending (SPEC §4): not counted,
+ * kept in the checkpoint, which stops before it; the next run reads it again, whole once
+ * it has its newline, and a report counts it as if input ended there (rl_ingest_run_pending
+ * on a copy of the database). A compressed copy cannot grow: its last line counts. */
 #ifndef RL_INPUT_CHECKPOINT_H
 #define RL_INPUT_CHECKPOINT_H
 
@@ -45,6 +46,13 @@ int rl_checkpoints_load(rl_checkpoints *c, rl_store *st, rl_err *err);
  * already placed, gets r->skip and a notice (through all's notice). Returns 0, or a
  * system failure (RL_ENOMEM); an input that cannot be peeked is left to fail as usual. */
 int rl_checkpoints_place(rl_checkpoints *c, rl_reader *srcs, size_t n, bool auto_format, rl_err *err);
+
+/* How many checkpoints hold a pending last line (one without its newline yet). */
+size_t rl_checkpoints_pending(const rl_checkpoints *c);
+
+/* Binds reader r (a memory source of checkpoint k's pending line, for a report) to its
+ * source: its place in ties, its resolution and its format. */
+void rl_checkpoints_bind(rl_checkpoints *c, rl_reader *r, size_t k);
 
 /* In the run's last transaction: each placed input's checkpoint, as far as its lines
  * were counted. */

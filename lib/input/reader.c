@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -60,19 +61,21 @@ static void note_resolution(rl_reader *s)
  * takes the line for later (RL_REJECT_PENDING): neither a record nor a reject. */
 static bool take_line(rl_reader *s, const rl_line *ln)
 {
+	if (ln->unterminated && s->hold_unterminated && !ln->overlong && !(s->fmt && rl_format_is_document(s->fmt))) {
+		/* pending (SPEC §4): the next run reads it again; a report counts it */
+		free(s->pending);
+		s->npending = 0;
+		if ((s->pending = malloc(ln->n ? ln->n : 1))) {
+			memcpy(s->pending, ln->p, ln->n);
+			s->npending = ln->n;
+		}
+		return false;
+	}
 	s->delta->lines++;
 	s->all->lines++;
 	s->last_line = ln->lineno;
 	s->done_offset = ln->next;
 	s->done_lines = ln->lineno;
-	s->done_tail = ln->unterminated ? ln->next - ln->offset : 0;
-	if (s->fragment_next) {
-		s->fragment_next = false;
-		reject(s, ln,
-		       "the rest of a line an earlier run read before its newline was written (counted then as a "
-		       "whole line)");
-		return false;
-	}
 	if (ln->overlong) {
 		char reason[96];
 		snprintf(reason, sizeof reason, "line too long (%zu bytes; the limit is %zu)", ln->full_len,
@@ -283,8 +286,23 @@ int rl_reader_start(rl_reader *s, rl_err *err)
 	return 0;
 }
 
+int rl_reader_open_mem(rl_reader *s, rl_readers *all, size_t index, const char *name, const void *data, size_t n,
+		       rl_err *err)
+{
+	s->all = all;
+	s->index = index;
+	s->cp = -1;
+	s->order = ((uint64_t)1 << 62) + index;
+	snprintf(s->name, sizeof s->name, "%s", name);
+	s->name_hash = (uint32_t)rl_fnv1a64(s->name, strlen(s->name));
+	rl_source_opts so = {.max_line = all->max_line};
+	return rl_source_open_mem(&s->src, name, data, n, &so, err);
+}
+
 void rl_reader_close(rl_reader *s)
 {
+	free(s->pending);
+	s->pending = NULL;
 	rl_source_free(s->src);
 	rl_format_free(s->fmt);
 	rl_sniff_clear(&s->sniff);

@@ -38,6 +38,7 @@ typedef struct rl_readers {
 	bool (*tick)(void *ctx);
 	void *tick_ctx;
 	int64_t tick_us;
+	bool keep_pending; /* a plain file's last line without its newline waits (ingest) */
 } rl_readers;
 
 /* Formats a one-line message for the user and hands it to all->notice (when set). */
@@ -83,9 +84,11 @@ typedef struct rl_reader {
 	uint64_t fp_hash;
 	uint64_t file_size; /* at open (compressed for gzip) */
 	int64_t mtime_ns;
-	uint64_t done_offset, done_tail; /* after the last line taken; the length of that line when */
-	long long done_lines; /* it had no newline yet */
-	bool fragment_next; /* the next line is the rest of one counted without its newline */
+	uint64_t done_offset; /* after the last line taken, and its number */
+	long long done_lines;
+	bool hold_unterminated; /* a last line without its newline waits (a plain file's) */
+	char *pending; /* that line, held (malloc'd) */
+	size_t npending;
 	bool cut; /* a stop ended it midway */
 	bool no_checkpoint; /* none of its lines parsed: it is read again next time */
 } rl_reader;
@@ -102,6 +105,11 @@ int rl_reader_start(rl_reader *r, rl_err *err);
 
 /* Reads until a record is held (r->has_rec) or the input ends (r->eof). */
 void rl_reader_pull(rl_reader *r);
+
+/* Opens n bytes at data (copied) as an input named name: a pending line a report counts
+ * (lib/input/checkpoint.h). */
+int rl_reader_open_mem(rl_reader *r, rl_readers *all, size_t index, const char *name, const void *data, size_t n,
+		       rl_err *err);
 
 void rl_reader_close(rl_reader *r);
 

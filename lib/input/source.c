@@ -90,6 +90,35 @@ int rl_source_open(rl_source **out, const char *path, const rl_source_opts *opts
 	return 0;
 }
 
+int rl_source_open_mem(rl_source **out, const char *name, const void *data, size_t n, const rl_source_opts *opts,
+		       rl_err *err)
+{
+	rl_source_opts o = opts ? *opts : (rl_source_opts){0};
+	o.tick = NULL;
+	if (!o.max_line || o.max_line < n)
+		o.max_line = n;
+	if (!o.buffer_size || o.buffer_size < n + 2)
+		o.buffer_size = n + 2;
+	*out = NULL;
+	rl_source *s = calloc(1, sizeof *s);
+	if (!s)
+		return rl_err_set(err, RL_ENOMEM, name, 0, "out of memory");
+	s->max_line = o.max_line;
+	s->cap = o.buffer_size > s->max_line + 2 ? o.buffer_size : s->max_line + 2;
+	s->buf = malloc(s->cap);
+	s->name = strdup(name);
+	s->fd = -1;
+	if (!s->buf || !s->name) {
+		rl_source_free(s);
+		return rl_err_set(err, RL_ENOMEM, name, 0, "out of memory");
+	}
+	memcpy(s->buf, data, n);
+	s->end = n;
+	s->raw_eof = s->decided = true;
+	*out = s;
+	return 0;
+}
+
 void rl_source_set_idle_return(rl_source *s, bool on)
 {
 	s->idle_return = on;

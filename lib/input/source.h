@@ -43,6 +43,11 @@ typedef struct rl_source_opts {
 /* Opens path ("-" is stdin). opts may be NULL. Returns 0 or RL_EINPUT/RL_ENOMEM. */
 int rl_source_open(rl_source **out, const char *path, const rl_source_opts *opts, rl_err *err);
 
+/* Opens n bytes at data (copied; at most max_line) as a source named name: a file's
+ * pending last line, counted by a report (lib/input/checkpoint.h). */
+int rl_source_open_mem(rl_source **out, const char *name, const void *data, size_t n, const rl_source_opts *opts,
+		       rl_err *err);
+
 /* Reads the next line. Returns 1 with *line filled, 0 at end of input, RL_EINPUT
  * (read error, corrupt or truncated gzip: lines before it were delivered), or 2 while
  * idle returns are on (rl_source_set_idle_return) when a stream had nothing to read

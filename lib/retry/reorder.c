@@ -81,6 +81,11 @@ int64_t rl_reorder_latest(const rl_reorder *r)
 	return r->latest;
 }
 
+void rl_reorder_set_latest(rl_reorder *r, int64_t latest_us)
+{
+	r->latest = latest_us;
+}
+
 size_t rl_reorder_count(const rl_reorder *r)
 {
 	return r->count + (r->nheld - r->hdone);

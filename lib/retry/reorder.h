@@ -39,8 +39,10 @@ int rl_reorder_drain(rl_reorder *r, rl_reorder_cb cb, void *ctx);
  * order with the others once this run's clock passes it by max_lag, or at the drain. */
 int rl_reorder_hold(rl_reorder *r, const rl_attempt *a);
 
-/* The latest start read in this run (INT64_MIN before the first). */
+/* The latest start read in this run (INT64_MIN before the first), and setting it to go
+ * on with another run's clock (before any push). */
 int64_t rl_reorder_latest(const rl_reorder *r);
+void rl_reorder_set_latest(rl_reorder *r, int64_t latest_us);
 
 /* The max_lag it was made with, in µs. */
 int64_t rl_reorder_max_lag(const rl_reorder *r);

@@ -362,7 +362,13 @@ static int note_stored(void *ctx, uint64_t key, int64_t start_us)
 
 int rl_worker_load(rl_worker *a, rl_store *st, rl_err *err)
 {
-	return rl_saved_load(st, a->chain, a->reorder, note_stored, a, err);
+	int rc = rl_saved_load(st, a->chain, a->reorder, note_stored, a, err);
+	int64_t latest;
+	if (rc || !a->o.continue_clock || (rc = rl_store_meta_get_i64(st, "latest_start_us", &latest, err)) != 1)
+		return rc < 0 ? rc : 0;
+	rl_reorder_set_latest(a->reorder, latest);
+	a->advanced_to = latest;
+	return rl_chain_advance(a->chain, latest) ? rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory") : 0;
 }
 
 int rl_worker_save(rl_worker *a, rl_store *st, rl_err *err)

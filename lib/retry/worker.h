@@ -46,6 +46,9 @@ typedef struct rl_worker_opts {
 	/* the timer's commits save the state too (a stream, which cannot be read again:
 	 * after a kill -9 the database holds the chains of what it committed) */
 	bool save_every_commit;
+	/* go on with the clock of the run that saved the state (a report's view of pending
+	 * lines: as if they ended that run's input), not a clock of its own */
+	bool continue_clock;
 } rl_worker_opts;
 
 int rl_worker_new(rl_worker **out, const rl_worker_opts *o, rl_err *err);

@@ -200,6 +200,30 @@ fail:
 	return rc;
 }
 
+int rl_store_open_copy(rl_store **out, rl_store *src, rl_err *err)
+{
+	rl_store_opts o = {.temporary = true};
+	int rc = rl_store_open(out, "", &o, err);
+	if (rc)
+		return rc;
+	rl_store *st = *out;
+	sqlite3_backup *b = sqlite3_backup_init(st->db, "main", src->db, "main");
+	int step = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
+	if (b)
+		sqlite3_backup_finish(b);
+	char *name = strdup(src->path);
+	if (step != SQLITE_DONE || !name) {
+		free(name);
+		rc = name ? rl_store_db_err(st, err, "cannot copy the database") : rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+		rl_store_close(st);
+		*out = NULL;
+		return rc;
+	}
+	free(st->path);
+	st->path = name;
+	return 0;
+}
+
 void rl_store_close(rl_store *st)
 {
 	if (!st)

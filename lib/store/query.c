@@ -91,7 +91,6 @@ static int checkpoint_row(sqlite3_stmt *s, void *p)
 		.gzip = sqlite3_column_int(s, 7) != 0,
 		.offset = (uint64_t)sqlite3_column_int64(s, 8),
 		.lines = sqlite3_column_int64(s, 9),
-		.tail = (uint64_t)sqlite3_column_int64(s, 10),
 		.ended = sqlite3_column_int(s, 11) != 0,
 		.document = sqlite3_column_int(s, 12) != 0,
 		.name = (const char *)sqlite3_column_text(s, 13),
@@ -99,9 +98,12 @@ static int checkpoint_row(sqlite3_stmt *s, void *p)
 		.time_res_us = sqlite3_column_int64(s, 15),
 		.dur_res_us = sqlite3_column_int64(s, 16),
 		.res_lines = (uint64_t)sqlite3_column_int64(s, 17),
+		.run_samples = (uint64_t)sqlite3_column_int64(s, 18),
 	};
 	if (!cp.name)
 		cp.name = "";
+	cp.pending = sqlite3_column_blob(s, 10); /* then its length (SQLite's order) */
+	cp.npending = cp.pending ? (size_t)sqlite3_column_bytes(s, 10) : 0;
 	return v->cb(v->ctx, &cp);
 }
 

@@ -31,6 +31,10 @@ typedef struct rl_store_opts {
 	void *waiting_ctx;
 } rl_store_opts;
 
+/* A private copy of src (a temporary database, deleted on close), named as src in
+ * messages: what a report may add to without writing to src. */
+int rl_store_open_copy(rl_store **out, rl_store *src, rl_err *err);
+
 /* Opens (creating it if needed, unless must_exist) and migrates the database at path;
  * a writer takes the database's lock first (DB.lock beside it). */
 int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, rl_err *err);
@@ -120,11 +124,14 @@ typedef struct rl_store_checkpoint {
 	uint64_t dev, ino, size;
 	int64_t mtime_ns;
 	bool gzip, ended, document;
-	uint64_t offset, tail;
+	uint64_t offset;
+	const void *pending; /* a last line without its newline yet, or NULL */
+	size_t npending;
 	long long lines;
 	const char *name, *format; /* format may be NULL */
 	int64_t time_res_us, dur_res_us;
 	uint64_t res_lines;
+	uint64_t run_samples; /* read only: the samples of its rejects the run that wrote it took */
 } rl_store_checkpoint;
 
 /* Hands every checkpoint to cb (its strings valid during the call); a non-zero return

@@ -339,7 +339,10 @@ int rl_store_checkpoint_put(rl_store *st, rl_store_checkpoint *cp, int64_t run_i
 	sqlite3_bind_int(s, 8, cp->gzip);
 	sqlite3_bind_int64(s, 9, (sqlite3_int64)cp->offset);
 	sqlite3_bind_int64(s, 10, cp->lines);
-	sqlite3_bind_int64(s, 11, (sqlite3_int64)cp->tail);
+	if (cp->npending)
+		sqlite3_bind_blob(s, 11, cp->pending, (int)cp->npending, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 11);
 	sqlite3_bind_int(s, 12, cp->ended);
 	sqlite3_bind_int(s, 13, cp->document);
 	sqlite3_bind_text(s, 14, cp->name, -1, SQLITE_STATIC);

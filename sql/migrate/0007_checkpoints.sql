@@ -6,8 +6,9 @@
 -- dev and ino tell two files with the same first bytes apart; size and mtime_ns (of the
 -- file as last read, compressed for gzip) let an unchanged compressed copy be skipped
 -- without inflating it. offset is the bytes of the decompressed stream read (whole
--- lines, and a last line without its newline, counted as final: tail is its length),
--- lines their count. format and the resolutions are the source's own (SPEC §3.1.1), so
+-- lines), lines their count; pending is a last line without its newline yet, not
+-- counted: the next run reads it again, whole once it has its newline, and a report
+-- counts it as if input ended there (SPEC §4). format and the resolutions are the source's own (SPEC §3.1.1), so
 -- a resumed file is read as it was. ended: read to its end (not stopped midway);
 -- document: a HAR, read whole once, never resumed.
 -- Written in the transaction that commits the lines they cover.
@@ -22,7 +23,7 @@ CREATE TABLE checkpoint (
   gzip INTEGER NOT NULL,
   offset INTEGER NOT NULL,
   lines INTEGER NOT NULL,
-  tail INTEGER NOT NULL,
+  pending BLOB,
   ended INTEGER NOT NULL,
   document INTEGER NOT NULL,
   name TEXT NOT NULL,
