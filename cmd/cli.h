@@ -176,14 +176,14 @@ typedef struct cli_report_args {
 
 #define CLI_REPORT_DEFAULTS .top = 20
 
-#define CLI_REPORT_OPTS(a)                                                                                 \
+#define CLI_REPORT_OPTS(a)                                                                                  \
 	{"--top", CLI_COUNT, &(a).top, "N", "rows of the endpoint and client tables (default 20; 0: all)"}, \
-		{"--since", CLI_STRING, &(a).since, "T",                                                   \
-		 "count only from T: RFC 3339, a date, 24h, 7d, today, yesterday (whole minutes)"},        \
-		{"--until", CLI_STRING, &(a).until, "T", "count only before T (the same forms)"},          \
-	{                                                                                                  \
-		"--by", CLI_STRING, &(a).by, "minute|hour|day",                                            \
-			"the timeline's buckets (default: minute up to 6 h, hour up to 14 days, else day)" \
+		{"--since", CLI_STRING, &(a).since, "T",                                                    \
+		 "count only from T: RFC 3339, a date, 24h, 7d, today, yesterday (whole minutes)"},         \
+		{"--until", CLI_STRING, &(a).until, "T", "count only before T (the same forms)"},           \
+	{                                                                                                   \
+		"--by", CLI_STRING, &(a).by, "minute|hour|day",                                             \
+			"the timeline's buckets (default: minute up to 6 h, hour up to 14 days, else day)"  \
 	}
 
 /* The report options of the arguments (policy pol): EXIT_USAGE with a message for a

@@ -255,8 +255,9 @@ static bool check_thresholds(const cli_list *fail_on, const rl_threshold *th, js
 static bool window_time(const char *cmd, const char *opt, const char *s, int64_t now_us, int64_t *us)
 {
 	if (!rl_timestamp_parse_when(s, rl_floor_div(now_us, RL_US_PER_MIN) * RL_US_PER_MIN, us)) {
-		cli_usage(cmd, "%s '%s': give RFC 3339 (2026-11-01T10:00:00Z), a date (2026-11-01), a span back from "
-			       "now (24h, 7d, 30m) or today or yesterday",
+		cli_usage(cmd,
+			  "%s '%s': give RFC 3339 (2026-11-01T10:00:00Z), a date (2026-11-01), a span back from "
+			  "now (24h, 7d, 30m) or today or yesterday",
 			  opt, s);
 		return false;
 	}

@@ -144,7 +144,9 @@ static int flush(rl_ingest *ing, const char *status, rl_err *err)
 			      ing->stats.attempts,
 			      ing->readers.rejected,
 			      status,
-			      status ? on_final : ing->streams ? save_meta : NULL,
+			      status	     ? on_final
+			      : ing->streams ? save_meta
+					     : NULL,
 			      ing};
 	ing->work.endpoints_upto = rl_intern_count(ing->endpoints);
 	ing->work.methods_upto = rl_intern_count(ing->methods);
@@ -513,10 +515,11 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 	if (!rc || rc == RL_EINPUT)
 		for (size_t i = 0; i < ing->nsrcs; i++)
 			if (ing->srcs[i].npending)
-				rl_readers_notice(&ing->readers, ing->srcs[i].name, false,
-						  "its last line (%zu bytes) has no newline yet: the next run reads it again, "
-						  "and a report counts it as if input ended there",
-						  ing->srcs[i].npending);
+				rl_readers_notice(
+					&ing->readers, ing->srcs[i].name, false,
+					"its last line (%zu bytes) has no newline yet: the next run reads it again, "
+					"and a report counts it as if input ended there",
+					ing->srcs[i].npending);
 	return rc;
 }
 

@@ -150,10 +150,11 @@ static int resume(rl_reader *r, const rl_store_checkpoint *cp, bool auto_format,
 	}
 	if (!gzip && r->file_size < cp->offset) {
 		/* shorter than what was read: truncated in place and written anew */
-		rl_readers_notice(r->all, r->name, false,
-				  "now %llu bytes, shorter than the %llu read before: truncated and written again, read "
-				  "from its start",
-				  (unsigned long long)r->file_size, (unsigned long long)cp->offset);
+		rl_readers_notice(
+			r->all, r->name, false,
+			"now %llu bytes, shorter than the %llu read before: truncated and written again, read "
+			"from its start",
+			(unsigned long long)r->file_size, (unsigned long long)cp->offset);
 		r->order = (uint64_t)cp->id;
 		return 0;
 	}
@@ -269,8 +270,7 @@ void rl_checkpoints_bind(rl_checkpoints *c, rl_reader *r, size_t k)
 	restore(r, &c->v[k], true);
 }
 
-int rl_checkpoints_save(rl_checkpoints *c, const rl_reader *srcs, size_t n, rl_store *st, int64_t run_id,
-			rl_err *err)
+int rl_checkpoints_save(rl_checkpoints *c, const rl_reader *srcs, size_t n, rl_store *st, int64_t run_id, rl_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		const rl_reader *r = &srcs[i];

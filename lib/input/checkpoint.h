@@ -56,8 +56,7 @@ void rl_checkpoints_bind(rl_checkpoints *c, rl_reader *r, size_t k);
 
 /* In the run's last transaction: each placed input's checkpoint, as far as its lines
  * were counted. */
-int rl_checkpoints_save(rl_checkpoints *c, const rl_reader *srcs, size_t n, rl_store *st, int64_t run_id,
-			rl_err *err);
+int rl_checkpoints_save(rl_checkpoints *c, const rl_reader *srcs, size_t n, rl_store *st, int64_t run_id, rl_err *err);
 
 void rl_checkpoints_free(rl_checkpoints *c);
 

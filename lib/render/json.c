@@ -215,8 +215,8 @@ json_t *rl_render_json_doc(const rl_report *r)
 	json_object_set_new(o, "generated_at", json_string(r->generated_at));
 	static const char *const by_names[] = {"minute", "minute", "hour", "day"};
 	json_object_set_new(o, "window",
-			    json_pack("{s:o,s:o,s:s}", "from", r->has_window ? time_json(r->from_us) : json_null(), "to",
-				      r->has_window ? time_json(r->to_us) : json_null(), "by", by_names[r->by]));
+			    json_pack("{s:o,s:o,s:s}", "from", r->has_window ? time_json(r->from_us) : json_null(),
+				      "to", r->has_window ? time_json(r->to_us) : json_null(), "by", by_names[r->by]));
 	json_object_set_new(o, "policy", str(r->policy->name));
 	json_object_set_new(o, "merged", json_pack("{s:s,s:i}", "mode", "none", "inputs", 1));
 

@@ -491,8 +491,8 @@ int rl_report_build(rl_report *r, rl_store *st, const rl_report_opts *opts, rl_e
 	rl_timestamp_format((int64_t)time(NULL) * RL_US_PER_S, r->generated_at);
 	int rc;
 	if ((rc = load_sources(r, st, err)) || (rc = load_traffic(r, st, opts->top, err)) ||
-	    (rc = load_timeline(r, st, opts->by, err)) ||
-	    (rc = rl_report_load_retries(r, st, opts->top, err)) || (rc = load_errors(r, st, opts->top, err)) ||
+	    (rc = load_timeline(r, st, opts->by, err)) || (rc = rl_report_load_retries(r, st, opts->top, err)) ||
+	    (rc = load_errors(r, st, opts->top, err)) ||
 	    (rc = load_samples(r, st, opts->max_samples ? opts->max_samples : 20, err))) {
 		rl_report_clear(r);
 		return rc;

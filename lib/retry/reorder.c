@@ -121,8 +121,7 @@ static int release_held(rl_reorder *r, const rl_attempt *x, int64_t t, rl_reorde
 		qsort(r->held + r->hdone, r->nheld - r->hdone, sizeof *r->held, cmp);
 		r->hsorted = true;
 	}
-	while (r->hdone < r->nheld &&
-	       (x ? cmp(&r->held[r->hdone], x) < 0 : r->held[r->hdone].start_us <= t)) {
+	while (r->hdone < r->nheld && (x ? cmp(&r->held[r->hdone], x) < 0 : r->held[r->hdone].start_us <= t)) {
 		int rc = cb(ctx, &r->held[r->hdone++]);
 		if (rc)
 			return rc;

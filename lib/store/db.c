@@ -214,7 +214,8 @@ int rl_store_open_copy(rl_store **out, rl_store *src, rl_err *err)
 	char *name = strdup(src->path);
 	if (step != SQLITE_DONE || !name) {
 		free(name);
-		rc = name ? rl_store_db_err(st, err, "cannot copy the database") : rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+		rc = name ? rl_store_db_err(st, err, "cannot copy the database")
+			  : rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 		rl_store_close(st);
 		*out = NULL;
 		return rc;

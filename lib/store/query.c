@@ -107,8 +107,7 @@ static int checkpoint_row(sqlite3_stmt *s, void *p)
 	return v->cb(v->ctx, &cp);
 }
 
-int rl_store_checkpoints(rl_store *st, int (*cb)(void *ctx, const rl_store_checkpoint *cp), void *ctx,
-			 rl_err *err)
+int rl_store_checkpoints(rl_store *st, int (*cb)(void *ctx, const rl_store_checkpoint *cp), void *ctx, rl_err *err)
 {
 	struct checkpoints_visit v = {cb, ctx};
 	return each_row(st, "sql/read/checkpoints.sql", checkpoint_row, &v, err);

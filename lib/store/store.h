@@ -136,8 +136,7 @@ typedef struct rl_store_checkpoint {
 
 /* Hands every checkpoint to cb (its strings valid during the call); a non-zero return
  * stops and is returned. */
-int rl_store_checkpoints(rl_store *st, int (*cb)(void *ctx, const rl_store_checkpoint *cp), void *ctx,
-			 rl_err *err);
+int rl_store_checkpoints(rl_store *st, int (*cb)(void *ctx, const rl_store_checkpoint *cp), void *ctx, rl_err *err);
 
 /* Writes cp (a new row when cp->id is 0, then setting it) for run_id. */
 int rl_store_checkpoint_put(rl_store *st, rl_store_checkpoint *cp, int64_t run_id, rl_err *err);
