@@ -66,10 +66,10 @@ int cmd_ingest(int argc, char **argv)
 			(unsigned long long)stats.sources, stats.sources == 1 ? "" : "s", rl_store_path(st));
 	if (finished && !a.quiet && stats.active_keys)
 		fprintf(stderr,
-			"retrylens: %llu retry keys still open, saved for the next run (%.1f MiB in memory, %.0f B per "
-			"key)\n",
-			(unsigned long long)stats.active_keys, stats.analysis_bytes / 1048576.0,
-			(double)stats.analysis_bytes / (double)stats.active_keys);
+			"retrylens: %llu retry keys still open, saved for the next run (%llu changes written; %.1f MiB "
+			"in memory, %.0f B per key)\n",
+			(unsigned long long)stats.active_keys, (unsigned long long)stats.state_writes,
+			stats.analysis_bytes / 1048576.0, (double)stats.analysis_bytes / (double)stats.active_keys);
 	rl_store_close(st);
 done:
 	free(a.format_buf);

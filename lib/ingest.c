@@ -543,6 +543,7 @@ void rl_ingest_get_stats(const rl_ingest *ing, rl_ingest_stats *out)
 	out->skipped = ing->readers.skipped;
 	out->active_keys = ing->analysis ? rl_worker_active(ing->analysis) : 0;
 	out->analysis_bytes = ing->analysis ? rl_worker_bytes(ing->analysis) : 0;
+	out->state_writes = ing->analysis ? rl_worker_state_writes(ing->analysis) : 0;
 }
 
 void rl_ingest_free(rl_ingest *ing)

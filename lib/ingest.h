@@ -65,6 +65,7 @@ typedef struct rl_ingest_stats {
 	uint64_t bytes; /* bytes read from the inputs (compressed for gzip) */
 	uint64_t active_keys; /* chains in progress + attempts waiting for order, at the end */
 	uint64_t analysis_bytes; /* memory of the retry analysis at the end */
+	uint64_t state_writes; /* blobs of saved state written or deleted: what changed */
 	int stopped; /* the why given to rl_ingest_stop (a signal number), 0 when input ended */
 	uint64_t dropped; /* bytes of stream lines without their newline when stopped: not counted */
 } rl_ingest_stats;

@@ -3,19 +3,40 @@
  * At the end of a run, the chains still open and the attempts still waiting for order
  * are saved to the store (saved_state rows of versioned blobs, chain_saved.c, and meta
  * latest_start_us, the clock of the run that saved them); the next run loads them
- * before its first attempt, and a report
- * loads them to judge what is open (finish.h). Both go through these two functions. */
+ * before its first attempt, and a report loads them to judge what is open (finish.h).
+ * Both go through these functions. */
 #ifndef RL_RETRY_SAVED_H
 #define RL_RETRY_SAVED_H
 
 #include "lib/base/err.h"
+#include "lib/mem/u64map.h"
 #include "lib/retry/chain.h"
 #include "lib/retry/reorder.h"
 #include "lib/store/store.h"
 
-/* Replaces st's saved state with c's open chains and r's waiting attempts. Returns 0,
+/* What the database's saved_state holds, as this run knows it: per kind, each blob's
+ * key and a hash of its bytes. A save then writes only what changed since: the blobs
+ * that are new or differ, and deletes of those whose chain closed or whose attempt was
+ * judged (SPEC §4: the state in every commit, incrementally). Filled by the load. */
+typedef struct rl_saved_mirror {
+	rl_u64map index[3]; /* key → entry + 1, for RL_CHAIN_STATE, _REKEY, _ATTEMPT */
+	struct rl_saved_entry {
+		uint64_t hash;
+		uint32_t pass; /* the last save that saw it */
+	} *e;
+	size_t n, cap;
+	uint32_t *free_; /* entries to reuse */
+	size_t nfree, capfree;
+	uint32_t pass;
+	uint64_t written; /* blobs written or deleted by the saves so far */
+} rl_saved_mirror;
+
+void rl_saved_mirror_free(rl_saved_mirror *m);
+
+/* Brings st's saved state to c's open chains and r's waiting attempts, writing what
+ * changed since the state m mirrors (m may be NULL when st holds none). Returns 0,
  * RL_EDB or RL_ENOMEM. */
-int rl_saved_save(rl_store *st, rl_chain *c, rl_reorder *r, rl_err *err);
+int rl_saved_save(rl_store *st, rl_chain *c, rl_reorder *r, rl_saved_mirror *m, rl_err *err);
 
 /* Called, while loading, with the key and start of each stored attempt: the last of
  * each chain in progress, and each waiting one. Non-zero: out of memory. */
@@ -23,8 +44,9 @@ typedef int (*rl_saved_stored)(void *ctx, uint64_t key, int64_t start_us);
 
 /* Loads st's saved state into a fresh c and r: the chains into c, the waiting attempts
  * held in r (rl_reorder_hold: this run's clock is its own), and closes the chains the
- * saving run's clock had passed. stored (may be NULL) sees every stored attempt. Returns
- * 0, RL_EDB or RL_ENOMEM. */
-int rl_saved_load(rl_store *st, rl_chain *c, rl_reorder *r, rl_saved_stored stored, void *stored_ctx, rl_err *err);
+ * saving run's clock had passed. stored (may be NULL) sees every stored attempt; m (may
+ * be NULL) learns what the database holds. Returns 0, RL_EDB or RL_ENOMEM. */
+int rl_saved_load(rl_store *st, rl_chain *c, rl_reorder *r, rl_saved_stored stored, void *stored_ctx,
+		  rl_saved_mirror *m, rl_err *err);
 
 #endif

@@ -47,6 +47,7 @@ struct rl_worker {
 	rl_u64map stored;
 	int64_t *stored_start;
 	size_t nstored, capstored;
+	rl_saved_mirror mirror; /* what the database's saved state holds: a save writes the changes */
 
 	/* the hand-over */
 	batch *pool;
@@ -97,7 +98,7 @@ static uint32_t id_of(void *ctx, int kind, const char *name)
 static int save_state(void *ctx, rl_store *st, rl_err *err)
 {
 	rl_worker *a = ctx;
-	return rl_saved_save(st, a->chain, a->reorder, err);
+	return rl_saved_save(st, a->chain, a->reorder, &a->mirror, err);
 }
 
 /* Commits the thread's tables; with state (a stream's timer), the retry state too. */
@@ -362,7 +363,7 @@ static int note_stored(void *ctx, uint64_t key, int64_t start_us)
 
 int rl_worker_load(rl_worker *a, rl_store *st, rl_err *err)
 {
-	int rc = rl_saved_load(st, a->chain, a->reorder, note_stored, a, err);
+	int rc = rl_saved_load(st, a->chain, a->reorder, note_stored, a, &a->mirror, err);
 	int64_t latest;
 	if (rc || !a->o.continue_clock || (rc = rl_store_meta_get_i64(st, "latest_start_us", &latest, err)) != 1)
 		return rc < 0 ? rc : 0;
@@ -384,6 +385,11 @@ size_t rl_worker_active(const rl_worker *a)
 size_t rl_worker_bytes(const rl_worker *a)
 {
 	return rl_chain_bytes(a->chain) + rl_reorder_bytes(a->reorder) + rl_strpool_bytes(a->targets);
+}
+
+uint64_t rl_worker_state_writes(const rl_worker *a)
+{
+	return a->mirror.written;
 }
 
 int64_t rl_worker_latest(const rl_worker *a)
@@ -408,6 +414,7 @@ void rl_worker_free(rl_worker *a)
 	rl_chain_free(a->chain);
 	rl_reorder_free(a->reorder);
 	rl_u64map_free(&a->stored);
+	rl_saved_mirror_free(&a->mirror);
 	free(a->stored_start);
 	rl_strpool_free(a->targets);
 	rl_agg_free(a->work.agg);

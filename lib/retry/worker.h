@@ -83,6 +83,9 @@ size_t rl_worker_bytes(const rl_worker *a);
 /* The latest start read (to save), over this and earlier runs. */
 int64_t rl_worker_latest(const rl_worker *a);
 
+/* Blobs of saved state the run's saves wrote or deleted: what changed (lib/retry/saved.h). */
+uint64_t rl_worker_state_writes(const rl_worker *a);
+
 void rl_worker_free(rl_worker *a);
 
 #endif

@@ -38,7 +38,7 @@
 	X(PRUNE_CLIENTS, prune_clients, 1)                    \
 	X(CANDIDATE, lockstep_candidate, 1)                   \
 	X(REKEYED_CLIENT, rekeyed_client, 1)                  \
-	X(STATE_CLEAR, state_clear, 1)                        \
+	X(STATE_DELETE, state_delete, 1)                      \
 	X(STATE_PUT, state_put, 1)                            \
 	X(SOURCE, source, 1)                                  \
 	X(CHECKPOINT, checkpoint, 1)                          \

@@ -109,8 +109,9 @@ int rl_store_clients_each(rl_store *st, int (*cb)(void *ctx, uint64_t hash, uint
 int rl_store_add_candidate(rl_store *st, unsigned round, int64_t start_us, uint64_t client, rl_err *err);
 int rl_store_add_rekeyed_client(rl_store *st, uint64_t client, uint64_t attempts, rl_err *err);
 
-/* Saved state (lib/retry/chain.h blobs): replaced as a whole at the end of each run. */
-int rl_store_state_clear(rl_store *st, rl_err *err);
+/* Saved state (lib/retry/saved.h blobs): a blob written (new or changed) or deleted,
+ * and every blob. */
+int rl_store_state_delete(rl_store *st, int kind, uint64_t key, rl_err *err);
 int rl_store_state_put(rl_store *st, int kind, uint64_t key, const void *blob, size_t n, rl_err *err);
 int rl_store_state_each(rl_store *st, int (*cb)(void *ctx, int kind, uint64_t key, const void *blob, size_t n),
 			void *ctx, rl_err *err);

@@ -267,10 +267,14 @@ int rl_store_add_rekeyed_client(rl_store *st, uint64_t client, uint64_t attempts
 
 /* --- saved state ---------------------------------------------------------------------- */
 
-int rl_store_state_clear(rl_store *st, rl_err *err)
+int rl_store_state_delete(rl_store *st, int kind, uint64_t key, rl_err *err)
 {
-	sqlite3_stmt *s = rl_store_stmt(st, RL_S_STATE_CLEAR, err);
-	return s ? rl_store_run_stmt(st, s, err, WRITE_FAILED) : RL_EDB;
+	sqlite3_stmt *s = rl_store_stmt(st, RL_S_STATE_DELETE, err);
+	if (!s)
+		return RL_EDB;
+	sqlite3_bind_int(s, 1, kind);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)key);
+	return rl_store_run_stmt(st, s, err, WRITE_FAILED);
 }
 
 int rl_store_state_put(rl_store *st, int kind, uint64_t key, const void *blob, size_t n, rl_err *err)
