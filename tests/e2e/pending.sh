@@ -58,6 +58,7 @@ same "rotated and compressed: equal to analyze of every line (two names: sources
 	--ignore sources
 
 # every shared data file without a final newline
+case $bin in *valgrind*) shared= ;; esac # many runs: the other builds check them
 if [ -n "$shared" ] && [ -d "$shared" ]; then
 	n=0 differ=0
 	for f in $(find "$shared" -type f | sort); do
@@ -75,6 +76,6 @@ if [ -n "$shared" ] && [ -d "$shared" ]; then
 	[ $differ = 0 ] && ok "$n shared data files without a final newline: ingest + report equals analyze" ||
 		bad "$differ of $n shared data files without a final newline differ"
 else
-	echo "skip: ../shared/data is absent: the shared files without a final newline"
+	echo "skip: ../shared/data is absent (or this is the valgrind build): the shared files without a final newline"
 fi
 exit $fail
