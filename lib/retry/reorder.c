@@ -142,7 +142,7 @@ static int release_bucket(rl_reorder *r, bucket *b, int64_t t, rl_reorder_cb cb,
 		b->sorted = true;
 	}
 	while (b->done < b->n && b->v[b->done].start_us <= t) {
-		int rc = release_held(r, &b->v[b->done], t, cb, ctx);
+		int rc = r->hdone < r->nheld ? release_held(r, &b->v[b->done], t, cb, ctx) : 0;
 		if (rc)
 			return rc;
 		r->count--;
@@ -208,10 +208,10 @@ static int release_wheel(rl_reorder *r, int64_t t, rl_reorder_cb cb, void *ctx)
 	return 0;
 }
 
-static int release_upto(rl_reorder *r, int64_t t, rl_reorder_cb cb, void *ctx)
+static inline int release_upto(rl_reorder *r, int64_t t, rl_reorder_cb cb, void *ctx)
 {
 	int rc = release_wheel(r, t, cb, ctx);
-	return rc ? rc : release_held(r, NULL, t, cb, ctx);
+	return rc || r->hdone == r->nheld ? rc : release_held(r, NULL, t, cb, ctx);
 }
 
 int rl_reorder_push(rl_reorder *r, const rl_attempt *a, rl_reorder_cb cb, void *ctx)

@@ -18,6 +18,10 @@ typedef struct rl_store_bucket_row {
 	uint64_t attempts;
 } rl_store_bucket_row;
 
+/* The status of minute_status' row of what did not fail (success, redirects, no status
+ * logged): the timeline tells only failures apart (SPEC §6). */
+#define RL_STATUS_NOT_FAILED (-2)
+
 /* Latency histogram counts of one minute × endpoint × method × histogram bucket. */
 typedef struct rl_store_latency_row {
 	int64_t minute;

@@ -8,6 +8,7 @@
 
 #include "lib/base/array.h"
 #include "lib/classify/endpoint.h"
+#include "lib/classify/policy.h"
 #include "lib/base/err.h"
 #include "lib/base/text.h"
 #include "lib/mem/u64map.h"
@@ -169,14 +170,16 @@ static int put_buckets(void *ctx, const rl_store_bucket_row *rows, size_t n)
 		}
 		*t = (rl_store_bucket_row){0,	      x[i].endpoint, x[i].method,
 					   x[i].code, x[i].status,   t->attempts + x[i].attempts};
-		/* the timeline's row: kind 0 (the packed keys have 1 to 3 in their top bits) */
+		/* the timeline's row: kind 0 (the packed keys have 1 to 3 in their top bits);
+		 * what is not a failure is one row (RL_STATUS_NOT_FAILED), whatever the policy */
+		int ms = rl_status_is_failure(x[i].status) ? x[i].status : RL_STATUS_NOT_FAILED;
 		uint64_t mkey = ((uint64_t)(x[i].minute + ((int64_t)1 << 50)) & (((uint64_t)1 << 51) - 1)) << 11 |
-				(uint64_t)(x[i].status + 1);
+				(uint64_t)(ms + 2);
 		if (!(t = total_row(&d->t, mkey, (void **)&d->t.ms, &d->t.nms, &d->t.capms, sizeof *t))) {
 			d->rc = RL_ENOMEM;
 			continue;
 		}
-		*t = (rl_store_bucket_row){x[i].minute, 0, 0, 0, x[i].status, t->attempts + x[i].attempts};
+		*t = (rl_store_bucket_row){x[i].minute, 0, 0, 0, ms, t->attempts + x[i].attempts};
 	}
 	return rl_store_add_buckets(d->c->st, x, n, d->err);
 }
