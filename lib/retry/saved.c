@@ -43,7 +43,7 @@ static int mirror_note(rl_saved_mirror *m, int kind, uint64_t key, uint64_t hash
 		return 1; /* not mirrored: always written */
 	uint32_t i = rl_u64map_get(x, key);
 	if (i) {
-		struct rl_saved_entry *e = &m->e[i - 1];
+		rl_saved_entry *e = &m->e[i - 1];
 		e->pass = m->pass;
 		if (e->hash == hash)
 			return 0;
@@ -57,7 +57,7 @@ static int mirror_note(rl_saved_mirror *m, int kind, uint64_t key, uint64_t hash
 			return RL_ENOMEM;
 		i = (uint32_t)++m->n;
 	}
-	m->e[i - 1] = (struct rl_saved_entry){hash, m->pass};
+	m->e[i - 1] = (rl_saved_entry){hash, m->pass};
 	return rl_u64map_put(x, key, i) ? RL_ENOMEM : 1;
 }
 

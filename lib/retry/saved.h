@@ -18,12 +18,14 @@
  * key and a hash of its bytes. A save then writes only what changed since: the blobs
  * that are new or differ, and deletes of those whose chain closed or whose attempt was
  * judged (SPEC §4: the state in every commit, incrementally). Filled by the load. */
+typedef struct rl_saved_entry {
+	uint64_t hash;
+	uint32_t pass; /* the last save that saw it */
+} rl_saved_entry;
+
 typedef struct rl_saved_mirror {
 	rl_u64map index[3]; /* key → entry + 1, for RL_CHAIN_STATE, _REKEY, _ATTEMPT */
-	struct rl_saved_entry {
-		uint64_t hash;
-		uint32_t pass; /* the last save that saw it */
-	} *e;
+	rl_saved_entry *e;
 	size_t n, cap;
 	uint32_t *free_; /* entries to reuse */
 	size_t nfree, capfree;

@@ -64,8 +64,8 @@ static const char *const uas[] = {
 	"okhttp/4.12.0",
 	"axios/1.6.2",
 	"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
-	"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
-	"Safari/605.1.15",
+	("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
+	 "Safari/605.1.15"),
 	"leadey-sdk-node/3.2.1 node/20.10.0",
 	"leaperone-python/1.4.0 (CPython 3.11.6; Linux)",
 	"Apache-HttpClient/4.5.14 (Java/17.0.9)",
