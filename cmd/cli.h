@@ -190,11 +190,31 @@ typedef struct cli_report_args {
  * time that cannot be read, a window that ends before it starts, or an unknown --by. */
 int cli_report_opts(const char *cmd, const cli_report_args *a, const rl_policy *pol, rl_report_opts *ro);
 
-/* Builds the report from st and writes it to stdout as output ("text" or "json"), then
- * checks the --fail-on thresholds: one line on stderr for each one crossed (and for a
- * null value, which never crosses), and EXIT_THRESHOLD when any was. A bad threshold is
- * EXIT_USAGE before anything is printed. */
-int cli_render(const char *cmd, rl_store *st, const rl_report_opts *ro, const char *output, const cli_list *fail_on);
+/* Where and how a report is written: --output, -o and --table. */
+typedef struct cli_output_args {
+	const char *output; /* a renderer's name (lib/render/render.h) */
+	const char *file; /* -o: written to FILE.tmp, then renamed over FILE; NULL: stdout */
+	const char *table; /* --table, for csv (default endpoints) */
+} cli_output_args;
+
+#define CLI_OUTPUT_DEFAULTS .output = "text"
+
+#define CLI_OUTPUT_OPTS(a)                                                                                         \
+	{"--output", CLI_STRING, &(a).output, "FMT", "text (default), json, csv, markdown, html or prometheus"},   \
+		{"-o", CLI_STRING, &(a).file, "FILE",                                                              \
+		 "write the report to FILE, atomically (FILE.tmp, then renamed; default: stdout)"},                \
+	{                                                                                                          \
+		"--table", CLI_STRING, &(a).table, "NAME",                                                         \
+			"csv: the table, status|endpoints|clients|sdks|errors|timeline|storms (default endpoints)" \
+	}
+
+/* Builds the report from st and writes it where o says, then checks the --fail-on
+ * thresholds: one line on stderr for each one crossed (and for a null value, which
+ * never crosses), and EXIT_THRESHOLD when any was. A bad threshold is EXIT_USAGE before
+ * anything is written; a report that cannot be written is EXIT_INPUT, naming the file
+ * (and -o's FILE is then left as it was). */
+int cli_render(const char *cmd, rl_store *st, const rl_report_opts *ro, const cli_output_args *o,
+	       const cli_list *fail_on);
 
 /* The database a report reads: st, or, when files have a pending last line (one
  * without its newline yet, SPEC §4), a copy of it into which those lines were counted
@@ -202,7 +222,9 @@ int cli_render(const char *cmd, rl_store *st, const rl_report_opts *ro, const ch
  * or the exit code of a failure (printed). */
 int cli_pending_view(rl_store *st, rl_store **view);
 
-/* Checks --output: EXIT_USAGE with a message if unknown. */
-int cli_check_output(const char *cmd, const char *output);
+/* Checks --output, --table and -o before any input is read: EXIT_USAGE with a message
+ * for an unknown format or table, a --table without csv, or an -o whose directory
+ * cannot be written. */
+int cli_check_output(const char *cmd, const cli_output_args *o);
 
 #endif

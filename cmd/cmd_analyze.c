@@ -6,14 +6,14 @@
 int cmd_analyze(int argc, char **argv)
 {
 	cli_ingest_args a = {CLI_INGEST_DEFAULTS};
-	const char *output = "text";
+	cli_output_args out = {CLI_OUTPUT_DEFAULTS};
 	cli_report_args ra = {CLI_REPORT_DEFAULTS};
 	cli_list fail_on = {0};
 	const cli_opt opts[] = {
 		CLI_FORMAT_OPTS(a),
 		{"--policy", CLI_STRING, &a.policy, "NAME|FILE",
 		 "retry policy: a built-in name or a JSON file (default: default)"},
-		{"--output", CLI_STRING, &output, "FMT", "report format: text (default) or json"},
+		CLI_OUTPUT_OPTS(out),
 		CLI_REPORT_OPTS(ra),
 		CLI_FAIL_ON_OPT(fail_on),
 		{"--max-line", CLI_COUNT, &a.max_line, "BYTES", "longer lines are rejected (default 65536)"},
@@ -45,7 +45,7 @@ int cmd_analyze(int argc, char **argv)
 	}
 	rl_policy pol;
 	rl_report_opts ro;
-	if ((rc = cli_check_output(cmd.name, output)) || (rc = cli_resolve_format(cmd.name, &a)) ||
+	if ((rc = cli_check_output(cmd.name, &out)) || (rc = cli_resolve_format(cmd.name, &a)) ||
 	    (rc = cli_load_policy(a.policy, &pol)) || (rc = cli_report_opts(cmd.name, &ra, &pol, &ro)))
 		goto done;
 	rl_store *st;
@@ -65,7 +65,7 @@ int cmd_analyze(int argc, char **argv)
 	if (finished) {
 		/* an input that failed midway still leaves a report of what was read; a missing
 		 * input or a failed database leaves none. Exit 3 wins over a threshold's 1. */
-		int rr = cli_render(cmd.name, st, &ro, output, &fail_on);
+		int rr = cli_render(cmd.name, st, &ro, &out, &fail_on);
 		if (rr && !(rr == EXIT_THRESHOLD && rc))
 			rc = rr;
 	}

@@ -34,14 +34,15 @@ static void last_run_notice(rl_store *st)
 
 int cmd_report(int argc, char **argv)
 {
-	const char *db = NULL, *policy = NULL, *output = "text";
+	const char *db = NULL, *policy = NULL;
+	cli_output_args out = {CLI_OUTPUT_DEFAULTS};
 	cli_report_args ra = {CLI_REPORT_DEFAULTS};
 	cli_list fail_on = {0};
 	const cli_opt opts[] = {
 		{"--db", CLI_STRING, &db, "FILE", "the database (default $RETRYLENS_DB, else retrylens.db)"},
 		{"--policy", CLI_STRING, &policy, "NAME|FILE",
 		 "classify statuses with this policy (default: the database's)"},
-		{"--output", CLI_STRING, &output, "FMT", "text (default) or json"},
+		CLI_OUTPUT_OPTS(out),
 		CLI_REPORT_OPTS(ra),
 		CLI_FAIL_ON_OPT(fail_on),
 		{NULL, 0, NULL, NULL, NULL},
@@ -66,7 +67,7 @@ int cmd_report(int argc, char **argv)
 		rc = cli_usage(cmd.name, "unexpected argument '%s' (report reads a database, not files)", pos[0]);
 		goto done;
 	}
-	if ((rc = cli_check_output(cmd.name, output)))
+	if ((rc = cli_check_output(cmd.name, &out)))
 		goto done;
 	rl_store *st;
 	rl_err err;
@@ -93,7 +94,7 @@ int cmd_report(int argc, char **argv)
 	rl_report_opts ro;
 	rl_store *view = st;
 	if (!rc && !(rc = cli_report_opts(cmd.name, &ra, &pol, &ro)) && !(rc = cli_pending_view(st, &view)))
-		rc = cli_render(cmd.name, view, &ro, output, &fail_on);
+		rc = cli_render(cmd.name, view, &ro, &out, &fail_on);
 	if (view != st)
 		rl_store_close(view);
 	rl_store_close(st);

@@ -1,4 +1,5 @@
 /* pipeline.c - the steps analyze, ingest and report share. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,15 +58,99 @@ int cli_resolve_format(const char *cmd, cli_ingest_args *a)
 	return EXIT_OK;
 }
 
-int cli_check_output(const char *cmd, const char *output)
+/* Adds ", name" (or "name" first) to buf, holding *k bytes. */
+static void append_name(char *buf, size_t cap, size_t *k, const char *name)
 {
-	if (rl_renderer_find(output))
-		return EXIT_OK;
+	if (*k < cap)
+		*k += (size_t)snprintf(buf + *k, cap - *k, "%s%s", *k ? ", " : "", name);
+}
+
+int cli_check_output(const char *cmd, const cli_output_args *o)
+{
 	char known[256] = "";
-	size_t k = 0;
-	for (const rl_renderer *r = rl_renderers; r->name && k < sizeof known; r++)
-		k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", k ? ", " : "", r->name);
-	return cli_usage(cmd, "--output: unknown format '%s' (known: %s)", output, known);
+	if (!rl_renderer_find(o->output)) {
+		size_t k = 0;
+		for (const rl_renderer *r = rl_renderers; r->name; r++)
+			append_name(known, sizeof known, &k, r->name);
+		return cli_usage(cmd, "--output: unknown format '%s' (known: %s)", o->output, known);
+	}
+	if (o->table) {
+		if (strcmp(o->output, "csv") != 0)
+			return cli_usage(cmd, "--table chooses the table of --output csv (the other formats print "
+					      "every table)");
+		bool found = false;
+		for (const char *const *t = rl_csv_tables; *t; t++)
+			found |= strcmp(*t, o->table) == 0;
+		if (!found) {
+			size_t k = 0;
+			for (const char *const *t = rl_csv_tables; *t; t++)
+				append_name(known, sizeof known, &k, *t);
+			return cli_usage(cmd, "--table: unknown table '%s' (known: %s)", o->table, known);
+		}
+	}
+	if (o->file) {
+		if (!*o->file)
+			return cli_usage(cmd, "-o needs a file name");
+		char dir[4096];
+		const char *slash = strrchr(o->file, '/');
+		if (!slash)
+			snprintf(dir, sizeof dir, ".");
+		else
+			snprintf(dir, sizeof dir, "%.*s", slash == o->file ? 1 : (int)(slash - o->file), o->file);
+		if (access(dir, W_OK) != 0)
+			return cli_usage(cmd, "-o %s: cannot write in %s: %s", o->file, dir, strerror(errno));
+	}
+	return EXIT_OK;
+}
+
+/* Colour on a terminal only: never into a file or a pipe, with NO_COLOR, or TERM=dumb. */
+static bool want_color(const cli_output_args *o)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	return !o->file && isatty(1) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+}
+
+/* Writes the report with rd to o->file through FILE.tmp, renamed over FILE once it is
+ * whole and on disk (a reader, such as the textfile collector, sees the old file or the
+ * new one, never half of one); to stdout without -o. EXIT_OK or EXIT_INPUT (said). */
+static int write_report(const rl_renderer *rd, const rl_report *rep, const cli_output_args *o, const rl_render_opts *ro)
+{
+	if (!o->file) {
+		if (rd->fn(rep, stdout, ro) || fflush(stdout)) {
+			fprintf(stderr, "retrylens: cannot write the report to standard output\n");
+			return EXIT_INPUT;
+		}
+		return EXIT_OK;
+	}
+	size_t n = strlen(o->file) + 5;
+	char *tmp = malloc(n);
+	if (!tmp) {
+		fprintf(stderr, "retrylens: %s: out of memory\n", o->file);
+		return EXIT_INPUT;
+	}
+	snprintf(tmp, n, "%s.tmp", o->file);
+	FILE *f = fopen(tmp, "w");
+	int rc = EXIT_OK, e = 0;
+	if (!f) {
+		e = errno;
+	} else {
+		int wr = rd->fn(rep, f, ro);
+		if (wr || fflush(f) || fsync(fileno(f)))
+			e = errno ? errno : EIO;
+		if (fclose(f) && !e)
+			e = errno;
+		if (!e && rename(tmp, o->file))
+			e = errno;
+		if (e)
+			unlink(tmp);
+	}
+	if (e) {
+		fprintf(stderr, "retrylens: %s: cannot write the report: %s (the file is as it was)\n", o->file,
+			strerror(e));
+		rc = EXIT_INPUT;
+	}
+	free(tmp);
+	return rc;
 }
 
 /* The run a signal stops (SPEC §4: SIGINT, SIGTERM and SIGHUP end it cleanly). */
@@ -291,11 +376,12 @@ int cli_report_opts(const char *cmd, const cli_report_args *a, const rl_policy *
 	return EXIT_OK;
 }
 
-int cli_render(const char *cmd, rl_store *st, const rl_report_opts *ro, const char *output, const cli_list *fail_on)
+int cli_render(const char *cmd, rl_store *st, const rl_report_opts *ro, const cli_output_args *o,
+	       const cli_list *fail_on)
 {
-	const rl_renderer *rd = rl_renderer_find(output);
+	const rl_renderer *rd = rl_renderer_find(o->output);
 	if (!rd)
-		return cli_check_output(cmd, output);
+		return cli_check_output(cmd, o);
 	rl_err err;
 	rl_err_clear(&err);
 	rl_report rep;
@@ -317,16 +403,10 @@ int cli_render(const char *cmd, rl_store *st, const rl_report_opts *ro, const ch
 		rl_report_clear(&rep);
 		return rc;
 	}
-	const char *nc = getenv("NO_COLOR");
-	rl_render_opts o = {.color = isatty(1) && !(nc && *nc), .top = top};
-	int wr = rd->fn(&rep, stdout, &o);
+	rl_render_opts ropts = {.color = want_color(o), .top = top, .table = o->table};
+	rc = write_report(rd, &rep, o, &ropts);
 	rl_report_clear(&rep);
-	if (wr || fflush(stdout)) {
-		json_decref(doc);
-		fprintf(stderr, "retrylens: cannot write the report to standard output\n");
-		return EXIT_INPUT;
-	}
-	if (doc && check_thresholds(fail_on, th, doc))
+	if (!rc && doc && check_thresholds(fail_on, th, doc))
 		rc = EXIT_THRESHOLD;
 	json_decref(doc);
 	return rc;

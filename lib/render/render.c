@@ -6,6 +6,10 @@
 const rl_renderer rl_renderers[] = {
 	{"text", rl_render_text},
 	{"json", rl_render_json},
+	{"csv", rl_render_csv},
+	{"markdown", rl_render_markdown},
+	{"html", rl_render_html},
+	{"prometheus", rl_render_prometheus},
 	{NULL, NULL},
 };
 

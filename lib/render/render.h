@@ -15,8 +15,9 @@
 #include "lib/report/report.h"
 
 typedef struct rl_render_opts {
-	bool color; /* ANSI bold headings (the caller decides: a TTY, and no NO_COLOR) */
+	bool color; /* ANSI bold headings (the caller decides: a TTY, no NO_COLOR, no TERM=dumb) */
 	size_t top; /* the --top the report was built with, for headings; 0: all */
+	const char *table; /* csv: one of rl_csv_tables (NULL: "endpoints") */
 } rl_render_opts;
 
 typedef int (*rl_render_fn)(const rl_report *r, FILE *out, const rl_render_opts *o);
@@ -41,5 +42,21 @@ int rl_render_json(const rl_report *r, FILE *out, const rl_render_opts *o);
 
 /* Aligned tables for a terminal. */
 int rl_render_text(const rl_report *r, FILE *out, const rl_render_opts *o);
+
+/* One table as RFC 4180 CSV (SPEC §5): a header row of the JSON keys of that table's
+ * rows (nested objects flattened with '.'), then one row per JSON row. */
+int rl_render_csv(const rl_report *r, FILE *out, const rl_render_opts *o);
+
+/* The tables --table names, ends with NULL. */
+extern const char *const rl_csv_tables[];
+
+/* The whole report as Markdown headings and pipe tables, for a post-incident review. */
+int rl_render_markdown(const rl_report *r, FILE *out, const rl_render_opts *o);
+
+/* One self-contained HTML file: inline CSS and SVG charts, no script, no network. */
+int rl_render_html(const rl_report *r, FILE *out, const rl_render_opts *o);
+
+/* Prometheus text exposition format 0.0.4 (node_exporter's textfile collector). */
+int rl_render_prometheus(const rl_report *r, FILE *out, const rl_render_opts *o);
 
 #endif
