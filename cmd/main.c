@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "lib/version.h"
 
 static const struct {
 	const char *name;
@@ -18,6 +19,16 @@ static const struct {
 	{"check-format", cmd_check_format, "show why lines of a log do not parse with a format"},
 };
 
+/* retrylens --version: its version, then the libraries it runs on as linked. */
+static void version(void)
+{
+	rl_version_lib libs[RL_VERSION_NLIBS];
+	rl_version_libs(libs);
+	printf("retrylens %s\n", rl_version());
+	for (size_t i = 0; i < RL_VERSION_NLIBS; i++)
+		printf("  %-8s %s\n", libs[i].name, libs[i].version);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: retrylens COMMAND [options] [FILE...]\n\n"
@@ -25,7 +36,8 @@ static void usage(FILE *f)
 		   "retryable vs non-retryable errors, per status and endpoint.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'retrylens COMMAND --help' describes each. Exit codes: 0 ok, 1 a --fail-on threshold\n"
+	fprintf(f, "\n'retrylens COMMAND --help' describes each; 'retrylens --version' prints the versions of\n"
+		   "retrylens and of the libraries it runs on. Exit codes: 0 ok, 1 a --fail-on threshold\n"
 		   "was crossed, 2 usage error, 3 input or database error.\n");
 }
 
@@ -39,7 +51,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-		printf("retrylens %s\n", RL_VERSION);
+		version();
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
