@@ -43,15 +43,20 @@ static void write_string(FILE *f, const char *s, size_t n)
 	fputc('"', f);
 }
 
-static void write_real(FILE *f, double v)
+const char *rl_render_real(char buf[40], double v)
 {
-	char buf[40];
 	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		snprintf(buf, 40, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			break;
 	}
-	fputs(buf, f);
+	return buf;
+}
+
+static void write_real(FILE *f, double v)
+{
+	char buf[40];
+	fputs(rl_render_real(buf, v), f);
 }
 
 static void indent(FILE *f, int depth)
@@ -268,6 +273,8 @@ json_t *rl_render_json_doc(const rl_report *r)
 	json_object_set_new(re, "outcomes",
 			    json_pack("{s:o,s:o,s:o}", "recovered", u64(r->retries.recovered), "gave_up",
 				      u64(r->retries.gave_up), "open", u64(r->retries.open)));
+	/* of gave_up and open (counted there too): chains of a single failed attempt */
+	json_object_set_new(re, "unretried_failures", u64(r->retries.gave_up_single + r->retries.open_single));
 	json_t *b = backoff_json(r->retries.count);
 	json_object_set_new(b, "compliance_rate", rate(r->retries.compliance_rate));
 	json_object_set_new(re, "backoff", b);

@@ -37,6 +37,10 @@ const rl_renderer *rl_renderer_find(const char *name);
  * when out of memory: what --output json prints and --fail-on reads. */
 json_t *rl_render_json_doc(const rl_report *r);
 
+/* v in its shortest form that reads back as v (0.1, not 0.10000000000000001), as the
+ * JSON report writes reals; returns buf. */
+const char *rl_render_real(char buf[40], double v);
+
 /* SPEC §6, schema retrylens.report/1. */
 int rl_render_json(const rl_report *r, FILE *out, const rl_render_opts *o);
 
