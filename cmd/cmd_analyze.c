@@ -48,6 +48,7 @@ int cmd_analyze(int argc, char **argv)
 	if ((rc = cli_check_output(cmd.name, &out)) || (rc = cli_resolve_format(cmd.name, &a)) ||
 	    (rc = cli_load_policy(a.policy, &pol)) || (rc = cli_report_opts(cmd.name, &ra, &pol, &ro)))
 		goto done;
+	ro.one_shot = true; /* input ends with this run: nothing carries open chains on */
 	rl_store *st;
 	rl_err err;
 	rl_err_clear(&err);

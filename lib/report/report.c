@@ -488,6 +488,7 @@ int rl_report_build(rl_report *r, rl_store *st, const rl_report_opts *opts, rl_e
 	r->windowed = opts->windowed;
 	r->since_us = opts->windowed ? opts->since_us : INT64_MIN;
 	r->until_us = opts->windowed ? opts->until_us : INT64_MAX;
+	r->one_shot = opts->one_shot;
 	rl_timestamp_format((int64_t)time(NULL) * RL_US_PER_S, r->generated_at);
 	int rc;
 	if ((rc = load_sources(r, st, err)) || (rc = load_traffic(r, st, opts->top, err)) ||

@@ -103,10 +103,22 @@ typedef struct rl_report {
 		uint64_t count[RL_RC_N]; /* retries, blind, unsafe, checked, by verdict (lib/retry/verdict.h) */
 		rl_rate amplification, blind_4xx_retry_rate, compliance_rate;
 		uint64_t recovered, gave_up, open;
+		/* of gave_up and of open: the chains of a single failed attempt, never retried
+		 * (a lone 404 is one); JSON's unretried_failures is their sum */
+		uint64_t gave_up_single, open_single;
 		uint64_t lockstep_retries, lockstep_clients, rekeyed_attempts, rekeyed_clients;
 		rl_report_burst bursts[RL_REPORT_BURSTS];
 		size_t nbursts;
 		char policy[64]; /* the policy the retries were judged with (the database's) */
+		/* What could be judged at all (SPEC §3 rules 4 and lockstep need tol ≤ 1 ms):
+		 * require_jitter: that policy asks for jitter, so backoff rule 4 applies;
+		 * ms_times: some source's times have 1 ms resolution or finer. A retry's tol is
+		 * at least the resolution of both its attempts' times (unknown counts as 1 s),
+		 * so without ms_times no retry can reach rule 4 or be a lockstep candidate.
+		 * ms_times looks at every source of the database, not only the window's, and at
+		 * times only (a coarse duration or --clock-skew can still keep retries out):
+		 * false means "could not be judged" for sure, true only "could have been". */
+		bool require_jitter, ms_times;
 	} retries;
 
 	rl_report_client *clients; /* the top --top by violations, then attempts, then name */
@@ -129,6 +141,7 @@ typedef struct rl_report {
 	 * [since, until) (whole minutes); sources, rejected lines and clients stay all-time */
 	bool windowed;
 	int64_t since_us, until_us; /* INT64_MIN / INT64_MAX: open */
+	bool one_shot; /* analyze: input ended with this run, nothing carries open chains on */
 	rl_report_by by; /* the timeline's buckets (never AUTO once built) */
 	rl_report_bucket *timeline; /* dense, from the first bucket with attempts to the last */
 	size_t ntimeline;
@@ -143,6 +156,7 @@ typedef struct rl_report_opts {
 	bool windowed;
 	int64_t since_us, until_us; /* INT64_MIN / INT64_MAX: open on that side */
 	rl_report_by by; /* AUTO: minute up to 6 h, hour up to 14 days, else day */
+	bool one_shot; /* analyze's report of its temporary database (rl_report.one_shot) */
 } rl_report_opts;
 
 /* The minute range [*lo, *hi) of a report's window (all of time when not windowed). */

@@ -83,6 +83,9 @@ static void add_minute_row(ctx *c, const uint64_t *v)
 	t->chains += v[RL_AGG_CHAINS];
 	t->recovered += v[RL_AGG_RECOVERED];
 	t->gave_up += v[RL_AGG_GAVE_UP];
+	/* a database that an older retrylens wrote holds 0 here for its rows (the column came
+	 * with sql/migrate/0009): their single failed attempts count as retried ones */
+	t->gave_up_single += v[RL_AGG_UNRETRIED];
 	t->rekeyed_attempts += v[RL_AGG_REKEYED];
 }
 
@@ -282,8 +285,12 @@ static int judge_open(ctx *c, rl_store *st)
 	if (rc || !f->judged)
 		return rc;
 	snprintf(c->r->retries.policy, sizeof c->r->retries.policy, "%s", f->policy);
-	for (uint64_t i = 0; i < f->tally.open; i++) /* an outcome counts at its last end */
-		c->r->retries.open += in_window(c, f->tally.open_minutes[i]);
+	c->r->retries.require_jitter = f->require_jitter;
+	for (uint64_t i = 0; i < f->tally.open; i++) { /* an outcome counts at its last end */
+		bool in = in_window(c, f->tally.opens[i].minute);
+		c->r->retries.open += in;
+		c->r->retries.open_single += in && f->tally.opens[i].single;
+	}
 	rl_agg_sink sink = {c, NULL, NULL, sum_retries, sum_minutes};
 	if ((rc = rl_agg_drain(f->work.agg, &sink)))
 		return rc;
@@ -334,6 +341,8 @@ static void finish(ctx *c, size_t top)
 	rl_report *r = c->r;
 	__typeof__(r->retries) *t = &r->retries;
 	t->rekeyed_clients = c->rekeyed.count;
+	for (size_t i = 0; i < r->nsources; i++)
+		t->ms_times |= r->sources[i].time_res_us > 0 && r->sources[i].time_res_us <= 1000;
 	t->amplification = (rl_rate){t->chains != 0, t->chains ? (double)r->totals.attempts / (double)t->chains : 0};
 	t->blind_4xx_retry_rate =
 		(rl_rate){r->totals.attempts != 0,
@@ -374,6 +383,7 @@ int rl_report_load_retries(rl_report *r, rl_store *st, size_t top, rl_err *err)
 	if (!rc && rl_store_meta_get(st, "clients_capped", capped, sizeof capped, err) < 0)
 		rc = RL_EDB;
 	r->clients_capped = capped[0] == '1';
+	r->retries.require_jitter = r->policy->require_jitter; /* the database's, once judged */
 	if (!rc)
 		rc = load_retry_buckets(&c, st);
 	if (!rc)

@@ -95,7 +95,7 @@ static int finalize(rl_chain *c, uint32_t ref, int64_t end_of_input)
 		rl_outcome o = !failed(s->last_status) ? RL_OUTCOME_RECOVERED
 			       : end_of_input >= 0 && end_of_input - s->last_end <= c->o.window_us ? RL_OUTCOME_OPEN
 												   : RL_OUTCOME_GAVE_UP;
-		rc = c->sink.outcome(c->sink.ctx, o, s->last_end, s->client);
+		rc = c->sink.outcome(c->sink.ctx, o, s->last_end, s->client, x ? x->attempts : 1);
 	}
 	if (!rc && x && x->violations && c->sink.evidence) {
 		rl_evidence ev = {s->client,   x->violations, x->first_start,

@@ -46,7 +46,8 @@ typedef struct rl_chain_sink {
 	/* Each returns 0 to go on; any other value stops the call that made it. */
 	int (*chain_start)(void *ctx, int64_t start_us, uint64_t client);
 	int (*retry)(void *ctx, const rl_retry_event *ev);
-	int (*outcome)(void *ctx, rl_outcome o, int64_t end_us, uint64_t client);
+	/* attempts: the chain's (1: a single failed attempt, never retried) */
+	int (*outcome)(void *ctx, rl_outcome o, int64_t end_us, uint64_t client, uint32_t attempts);
 	int (*evidence)(void *ctx, const rl_evidence *ev);
 	int (*lockstep)(void *ctx, unsigned round, int64_t start_us, uint64_t client);
 	int (*rekeyed)(void *ctx, int64_t start_us, uint64_t client);

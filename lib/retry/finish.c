@@ -61,6 +61,7 @@ int rl_retry_finish_run(rl_retry_finish *f, rl_store *st, rl_err *err)
 		return rc;
 	f->judged = true;
 	snprintf(f->policy, sizeof f->policy, "%s", id.policy.name);
+	f->require_jitter = id.policy.require_jitter;
 	/* the database's names keep their ids; the caps were the database's to enforce */
 	f->endpoints = rl_intern_new(100000, 4096, "{other}");
 	f->methods = rl_intern_new(100000, 64, "{other}");
@@ -105,6 +106,6 @@ void rl_retry_finish_free(rl_retry_finish *f)
 	free(f->work.rekeyed);
 	rl_intern_free(f->endpoints);
 	rl_intern_free(f->methods);
-	free(f->tally.open_minutes);
+	free(f->tally.opens);
 	memset(f, 0, sizeof *f);
 }

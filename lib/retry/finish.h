@@ -21,6 +21,7 @@
 typedef struct rl_retry_finish {
 	bool judged; /* the database has an identity: the rest is set */
 	char policy[64]; /* the policy it was judged with (the database's) */
+	bool require_jitter; /* that policy asks for jitter (backoff rule 4 applies) */
 	rl_writer_work work; /* the findings, in interned ids */
 	rl_tally tally; /* tally.open: chains still open at the end */
 	rl_intern *endpoints, *methods; /* the database's names: rl_intern_db_id maps an id */

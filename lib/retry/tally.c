@@ -47,17 +47,22 @@ static int on_retry(void *ctx, const rl_retry_event *ev)
 	return rl_clients_add_retry(t->work->clients, ev) ? RL_ENOMEM : 0;
 }
 
-static int on_outcome(void *ctx, rl_outcome o, int64_t end, uint64_t client)
+static int on_outcome(void *ctx, rl_outcome o, int64_t end, uint64_t client, uint32_t attempts)
 {
 	(void)client;
 	rl_tally *t = ctx;
+	int64_t m = rl_minute_of(end);
 	if (o == RL_OUTCOME_OPEN) { /* ingest saves open chains; a finish counts them */
-		if (rl_array_grow((void **)&t->open_minutes, &t->open_cap, (size_t)t->open, sizeof *t->open_minutes))
+		if (rl_array_grow((void **)&t->opens, &t->open_cap, (size_t)t->open, sizeof *t->opens))
 			return RL_ENOMEM;
-		t->open_minutes[t->open++] = rl_minute_of(end);
-	} else
-		rl_agg_add_minute(t->work->agg, rl_minute_of(end),
-				  o == RL_OUTCOME_RECOVERED ? RL_AGG_RECOVERED : RL_AGG_GAVE_UP, 1);
+		t->opens[t->open++] = (rl_tally_open){m, attempts == 1};
+	} else if (o == RL_OUTCOME_RECOVERED) {
+		rl_agg_add_minute(t->work->agg, m, RL_AGG_RECOVERED, 1);
+	} else {
+		rl_agg_add_minute(t->work->agg, m, RL_AGG_GAVE_UP, 1);
+		if (attempts == 1) /* a chain with an outcome saw a failure: this one */
+			rl_agg_add_minute(t->work->agg, m, RL_AGG_UNRETRIED, 1);
+	}
 	return 0;
 }
 

@@ -10,18 +10,26 @@
 #ifndef RL_RETRY_TALLY_H
 #define RL_RETRY_TALLY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/mem/intern.h"
 #include "lib/retry/chain.h"
 #include "lib/store/writer.h"
 
+/* A chain still open at the end of input: never stored, so a report counts it where
+ * its outcome would count (its last end minute), and whether it was retried. */
+typedef struct rl_tally_open {
+	int64_t minute; /* of its last end */
+	bool single; /* a single failed attempt, not retried (yet) */
+} rl_tally_open;
+
 typedef struct rl_tally {
 	rl_writer_work *work; /* where the findings go */
 	const rl_intern *methods; /* the names of method ids, for evidence */
 	uint32_t max_endpoint, max_method; /* the highest ids the tables use */
 	uint64_t open; /* chains still open when they closed (only a finish has them) */
-	int64_t *open_minutes; /* the minute of each one's last end (malloc'd; free it) */
+	rl_tally_open *opens; /* each one's, in the order they closed (malloc'd; free it) */
 	size_t open_cap;
 	/* chains started per minute go through a one-minute cache: nearly every attempt
 	 * starts a chain, and time-ordered input stays in one minute for a while */

@@ -37,8 +37,11 @@ typedef struct rl_store_retry_row {
 } rl_store_retry_row;
 
 /* Chains by their first attempt's start minute, outcomes by their last attempt's end
- * minute, rekeyed attempts by their start minute (SPEC §3 time attribution). */
-enum { RL_AGG_CHAINS, RL_AGG_RECOVERED, RL_AGG_GAVE_UP, RL_AGG_REKEYED, RL_AGG_NMINUTE };
+ * minute, rekeyed attempts by their start minute (SPEC §3 time attribution). UNRETRIED:
+ * of GAVE_UP, the chains of a single failed attempt (never retried), at that attempt's
+ * end minute like every outcome (sql/migrate/0009; rows written before it hold 0). The
+ * columns of chain_minute are in this order. */
+enum { RL_AGG_CHAINS, RL_AGG_RECOVERED, RL_AGG_GAVE_UP, RL_AGG_REKEYED, RL_AGG_UNRETRIED, RL_AGG_NMINUTE };
 typedef struct rl_store_minute_row {
 	int64_t minute;
 	uint64_t v[RL_AGG_NMINUTE];

@@ -28,7 +28,7 @@ row() { get "$tmp/q.json" timeline."$1".start timeline."$1".attempts timeline."$
 numbers() {
 	get "$1" totals.attempts totals.errors totals.retryable_errors totals.success retries.chains retries.retries \
 		retries.blind_4xx_retries retries.unsafe_retries retries.outcomes.recovered retries.outcomes.gave_up \
-		retries.outcomes.open retries.backoff.checked retries.backoff.compliant retries.backoff.too_fast \
+		retries.outcomes.open retries.unretried_failures retries.backoff.checked retries.backoff.compliant retries.backoff.too_fast \
 		retries.backoff.ignored_retry_after retries.backoff.over_max_retries retries.backoff.no_jitter \
 		retries.rekeyed.attempts
 }

@@ -12,6 +12,7 @@
 typedef struct tally {
 	unsigned chains, retries, blind, unsafe, checked, v[RL_V_COUNT];
 	unsigned recovered, gave_up, open, evidence, lockstep, rekeyed;
+	unsigned gave_up_single, open_single; /* of those, chains of a single failed attempt */
 	unsigned last_violations, last_nsteps, last_attempts;
 	char last_target[RL_TARGET_MAX + 8];
 	rl_evidence_step steps[RL_EVIDENCE_STEPS];
@@ -37,16 +38,21 @@ static int on_retry(void *ctx, const rl_retry_event *ev)
 	return 0;
 }
 
-static int on_outcome(void *ctx, rl_outcome o, int64_t end, uint64_t client)
+static int on_outcome(void *ctx, rl_outcome o, int64_t end, uint64_t client, uint32_t attempts)
 {
 	(void)end, (void)client;
 	tally *t = ctx;
-	if (o == RL_OUTCOME_RECOVERED)
+	CHECK(attempts >= 1);
+	if (o == RL_OUTCOME_RECOVERED) {
+		CHECK(attempts >= 2); /* a failure, then the success */
 		t->recovered++;
-	else if (o == RL_OUTCOME_GAVE_UP)
+	} else if (o == RL_OUTCOME_GAVE_UP) {
 		t->gave_up++;
-	else
+		t->gave_up_single += attempts == 1;
+	} else {
 		t->open++;
+		t->open_single += attempts == 1;
+	}
 	return 0;
 }
 
@@ -421,6 +427,63 @@ static int put(void *ctx, int kind, uint64_t key, const void *blob, size_t n)
 	return 0;
 }
 
+static void test_single_attempts(void)
+{
+	/* input over long ago: a lone 404, 400 retried once, 429 then 200, a first-time 200,
+	 * and a 503 whose second try came after the window (two chains of one) */
+	rl_chain *c = make("default");
+	rl_attempt a[] = {at(1, 1, 0, 404, -1, 0),     at(2, 1, 0, 400, -1, 0),	     at(3, 1, 0, 429, -1, 0),
+			  at(4, 1, 0, 200, -1, 0),     at(5, 1, 0, 503, -1, 0),	     at(2, 1, 1 * S, 400, -1, 0),
+			  at(3, 1, 1 * S, 200, -1, 0), at(5, 1, 200 * S, 503, -1, 0)};
+	run(c, a, 8, -1);
+	CHECK_INT(T.chains, 6);
+	CHECK_INT(T.recovered, 1);
+	CHECK_INT(T.gave_up, 4);
+	CHECK_INT(T.gave_up_single, 3); /* the 404 and both 503s */
+	CHECK_INT(T.open, 0);
+	rl_chain_free(c);
+
+	/* input ends at 150 s: the 404 at 0 gave up, the one at 50 s is open, alone; the
+	 * 503 retried at 51 s is open after a retry */
+	c = make("default");
+	rl_attempt b[] = {at(3, 1, 0, 404, -1, 0), at(1, 1, 50 * S, 404, -1, 0), at(2, 1, 50 * S, 503, -1, 0),
+			  at(2, 1, 51 * S, 503, -1, 0)};
+	run(c, b, 4, 150 * S);
+	CHECK_INT(T.gave_up, 1);
+	CHECK_INT(T.gave_up_single, 1);
+	CHECK_INT(T.open, 2);
+	CHECK_INT(T.open_single, 1);
+	rl_chain_free(c);
+
+	/* by request_id: attempt 1 failed and nothing followed */
+	c = make("default");
+	rl_attempt d[] = {at(1, 1, 0, 503, -1, 0)};
+	d[0].flags |= RL_A_REQUEST_ID;
+	d[0].key = 77;
+	d[0].attempt_no = 1;
+	run(c, d, 1, -1);
+	CHECK_INT(T.gave_up_single, 1);
+	rl_chain_free(c);
+
+	/* across a saved state: the 404 stays single, the 503 gets its retry after the load */
+	rl_attempt e[] = {at(1, 1, 0, 404, -1, 0), at(2, 1, 0, 503, -1, 0), at(2, 1, 2 * S, 503, -1, 0)};
+	c = make("default");
+	for (int i = 0; i < 2; i++)
+		CHECK_INT(rl_chain_judge(c, &e[i]), 0);
+	saved sv = {0};
+	CHECK_INT(rl_chain_save(c, put, &sv), 0);
+	rl_chain_free(c);
+	c = make("default");
+	rl_err err;
+	for (size_t i = 0; i < sv.count; i++)
+		CHECK_INT(rl_chain_load(c, sv.kind[i], sv.key[i], sv.data[i], sv.n[i], &err), 0);
+	CHECK_INT(rl_chain_judge(c, &e[2]), 0);
+	CHECK_INT(rl_chain_finish(c, INT64_MAX / 2), 0);
+	CHECK_INT(T.gave_up, 2);
+	CHECK_INT(T.gave_up_single, 1);
+	rl_chain_free(c);
+}
+
 static void test_save_load(void)
 {
 	/* one run vs the same attempts split in two runs, the state saved in between */
@@ -519,6 +582,7 @@ int main(void)
 	test_rekeyed();
 	test_request_id();
 	test_save_load();
+	test_single_attempts();
 	test_reorder();
 	CHECK_INT(rl_strpool_used(targets), 0); /* every target copy came back */
 	rl_strpool_free(targets);
