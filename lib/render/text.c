@@ -71,10 +71,81 @@ static void count_line(FILE *f, int indent, const char *label, uint64_t n, const
 		share ? share : "", why);
 }
 
+/* A resolution in µs as "1 s", "100 ms", "1 µs"; 0 is "unknown". */
+static const char *resolution(char *buf, size_t cap, int64_t us)
+{
+	if (us <= 0)
+		snprintf(buf, cap, "unknown");
+	else if (us % 1000000 == 0)
+		snprintf(buf, cap, "%lld s", (long long)(us / 1000000));
+	else if (us % 1000 == 0)
+		snprintf(buf, cap, "%lld ms", (long long)(us / 1000));
+	else
+		snprintf(buf, cap, "%lld µs", (long long)us);
+	return buf;
+}
+
+/* Why no_jitter (rule4) or lockstep could not be judged at all, into buf; NULL when they
+ * could have been, or when the count is not 0 (a count is always shown). "Could not":
+ * for no_jitter, the policy the retries were judged with asks for no jitter (backoff
+ * rule 4 applies only where it does); for both, no source of the database has times at
+ * 1 ms or finer (SPEC §3: only at ms resolution; rl_report.retries.ms_times says why
+ * then no retry can reach them). An empty database shows its zeros. */
+static const char *not_judged(const rl_report *r, bool rule4, uint64_t count, char *buf, size_t cap)
+{
+	const __typeof__(r->retries) *t = &r->retries;
+	if (count)
+		return NULL;
+	if (rule4 && !t->require_jitter) {
+		snprintf(buf, cap, "not judged: policy %s does not require jitter",
+			 t->policy[0] ? t->policy : r->policy->name);
+		return buf;
+	}
+	if (t->ms_times || !r->nsources)
+		return NULL;
+	int64_t finest = 0;
+	for (size_t i = 0; i < r->nsources; i++)
+		if (r->sources[i].time_res_us > 0 && (!finest || r->sources[i].time_res_us < finest))
+			finest = r->sources[i].time_res_us;
+	char res[32];
+	snprintf(buf, cap, "not judged: needs ms timestamps (the finest source resolution here: %s)",
+		 resolution(res, sizeof res, finest));
+	return buf;
+}
+
+static void not_judged_line(FILE *f, int indent, const char *label, const char *why)
+{
+	fprintf(f, "%*s%-*s %10s  %9s  %s\n", indent, "", 26 - indent, label, "-", "", why);
+}
+
+/* The outcomes of the chains that saw a failure, gave up and open split into those
+ * retried and the single failed attempts nobody retried (of a web log's lone 404s, the
+ * most). */
+static void outcomes(FILE *f, const rl_report *r)
+{
+	const __typeof__(r->retries) *t = &r->retries;
+	char why[256];
+	count_line(f, 2, "outcomes", t->recovered + t->gave_up + t->open, NULL,
+		   "requests that saw a failure, by how they ended:");
+	count_line(f, 4, "recovered", t->recovered, NULL, "ended in a success after retries");
+	snprintf(why, sizeof why,
+		 "ended in a failure, no retry within the window: %llu after retries, %llu single failed attempt%s "
+		 "(never retried: a lone 404 is one)",
+		 (unsigned long long)(t->gave_up - t->gave_up_single), (unsigned long long)t->gave_up_single,
+		 t->gave_up_single == 1 ? "" : "s");
+	count_line(f, 4, "gave up", t->gave_up, NULL, why);
+	snprintf(why, sizeof why, "still inside the retry window %s: %llu after retries, %llu single failed attempt%s",
+		 r->one_shot ? "when input ended"
+			     : "at the end of the input so far (the next ingest goes on with them)",
+		 (unsigned long long)(t->open - t->open_single), (unsigned long long)t->open_single,
+		 t->open_single == 1 ? "" : "s");
+	count_line(f, 4, "open", t->open, NULL, why);
+}
+
 static void retries(FILE *f, const rl_report *r, const rl_render_opts *o)
 {
 	const __typeof__(r->retries) *t = &r->retries;
-	char title[128], p[32], a[32];
+	char title[128], p[32], a[32], why[160];
 	if (t->policy[0] && strcmp(t->policy, r->policy->name) != 0)
 		snprintf(title, sizeof title, "Retries (judged with policy %s, the database's)", t->policy);
 	else
@@ -87,18 +158,27 @@ static void retries(FILE *f, const rl_report *r, const rl_render_opts *o)
 	count_line(f, 2, "chains", t->chains, a, "requests, retries included (amplification: attempts per request)");
 	const uint64_t *v = t->count;
 	count_line(f, 2, "retries", v[RL_RC_RETRIES], NULL, rl_retry_counter_help(RL_RC_RETRIES));
-	fprintf(f, "  %-24s recovered %llu · gave up %llu · open %llu (requests that saw a failure)\n", "outcomes",
-		(unsigned long long)t->recovered, (unsigned long long)t->gave_up, (unsigned long long)t->open);
+	outcomes(f, r);
 	pct(p, sizeof p, t->blind_4xx_retry_rate);
 	count_line(f, 2, "blind 4xx retries", v[RL_RC_BLIND_4XX], p, rl_retry_counter_help(RL_RC_BLIND_4XX));
 	count_line(f, 2, "unsafe retries", v[RL_RC_UNSAFE], NULL, rl_retry_counter_help(RL_RC_UNSAFE));
 	count_line(f, 2, "backoff checked", v[RL_RC_CHECKED], NULL, rl_retry_counter_help(RL_RC_CHECKED));
 	pct(p, sizeof p, t->compliance_rate);
-	for (int i = RL_RC_COMPLIANT; i < RL_RC_N; i++)
-		count_line(f, 4, rl_retry_counter_name(i), v[i], i == RL_RC_COMPLIANT ? p : NULL,
-			   rl_retry_counter_help(i));
-	fprintf(f, "  %-24s %10llu  %9s  retries from %llu clients that started within 5 ms of each other\n",
-		"lockstep", (unsigned long long)t->lockstep_retries, "", (unsigned long long)t->lockstep_clients);
+	for (int i = RL_RC_COMPLIANT; i < RL_RC_N; i++) {
+		const char *no = i == RL_RC_NO_JITTER ? not_judged(r, true, v[i], why, sizeof why) : NULL;
+		if (no)
+			not_judged_line(f, 4, rl_retry_counter_name(i), no);
+		else
+			count_line(f, 4, rl_retry_counter_name(i), v[i], i == RL_RC_COMPLIANT ? p : NULL,
+				   rl_retry_counter_help(i));
+	}
+	const char *no = not_judged(r, false, t->lockstep_retries, why, sizeof why);
+	if (no)
+		not_judged_line(f, 2, "lockstep", no);
+	else
+		fprintf(f, "  %-24s %10llu  %9s  retries from %llu clients that started within 5 ms of each other\n",
+			"lockstep", (unsigned long long)t->lockstep_retries, "",
+			(unsigned long long)t->lockstep_clients);
 	for (size_t i = 0; i < t->nbursts; i++) {
 		char when[32];
 		fprintf(f, "    burst at %s: retry %u of %llu clients at once\n",
@@ -248,21 +328,26 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 			   "outcomes at their last attempt's end; sources, rejected lines and clients are all time)\n");
 
 	heading(f, o, "Sources");
+	bool any_late = false;
 	for (size_t i = 0; i < r->nsources; i++) {
 		const rl_report_source *s = &r->sources[i];
+		char res[32];
 		fputs("  ", f);
 		cell(f, s->name, 40);
 		fputc(' ', f);
 		cell(f, s->format ? s->format : "-", 16);
-		fprintf(f, " %10llu lines %8llu rejected", (unsigned long long)s->lines,
-			(unsigned long long)s->rejected);
+		/* the resolution last, padded only when more follows (no trailing blanks): 7
+		 * columns, "µ" two bytes of one */
+		fprintf(f, " %10llu lines %8llu rejected %8llu late  time resolution %-*s",
+			(unsigned long long)s->lines, (unsigned long long)s->rejected, (unsigned long long)s->late,
+			s->skipped ? 7 + (s->time_res_us % 1000 != 0) : 0, resolution(res, sizeof res, s->time_res_us));
 		if (s->skipped)
 			fprintf(f, " %8llu skipped (not access records)", (unsigned long long)s->skipped);
-		if (s->late)
-			fprintf(f, " %8llu late (more than --max-lag out of order: judged as they came)",
-				(unsigned long long)s->late);
 		fputc('\n', f);
+		any_late |= s->late != 0;
 	}
+	if (any_late)
+		fprintf(f, "  (late: more than --max-lag out of order, counted and judged as they came)\n");
 
 	heading(f, o, "Attempts");
 	const __typeof__(r->totals) *t = &r->totals;
