@@ -97,6 +97,7 @@ typedef struct cli_ingest_args {
 	const char *format;
 	cli_list fields; /* --field */
 	const char *client; /* --client */
+	cli_list trusted_proxies; /* --trusted-proxy */
 	const char *log_format_file, *log_format_name; /* --log-format-file, --log-format-name */
 	char *format_buf; /* the spec read from --log-format-file (malloc'd) */
 	const char *policy;
@@ -123,19 +124,22 @@ typedef struct cli_ingest_args {
 	}
 
 /* The input-format options analyze, ingest and check-format share. */
-#define CLI_FORMAT_OPTS(a)                                                                                 \
-	{"--format", CLI_STRING, &(a).format, "FMT",                                                       \
-	 "auto (default), combined, common, vcombined, alb, json[:PROFILE], trace, har, "                  \
-	 "nginx:'LOG_FORMAT', apache:'LOGFORMAT', regex:'PCRE2'"},                                         \
-		{"--log-format-file", CLI_STRING, &(a).log_format_file, "NGINX.CONF",                      \
-		 "read the format from an nginx config (with --log-format-name)"},                         \
-		{"--log-format-name", CLI_STRING, &(a).log_format_name, "NAME",                            \
-		 "the log_format to use from --log-format-file (default: the only one)"},                  \
-		{"--field", CLI_LIST, &(a).fields, "NAME=PATH[:UNIT]",                                     \
-		 "json: where a field is (repeatable), e.g. time=ts:start, duration=took:ms"},             \
-	{                                                                                                  \
-		"--client", CLI_STRING, &(a).client, "FIELD",                                              \
-			"the field that names the client (e.g. http_x_api_key; key-like names are hashed)" \
+#define CLI_FORMAT_OPTS(a)                                                                                \
+	{"--format", CLI_STRING, &(a).format, "FMT",                                                      \
+	 "auto (default), combined, common, vcombined, alb, json[:PROFILE], trace, har, "                 \
+	 "nginx:'LOG_FORMAT', apache:'LOGFORMAT', regex:'PCRE2'"},                                        \
+		{"--log-format-file", CLI_STRING, &(a).log_format_file, "NGINX.CONF",                     \
+		 "read the format from an nginx config (with --log-format-name)"},                        \
+		{"--log-format-name", CLI_STRING, &(a).log_format_name, "NAME",                           \
+		 "the log_format to use from --log-format-file (default: the only one)"},                 \
+		{"--field", CLI_LIST, &(a).fields, "NAME=PATH[:UNIT]",                                    \
+		 "json: where a field is (repeatable), e.g. time=ts:start, duration=took:ms"},            \
+		{"--client", CLI_STRING, &(a).client, "FIELD",                                            \
+		 "the field that names the client (e.g. http_x_api_key; key-like names are hashed)"},     \
+	{                                                                                                 \
+		"--trusted-proxy", CLI_LIST, &(a).trusted_proxies, "CIDR",                                \
+			"a proxy range (repeatable): the client is the right-most X-Forwarded-For entry " \
+			"outside them"                                                                    \
 	}
 
 /* Resolves --log-format-file into a->format and checks the format, --field and

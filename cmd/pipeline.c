@@ -11,6 +11,7 @@
 #include "lib/base/defaults.h"
 #include "lib/base/timestamp.h"
 #include "lib/format/format.h"
+#include "lib/format/proxy.h"
 #include "lib/render/render.h"
 #include "lib/render/threshold.h"
 #include "lib/report/report.h"
@@ -27,7 +28,11 @@ int cli_load_policy(const char *name, rl_policy *out)
 
 rl_format_opts cli_format_opts(const cli_ingest_args *a)
 {
-	return (rl_format_opts){a->fields.v, a->fields.n, a->client};
+	return (rl_format_opts){.fields = a->fields.v,
+				.nfields = a->fields.n,
+				.client = a->client,
+				.trusted_proxies = a->trusted_proxies.v,
+				.ntrusted_proxies = a->trusted_proxies.n};
 }
 
 int cli_resolve_format(const char *cmd, cli_ingest_args *a)
@@ -43,6 +48,12 @@ int cli_resolve_format(const char *cmd, cli_ingest_args *a)
 			return err.code == RL_EUSAGE ? cli_usage(cmd, "%s: %s", err.source, err.msg) : cli_fail(&err);
 		a->format = a->format_buf;
 	}
+	/* --trusted-proxy: every range reads (a named format that logs no X-Forwarded-For
+	 * gets a notice below: the option changes nothing there) */
+	rl_proxy_table trusted = {.n = 0};
+	for (size_t i = 0; i < a->trusted_proxies.n; i++)
+		if (rl_proxy_table_add(&trusted, a->trusted_proxies.v[i], &err))
+			return cli_usage(cmd, "%s %s", err.source, err.msg);
 	rl_format_opts fo = cli_format_opts(a);
 	const char *spec = a->format && strcmp(a->format, "auto") != 0 ? a->format : NULL;
 	if (!spec && (a->fields.n || a->client)) {
@@ -54,6 +65,11 @@ int cli_resolve_format(const char *cmd, cli_ingest_args *a)
 	rl_format *f;
 	if (rl_format_new(&f, spec, &fo, &err))
 		return cli_usage(cmd, "%s: %s", err.source[0] ? err.source : "--format", err.msg);
+	if (a->trusted_proxies.n && !rl_format_logs_forwarded_for(f) && !a->quiet)
+		fprintf(stderr,
+			"retrylens: --trusted-proxy: %.80s does not log X-Forwarded-For: the client is the address as "
+			"logged\n",
+			rl_format_name(f));
 	rl_format_free(f);
 	return EXIT_OK;
 }

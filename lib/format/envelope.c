@@ -254,6 +254,7 @@ int rl_envelope_format_new(rl_format **out, const char *kind_name, rl_format *in
 		return rl_err_set(err, RL_ENOMEM, "--format", 0, "out of memory");
 	}
 	e->base.ops = &envelope_ops;
+	e->base.logs_forwarded_for = inner->logs_forwarded_for;
 	e->k = (kind)k;
 	snprintf(e->base.name, sizeof e->base.name, "%s>%.200s", kind_names[k], inner->name);
 	*out = &e->base;

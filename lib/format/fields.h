@@ -233,6 +233,7 @@ static inline void rl_field_set_attempt(rl_record *r, const rl_field_value *v)
 	  {"referer", RL_IN_GROUP | RL_IN_JSON, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                              \
 	X(FORWARDED_FOR, "forwarded_for", RL_OPTION_MORE, rl_field_set_forwarded_for,                                 \
 	  {"http_x_forwarded_for", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_LIST, NULL},                              \
+	  {"proxy_add_x_forwarded_for", RL_IN_GROUP | RL_IN_TEMPLATE, RL_UNIT_NONE, false, RL_VAL_LIST, NULL},        \
 	  {"forwarded_for", RL_IN_GROUP, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL})                                     \
 	X(VHOST, "vhost", RL_OPTION_MORE, rl_field_set_vhost,                                                         \
 	  {"host", RL_IN_NGINX, RL_UNIT_NONE, false, RL_VAL_TEXT, NULL},                                              \

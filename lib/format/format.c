@@ -1,5 +1,6 @@
 /* format.c - the interface every format is used through, and the reject reasons. */
 #include "lib/format/internal.h"
+#include "lib/format/proxy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,11 @@ const char *rl_format_name(const rl_format *f)
 	return f->name;
 }
 
+bool rl_format_logs_forwarded_for(const rl_format *f)
+{
+	return f->logs_forwarded_for;
+}
+
 bool rl_format_is_document(const rl_format *f)
 {
 	return f->ops->finish != NULL;
@@ -93,7 +99,10 @@ bool rl_format_is_document(const rl_format *f)
 rl_reject rl_format_parse(rl_format *f, const char *p, size_t n, rl_record *rec)
 {
 	rl_record_reset(rec);
-	return f->ops->parse(f, p, n, rec);
+	rl_reject rj = f->ops->parse(f, p, n, rec);
+	if (f->proxies && rj == RL_REJECT_NONE)
+		rec->addr = rl_proxy_client(f->proxies, rec->addr, rec->forwarded_for);
+	return rj;
 }
 
 rl_reject rl_format_end(rl_format *f)
@@ -111,11 +120,17 @@ int rl_format_next(rl_format *f, rl_record *rec, rl_reject *rj, long long *item)
 	if (!f->ops->next)
 		return 0;
 	rl_record_reset(rec);
-	return f->ops->next(f, rec, rj, item);
+	int got = f->ops->next(f, rec, rj, item);
+	if (f->proxies && got > 0 && *rj == RL_REJECT_NONE)
+		rec->addr = rl_proxy_client(f->proxies, rec->addr, rec->forwarded_for);
+	return got;
 }
 
 void rl_format_free(rl_format *f)
 {
-	if (f)
-		f->ops->free(f);
+	if (!f)
+		return;
+	struct rl_proxy_table *t = f->proxies;
+	f->ops->free(f);
+	free(t);
 }

@@ -57,10 +57,15 @@ typedef struct rl_format_opts {
 	 * value is the client; hashed when its name looks like a key (SPEC §3). NULL: the
 	 * format's own client field, else address + user agent. */
 	const char *client;
+	/* --trusted-proxy CIDR, ntrusted_proxies of them (lib/format/proxy.h): the client's
+	 * address is taken from X-Forwarded-For behind these proxies, where the format logs
+	 * it (SPEC §2). */
+	const char *const *trusted_proxies;
+	size_t ntrusted_proxies;
 } rl_format_opts;
 
 /* Makes the format named by spec; opts may be NULL. Returns 0, or RL_EUSAGE naming the
- * spec. */
+ * spec (or "--trusted-proxy", for a range that does not read). */
 int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err);
 
 /* Why the n bytes at p do not parse, for check-format: the format's own diagnosis
@@ -69,6 +74,10 @@ void rl_format_explain(rl_format *f, const char *p, size_t n, char *buf, size_t 
 
 /* The spec the format was made from: "combined", "nginx:'…'" (cut to 255 bytes). */
 const char *rl_format_name(const rl_format *f);
+
+/* True when the format can log X-Forwarded-For (a field of it, or a list where the
+ * address goes): only then does --trusted-proxy change a client. */
+bool rl_format_logs_forwarded_for(const rl_format *f);
 
 /* True for a document format (har), whose records come from finish()/next(). */
 bool rl_format_is_document(const rl_format *f);
@@ -79,7 +88,8 @@ bool rl_format_is_document(const rl_format *f);
 bool rl_format_name_is_secret(const char *name, size_t n);
 
 /* Fills rec (reset first) from the n bytes at p (no newline, no NUL needed). Returns
- * RL_REJECT_NONE or the reason. */
+ * RL_REJECT_NONE or the reason. With --trusted-proxy, rec->addr is then the client's
+ * address behind the trusted proxies (lib/format/proxy.h); rl_format_next does the same. */
 rl_reject rl_format_parse(rl_format *f, const char *p, size_t n, rl_record *rec);
 
 /* At end of input: what a line format still held, lost (RL_REJECT_PARTIAL), or

@@ -33,6 +33,13 @@ typedef struct rl_format_ops {
 struct rl_format {
 	const rl_format_ops *ops;
 	char name[256]; /* the spec it was made from: "combined", "nginx:'…'" (cut) */
+	/* Set by the backend: the format can log X-Forwarded-For (a field of it, or a list
+	 * where the address goes), which --trusted-proxy reads. */
+	bool logs_forwarded_for;
+	/* --trusted-proxy (proxy.h), NULL without: set by rl_format_new on the format it
+	 * returns (never on an envelope's inner format) and applied by rl_format_parse and
+	 * rl_format_next to every record; freed by rl_format_free. */
+	struct rl_proxy_table *proxies;
 };
 
 /* The PCRE2 pattern of a double-quoted value's inside where quotes are escaped as \"

@@ -643,6 +643,8 @@ int rl_json_format_new(rl_format **out, const char *profile, const rl_format_opt
 		}
 		if (rl_jpaths_slots(c->paths) > slots)
 			slots = rl_jpaths_slots(c->paths);
+		for (size_t i = 0; i < c->nspec; i++)
+			f->base.logs_forwarded_for |= c->spec[i].field == RL_FIELD_FORWARDED_FOR;
 	}
 	if (!(f->vals = calloc(slots + 1, sizeof *f->vals))) {
 		json_free(&f->base);

@@ -39,7 +39,6 @@ static const struct {
 	{"upstream_bytes_sent", RL_VAL_LIST},
 	{"remote_port", RL_VAL_INT},
 	{"remote_user", RL_VAL_WORD},
-	{"proxy_add_x_forwarded_for", RL_VAL_LIST},
 };
 
 static rl_val shape_of(const char *name, size_t n)
@@ -280,7 +279,7 @@ static int json_template_fields(rl_format **out, const tpl_fields *tf, const rl_
 		nuser = RL_FORMAT_FIELDS_MAX;
 	for (size_t i = 0; i < nuser; i++)
 		fields[tf->n + i] = opts->fields[i];
-	rl_format_opts o = {fields, tf->n + nuser, opts ? opts->client : NULL};
+	rl_format_opts o = {.fields = fields, .nfields = tf->n + nuser, .client = opts ? opts->client : NULL};
 	return rl_json_format_new(out, "nginx", &o, err);
 }
 

@@ -63,7 +63,8 @@ static bool is_blank(char c)
 
 /* Splits the text before "[time]": "[vhost[:port]] [forwarded list] addr ident user ",
  * where the address may itself be a comma-separated list ("10.0.0.2, 10.0.0.1,
- * 127.0.0.1"). Without at least address, ident and user the line does not match. */
+ * 127.0.0.1"). The forwarded list, quoted or not, is the record's X-Forwarded-For.
+ * Without at least address, ident and user the line does not match. */
 static bool set_clf_prefix(rl_record *r, const char *p, size_t n)
 {
 	const char *end = p + n;
@@ -102,13 +103,22 @@ static bool set_clf_prefix(rl_record *r, const char *p, size_t n)
 	const char *rest_end = a;
 	while (rest_end > p && is_blank(rest_end[-1]))
 		rest_end--;
+	const char *fwd = p;
 	if (rest_end > p && *p != '"') {
 		const char *v = p;
 		while (v < rest_end && !is_blank(*v))
 			v++;
-		if (v[-1] != ',')
+		if (v[-1] != ',') {
 			r->vhost = rl_str_make(p, (size_t)(v - p));
+			for (fwd = v; fwd < rest_end && is_blank(*fwd);)
+				fwd++;
+		}
 	}
+	/* what is left between the vhost and the address: the forwarded list */
+	if (rest_end - fwd >= 2 && *fwd == '"' && rest_end[-1] == '"')
+		fwd++, rest_end--;
+	if (rest_end > fwd && !(rest_end - fwd == 1 && *fwd == '-'))
+		r->forwarded_for = rl_str_make(fwd, (size_t)(rest_end - fwd));
 	return true;
 }
 
@@ -468,6 +478,8 @@ int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, 
 		f->mapped[f->nmapped++] = (uint8_t)g;
 		f->has_status |= f->by_group[g].field == RL_FIELD_STATUS;
 		f->has_time |= f->by_group[g].field == RL_FIELD_TIME;
+		f->base.logs_forwarded_for |=
+			f->by_group[g].field == RL_FIELD_FORWARDED_FOR || f->by_group[g].field == FIELD_CLF_PREFIX;
 	}
 	if (!f->has_time) {
 		regex_free(&f->base);

@@ -1,6 +1,7 @@
 /* registry.c - the formats by name: a --format spec to its backend (lib/format/format.h),
  * and the specs --format auto tries. */
 #include "lib/format/internal.h"
+#include "lib/format/proxy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,9 @@ static int make_with_argument(rl_format **out, const char *spec, const rl_format
 	return 1;
 }
 
-int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err)
+/* The format spec names, without --trusted-proxy (rl_format_new adds it to the format
+ * it returns). */
+static int make(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err)
 {
 	*out = NULL;
 	if (opts && opts->nfields && !is_json_spec(spec))
@@ -80,7 +83,7 @@ int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts,
 		memcpy(kind, spec, kn);
 		kind[kn] = 0;
 		rl_format *inner;
-		int rc = rl_format_new(&inner, gt + 1, opts, err);
+		int rc = make(&inner, gt + 1, opts, err);
 		if (rc)
 			return rc;
 		return rl_envelope_format_new(out, kind, inner, err);
@@ -108,4 +111,24 @@ int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts,
 			  "nginx:'LOG_FORMAT', apache:'LOGFORMAT', regex:'PCRE2', and ENVELOPE>FORMAT with "
 			  "ENVELOPE cri, compose, vector or fluentbit)",
 			  spec);
+}
+
+int rl_format_new(rl_format **out, const char *spec, const rl_format_opts *opts, rl_err *err)
+{
+	int rc = make(out, spec, opts, err);
+	if (rc || !opts || !opts->ntrusted_proxies)
+		return rc;
+	rl_proxy_table *t = calloc(1, sizeof *t);
+	if (!t)
+		rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; !rc && i < opts->ntrusted_proxies; i++)
+		rc = rl_proxy_table_add(t, opts->trusted_proxies[i], err);
+	if (rc) {
+		free(t);
+		rl_format_free(*out);
+		*out = NULL;
+		return rc;
+	}
+	(*out)->proxies = t;
+	return 0;
 }

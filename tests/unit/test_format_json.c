@@ -19,7 +19,7 @@ static rl_reject parse(rl_format *f, const char *line)
 
 static rl_format *make(const char *spec, const char *const *fields, size_t nfields, const char *client)
 {
-	rl_format_opts o = {fields, nfields, client};
+	rl_format_opts o = {.fields = fields, .nfields = nfields, .client = client};
 	rl_format *f = NULL;
 	rl_err err;
 	rl_err_clear(&err);
@@ -486,7 +486,7 @@ static void test_field_errors(void)
 		"status=a.b.c.d.e.f.g.h.i", /* deeper than 8 */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		rl_format_opts o = {&bad[i], 1, NULL};
+		rl_format_opts o = {.fields = &bad[i], .nfields = 1};
 		rl_format *f = NULL;
 		rl_err err;
 		rl_err_clear(&err);

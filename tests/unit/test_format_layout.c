@@ -265,7 +265,7 @@ static void test_match_limit(void)
 static void test_client_option(void)
 {
 	/* --client names a header: a key-like name is hashed (SPEC §3) */
-	rl_format_opts o = {NULL, 0, "X-Api-Key"};
+	rl_format_opts o = {.client = "X-Api-Key"};
 	CHECK_INT(use("nginx:[$time_local] \"$request\" $status $http_x_api_key $http_x_client_id", &o), 0);
 	CHECK_INT(parse("[29/Nov/2026:10:00:01 +0000] \"GET / HTTP/1.1\" 200 sk_live_123 svc"), RL_REJECT_NONE);
 	CHECK_VIEW(rec.client_id, "sk_live_123");
@@ -275,15 +275,15 @@ static void test_client_option(void)
 	CHECK_INT(n, 23);
 	CHECK(strncmp(buf, "sha256:", 7) == 0);
 	CHECK(strstr(buf, "sk_live") == NULL);
-	rl_format_opts o2 = {NULL, 0, "$http_x_client_id"};
+	rl_format_opts o2 = {.client = "$http_x_client_id"};
 	CHECK_INT(use("nginx:[$time_local] \"$request\" $status $http_x_api_key $http_x_client_id", &o2), 0);
 	CHECK_INT(parse("[29/Nov/2026:10:00:01 +0000] \"GET / HTTP/1.1\" 200 sk_live_123 svc"), RL_REJECT_NONE);
 	CHECK_VIEW(rec.client_id, "svc");
 	CHECK(!rec.client_is_secret);
-	rl_format_opts o3 = {NULL, 0, "x_nothing"};
+	rl_format_opts o3 = {.client = "x_nothing"};
 	CHECK_INT(use("nginx:[$time_local] $status", &o3), RL_EUSAGE);
 	/* a trace's member */
-	rl_format_opts o4 = {NULL, 0, "api_key"};
+	rl_format_opts o4 = {.client = "api_key"};
 	CHECK_INT(use("trace", &o4), 0);
 	CHECK_INT(parse("{\"ts\":\"2026-11-29T10:00:00Z\",\"api_key\":\"sk_live_1\",\"client_id\":\"svc\",\"status\":"
 			"200}"),

@@ -208,7 +208,7 @@ static void test_har(void)
 	done(&r);
 	/* --field is for JSON formats: with a HAR it is a usage error */
 	const char *fields[] = {"time=ts"};
-	rl_format_opts o = {fields, 1, NULL};
+	rl_format_opts o = {.fields = fields, .nfields = 1};
 	CHECK_STR(sniff_opts(&r, har, &o), "error -1: --field: applies to JSON formats only, and this input is a HAR");
 	done(&r);
 	/* {"log": that is not a HAR object goes to the line formats */
