@@ -366,7 +366,7 @@ static int put_endpoints(const rl_report *r, FILE *f, size_t top)
 		{"retrylens_endpoint_retries_total", "Retries by endpoint template and method."},
 		{"retrylens_endpoint_blind_4xx_retries_total", "Blind 4xx retries by endpoint template and method."},
 	};
-	static const char *const quantile[3] = {"0.5", "0.95", "0.99"};
+	static const char *const percentile[3] = {"50", "95", "99"};
 	ep_row *rows = calloc((r->nendpoints < top ? r->nendpoints : top) + 1, sizeof *rows);
 	if (!rows)
 		return RL_ENOMEM;
@@ -382,15 +382,18 @@ static int put_endpoints(const rl_report *r, FILE *f, size_t top)
 			put_u64(f, cols[c].name, l, 2, rows[i].v[c]);
 		}
 	}
+	/* a gauge with its own label, not a summary: the report has no sum of durations,
+	 * and a summary without one would be served with _sum 0 and _count 0 */
 	family(f, "retrylens_endpoint_latency_seconds", "gauge",
-	       "Response time quantiles (0.5, 0.95, 0.99) by endpoint template and method, in seconds; no sample "
+	       "Response time percentiles (50, 95, 99) by endpoint template and method, in seconds; no sample "
 	       "where the log has no durations.");
 	for (size_t i = 0; i < nrows; i++) {
 		for (int k = 0; rows[i].latency && k < 3; k++) {
 			if (rows[i].p[k] < 0)
 				continue;
-			label l[3] = {
-				{"endpoint", rows[i].endpoint}, {"method", rows[i].method}, {"quantile", quantile[k]}};
+			label l[3] = {{"endpoint", rows[i].endpoint},
+				      {"method", rows[i].method},
+				      {"percentile", percentile[k]}};
 			put_seconds(f, "retrylens_endpoint_latency_seconds", l, 3, rows[i].p[k]);
 		}
 	}
