@@ -11,12 +11,12 @@ _retrylens_commands='analyze ingest report prune policies check-format version h
 # The options of each command, as its --help lists them.
 _retrylens_options()
 {
-	local input='--format --log-format-file --log-format-name --field --client --max-line'
+	local input='--format --log-format-file --log-format-name --field --client --trusted-proxy --max-line'
 	local retry='--policy --retry-window --max-lag --clock-skew'
 	local output='--output -o --table --top --since --until --by --fail-on'
 	case $1 in
-	analyze) echo "$input --trusted-proxy $retry $output --quiet --help" ;;
-	ingest) echo "--db $input --trusted-proxy $retry --flush-every --wait --quiet --help" ;;
+	analyze) echo "$input $retry $output --quiet --help" ;;
+	ingest) echo "--db $input $retry --flush-every --wait --quiet --help" ;;
 	report) echo "--db --policy $output --help" ;;
 	prune) echo "--db --older-than --wait --quiet --help" ;;
 	policies) echo "--help" ;;
