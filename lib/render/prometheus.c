@@ -15,7 +15,8 @@
  * sets), source (one per input), and endpoint × method for the top N endpoints of the
  * report (N = --top; --top 0 means 20 here, as each series lives on in Prometheus), the
  * rest summed into one endpoint="{other}",method="{other}" series so that each family
- * still sums to its total. Never a client's address or name. */
+ * still sums to its total, and percentile (50, 95, 99) of their latency. Never a
+ * client's address or name. */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
