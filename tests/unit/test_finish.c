@@ -82,7 +82,11 @@ int main(void)
 	CHECK_INT(s.rc[RL_RC_BLIND_4XX], 0);
 	CHECK_INT(s.minute[RL_AGG_RECOVERED], 1); /* a */
 	CHECK_INT(s.minute[RL_AGG_GAVE_UP], 0);
+	CHECK_INT(s.minute[RL_AGG_UNRETRIED], 0);
 	CHECK_INT(fin.tally.open, 1); /* b: its window lasts past the end */
+	CHECK(fin.tally.opens[0].single); /* b: one failed attempt, not retried (yet) */
+	CHECK_INT(fin.tally.opens[0].minute, 29935320); /* 2026-12-01T10:00Z, of its end */
+	CHECK(fin.require_jitter == pol.require_jitter);
 	CHECK_INT(rl_clients_count(fin.work.clients), 1); /* only a retried */
 	CHECK_INT(rl_clients_row(fin.work.clients, 0)->v[RL_CL_RETRIES], 1);
 	CHECK_INT(rl_clients_row(fin.work.clients, 0)->v[RL_CL_ATTEMPTS], 0); /* counted by ingest, not again */
