@@ -4,19 +4,22 @@
  * :port) and forwarded-for list before the address, ident and user, [time], a request
  * that may be empty, "-" or escaped binary (with a fallback for servers that do not
  * escape quotes), status or "-", bytes or "-", then referer and user agent when present
- * (a common-form line inside a combined log is fine) and anything after them ignored.
- * The text before "[" (address, ident, user) is split in C (regex.c), which spares
+ * (a common-form line inside a combined log is fine), then a quoted field read as
+ * X-Forwarded-For (nginx's default "main" format ends so; where such a field holds
+ * something else, --trusted-proxy finds no address in it), and anything after them
+ * ignored. The text before "[" (address, ident, user) is split in C (regex.c), which spares
  * the pattern any backtracking. The three names differ only in what "auto" reports. */
 #include <string.h>
 
 #include "lib/format/internal.h"
 #include "lib/format/layout.h"
 
-static const char clf_pattern[] = "^(?<clf_prefix>[^\\[]*+)\\[(?<time_local>[^\\]]{1,40})\\][ \\t]+"
-				  "\"(?|(?<request>" RL_PATTERN_QUOTED ")|(?<request>.*?))\"[ \\t]+"
-				  "(?<status>\\d{3}|-)[ \\t]+(?<body_bytes_sent>\\d+|-)"
-				  "(?:[ \\t]+\"(?<http_referer>" RL_PATTERN_QUOTED
-				  ")\"(?:[ \\t]+\"(?<http_user_agent>" RL_PATTERN_QUOTED ")\")?)?";
+static const char clf_pattern[] =
+	"^(?<clf_prefix>[^\\[]*+)\\[(?<time_local>[^\\]]{1,40})\\][ \\t]+"
+	"\"(?|(?<request>" RL_PATTERN_QUOTED ")|(?<request>.*?))\"[ \\t]+"
+	"(?<status>\\d{3}|-)[ \\t]+(?<body_bytes_sent>\\d+|-)"
+	"(?:[ \\t]+\"(?<http_referer>" RL_PATTERN_QUOTED ")\"(?:[ \\t]+\"(?<http_user_agent>" RL_PATTERN_QUOTED
+	")\"(?:[ \\t]+\"(?<http_x_forwarded_for>" RL_PATTERN_QUOTED ")\")?)?)?";
 
 static const char combined_layout[] =
 	"$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" "
