@@ -4,7 +4,8 @@
 #   bin/retrylens
 #   share/man/man1/retrylens.1.gz                    (gzipped at build time, as Debian ships them)
 #   share/bash-completion/completions/retrylens      (bash-completion loads it on first use)
-#   share/zsh/vendor-completions/_retrylens          (on Debian's zsh fpath under /usr)
+#   share/zsh/vendor-completions/_retrylens          (on Debian's zsh fpath under /usr;
+#                                                     RL_ZSH_COMPLETION_DIR moves it)
 #
 # tests/e2e/install.sh checks that an install holds exactly these, and the .deb too.
 include(GNUInstallDirs)
@@ -31,8 +32,12 @@ endif()
 # --- shell completion
 install(FILES ${CMAKE_SOURCE_DIR}/cmd/doc/completion/retrylens.bash
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME retrylens)
-install(FILES ${CMAKE_SOURCE_DIR}/cmd/doc/completion/_retrylens
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+# Debian's zsh looks in /usr/share/zsh/vendor-completions (the .deb) and in
+# /usr/local/share/zsh/site-functions: an install under /usr/local may set
+# -DRL_ZSH_COMPLETION_DIR=share/zsh/site-functions, or add the directory to fpath
+set(RL_ZSH_COMPLETION_DIR ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions
+    CACHE STRING "Where the zsh completion is installed, under the prefix")
+install(FILES ${CMAKE_SOURCE_DIR}/cmd/doc/completion/_retrylens DESTINATION ${RL_ZSH_COMPLETION_DIR})
 
 # --- the Debian package: cd build && cpack -G DEB -> retrylens_VERSION-1_ARCH.deb --------
 set(CPACK_PACKAGE_NAME retrylens)
