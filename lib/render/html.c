@@ -196,6 +196,7 @@ static const char css[] =
 	"p.empty{margin:8px 0;padding:18px;text-align:center;color:var(--muted);background:var(--bg);"
 	"border-radius:6px}"
 	"svg.chart{display:block;width:100%;height:auto;font-size:11px;fill:var(--ink)}"
+	".grid2 svg.chart{max-width:560px}"
 	"svg .grid{stroke:var(--line);stroke-width:1}svg .axis{stroke:#9aa4b2;stroke-width:1}"
 	"svg .tick{fill:var(--muted)}svg .atitle{fill:var(--muted);font-size:11.5px}"
 	"svg .val{fill:var(--ink);font-variant-numeric:tabular-nums}"
@@ -243,7 +244,8 @@ static const char css[] =
 	"header.top .meta,header.top .meta b{color:#000}"
 	"nav.toc{display:none}.panel,.kpi{border-color:#bbb;break-inside:avoid}"
 	".panel.tbl{break-inside:auto}"
-	".scroll{overflow:visible}table{font-size:10px}thead{display:table-header-group}"
+	".kpis{grid-template-columns:repeat(3,1fr)}td.why{font-size:inherit}"
+	"svg.chart{font-size:12px}.scroll{overflow:visible}table{font-size:10px}thead{display:table-header-group}"
 	"tr{break-inside:avoid}h2{break-after:avoid}"
 	"tbody tr:hover td{background:none}tr.ev>td{background:#fff}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";

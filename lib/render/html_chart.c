@@ -385,6 +385,14 @@ void rl_html_chart_offenders(FILE *f, const rl_report *r)
 			hb.rows[hb.nrows].seg[j] = c->v[RL_CL_OF_RC(idx[j])];
 		hb.nrows++;
 	}
+	/* the labels' column as wide as the longest label needs (about 6.5 units a character) */
+	size_t longest = 8;
+	for (size_t i = 0; i < hb.nrows; i++) {
+		size_t n = strlen(hb.rows[i].label);
+		longest = n > longest ? n : longest;
+	}
+	longest = longest < hb.label_chars ? longest : hb.label_chars;
+	hb.label_w = 16 + 6.5 * (double)longest;
 	fputs("<section class=\"panel\">\n<h2>Top offenders</h2>\n", f);
 	if (!hb.nrows) {
 		empty(f, "No client broke the policy: no blind or unsafe retries, no backoff violations.");
