@@ -1,6 +1,8 @@
 /* classify/identity.h - who a client is and which attempts are "the same request" (SPEC §3).
  *
- * Client: an explicit client field when the format logs one, else "addr user-agent".
+ * Client: an explicit client field when the format logs one, else "addr user-agent",
+ * where addr is the record's: with --trusted-proxy, the format has already put the
+ * client's address behind the trusted proxies there (lib/format/proxy.h).
  * Its hash (rl_hash_bytes, stable across runs and machines) identifies it in the
  * database. The retry key adds method, target and idempotency key; attempts with
  * request_id and attempt number chain by client + request_id instead. */

@@ -25,13 +25,14 @@ typedef struct rl_record {
 	rl_str method; /* empty when the request line has none ("", "-", garbage) */
 	rl_str target; /* path + query as logged */
 	rl_str protocol; /* "HTTP/1.1" */
-	rl_str addr; /* remote address as logged (may be a forwarded list, a name, "unix:") */
+	rl_str addr; /* remote address as logged (may be a forwarded list, a name, "unix:");
+			with --trusted-proxy, the client's address behind the proxies (proxy.h) */
 	rl_str user_agent;
 	rl_str referer;
 	rl_str vhost;
 	rl_str client_id; /* an explicit client field (SPEC §3) */
 	bool client_is_secret; /* client_id came from a key-like header: stored as sha256:… */
-	rl_str forwarded_for; /* X-Forwarded-For as logged */
+	rl_str forwarded_for; /* X-Forwarded-For as logged (combined: a list before the address) */
 	rl_str request_id;
 	rl_str idempotency_key;
 	rl_str retry_after;
