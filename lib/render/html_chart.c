@@ -46,11 +46,44 @@ static void empty(FILE *f, const char *sentence)
 #define TL_BARS 240 /* more buckets than this: neighbours share a bar */
 #define TL_BAR_MAX 56.0 /* the widest bar, for a timeline of a few buckets */
 
-/* The sums of buckets [i, i + k) of the timeline. */
-static rl_report_bucket bucket_sum(const rl_report *r, size_t i, size_t k)
+/* The bars of the timeline: k buckets each, a round number (15 minutes, 6 hours, a week)
+ * when there are more than TL_BARS buckets, aligned to multiples of k since the epoch;
+ * the first bar starts off (≤ 0) buckets before the first bucket. */
+typedef struct tl_bars {
+	size_t k, n;
+	long long off;
+	int64_t unit_us;
+} tl_bars;
+
+static tl_bars bars_of(const rl_report *r)
 {
-	rl_report_bucket s = {r->timeline[i].start_us, 0, 0, 0, 0, 0};
-	for (size_t j = i; j < i + k && j < r->ntimeline; j++) {
+	static const unsigned nice[3][12] = {{1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440},
+					     {1, 2, 3, 4, 6, 12, 24, 48, 168},
+					     {1, 2, 7, 14, 28}};
+	static const int64_t unit_us[] = {RL_US_PER_MIN, RL_US_PER_MIN, 60 * RL_US_PER_MIN, 1440 * RL_US_PER_MIN};
+	tl_bars b = {1, r->ntimeline, 0, unit_us[r->by]};
+	size_t need = (r->ntimeline + TL_BARS - 1) / TL_BARS;
+	const unsigned *list = nice[r->by == RL_BY_DAY ? 2 : r->by == RL_BY_HOUR ? 1 : 0];
+	if (need <= 1)
+		return b;
+	b.k = need;
+	for (int i = 0; i < 12 && list[i]; i++)
+		if (list[i] >= need) {
+			b.k = list[i];
+			break;
+		}
+	long long u0 = (long long)rl_floor_div(r->timeline[0].start_us, b.unit_us), k = (long long)b.k;
+	b.off = -(u0 - (long long)rl_floor_div(u0, k) * k);
+	b.n = (size_t)(((long long)r->ntimeline - b.off + k - 1) / k);
+	return b;
+}
+
+/* The sums of the buckets of bar i, its start that of the bar. */
+static rl_report_bucket bucket_sum(const rl_report *r, const tl_bars *b, size_t i)
+{
+	long long lo = b->off + (long long)(i * b->k);
+	rl_report_bucket s = {r->timeline[0].start_us + lo * b->unit_us, 0, 0, 0, 0, 0};
+	for (long long j = lo < 0 ? 0 : lo; j < lo + (long long)b->k && j < (long long)r->ntimeline; j++) {
 		s.attempts += r->timeline[j].attempts;
 		s.errors += r->timeline[j].errors;
 		s.retryable_errors += r->timeline[j].retryable_errors;
@@ -77,11 +110,12 @@ static void x_label(FILE *f, char *when, rl_report_by by, bool long_span)
 void rl_html_chart_timeline(FILE *f, const rl_report *r)
 {
 	static const char *const unit[] = {"minute", "minute", "hour", "day"};
-	size_t k = (r->ntimeline + TL_BARS - 1) / TL_BARS, nbar = k ? (r->ntimeline + k - 1) / k : 0;
+	tl_bars bars = r->ntimeline ? bars_of(r) : (tl_bars){1, 0, 0, RL_US_PER_MIN};
+	size_t k = bars.k, nbar = bars.n;
 	uint64_t max = 0;
 	fputs("<section class=\"panel\" id=\"charts\">\n<h2>Traffic over time</h2>\n", f);
 	for (size_t i = 0; i < nbar; i++) {
-		rl_report_bucket s = bucket_sum(r, i * k, k);
+		rl_report_bucket s = bucket_sum(r, &bars, i);
 		max = s.attempts > max ? s.attempts : max;
 	}
 	if (max == 0) {
@@ -92,17 +126,18 @@ void rl_html_chart_timeline(FILE *f, const rl_report *r)
 	double pw = TL_W - TL_L - TL_R, ph = TL_H - TL_T - TL_B, bw = pw / (double)nbar, y0 = TL_T + ph;
 	bool long_span = r->timeline[r->ntimeline - 1].start_us - r->timeline[0].start_us >= 1440 * RL_US_PER_MIN;
 	size_t every = (nbar + 7) / 8; /* a tick label every this many bars */
-	char when[32], a[32], b[32], c[32], d[32], span[64] = "";
+	char when[32], a[32], b[32], c[32], d[32], span[64] = "", per[48];
 	if (k > 1)
-		snprintf(span, sizeof span, " and the %zu %ss after it", k - 1, unit[r->by]);
+		snprintf(span, sizeof span, " (%zu %ss)", k, unit[r->by]);
 	if (k > 1)
-		fprintf(f, "<p class=\"lede\">Attempts per %zu %ss (UTC), by when they started.</p>\n", k, unit[r->by]);
+		snprintf(per, sizeof per, "%zu %ss", k, unit[r->by]);
 	else
-		fprintf(f, "<p class=\"lede\">Attempts per %s (UTC), by when they started.</p>\n", unit[r->by]);
+		snprintf(per, sizeof per, "%s", unit[r->by]);
 	fprintf(f,
+		"<p class=\"lede\">Attempts per %s (UTC), by when they started.</p>\n"
 		"<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-labelledby=\"tl-t\">"
 		"<title id=\"tl-t\">Attempts, retries and errors per %s</title>\n",
-		TL_W, TL_H, unit[r->by]);
+		per, TL_W, TL_H, per);
 	for (uint64_t v = 0; v <= top; v += step) {
 		double y = y0 - ph * (double)v / (double)top;
 		fprintf(f,
@@ -119,7 +154,7 @@ void rl_html_chart_timeline(FILE *f, const rl_report *r)
 	 * with a <title> of its minutes, retries and amplification. The report model has no
 	 * storms yet. */
 	for (size_t i = 0; i < nbar; i++) {
-		rl_report_bucket s = bucket_sum(r, i * k, k);
+		rl_report_bucket s = bucket_sum(r, &bars, i);
 		uint64_t blind = s.blind_4xx < s.retries ? s.blind_4xx : s.retries;
 		const uint64_t part[3] = {s.attempts > s.retries ? s.attempts - s.retries : 0, s.retries - blind,
 					  blind};
@@ -147,13 +182,15 @@ void rl_html_chart_timeline(FILE *f, const rl_report *r)
 		x_label(f, when, r->by, long_span);
 		fputs("</text>\n", f);
 	}
-	fputs("<polyline class=\"ln-err\" points=\"", f);
+	/* the errors' line thinner where bars are narrow, not to hide them */
+	double lw = bw > 6 ? 2.0 : bw > 3 ? bw / 3 : 1.0;
+	fprintf(f, "<polyline class=\"ln-err\" style=\"stroke-width:%.2f\" points=\"", lw);
 	for (size_t i = 0; i < nbar; i++)
 		fprintf(f, "%.1f,%.1f ", TL_L + bw * ((double)i + 0.5),
-			y0 - ph * (double)bucket_sum(r, i * k, k).errors / (double)top);
+			y0 - ph * (double)bucket_sum(r, &bars, i).errors / (double)top);
 	fputs("\"/>\n", f);
 	for (size_t i = 0; nbar <= 60 && i < nbar; i++) {
-		rl_report_bucket s = bucket_sum(r, i * k, k);
+		rl_report_bucket s = bucket_sum(r, &bars, i);
 		fprintf(f,
 			"<circle class=\"pt-err\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"><title>%s: %s "
 			"errors</title></circle>\n",

@@ -134,6 +134,19 @@ static void test_report(void)
 	CHECK(strstr(out, "<title>retrylens report</title>") != NULL);
 	CHECK(strstr(out, "<title>p") == NULL);
 
+	/* 1,000 minutes from 10:07: bars of 5 minutes aligned to :00, :05…, the first one of
+	 * 3 buckets; the table would be too long, a sentence says so */
+	static rl_report_bucket many[1000];
+	int64_t t0 = 1795946820LL * 1000000; /* 2026-11-29T10:07:00Z */
+	for (int i = 0; i < 1000; i++)
+		many[i] = (rl_report_bucket){.start_us = t0 + i * 60000000LL, .attempts = 1};
+	r.timeline = many, r.ntimeline = 1000;
+	CHECK_INT(render(&r), 0);
+	CHECK(strstr(out, "Attempts per 5 minutes (UTC)") != NULL);
+	CHECK(strstr(out, "<title>2026-11-29T10:05:00Z (5 minutes): 3 attempts,") != NULL);
+	CHECK(strstr(out, "<title>2026-11-29T10:10:00Z (5 minutes): 5 attempts,") != NULL);
+	CHECK(strstr(out, "1000 buckets: too many for a table") != NULL);
+
 	/* a write that fails: RL_EOUTPUT */
 	FILE *full = fopen("/dev/full", "w");
 	if (full) {
