@@ -161,6 +161,7 @@ void cli_notice(void *quiet, const char *source, const char *msg, bool is_error)
 {
 	if (!is_error && quiet && *(bool *)quiet)
 		return;
+	cli_progress_clear();
 	fprintf(stderr, "retrylens: %s: %s\n", source, msg);
 }
 

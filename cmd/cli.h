@@ -84,6 +84,9 @@ void cli_notice(void *quiet, const char *source, const char *msg, bool is_error)
  * *quiet. */
 rl_store_opts cli_writer_opts(int64_t wait_us, bool *quiet);
 
+/* Takes the progress line off stderr (before a message, and at a run's end). */
+void cli_progress_clear(void);
+
 int cmd_analyze(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_report(int argc, char **argv);

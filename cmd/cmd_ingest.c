@@ -19,7 +19,7 @@ int cmd_ingest(int argc, char **argv)
 		 "commit at least this often while reading a stream (default 10)"},
 		CLI_RETRY_OPTS(a),
 		CLI_WAIT_OPT(wait_us),
-		{"--quiet", CLI_FLAG, &a.quiet, NULL, "no notices or summary on stderr (errors still show)"},
+		{"--quiet", CLI_FLAG, &a.quiet, NULL, "no notices, progress or summary on stderr (errors still show)"},
 		{NULL, 0, NULL, NULL, NULL},
 	};
 	const cli_cmd cmd = {

@@ -196,6 +196,79 @@ static const char *signal_name(int sig)
 	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
 }
 
+/* --- progress on a terminal ------------------------------------------------------ */
+
+static struct {
+	bool on; /* stderr is a terminal and not --quiet */
+	int width; /* of the line shown, 0: none */
+	int64_t start_us;
+} prog;
+
+/* "12.3 MiB" */
+static void size_text(char *buf, size_t cap, uint64_t b)
+{
+	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)b;
+	int u = 0;
+	for (; v >= 1024 && u < 4; u++)
+		v /= 1024;
+	snprintf(buf, cap, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+/* "1,234,567" */
+static void count_text(char *buf, size_t cap, uint64_t n)
+{
+	char digits[32];
+	int k = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n), o = 0;
+	for (int i = 0; i < k && o + 2 < (int)cap; i++) {
+		if (i && (k - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = 0;
+}
+
+void cli_progress_clear(void)
+{
+	if (prog.width)
+		fprintf(stderr, "\r%*s\r", prog.width, "");
+	prog.width = 0;
+}
+
+/* One line on stderr, drawn again in place (spaces, not escapes: a dumb terminal too):
+ * bytes, %, lines/s and ETA of files; bytes and a rate of a stream. */
+static void on_progress(void *ctx, const rl_ingest_progress *p)
+{
+	(void)ctx;
+	if (p->done) {
+		cli_progress_clear();
+		return;
+	}
+	double secs = (double)(rl_mono_us() - prog.start_us) / 1e6;
+	if (secs < 0.2)
+		return; /* a short run shows nothing */
+	char line[160], read[32], total[32], lines[32], rate[32];
+	size_text(read, sizeof read, p->bytes);
+	count_text(lines, sizeof lines, p->lines);
+	count_text(rate, sizeof rate, (uint64_t)((double)p->lines / secs));
+	int k;
+	if (p->total_bytes) {
+		size_text(total, sizeof total, p->total_bytes);
+		double done = p->bytes < p->total_bytes ? (double)p->bytes / (double)p->total_bytes : 1.0;
+		double eta = done > 0 ? secs * (1 - done) / done : 0;
+		k = snprintf(line, sizeof line, "retrylens: %s of %s (%.0f %%) · %s lines · %s lines/s · ETA %d:%02d",
+			     read, total, done * 100, lines, rate, (int)eta / 60, (int)eta % 60);
+	} else {
+		k = snprintf(line, sizeof line, "retrylens: %s read · %s lines · %s lines/s", read, lines, rate);
+	}
+	int cols = 0; /* what the terminal shows: the middle dots are one column each */
+	for (int i = 0; i < k; i++)
+		cols += ((unsigned char)line[i] & 0xc0) != 0x80;
+	fprintf(stderr, "\r%s%*s", line, prog.width > cols ? prog.width - cols : 0, "");
+	prog.width = cols > prog.width ? cols : prog.width;
+	fflush(stderr);
+}
+
 int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cli_ingest_args *a, char **paths,
 		   size_t n, rl_ingest_stats *stats, bool *finished)
 {
@@ -217,6 +290,10 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 		.notice_ctx = &quiet,
 		.keep_pending = strcmp(cmd, "ingest") == 0, /* analyze's input ends: its last line counts */
 	};
+	prog.on = !quiet && isatty(2);
+	prog.start_us = rl_mono_us();
+	if (prog.on)
+		o.progress = on_progress;
 	rl_ingest *ing;
 	int rc = rl_ingest_new(&ing, st, &o, &err);
 	if (rc)
@@ -224,6 +301,7 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 	running = ing;
 	catch_stop_signals(true);
 	rc = rl_ingest_run(ing, (const char *const *)paths, n, &err);
+	cli_progress_clear();
 	catch_stop_signals(false);
 	running = NULL;
 	rl_ingest_stats st_;

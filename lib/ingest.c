@@ -46,6 +46,7 @@ struct rl_ingest {
 	size_t nsrcs;
 	rl_ingest_stats stats;
 	int64_t last_flush_us;
+	int64_t last_progress_us;
 	/* the retry analysis */
 	rl_worker *analysis;
 	_Atomic int64_t *time_res, *dur_res; /* per source, read by the analysis thread */
@@ -186,6 +187,30 @@ static int count_record(rl_ingest *ing, size_t si)
 	return rl_worker_push(ing->analysis, r, &o);
 }
 
+/* Tells o.progress where the run is, at most every 100 ms (and at the end, done). */
+static void progress(rl_ingest *ing, bool done)
+{
+	if (!ing->o.progress)
+		return;
+	int64_t now = rl_mono_us();
+	if (!done && now - ing->last_progress_us < 100000)
+		return;
+	ing->last_progress_us = now;
+	rl_ingest_progress p = {.lines = ing->readers.lines, .done = done};
+	bool stream = false;
+	for (size_t i = 0; i < ing->nsrcs; i++) {
+		const rl_reader *r = &ing->srcs[i];
+		if (!r->src || r->skip)
+			continue;
+		stream |= rl_source_is_stream(r->src);
+		p.bytes += rl_source_position(r->src);
+		p.total_bytes += r->file_size;
+	}
+	if (stream)
+		p.total_bytes = 0;
+	ing->o.progress(ing->o.progress_ctx, &p);
+}
+
 /* Checks, every few thousand records, whether a flush is due. */
 static int maybe_flush(rl_ingest *ing, rl_err *err)
 {
@@ -202,6 +227,7 @@ static bool tick(void *ctx)
 	rl_ingest *ing = ctx;
 	if (atomic_load_explicit(&ing->stop, memory_order_relaxed) || ing->tick_rc)
 		return false;
+	progress(ing, false);
 	if (!ing->analysis || rl_mono_us() - ing->last_flush_us < ing->o.flush_every_us)
 		return true;
 	ing->tick_rc = rl_worker_flush(ing->analysis);
@@ -445,8 +471,11 @@ static int run_readers(rl_ingest *ing, size_t n, rl_err *err)
 			input_failed(ing, &ing->srcs[best]);
 		if (ing->tick_rc)
 			break;
-		if (++k % 256 == 0 && (rc = maybe_flush(ing, err)))
-			return rc;
+		if (++k % 256 == 0) {
+			if ((rc = maybe_flush(ing, err)))
+				return rc;
+			progress(ing, false);
+		}
 	}
 	if (ing->tick_rc) { /* a commit a stream's tick made failed (here or while starting) */
 		*err = ing->tick_err;
@@ -474,6 +503,7 @@ static int run_readers(rl_ingest *ing, size_t n, rl_err *err)
 	/* the analysis commits its last tables, then the final commit saves its state */
 	if ((rc = rl_worker_stop(ing->analysis, err)) || (rc = flush(ing, ing->input_failed ? "failed" : "ok", err)))
 		return rc;
+	progress(ing, true);
 	ing->finished = true;
 	rl_err_clear(err);
 	return ing->input_failed ? RL_EINPUT : 0;

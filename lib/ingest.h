@@ -37,6 +37,14 @@
 
 typedef struct rl_ingest rl_ingest;
 
+/* Where a run is, for a progress line: lines read, and bytes read of the inputs' sizes
+ * (compressed for gzip). */
+typedef struct rl_ingest_progress {
+	uint64_t lines;
+	uint64_t bytes, total_bytes; /* total_bytes 0: a stream among the inputs (no end known) */
+	bool done; /* the run's last call: the line can go */
+} rl_ingest_progress;
+
 typedef struct rl_ingest_opts {
 	const char *command; /* recorded in the run row: "analyze", "ingest" */
 	const char *format; /* a format spec or "auto" (NULL: auto) */
@@ -57,6 +65,10 @@ typedef struct rl_ingest_opts {
 	 * and, with is_error, an input that failed midway (it is not repeated in err). */
 	void (*notice)(void *ctx, const char *source, const char *msg, bool is_error);
 	void *notice_ctx;
+	/* Called with where the run is at most every 100 ms while it reads, and once at
+	 * its end (done); NULL: never. */
+	void (*progress)(void *ctx, const rl_ingest_progress *p);
+	void *progress_ctx;
 } rl_ingest_opts;
 
 typedef struct rl_ingest_stats {

@@ -161,6 +161,12 @@ uint64_t rl_source_bytes_read(const rl_source *s)
 	return s->bytes_read;
 }
 
+uint64_t rl_source_position(const rl_source *s)
+{
+	off_t p = s->stream ? -1 : lseek(s->fd, 0, SEEK_CUR);
+	return p >= 0 ? (uint64_t)p : s->bytes_read;
+}
+
 void rl_source_free(rl_source *s)
 {
 	if (!s)

@@ -83,6 +83,10 @@ bool rl_source_is_gzip(const rl_source *s);
 /* Bytes read from the file so far (compressed bytes for gzip). */
 uint64_t rl_source_bytes_read(const rl_source *s);
 
+/* Where reading is in the file (a regular file's offset, compressed for gzip, counting
+ * what a checkpoint skipped; a stream's bytes read): for a progress line. */
+uint64_t rl_source_position(const rl_source *s);
+
 /* While on, a stream of plain text with ticks does not wait past one tick for a line:
  * rl_source_next returns 2 instead (the sniffer decides with the lines it has rather
  * than wait for more on an idle stream). */

@@ -22,31 +22,35 @@ static void pct(char *buf, size_t cap, rl_rate r)
 		snprintf(buf, cap, "%.2f %%", r.value * 100.0);
 }
 
-/* Prints s cut to width display columns (counting UTF-8 characters), padded with
- * spaces unless it is the last cell of its line (pad false). */
+/* The byte offset of character k of the n bytes of UTF-8 at s. */
+static size_t char_offset(const char *s, size_t n, int k)
+{
+	size_t i = 0;
+	for (int c = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && c++ == k)
+			return i;
+	return n;
+}
+
+/* Prints s in width display columns (counting UTF-8 characters), padded with spaces
+ * unless it is the last cell of its line (pad false). A longer s is cut in the middle,
+ * keeping both ends: "/var/log/…/access.log.1" and "…/access.log" stay apart. */
 static void cell_pad(FILE *f, const char *s, int width, bool pad)
 {
-	char clean[1024];
-	rl_text_clean(clean, sizeof clean, s, strlen(s));
+	char clean[4096];
+	size_t n = rl_text_clean(clean, sizeof clean, s, strlen(s));
 	int cols = 0;
-	size_t i = 0, n = strlen(clean);
-	while (i < n) {
-		size_t l = 1;
-		unsigned char c = (unsigned char)clean[i];
-		if (c >= 0xf0)
-			l = 4;
-		else if (c >= 0xe0)
-			l = 3;
-		else if (c >= 0xc0)
-			l = 2;
-		if (cols == width - 1 && i + l < n) {
-			fputs("\xe2\x80\xa6", f);
-			cols++;
-			break;
-		}
-		fwrite(clean + i, 1, l, f);
-		cols++;
-		i += l;
+	for (size_t i = 0; i < n; i++)
+		cols += ((unsigned char)clean[i] & 0xc0) != 0x80;
+	if (cols <= width) {
+		fwrite(clean, 1, n, f);
+	} else {
+		int head = (width - 1) / 2, tail = width - 1 - head;
+		size_t hb = char_offset(clean, n, head), tb = char_offset(clean, n, cols - tail);
+		fwrite(clean, 1, hb, f);
+		fputs("\xe2\x80\xa6", f);
+		fwrite(clean + tb, 1, n - tb, f);
+		cols = width;
 	}
 	for (; pad && cols < width; cols++)
 		fputc(' ', f);

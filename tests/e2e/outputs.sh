@@ -16,6 +16,9 @@
 #   directory: exit 2 naming the option.
 # - colour only on a terminal (under script(1)), never with NO_COLOR or TERM=dumb, never
 #   in a pipe or a file.
+# - progress on stderr on a terminal (bytes, %, lines/s, ETA; a rate for stdin), drawn
+#   with spaces and cleared at the end; never with --quiet or when stderr is a file.
+# - text: a long name is cut in the middle, so two sources that differ at the end differ.
 set -u
 bin=$1 fx=$2
 tmp=$(mktemp -d)
@@ -248,4 +251,36 @@ else
 	echo "note: script(1) cannot make a terminal here: colour checks on a TTY not run"
 fi
 TERM=xterm "$bin" analyze --quiet "$fx/quickstart/access.log" | grep -q "$esc" && bad "colour in a pipe" || ok "no escapes in a pipe"
+
+# --- long names are cut in the middle: both ends stay ---------------------------------------
+d="$tmp/a-very-long-directory-name-for-the-logs/nginx-production-frontend"
+mkdir -p "$d"
+head -n 18 "$fx/quickstart/access.log" >"$d/access.log.1"
+tail -n 18 "$fx/quickstart/access.log" >"$d/access.log"
+"$bin" analyze --quiet "$d/access.log.1" "$d/access.log" | sed -n '/^Sources/,/^$/p' >"$tmp/src.txt"
+grep -q "…rontend/access.log.1 " "$tmp/src.txt" && grep -q "…-frontend/access.log " "$tmp/src.txt" &&
+	grep -q "^  $(echo "$tmp" | cut -c 1-12)" "$tmp/src.txt" && ok "long source names are cut in the middle: access.log.1 and access.log stay apart" ||
+	bad "long names: $(cat "$tmp/src.txt")"
+
+# --- progress: on a terminal's stderr, at most 10 a second, cleared; never in a pipe -----
+copies=40000 # about 1.4 million lines: a second or two of reading
+case $bin in *valgrind*) copies=1000 ;; esac
+awk -v n=$copies '{ for (i = 0; i < n; i++) print }' "$fx/quickstart/access.log" >"$tmp/big.log"
+if command -v script >/dev/null && script -qc true /dev/null >/dev/null 2>&1; then
+	TERM=dumb script -qec "'$bin' analyze '$tmp/big.log' >/dev/null" /dev/null >"$tmp/tty.err"
+	grep -q "lines/s · ETA" "$tmp/tty.err" && grep -q " of .*MiB (.*%)" "$tmp/tty.err" &&
+		ok "progress on a terminal: bytes, %, lines/s, ETA" || bad "no progress on a terminal: $(head -c 300 "$tmp/tty.err")"
+	grep -q "$esc" "$tmp/tty.err" && bad "progress with escapes on TERM=dumb" || ok "progress draws with spaces, no escapes"
+	draws=$(tr '\r' '\n' <"$tmp/tty.err" | grep -c "lines/s")
+	took=$(TERM=dumb script -qec "'$bin' analyze --quiet '$tmp/big.log' >/dev/null" /dev/null | wc -c)
+	[ "$took" = 0 ] && ok "--quiet: no progress on a terminal" || bad "--quiet still shows $took bytes"
+	echo "progress drew $draws times"
+	tail -c 200 "$tmp/tty.err" | tr '\r' '\n' | tail -n 1 | grep -q "lines/s" && bad "the progress line is left at the end" ||
+		ok "the progress line is cleared at the end"
+	printf '' | TERM=dumb script -qec "cat '$tmp/big.log' | '$bin' analyze - >/dev/null" /dev/null >"$tmp/stdin.err"
+	grep -q "MiB read · .* lines · .* lines/s" "$tmp/stdin.err" && ! grep -q "ETA" "$tmp/stdin.err" &&
+		ok "progress of stdin: a rate, no ETA" || bad "stdin progress: $(head -c 300 "$tmp/stdin.err")"
+fi
+"$bin" analyze "$tmp/big.log" 2>"$tmp/pipe.err" >/dev/null
+grep -q "lines/s" "$tmp/pipe.err" && bad "progress when stderr is not a terminal" || ok "no progress when stderr is a file"
 exit $fail
