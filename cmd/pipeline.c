@@ -176,12 +176,30 @@ int cli_pending_view(rl_store *st, rl_store **view)
 	if (rl_store_meta_get_i64(st, "max_lag_us", &lag, &err) < 0 ||
 	    rl_store_meta_get_i64(st, "clock_skew_us", &skew, &err) < 0)
 		return cli_fail(&err);
-	rl_store *copy;
-	if (rl_store_open_copy(&copy, st, &err))
+	/* the --field and --client the database was ingested with (one per line) */
+	char *fields = NULL, *client = NULL;
+	const char *fv[CLI_LIST_MAX];
+	size_t nf = 0;
+	if (rl_store_meta_dup(st, "format_fields", &fields, &err) < 0 ||
+	    rl_store_meta_dup(st, "format_client", &client, &err) < 0) {
+		free(fields);
 		return cli_fail(&err);
+	}
+	for (char *p = fields, *nl; p && *p && nf < CLI_LIST_MAX; p = nl ? nl + 1 : p + strlen(p)) {
+		if ((nl = strchr(p, '\n')))
+			*nl = 0;
+		fv[nf++] = p;
+	}
+	rl_store *copy;
+	if (rl_store_open_copy(&copy, st, &err)) {
+		free(fields);
+		free(client);
+		return cli_fail(&err);
+	}
 	bool quiet = true;
 	rl_ingest_opts o = {.command = "report",
 			    .format = "auto",
+			    .format_opts = {.fields = fv, .nfields = nf, .client = client && *client ? client : NULL},
 			    .policy = &id.policy,
 			    .retry_window_us = id.retry_window_us,
 			    .max_lag_us = lag,
@@ -193,6 +211,8 @@ int cli_pending_view(rl_store *st, rl_store **view)
 	if (!rc)
 		rc = rl_ingest_run_pending(ing, &err);
 	rl_ingest_free(ing);
+	free(fields);
+	free(client);
 	if (rc && !(rc == RL_EINPUT && err.code == 0)) {
 		rl_store_close(copy);
 		return cli_fail(&err);

@@ -9,7 +9,13 @@
 #     give; a smaller --max-lag than the run that saved waiting attempts is not (they
 #     wait for the new run's own clock);
 #   - report says when the last run did not finish (killed with -9), and when a run is
-#     writing now.
+#     writing now;
+#   - a stream and a file in one ingest are a usage error (a stream's run commits as it
+#     goes, a run of files once: a crash would read the file again);
+#   - a compressed copy that cannot be read up to its checkpoint (bad gzip data) is an
+#     input error (exit 3, its checkpoint kept), not "nothing new";
+#   - report checks --since/--until/--by before it opens the database (exit 2, not 3);
+#   - a timeline of more than 1,000,000 buckets is refused with --by's name (exit 2).
 set -u
 bin=$1 fx=$2
 log=$fx/quickstart/access.log
@@ -78,4 +84,39 @@ if command -v mkfifo >/dev/null 2>&1; then
 	"$bin" report --db "$tmp/l.db" >/dev/null 2>"$tmp/r3.err"
 	[ ! -s "$tmp/r3.err" ] && ok "report after runs that finished: nothing to say" || bad "$(cat "$tmp/r3.err")"
 fi
+# --- a stream and a file in one ingest ----------------------------------------------------
+printf '' | "$bin" ingest --db "$tmp/m.db" - "$log" 2>"$tmp/m.err"
+rc=$?
+[ $rc = 2 ] && grep -q "ingest: - (standard input) is a stream and $log a file: ingest them in two runs" "$tmp/m.err" &&
+	[ ! -e "$tmp/m.db" ] && ok "a stream and a file in one ingest: exit 2, says to run them apart" ||
+	bad "a stream and a file: exit $rc: $(cat "$tmp/m.err")"
+
+# --- a compressed copy unreadable before its checkpoint ------------------------------------
+awk '{ for (i = 0; i < 200; i++) print }' "$log" >"$tmp/big.log"
+gzip -c "$tmp/big.log" >"$tmp/big.log.1.gz"
+"$bin" ingest --quiet --db "$tmp/g.db" "$tmp/big.log" || bad "ingest big.log"
+size=$(wc -c <"$tmp/big.log.1.gz")
+# the deflate data half-way through is garbage: the first 4 KiB still inflate (the same source)
+printf 'garbage-garbage-garbage-garbage-garbage' | dd of="$tmp/big.log.1.gz" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+"$bin" ingest --db "$tmp/g.db" "$tmp/big.log.1.gz" 2>"$tmp/g.err"
+rc=$?
+[ $rc = 3 ] && grep -q "big.log.1.gz" "$tmp/g.err" && ! grep -q "nothing new" "$tmp/g.err" &&
+	ok "a compressed copy unreadable before its checkpoint: exit 3 naming it" ||
+	bad "a corrupt compressed copy: exit $rc: $(cat "$tmp/g.err")"
+
+# --- report's options before its database ---------------------------------------------------
+"$bin" report --db "$tmp/none.db" --since junk 2>"$tmp/w.err"
+rc=$?
+[ $rc = 2 ] && grep -q -- "--since 'junk'" "$tmp/w.err" && ok "report --since junk on a missing database: exit 2 naming --since" ||
+	bad "report --since junk: exit $rc: $(cat "$tmp/w.err")"
+
+# --- a timeline too long to hold ----------------------------------------------------------
+printf '%s\n' '192.0.2.1 - - [01/Jan/2020:00:00:00 +0000] "GET /a HTTP/1.1" 200 1 "-" "x"' \
+	'192.0.2.1 - - [01/Jan/2026:00:00:00 +0000] "GET /a HTTP/1.1" 200 1 "-" "x"' >"$tmp/span.log"
+"$bin" analyze --quiet --by minute "$tmp/span.log" >/dev/null 2>"$tmp/s.err"
+rc=$?
+[ $rc = 2 ] && grep -q -- "--by: the traffic spans 3156481 minutes: more than 1000000 buckets" "$tmp/s.err" &&
+	ok "--by minute over six years: exit 2, says to give --by hour or day" || bad "a long timeline: exit $rc: $(cat "$tmp/s.err")"
+"$bin" analyze --quiet --output json "$tmp/span.log" >"$tmp/s.json" && grep -q '"by": "day"' "$tmp/s.json" &&
+	ok "the same traffic without --by: a timeline of days" || bad "six years without --by"
 exit $fail
