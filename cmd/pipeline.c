@@ -115,6 +115,7 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 		.notice = cli_notice,
 		.notice_ctx = &quiet,
 		.keep_pending = strcmp(cmd, "ingest") == 0, /* analyze's input ends: its last line counts */
+		.wrong_format_writes_nothing = strcmp(cmd, "ingest") == 0,
 	};
 	rl_ingest *ing;
 	int rc = rl_ingest_new(&ing, st, &o, &err);

@@ -496,6 +496,7 @@ static int run_readers(rl_ingest *ing, size_t n, rl_err *err)
 		goto fail;
 	}
 	/* an input of which no line parsed was read with the wrong format: say so */
+	size_t wrong = 0;
 	for (size_t i = 0; i < n; i++) {
 		rl_reader *s = &ing->srcs[i];
 		if (s->skip || s->failed || !s->fmt || !s->run_nonblank || s->run_parsed || ing->pending_run)
@@ -506,6 +507,16 @@ static int run_readers(rl_ingest *ing, size_t n, rl_err *err)
 				  "none of its %llu lines parse as %s: is it another format? 'retrylens check-format "
 				  "%s' shows what each format makes of its lines",
 				  (unsigned long long)s->run_nonblank, rl_format_name(s->fmt), s->name);
+		wrong++;
+	}
+	if (wrong && ing->o.wrong_format_writes_nothing && !ing->streams) {
+		/* its lines would be counted again, rightly, by the run with the right format:
+		 * the run's one transaction is rolled back */
+		rc = rl_err_set(err, RL_EINPUT, NULL, 0,
+				"nothing of this run was written (%zu input%s had the wrong format): the same command "
+				"with the right --format reads every line once",
+				wrong, wrong == 1 ? "" : "s");
+		goto fail;
 	}
 	ing->stats.stopped = atomic_load_explicit(&ing->stop, memory_order_relaxed);
 	for (size_t i = 0; i < n; i++)

@@ -3,8 +3,9 @@
 #
 # A run tells what went wrong instead of ending as if all were well (issue 12):
 #   - an input of which no line parses with the --format given (a JSON log read as
-#     combined) exits 3 with the check-format hint; its lines are still counted as
-#     rejected;
+#     combined) exits 3 with the check-format hint; ingest then writes nothing of the run
+#     (the run with the right format reads every line once), analyze reports the lines
+#     as rejected;
 #   - another --policy than the database's is a usage error (exit 2) that says which to
 #     give; a smaller --max-lag than the run that saved waiting attempts is not (they
 #     wait for the new run's own clock);
@@ -32,9 +33,20 @@ n=$(grep -c . "$trace")
 [ $rc -eq 3 ] && ok "a JSON log read as combined: exit 3" || bad "a JSON log read as combined: exit $rc"
 grep -q "none of its $n lines parse as combined: is it another format? 'retrylens check-format $trace'" \
 	"$tmp/w.err" && ok "…with the check-format hint" || bad "no hint: $(cat "$tmp/w.err")"
-rej=$("$bin" report --db "$tmp/w.db" --output json | sed -n 's/^      "rejected": \([0-9]*\),*$/\1/p' | head -n 1)
-[ "$rej" = "$n" ] && ok "…and its $n lines are counted as rejected" || bad "rejected: $rej, want $n"
-"$bin" analyze --quiet --format trace "$trace" >/dev/null && ok "the right format: exit 0" || bad "trace: failed"
+grep -q "nothing of this run was written (1 input had the wrong format): the same command with the right --format reads every line once" \
+	"$tmp/w.err" && ok "…and ingest writes nothing of the run" || bad "no word of the rollback: $(cat "$tmp/w.err")"
+"$bin" ingest --quiet --db "$tmp/w.db" --format combined "$log" "$trace" 2>/dev/null
+"$bin" ingest --quiet --db "$tmp/w.db" --format trace "$trace" || bad "the right format: ingest failed"
+"$bin" ingest --quiet --db "$tmp/w.db" --format combined "$log" || bad "the log's own format: ingest failed"
+"$bin" analyze --quiet --output json "$log" >"$tmp/w1.json"
+"$bin" analyze --quiet --output json --format trace "$trace" >"$tmp/w2.json"
+want=$(($(json_attempts <"$tmp/w1.json") + $(json_attempts <"$tmp/w2.json")))
+[ "$(report_attempts "$tmp/w.db")" = "$want" ] &&
+	[ "$(sqlite3 "$tmp/w.db" 'SELECT sum(lines) FROM source' 2>/dev/null || echo "$((n + 36))")" = "$((n + 36))" ] &&
+	ok "…then each input with its own format: every line counted once ($want attempts)" ||
+	bad "after the wrong format: $(report_attempts "$tmp/w.db") attempts, want $want"
+rej=$("$bin" analyze --format combined --output json "$trace" 2>/dev/null | sed -n 's/^      "rejected": \([0-9]*\),*$/\1/p' | head -n 1)
+[ "$rej" = "$n" ] && ok "analyze with the wrong format reports its $n lines as rejected" || bad "analyze rejected: $rej, want $n"
 
 # --- options against the stored state ---------------------------------------------------
 "$bin" ingest --quiet --db "$tmp/l.db" "$log" || bad "ingest"
