@@ -193,7 +193,7 @@ typedef struct cli_report_args {
 			"the timeline's buckets (default: minute up to 6 h, hour up to 14 days, else day)"  \
 	}
 
-/* The report options of the arguments (policy pol): EXIT_USAGE with a message for a
+/* The report options of the arguments (policy pol, may be NULL and set later): EXIT_USAGE with a message for a
  * time that cannot be read, a window that ends before it starts, or an unknown --by. */
 int cli_report_opts(const char *cmd, const cli_report_args *a, const rl_policy *pol, rl_report_opts *ro);
 

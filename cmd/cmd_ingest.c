@@ -1,8 +1,32 @@
 /* cmd_ingest.c - retrylens ingest: add logs to a database. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "cmd/cli.h"
+
+/* A run of files is one transaction and a stream's run commits as it goes (SPEC §4), so
+ * the two cannot share a run: a crash after a stream's commit would read the files
+ * again. EXIT_USAGE with a message when they are mixed. */
+static int one_kind_of_input(const char *cmd, char **paths, size_t n)
+{
+	const char *file = NULL, *stream = NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct stat sb;
+		bool is_stream = strcmp(paths[i], "-") == 0 || (stat(paths[i], &sb) == 0 && !S_ISREG(sb.st_mode));
+		if (is_stream && !stream)
+			stream = paths[i];
+		else if (!is_stream && !file)
+			file = paths[i];
+	}
+	if (file && stream)
+		return cli_usage(cmd,
+				 "%s is a stream and %s a file: ingest them in two runs (a stream's run commits as "
+				 "it goes, a run of files once, so that a crash never reads a line twice)",
+				 strcmp(stream, "-") == 0 ? "- (standard input)" : stream, file);
+	return EXIT_OK;
+}
 
 int cmd_ingest(int argc, char **argv)
 {
@@ -43,7 +67,8 @@ int cmd_ingest(int argc, char **argv)
 		goto done;
 	}
 	rl_policy pol;
-	if ((rc = cli_resolve_format(cmd.name, &a)) || (rc = cli_load_policy(a.policy, &pol)))
+	if ((rc = one_kind_of_input(cmd.name, pos, npos)) || (rc = cli_resolve_format(cmd.name, &a)) ||
+	    (rc = cli_load_policy(a.policy, &pol)))
 		goto done;
 	rl_store *st;
 	rl_err err;

@@ -67,8 +67,9 @@ int cmd_report(int argc, char **argv)
 		rc = cli_usage(cmd.name, "unexpected argument '%s' (report reads a database, not files)", pos[0]);
 		goto done;
 	}
-	if ((rc = cli_check_output(cmd.name, &out)))
-		goto done;
+	rl_report_opts ro;
+	if ((rc = cli_check_output(cmd.name, &out)) || (rc = cli_report_opts(cmd.name, &ra, NULL, &ro)))
+		goto done; /* usage errors before the database is opened */
 	rl_store *st;
 	rl_err err;
 	rl_err_clear(&err);
@@ -91,9 +92,9 @@ int cmd_report(int argc, char **argv)
 		else
 			pol = id.policy;
 	}
-	rl_report_opts ro;
+	ro.policy = &pol;
 	rl_store *view = st;
-	if (!rc && !(rc = cli_report_opts(cmd.name, &ra, &pol, &ro)) && !(rc = cli_pending_view(st, &view)))
+	if (!rc && !(rc = cli_pending_view(st, &view)))
 		rc = cli_render(cmd.name, view, &ro, &out, &fail_on);
 	if (view != st)
 		rl_store_close(view);

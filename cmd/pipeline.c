@@ -289,6 +289,7 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 		.notice = cli_notice,
 		.notice_ctx = &quiet,
 		.keep_pending = strcmp(cmd, "ingest") == 0, /* analyze's input ends: its last line counts */
+		.wrong_format_writes_nothing = strcmp(cmd, "ingest") == 0,
 	};
 	prog.on = !quiet && isatty(2);
 	prog.start_us = rl_mono_us();
@@ -331,6 +332,18 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 	return EXIT_OK;
 }
 
+/* The lines of s (cut in place) into v, at most CLI_LIST_MAX; s may be NULL. */
+static size_t split_lines(char *s, const char **v)
+{
+	size_t n = 0;
+	for (char *p = s, *nl; p && *p && n < CLI_LIST_MAX; p = nl ? nl + 1 : p + strlen(p)) {
+		if ((nl = strchr(p, '\n')))
+			*nl = 0;
+		v[n++] = p;
+	}
+	return n;
+}
+
 int cli_pending_view(rl_store *st, rl_store **view)
 {
 	*view = st;
@@ -355,12 +368,29 @@ int cli_pending_view(rl_store *st, rl_store **view)
 	if (rl_store_meta_get_i64(st, "max_lag_us", &lag, &err) < 0 ||
 	    rl_store_meta_get_i64(st, "clock_skew_us", &skew, &err) < 0)
 		return cli_fail(&err);
-	rl_store *copy;
-	if (rl_store_open_copy(&copy, st, &err))
+	/* the --field, --trusted-proxy and --client the database was ingested with */
+	char *fields = NULL, *proxies = NULL, *client = NULL;
+	const char *fv[CLI_LIST_MAX], *pv[CLI_LIST_MAX];
+	size_t nf = 0, np = 0;
+	rl_store *copy = NULL;
+	if (rl_store_meta_dup(st, "format_fields", &fields, &err) < 0 ||
+	    rl_store_meta_dup(st, "format_trusted_proxies", &proxies, &err) < 0 ||
+	    rl_store_meta_dup(st, "format_client", &client, &err) < 0 || rl_store_open_copy(&copy, st, &err)) {
+		free(fields);
+		free(proxies);
+		free(client);
 		return cli_fail(&err);
+	}
+	nf = split_lines(fields, fv);
+	np = split_lines(proxies, pv);
 	bool quiet = true;
 	rl_ingest_opts o = {.command = "report",
 			    .format = "auto",
+			    .format_opts = {.fields = fv,
+					    .nfields = nf,
+					    .client = client && *client ? client : NULL,
+					    .trusted_proxies = pv,
+					    .ntrusted_proxies = np},
 			    .policy = &id.policy,
 			    .retry_window_us = id.retry_window_us,
 			    .max_lag_us = lag,
@@ -372,6 +402,9 @@ int cli_pending_view(rl_store *st, rl_store **view)
 	if (!rc)
 		rc = rl_ingest_run_pending(ing, &err);
 	rl_ingest_free(ing);
+	free(fields);
+	free(proxies);
+	free(client);
 	if (rc && !(rc == RL_EINPUT && err.code == 0)) {
 		rl_store_close(copy);
 		return cli_fail(&err);

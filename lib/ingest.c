@@ -53,6 +53,15 @@ struct rl_ingest {
 	const char **source_names;
 	uint64_t next_seq;
 	int64_t end_of_input; /* latest end seen, over every run of the database */
+	/* where the run got to at each flush, for the writer thread to save (save_meta)
+	 * while the parser goes on: two, used in turn, since a submit returns only once the
+	 * batch before it is written */
+	struct meta_snap {
+		rl_ingest *ing;
+		uint64_t next_seq;
+		int64_t end_of_input;
+	} snap[2];
+	unsigned nflush;
 	bool input_failed;
 	bool streams; /* an input is a stream: every commit saves where the run got to */
 	bool pending_run; /* rl_ingest_run_pending: a report's view, no checkpoints */
@@ -77,14 +86,44 @@ static bool method_is_safe(rl_ingest *ing, uint32_t id)
 
 /* --- saved state -------------------------------------------------------------------- */
 
+/* --field, --trusted-proxy and --client, for a report that counts pending lines as
+ * this run would have (cli_pending_view): a list one per line. */
+static int save_list(rl_store *st, const char *key, const char *const *v, size_t nv, rl_err *err)
+{
+	size_t n = 1;
+	for (size_t i = 0; i < nv; i++)
+		n += strlen(v[i]) + 1;
+	char *list = malloc(n), *p = list;
+	if (!list)
+		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; i < nv; i++)
+		p += sprintf(p, "%s%s", i ? "\n" : "", v[i]);
+	*p = 0;
+	int rc = rl_store_meta_set(st, key, list, err);
+	free(list);
+	return rc;
+}
+
+static int save_format_opts(rl_ingest *ing, rl_store *st, rl_err *err)
+{
+	const rl_format_opts *fo = &ing->o.format_opts;
+	int rc;
+	if ((rc = save_list(st, "format_fields", fo->fields, fo->nfields, err)) ||
+	    (rc = save_list(st, "format_trusted_proxies", fo->trusted_proxies, fo->ntrusted_proxies, err)))
+		return rc;
+	return rl_store_meta_set(st, "format_client", fo->client ? fo->client : "", err);
+}
+
 /* In every commit of a stream's run (its retry state is saved with the analysis'
  * commits, lib/retry/worker.h), and in the last one of any: where the run got to. */
 static int save_meta(void *ctx, rl_store *st, rl_err *err)
 {
-	rl_ingest *ing = ctx;
+	const struct meta_snap *sn = ctx;
+	rl_ingest *ing = sn->ing;
 	int rc;
-	if ((rc = rl_store_meta_set_i64(st, "end_of_input_us", ing->end_of_input, err)) ||
-	    (rc = rl_store_meta_set_i64(st, "next_seq", (int64_t)ing->next_seq, err)) ||
+	if ((rc = save_format_opts(ing, st, err)) ||
+	    (rc = rl_store_meta_set_i64(st, "end_of_input_us", sn->end_of_input, err)) ||
+	    (rc = rl_store_meta_set_i64(st, "next_seq", (int64_t)sn->next_seq, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "clock_skew_us", ing->o.clock_skew_us, err)))
 		return rc;
 	return rl_store_meta_set_i64(st, "max_lag_us", ing->o.max_lag_us, err);
@@ -94,9 +133,9 @@ static int save_meta(void *ctx, rl_store *st, rl_err *err)
  * the client cap. */
 static int on_final(void *ctx, rl_store *st, rl_err *err)
 {
-	rl_ingest *ing = ctx;
+	rl_ingest *ing = ((const struct meta_snap *)ctx)->ing;
 	int rc;
-	if ((rc = save_meta(ing, st, err)) || (ing->analysis && (rc = rl_worker_save(ing->analysis, st, err))) ||
+	if ((rc = save_meta(ctx, st, err)) || (ing->analysis && (rc = rl_worker_save(ing->analysis, st, err))) ||
 	    (!ing->pending_run && (rc = rl_checkpoints_save(&ing->cps, ing->srcs, ing->nsrcs, st, ing->run_id, err))))
 		return rc;
 	return rl_store_prune_clients(st, RL_CLIENTS_CAP, NULL, err);
@@ -134,13 +173,24 @@ static void deltas_reset(rl_ingest *ing)
 }
 
 /* Hands what was counted since the last flush to the committer. The final flush
- * (status set) saves the retry state and waits until it is written. */
+ * (status set) saves the retry state and waits until it is written. A stream's flush
+ * first has the analysis judge and hand over every attempt counted so far, with its
+ * state, so that one commit holds both (lib/store/writer.h). */
 static int flush(rl_ingest *ing, const char *status, rl_err *err)
 {
+	if (ing->streams && !status && ing->analysis) {
+		int rc = rl_worker_flush(ing->analysis);
+		if (rc) {
+			rl_err_set(err, rc, NULL, 0, "the retry analysis failed");
+			return rc;
+		}
+	}
 	for (size_t i = 0; i < ing->nsrcs; i++) {
 		ing->deltas[i].time_res_us = ing->srcs[i].time_res;
 		ing->deltas[i].dur_res_us = ing->srcs[i].dur_res;
 	}
+	struct meta_snap *sn = &ing->snap[ing->nflush++ % 2];
+	*sn = (struct meta_snap){ing, ing->next_seq, ing->end_of_input};
 	rl_writer_totals t = {ing->readers.lines,
 			      ing->stats.attempts,
 			      ing->readers.rejected,
@@ -148,7 +198,7 @@ static int flush(rl_ingest *ing, const char *status, rl_err *err)
 			      status	     ? on_final
 			      : ing->streams ? save_meta
 					     : NULL,
-			      ing};
+			      sn};
 	ing->work.endpoints_upto = rl_intern_count(ing->endpoints);
 	ing->work.methods_upto = rl_intern_count(ing->methods);
 	ing->work.errors_upto = rl_error_table_count(ing->errors);
@@ -182,6 +232,7 @@ static int count_record(rl_ingest *ing, size_t si)
 	if (end > ing->end_of_input)
 		ing->end_of_input = end;
 	ing->stats.attempts++;
+	rl_reader_count_record(s);
 
 	rl_attempt_origin o = {ing->next_seq++, s->name_hash, (uint16_t)si, ep, me, method_is_safe(ing, me)};
 	return rl_worker_push(ing->analysis, r, &o);
@@ -230,11 +281,7 @@ static bool tick(void *ctx)
 	progress(ing, false);
 	if (!ing->analysis || rl_mono_us() - ing->last_flush_us < ing->o.flush_every_us)
 		return true;
-	ing->tick_rc = rl_worker_flush(ing->analysis);
-	if (ing->tick_rc)
-		rl_err_set(&ing->tick_err, ing->tick_rc, NULL, 0, "the retry analysis failed");
-	else
-		ing->tick_rc = flush(ing, NULL, &ing->tick_err);
+	ing->tick_rc = flush(ing, NULL, &ing->tick_err);
 	return ing->tick_rc == 0;
 }
 
@@ -307,7 +354,8 @@ static int alloc_inputs(rl_ingest *ing, size_t n, rl_err *err)
 	ing->srcs = calloc(n ? n : 1, sizeof *ing->srcs);
 	ing->deltas = calloc(n ? n : 1, sizeof *ing->deltas);
 	rl_readers *all = &ing->readers;
-	*all = (rl_readers){.format_opts = &ing->o.format_opts,
+	*all = (rl_readers){.format_spec = strcmp(ing->o.format, "auto") != 0 ? ing->o.format : NULL,
+			    .format_opts = &ing->o.format_opts,
 			    .max_line = ing->o.max_line,
 			    .max_samples = ing->o.max_samples,
 			    .cap_samples = n * ing->o.max_samples,
@@ -439,8 +487,11 @@ static int run_readers(rl_ingest *ing, size_t n, rl_err *err)
 	/* formats, then the first record of each input */
 	for (size_t i = 0; i < n; i++) {
 		rl_reader *s = &ing->srcs[i];
-		if (s->skip)
+		if (s->skip) {
+			if (s->error) /* it failed where its checkpoint put it (lib/input/checkpoint.h) */
+				input_failed(ing, s);
 			continue;
+		}
 		ing->stats.sources++;
 		if ((rc = rl_reader_start(s, err)))
 			return rc;
@@ -483,6 +534,7 @@ static int run_readers(rl_ingest *ing, size_t n, rl_err *err)
 		goto fail;
 	}
 	/* an input of which no line parsed was read with the wrong format: say so */
+	size_t wrong = 0;
 	for (size_t i = 0; i < n; i++) {
 		rl_reader *s = &ing->srcs[i];
 		if (s->skip || s->failed || !s->fmt || !s->run_nonblank || s->run_parsed || ing->pending_run)
@@ -493,6 +545,16 @@ static int run_readers(rl_ingest *ing, size_t n, rl_err *err)
 				  "none of its %llu lines parse as %s: is it another format? 'retrylens check-format "
 				  "%s' shows what each format makes of its lines",
 				  (unsigned long long)s->run_nonblank, rl_format_name(s->fmt), s->name);
+		wrong++;
+	}
+	if (wrong && ing->o.wrong_format_writes_nothing && !ing->streams) {
+		/* its lines would be counted again, rightly, by the run with the right format:
+		 * the run's one transaction is rolled back */
+		rc = rl_err_set(err, RL_EINPUT, NULL, 0,
+				"nothing of this run was written (%zu input%s had the wrong format): the same command "
+				"with the right --format reads every line once",
+				wrong, wrong == 1 ? "" : "s");
+		goto fail;
 	}
 	ing->stats.stopped = atomic_load_explicit(&ing->stop, memory_order_relaxed);
 	for (size_t i = 0; i < n; i++)

@@ -61,6 +61,10 @@ typedef struct rl_ingest_opts {
 	 * counted, kept in its checkpoint for the next run (analyze, whose input ends, counts
 	 * it) */
 	bool keep_pending;
+	/* ingest: a run of files in which an input parsed nothing with its format (the
+	 * wrong --format) writes nothing, so that the same command with the right format
+	 * reads every line once; analyze reports what it read */
+	bool wrong_format_writes_nothing;
 	/* Called with one-line messages for the user: notices ("format auto: combined")
 	 * and, with is_error, an input that failed midway (it is not repeated in err). */
 	void (*notice)(void *ctx, const char *source, const char *msg, bool is_error);

@@ -21,5 +21,6 @@
 #define RL_ERRORS_CAP 1000 /* error-message templates a database keeps */
 #define RL_CLIENTS_CAP 10000 /* clients a database keeps */
 #define RL_METHODS_CAP 64 /* methods a run tells apart */
+#define RL_TIMELINE_MAX 1000000 /* timeline buckets a report holds (48 MB): more is --by hour or day */
 
 #endif

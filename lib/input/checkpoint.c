@@ -170,11 +170,18 @@ static int resume(rl_reader *r, const rl_store_checkpoint *cp, bool auto_format,
 	int rc = rl_source_skip(r->src, cp->offset, cp->lines, &e);
 	if (rc == RL_ENOMEM)
 		return rl_err_set(err, rc, NULL, 0, "out of memory");
-	if (rc) {
+	if (rc == 1) {
 		/* a compressed copy of less than was read (an older copy): nothing new in it */
 		rl_readers_notice(r->all, r->name, false, "nothing new: %s", e.msg);
 		r->skip = r->eof = true;
 		r->delta->name = NULL;
+	} else if (rc) {
+		/* unreadable before the checkpoint (bad gzip data, a read error): the input
+		 * failed, its checkpoint stays; the run reads the others and exits 3 */
+		r->skip = r->eof = true;
+		r->delta->name = NULL;
+		r->error = rc;
+		r->err = e;
 	}
 	return 0;
 }
@@ -295,7 +302,8 @@ int rl_checkpoints_save(rl_checkpoints *c, const rl_reader *srcs, size_t n, rl_s
 		cp->res_lines = r->res_lines;
 		rl_store_checkpoint row = *cp;
 		row.name = r->name;
-		row.format = r->fmt ? rl_format_name(r->fmt) : NULL;
+		/* the whole spec: a format's name is cut (nginx:'…' can be long) */
+		row.format = !r->fmt ? NULL : r->all->format_spec ? r->all->format_spec : rl_format_name(r->fmt);
 		row.pending = r->pending;
 		row.npending = r->npending;
 		int rc = rl_store_checkpoint_put(st, &row, run_id, err);

@@ -57,22 +57,11 @@ static void note_resolution(rl_reader *s)
 	}
 }
 
-/* Counts a line; returns true when it holds a record (in s->rec). A document format
- * takes the line for later (RL_REJECT_PENDING): neither a record nor a reject. */
-static bool take_line(rl_reader *s, const rl_line *ln)
+/* Reads a line with the format; returns true when it holds a record (in s->rec). A
+ * document format takes the line for later (RL_REJECT_PENDING): neither a record nor a
+ * reject. */
+static bool parse_line(rl_reader *s, const rl_line *ln)
 {
-	if (ln->unterminated && s->hold_unterminated && !ln->overlong && !(s->fmt && rl_format_is_document(s->fmt))) {
-		/* pending (SPEC §4): the next run reads it again; a report counts it */
-		free(s->pending);
-		s->npending = 0;
-		if ((s->pending = malloc(ln->n ? ln->n : 1))) {
-			memcpy(s->pending, ln->p, ln->n);
-			s->npending = ln->n;
-		}
-		return false;
-	}
-	s->delta->lines++;
-	s->all->lines++;
 	s->last_line = ln->lineno;
 	s->done_offset = ln->next;
 	s->done_lines = ln->lineno;
@@ -111,6 +100,38 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 	s->run_parsed++;
 	s->rec_line = ln->lineno;
 	return true;
+}
+
+/* Takes a line: pending when it is a file's last line without its newline yet (SPEC
+ * §4: the next run reads it again; a report counts it), else parsed. The line is
+ * counted once it is accounted for: a record's line with its attempt
+ * (rl_reader_count_record), so that a commit between the two never holds one without
+ * the other. */
+static bool take_line(rl_reader *s, const rl_line *ln)
+{
+	if (ln->unterminated && s->hold_unterminated && !ln->overlong && !(s->fmt && rl_format_is_document(s->fmt))) {
+		free(s->pending);
+		s->npending = 0;
+		if ((s->pending = malloc(ln->n ? ln->n : 1))) {
+			memcpy(s->pending, ln->p, ln->n);
+			s->npending = ln->n;
+		}
+		return false;
+	}
+	s->rec_owes_line = true;
+	bool rec = parse_line(s, ln);
+	if (!rec)
+		rl_reader_count_record(s);
+	return rec;
+}
+
+void rl_reader_count_record(rl_reader *s)
+{
+	if (s->rec_owes_line) {
+		s->rec_owes_line = false;
+		s->delta->lines++;
+		s->all->lines++;
+	}
 }
 
 /* At the end of a document's input: finish() reads it; an unreadable document is one

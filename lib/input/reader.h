@@ -26,6 +26,7 @@
 
 /* What the readers of one run share: options, counters, the sample buffer of a flush. */
 typedef struct rl_readers {
+	const char *format_spec; /* the format given (NULL: auto, each source's own) */
 	const rl_format_opts *format_opts;
 	size_t max_line; /* bytes of a line (documents: RL_DOCUMENT_MAX_BYTES) */
 	size_t max_samples; /* rejected-line samples per reader and run */
@@ -84,6 +85,7 @@ typedef struct rl_reader {
 	uint64_t fp_hash;
 	uint64_t file_size; /* at open (compressed for gzip) */
 	int64_t mtime_ns;
+	bool rec_owes_line; /* rec's line is counted when rec is (rl_reader_count_record) */
 	uint64_t done_offset; /* after the last line taken, and its number */
 	long long done_lines;
 	bool hold_unterminated; /* a last line without its newline waits (a plain file's) */
@@ -105,6 +107,10 @@ int rl_reader_start(rl_reader *r, rl_err *err);
 
 /* Reads until a record is held (r->has_rec) or the input ends (r->eof). */
 void rl_reader_pull(rl_reader *r);
+
+/* The record r holds is counted (its attempt goes to the analysis): its line is counted
+ * with it. */
+void rl_reader_count_record(rl_reader *r);
 
 /* Opens n bytes at data (copied) as an input named name: a pending line a report counts
  * (lib/input/checkpoint.h). */

@@ -475,10 +475,12 @@ int rl_source_skip(rl_source *s, uint64_t bytes, long long lines, rl_err *err)
 		long got = fill(s, err);
 		if (got < 0)
 			return (int)got;
-		if (got == 0)
-			return rl_err_set(err, RL_EINPUT, s->name, 0,
-					  "it ends after %llu bytes, before the %llu an earlier run read",
-					  (unsigned long long)(bytes - left), (unsigned long long)bytes);
+		if (got == 0) {
+			rl_err_set(err, RL_EINPUT, s->name, 0,
+				   "it ends after %llu bytes, before the %llu an earlier run read",
+				   (unsigned long long)(bytes - left), (unsigned long long)bytes);
+			return 1;
+		}
 	}
 	s->offset += bytes;
 	s->lineno = lines;

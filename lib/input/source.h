@@ -64,8 +64,9 @@ int rl_source_peek(rl_source *s, size_t want, const char **p, size_t *n, rl_err 
 
 /* Before a line is handed out (a peek is fine): skips the next bytes of the
  * (decompressed) stream, after which lines lines were read: a regular file seeks, gzip
- * inflates and discards. Line numbers and offsets go on from there. Returns 0; RL_EINPUT when the
- * input ends before (err says where) or reading fails. */
+ * inflates and discards. Line numbers and offsets go on from there. Returns 0; 1 when the
+ * input ends before (err says where); RL_EINPUT when reading fails (a read error, bad
+ * gzip data), RL_ENOMEM. */
 int rl_source_skip(rl_source *s, uint64_t bytes, long long lines, rl_err *err);
 
 /* Changes the longest line handed out whole (rl_source_opts.max_line), for an input

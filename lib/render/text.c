@@ -297,7 +297,7 @@ static void offenders(FILE *f, const rl_report *r, const rl_render_opts *o)
 			RL_CLIENTS_CAP / 1000, RL_CLIENTS_CAP % 1000);
 }
 
-#define TIMELINE_ROWS 100 /* more buckets than this: the JSON has them */
+#define TIMELINE_ROWS 400 /* 6 h of minutes, 14 days of hours: more, and the JSON has them */
 
 static void timeline(FILE *f, const rl_report *r, const rl_render_opts *o)
 {

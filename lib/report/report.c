@@ -315,6 +315,18 @@ static int load_timeline(rl_report *r, rl_store *st, rl_report_by by, rl_err *er
 	}
 	r->by = by;
 	int64_t w = by_minutes(by), b0 = rl_floor_div(first, w) * w, b1 = rl_floor_div(last, w) * w;
+	if ((b1 - b0) / w >= RL_TIMELINE_MAX) {
+		free(rows);
+		return rl_err_set(
+			err, RL_EUSAGE, "--by", 0,
+			"the traffic spans %lld %ss: more than %d buckets; give --by hour or day, or a window "
+			"(--since/--until)",
+			(long long)((b1 - b0) / w + 1),
+			by == RL_BY_DAY	   ? "day"
+			: by == RL_BY_HOUR ? "hour"
+					   : "minute",
+			RL_TIMELINE_MAX);
+	}
 	size_t nb = (size_t)((b1 - b0) / w + 1);
 	r->timeline = calloc(nb, sizeof *r->timeline);
 	if (!r->timeline) {

@@ -59,6 +59,7 @@ struct rl_worker {
 	bool stopped; /* rl_worker_stop ran: nothing more is handed over */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	uint64_t flushes_asked, flushes_done; /* rl_worker_flush waits for its own */
 	int rc; /* first error of the thread */
 	rl_err err;
 };
@@ -206,6 +207,8 @@ static void *run(void *arg)
 		pthread_mutex_lock(&a->mu);
 		if (rc)
 			fail(a, rc);
+		if (b->flush)
+			a->flushes_done++;
 		bool last = b->last;
 		b->n = b->used = 0;
 		b->last = b->flush = false;
@@ -266,7 +269,18 @@ int rl_worker_push(rl_worker *a, const rl_record *r, const rl_attempt_origin *o)
 int rl_worker_flush(rl_worker *a)
 {
 	a->cur->flush = true;
-	return hand_over(a, false);
+	if (!a->threaded)
+		return hand_over(a, false);
+	pthread_mutex_lock(&a->mu);
+	uint64_t mine = ++a->flushes_asked;
+	pthread_mutex_unlock(&a->mu);
+	int rc = hand_over(a, false);
+	pthread_mutex_lock(&a->mu);
+	while (!rc && !a->rc && a->flushes_done < mine)
+		pthread_cond_wait(&a->cv, &a->mu);
+	rc = rc ? rc : a->rc;
+	pthread_mutex_unlock(&a->mu);
+	return rc;
 }
 
 int rl_worker_stop(rl_worker *a, rl_err *err)

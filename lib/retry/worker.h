@@ -64,9 +64,11 @@ void rl_worker_start(rl_worker *a);
  * the thread met earlier. */
 int rl_worker_push(rl_worker *a, const rl_record *r, const rl_attempt_origin *o);
 
-/* Hands over what was pushed so far, however little, and has the thread commit its
- * tables once it has judged it (a stream's timer: the database stays current while
- * input is idle). Returns 0, or an error the thread met earlier. */
+/* Hands over what was pushed so far, however little, and waits until the thread has
+ * judged it and handed its tables (and, with save_every_commit, its state) to the
+ * writer: the parser's commit that follows holds the analysis of every attempt it
+ * counted (a stream's commits: the database stays current while input is idle, and a
+ * kill -9 leaves counts and chains that agree). Returns 0, or an error of the thread. */
 int rl_worker_flush(rl_worker *a);
 
 /* Processes everything pushed, commits the thread's last tables, stops the thread.

@@ -213,9 +213,12 @@ int rl_store_open_copy(rl_store **out, rl_store *src, rl_err *err)
 		sqlite3_backup_finish(b);
 	char *name = strdup(src->path);
 	if (step != SQLITE_DONE || !name) {
-		free(name);
-		rc = name ? rl_store_db_err(st, err, "cannot copy the database")
+		rc = name ? rl_err_set(err, RL_EDB, src->path, 0,
+				       "cannot copy it to count its pending lines (a temporary file, in $TMPDIR or "
+				       "/var/tmp, as large as the database): %s",
+				       sqlite3_errmsg(st->db))
 			  : rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+		free(name);
 		rl_store_close(st);
 		*out = NULL;
 		return rc;

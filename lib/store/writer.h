@@ -80,8 +80,10 @@ typedef struct rl_writer_totals {
 /* With on (before the first submit), every batch of the run goes into one transaction
  * that the last one (a status in its totals) commits: a run killed midway leaves the
  * database as it was, so the same command again reads every line once (the
- * checkpoints are in that transaction too). Off, each batch is a commit of its own
- * (streams, which cannot be read again: what they delivered is kept). */
+ * checkpoints are in that transaction too). Off, each batch with totals (the parser's)
+ * commits itself and every batch without (the analysis') since the last commit
+ * (streams, which cannot be read again: what they delivered is kept, its analysis with
+ * it). */
 void rl_writer_one_transaction(rl_writer *c, bool on);
 
 /* Queues a commit of *w, the sources' counts since the last commit (deltas, may be

@@ -3,13 +3,20 @@
 #
 # A run tells what went wrong instead of ending as if all were well (issue 12):
 #   - an input of which no line parses with the --format given (a JSON log read as
-#     combined) exits 3 with the check-format hint; its lines are still counted as
-#     rejected;
+#     combined) exits 3 with the check-format hint; ingest then writes nothing of the run
+#     (the run with the right format reads every line once), analyze reports the lines
+#     as rejected;
 #   - another --policy than the database's is a usage error (exit 2) that says which to
 #     give; a smaller --max-lag than the run that saved waiting attempts is not (they
 #     wait for the new run's own clock);
 #   - report says when the last run did not finish (killed with -9), and when a run is
-#     writing now.
+#     writing now;
+#   - a stream and a file in one ingest are a usage error (a stream's run commits as it
+#     goes, a run of files once: a crash would read the file again);
+#   - a compressed copy that cannot be read up to its checkpoint (bad gzip data) is an
+#     input error (exit 3, its checkpoint kept), not "nothing new";
+#   - report checks --since/--until/--by before it opens the database (exit 2, not 3);
+#   - a timeline of more than 1,000,000 buckets is refused with --by's name (exit 2).
 set -u
 bin=$1 fx=$2
 log=$fx/quickstart/access.log
@@ -26,9 +33,20 @@ n=$(grep -c . "$trace")
 [ $rc -eq 3 ] && ok "a JSON log read as combined: exit 3" || bad "a JSON log read as combined: exit $rc"
 grep -q "none of its $n lines parse as combined: is it another format? 'retrylens check-format $trace'" \
 	"$tmp/w.err" && ok "…with the check-format hint" || bad "no hint: $(cat "$tmp/w.err")"
-rej=$("$bin" report --db "$tmp/w.db" --output json | sed -n 's/^      "rejected": \([0-9]*\),*$/\1/p' | head -n 1)
-[ "$rej" = "$n" ] && ok "…and its $n lines are counted as rejected" || bad "rejected: $rej, want $n"
-"$bin" analyze --quiet --format trace "$trace" >/dev/null && ok "the right format: exit 0" || bad "trace: failed"
+grep -q "nothing of this run was written (1 input had the wrong format): the same command with the right --format reads every line once" \
+	"$tmp/w.err" && ok "…and ingest writes nothing of the run" || bad "no word of the rollback: $(cat "$tmp/w.err")"
+"$bin" ingest --quiet --db "$tmp/w.db" --format combined "$log" "$trace" 2>/dev/null
+"$bin" ingest --quiet --db "$tmp/w.db" --format trace "$trace" || bad "the right format: ingest failed"
+"$bin" ingest --quiet --db "$tmp/w.db" --format combined "$log" || bad "the log's own format: ingest failed"
+"$bin" analyze --quiet --output json "$log" >"$tmp/w1.json"
+"$bin" analyze --quiet --output json --format trace "$trace" >"$tmp/w2.json"
+want=$(($(json_attempts <"$tmp/w1.json") + $(json_attempts <"$tmp/w2.json")))
+[ "$(report_attempts "$tmp/w.db")" = "$want" ] &&
+	[ "$(sqlite3 "$tmp/w.db" 'SELECT sum(lines) FROM source' 2>/dev/null || echo "$((n + 36))")" = "$((n + 36))" ] &&
+	ok "…then each input with its own format: every line counted once ($want attempts)" ||
+	bad "after the wrong format: $(report_attempts "$tmp/w.db") attempts, want $want"
+rej=$("$bin" analyze --format combined --output json "$trace" 2>/dev/null | sed -n 's/^      "rejected": \([0-9]*\),*$/\1/p' | head -n 1)
+[ "$rej" = "$n" ] && ok "analyze with the wrong format reports its $n lines as rejected" || bad "analyze rejected: $rej, want $n"
 
 # --- options against the stored state ---------------------------------------------------
 "$bin" ingest --quiet --db "$tmp/l.db" "$log" || bad "ingest"
@@ -78,4 +96,39 @@ if command -v mkfifo >/dev/null 2>&1; then
 	"$bin" report --db "$tmp/l.db" >/dev/null 2>"$tmp/r3.err"
 	[ ! -s "$tmp/r3.err" ] && ok "report after runs that finished: nothing to say" || bad "$(cat "$tmp/r3.err")"
 fi
+# --- a stream and a file in one ingest ----------------------------------------------------
+printf '' | "$bin" ingest --db "$tmp/m.db" - "$log" 2>"$tmp/m.err"
+rc=$?
+[ $rc = 2 ] && grep -q "ingest: - (standard input) is a stream and $log a file: ingest them in two runs" "$tmp/m.err" &&
+	[ ! -e "$tmp/m.db" ] && ok "a stream and a file in one ingest: exit 2, says to run them apart" ||
+	bad "a stream and a file: exit $rc: $(cat "$tmp/m.err")"
+
+# --- a compressed copy unreadable before its checkpoint ------------------------------------
+awk '{ for (i = 0; i < 200; i++) print }' "$log" >"$tmp/big.log"
+gzip -c "$tmp/big.log" >"$tmp/big.log.1.gz"
+"$bin" ingest --quiet --db "$tmp/g.db" "$tmp/big.log" || bad "ingest big.log"
+size=$(wc -c <"$tmp/big.log.1.gz")
+# the deflate data half-way through is garbage: the first 4 KiB still inflate (the same source)
+printf 'garbage-garbage-garbage-garbage-garbage' | dd of="$tmp/big.log.1.gz" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+"$bin" ingest --db "$tmp/g.db" "$tmp/big.log.1.gz" 2>"$tmp/g.err"
+rc=$?
+[ $rc = 3 ] && grep -q "big.log.1.gz" "$tmp/g.err" && ! grep -q "nothing new" "$tmp/g.err" &&
+	ok "a compressed copy unreadable before its checkpoint: exit 3 naming it" ||
+	bad "a corrupt compressed copy: exit $rc: $(cat "$tmp/g.err")"
+
+# --- report's options before its database ---------------------------------------------------
+"$bin" report --db "$tmp/none.db" --since junk 2>"$tmp/w.err"
+rc=$?
+[ $rc = 2 ] && grep -q -- "--since 'junk'" "$tmp/w.err" && ok "report --since junk on a missing database: exit 2 naming --since" ||
+	bad "report --since junk: exit $rc: $(cat "$tmp/w.err")"
+
+# --- a timeline too long to hold ----------------------------------------------------------
+printf '%s\n' '192.0.2.1 - - [01/Jan/2020:00:00:00 +0000] "GET /a HTTP/1.1" 200 1 "-" "x"' \
+	'192.0.2.1 - - [01/Jan/2026:00:00:00 +0000] "GET /a HTTP/1.1" 200 1 "-" "x"' >"$tmp/span.log"
+"$bin" analyze --quiet --by minute "$tmp/span.log" >/dev/null 2>"$tmp/s.err"
+rc=$?
+[ $rc = 2 ] && grep -q -- "--by: the traffic spans 3156481 minutes: more than 1000000 buckets" "$tmp/s.err" &&
+	ok "--by minute over six years: exit 2, says to give --by hour or day" || bad "a long timeline: exit $rc: $(cat "$tmp/s.err")"
+"$bin" analyze --quiet --output json "$tmp/span.log" >"$tmp/s.json" && grep -q '"by": "day"' "$tmp/s.json" &&
+	ok "the same traffic without --by: a timeline of days" || bad "six years without --by"
 exit $fail

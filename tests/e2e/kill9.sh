@@ -64,6 +64,38 @@ done
 "$bin" ingest --db "$tmp/k.db" "$in" 2>"$tmp/again.err" || bad "the run with nothing new failed"
 grep -q "saved for the next run (0 changes written" "$tmp/again.err" && ok "a run with nothing new rewrites none of the saved state" ||
 	bad "a run with nothing new: $(cat "$tmp/again.err")"
+# a stream killed at random moments while it commits as it goes (--flush-every 0.05):
+# what it committed is the first L lines, counts and chains together (one transaction
+# per commit: the analysis of every attempt counted goes in with it), so the report
+# equals analyze of those L lines
+skilled=0 sequal=0
+start=$(date +%s%N)
+"$bin" ingest --quiet --flush-every 0.05 --db "$tmp/s0.db" - <"$tmp/full.log" || bad "the stream's run failed"
+stook=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+for t in $(awk -v s="$seed" -v d="$stook" 'BEGIN { srand(s + 1); for (i = 0; i < 10; i++) printf "%.3f ", 0.05 + rand() * d * 0.9 }'); do
+	rm -f "$tmp/s.db" "$tmp/s.db-wal" "$tmp/s.db-shm" "$tmp/s.db.lock"
+	cat "$tmp/full.log" | "$bin" ingest --quiet --flush-every 0.05 --db "$tmp/s.db" - 2>"$tmp/s.err" &
+	p=$!
+	sleep "$t"
+	kill -9 $p 2>/dev/null
+	wait $p 2>/dev/null
+	report "$tmp/s.db" "$tmp/s.json" 2>/dev/null
+	n=$("$jsonsub" --get "$tmp/s.json" sources.0.lines 2>/dev/null || echo 0)
+	[ "$n" -gt 0 ] 2>/dev/null || continue
+	[ "$n" -lt $lines ] && skilled=$((skilled + 1))
+	head -n "$n" "$tmp/full.log" | "$bin" analyze --quiet --output json --top 0 - >"$tmp/s.ref"
+	if "$jsonsub" --equal "$tmp/s.ref" "$tmp/s.json" --ignore generated_at --ignore sources --ignore-field source \
+		>"$tmp/diff" 2>&1; then
+		sequal=$((sequal + 1))
+	else
+		bad "a stream killed at $t s after $n lines: differs from analyze of those lines"
+		head -n 12 "$tmp/diff"
+	fi
+done
+[ $skilled -ge 3 ] || bad "only $skilled kills of the stream landed mid-run"
+[ $sequal -ge 3 ] && ok "a stream killed -9 mid-run ($skilled times): its commits equal analyze of the lines they hold ($sequal trials)" ||
+	bad "stream kills: $sequal equal"
+
 echo "$killed of 20 runs were killed before they finished"
 [ $killed -ge 10 ] || bad "only $killed of 20 kills landed before the run finished"
 [ $equal = 20 ] && ok "kill -9 at 20 moments, then the same command: equal to one run 20 times" ||

@@ -57,6 +57,33 @@ gunzip -c "$tmp/b.log.1.gz" >"$tmp/b.all"
 same "rotated and compressed: equal to analyze of every line (two names: sources aside)" "$tmp/b.db" "$tmp/b.all" \
 	--ignore sources
 
+# the report counts a pending line with the format and options the database was
+# ingested with: --client (a JSON field) and a custom format longer than a format's name
+# keeps (255 bytes)
+for i in 1 2 3 4; do
+	printf '{"ts":"2026-11-29T10:00:0%d.000Z","key":"k%d","method":"POST","uri":"/v1/leads","status":503,"ua":"sdk/1"}\n' \
+		$i $((i % 2)) >>"$tmp/c.log"
+done
+printf '{"ts":"2026-11-29T10:00:09.000Z","key":"k1","method":"POST","uri":"/v1/leads","status":503,"ua":"sdk/1"}' >>"$tmp/c.log"
+copt="--format json --field time=ts:start --field target=uri --field user_agent=ua --client key"
+# shellcheck disable=SC2086
+"$bin" ingest --quiet --db "$tmp/c.db" $copt "$tmp/c.log" || bad "ingest c.log"
+"$bin" analyze --quiet --output json --top 0 $copt "$tmp/c.log" >"$tmp/ref.json"
+"$bin" report --db "$tmp/c.db" --output json --top 0 >"$tmp/got.json"
+"$jsonsub" --equal "$tmp/ref.json" "$tmp/got.json" --ignore generated_at --ignore-field source --ignore-field name \
+	2>"$tmp/diff" && ok "a pending line counts with the database's --client and --field" ||
+	{ bad "pending with --client: differs from analyze"; head -n 8 "$tmp/diff"; }
+pad=$(printf '%0200d' 0)
+long="nginx:'\$remote_addr - \$remote_user [\$time_local] \"\$request\" \$status \$body_bytes_sent \"\$http_referer\" \"\$http_user_agent\" \"$pad\"'"
+awk -v pad="$pad" '{ print $0 " \"" pad "\"" }' "$log" | head -c -1 >"$tmp/d.log"
+"$bin" ingest --quiet --db "$tmp/d.db" --format "$long" "$tmp/d.log" || bad "ingest d.log with a long format"
+"$bin" analyze --quiet --output json --top 0 --format "$long" "$tmp/d.log" >"$tmp/ref.json"
+"$bin" report --db "$tmp/d.db" --output json --top 0 >"$tmp/got.json"
+[ "$(json_attempts <"$tmp/ref.json")" -ge 30 ] || bad "the long format does not read d.log"
+"$jsonsub" --equal "$tmp/ref.json" "$tmp/got.json" --ignore generated_at --ignore-field source --ignore-field name \
+	2>"$tmp/diff" && ok "a pending line counts with a custom format of ${#long} bytes" ||
+	{ bad "pending with a long format: differs from analyze"; head -n 8 "$tmp/diff"; }
+
 # every shared data file without a final newline
 case $bin in *valgrind*) shared= ;; esac # many runs: the other builds check them
 if [ -n "$shared" ] && [ -d "$shared" ]; then
