@@ -149,15 +149,7 @@ static void td_ms(FILE *f, int64_t us)
 /* A resolution in µs as "1 s", "100 ms", "1 µs"; 0 is "unknown" (as the text report). */
 static const char *resolution(char buf[32], int64_t us)
 {
-	if (us <= 0)
-		snprintf(buf, 32, "unknown");
-	else if (us % 1000000 == 0)
-		snprintf(buf, 32, "%lld\xc2\xa0s", (long long)(us / 1000000));
-	else if (us % 1000 == 0)
-		snprintf(buf, 32, "%lld\xc2\xa0ms", (long long)(us / 1000));
-	else
-		snprintf(buf, 32, "%lld\xc2\xa0\xc2\xb5s", (long long)us);
-	return buf;
+	return rl_report_resolution(buf, 32, us, "\xc2\xa0");
 }
 
 /* --- the page around the report ---------------------------------------------------- */
@@ -486,28 +478,6 @@ static void table_endpoints(FILE *f, const rl_report *r, const rl_render_opts *o
 	fputs("</section>\n", f);
 }
 
-const char *rl_html_not_judged(const rl_report *r, bool rule4, uint64_t count, char *buf, size_t cap)
-{
-	const __typeof__(r->retries) *t = &r->retries;
-	int64_t finest = 0;
-	char res[32];
-	if (count)
-		return NULL;
-	if (rule4 && !t->require_jitter) {
-		snprintf(buf, cap, "not judged: policy %s does not require jitter",
-			 t->policy[0] ? t->policy : r->policy->name);
-		return buf;
-	}
-	if (t->ms_times || !r->nsources)
-		return NULL;
-	for (size_t i = 0; i < r->nsources; i++)
-		if (r->sources[i].time_res_us > 0 && (!finest || r->sources[i].time_res_us < finest))
-			finest = r->sources[i].time_res_us;
-	snprintf(buf, cap, "not judged: needs ms timestamps (the finest source resolution here: %s)",
-		 resolution(res, finest));
-	return buf;
-}
-
 /* A count that could not be judged: "–" and why. The policy name in why is escaped. */
 static void not_judged_row(FILE *f, bool sub, const char *label, const char *why)
 {
@@ -554,14 +524,14 @@ static void table_retries(FILE *f, const rl_report *r)
 	count_row(f, false, "unsafe retries", v[RL_RC_UNSAFE], NULL, rl_retry_counter_help(RL_RC_UNSAFE));
 	count_row(f, false, "backoff checked", v[RL_RC_CHECKED], NULL, rl_retry_counter_help(RL_RC_CHECKED));
 	for (int i = RL_RC_COMPLIANT; i < RL_RC_N; i++) {
-		no = i == RL_RC_NO_JITTER ? rl_html_not_judged(r, true, v[i], why, sizeof why) : NULL;
+		no = i == RL_RC_NO_JITTER ? rl_report_not_judged(r, true, v[i], why, sizeof why) : NULL;
 		if (no)
 			not_judged_row(f, true, rl_retry_counter_name(i), no);
 		else
 			count_row(f, true, rl_retry_counter_name(i), v[i],
 				  i == RL_RC_COMPLIANT ? pct(p, t->compliance_rate) : NULL, rl_retry_counter_help(i));
 	}
-	if ((no = rl_html_not_judged(r, false, t->lockstep_retries, why, sizeof why)) != NULL) {
+	if ((no = rl_report_not_judged(r, false, t->lockstep_retries, why, sizeof why)) != NULL) {
 		not_judged_row(f, false, "lockstep", no);
 	} else {
 		snprintf(why, sizeof why, "retries from %s clients that started within 5 ms of each other",

@@ -35,12 +35,6 @@ const char *rl_html_pct(char buf[32], rl_rate r);
 /* a ÷ b as a rate (null when b is 0). */
 rl_rate rl_html_ratio(uint64_t a, uint64_t b);
 
-/* Why no_jitter (rule4) or lockstep could not be judged at all, into buf (cap bytes);
- * NULL when they could have been, or the count is not 0. The text report's rule
- * (lib/render/text.c): for no_jitter, the judging policy asks for no jitter; for both, no
- * source has times at 1 ms or finer (rl_report.retries.ms_times). */
-const char *rl_html_not_judged(const rl_report *r, bool rule4, uint64_t count, char *buf, size_t cap);
-
 /* The charts (html_chart.c), each a <section class="panel">, or a sentence when there
  * is nothing to draw: attempts, retries and errors per timeline bucket; the backoff
  * verdicts and the outcomes; attempts by status; the clients with the most violations. */

@@ -346,7 +346,7 @@ void rl_html_chart_verdicts(FILE *f, const rl_report *r)
 			hb.seg_name[j] = hb.rows[j].label = rl_retry_counter_name(RL_RC_COMPLIANT + j);
 			hb.rows[j].seg[j] = r->retries.count[RL_RC_COMPLIANT + j];
 			if (RL_RC_COMPLIANT + j == RL_RC_NO_JITTER)
-				hb.rows[j].why = rl_html_not_judged(r, true, hb.rows[j].seg[j], why, sizeof why);
+				hb.rows[j].why = rl_report_not_judged(r, true, hb.rows[j].seg[j], why, sizeof why);
 			hb.rows[j].note = hb.rows[j].why ? "not judged" : NULL;
 		}
 		hbar_draw(f, &hb);

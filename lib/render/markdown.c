@@ -167,14 +167,31 @@ static void retries(FILE *f, const rl_report *r)
 		fputs("– |\n", f);
 	row_u64(f, "retries", v[RL_RC_RETRIES], rl_retry_counter_help(RL_RC_RETRIES));
 	row_u64(f, "recovered", t->recovered, "requests that saw a failure and ended in success");
-	row_u64(f, "gave up", t->gave_up, "requests that ended in failure once their retry window passed");
-	row_u64(f, "open", t->open, "requests that ended in failure still inside their retry window");
+	fprintf(f,
+		"| gave up | %llu | requests that ended in failure once their retry window passed: %llu after retries, "
+		"%llu single failed attempts never retried (a lone 404 is one) |\n",
+		(unsigned long long)t->gave_up, (unsigned long long)(t->gave_up - t->gave_up_single),
+		(unsigned long long)t->gave_up_single);
+	fprintf(f,
+		"| open | %llu | requests that ended in failure still inside their retry window %s: %llu after "
+		"retries, "
+		"%llu single failed attempts |\n",
+		(unsigned long long)t->open, r->one_shot ? "when input ended" : "at the end of the input so far",
+		(unsigned long long)(t->open - t->open_single), (unsigned long long)t->open_single);
+	row_u64(f, "unretried failures", t->gave_up_single + t->open_single,
+		"chains of one failed attempt, never retried (also counted in gave up and open)");
 	fprintf(f, "| blind 4xx retries | %llu | ", (unsigned long long)v[RL_RC_BLIND_4XX]);
 	pct(f, t->blind_4xx_retry_rate);
 	fprintf(f, " %s |\n", rl_retry_counter_help(RL_RC_BLIND_4XX));
 	row_u64(f, "unsafe retries", v[RL_RC_UNSAFE], rl_retry_counter_help(RL_RC_UNSAFE));
 	row_u64(f, "backoff checked", v[RL_RC_CHECKED], rl_retry_counter_help(RL_RC_CHECKED));
 	for (int i = RL_RC_COMPLIANT; i < RL_RC_N; i++) {
+		char why[160];
+		const char *no = i == RL_RC_NO_JITTER ? rl_report_not_judged(r, true, v[i], why, sizeof why) : NULL;
+		if (no) {
+			fprintf(f, "| %s | – | %s |\n", rl_retry_counter_name(i), no);
+			continue;
+		}
 		fprintf(f, "| %s | %llu | ", rl_retry_counter_name(i), (unsigned long long)v[i]);
 		if (i == RL_RC_COMPLIANT) {
 			pct(f, t->compliance_rate);
@@ -182,8 +199,13 @@ static void retries(FILE *f, const rl_report *r)
 		}
 		fprintf(f, "%s |\n", rl_retry_counter_help(i));
 	}
-	fprintf(f, "| lockstep | %llu | retries from %llu clients that started within 5 ms of each other |\n",
-		(unsigned long long)t->lockstep_retries, (unsigned long long)t->lockstep_clients);
+	char why[160];
+	const char *no = rl_report_not_judged(r, false, t->lockstep_retries, why, sizeof why);
+	if (no)
+		fprintf(f, "| lockstep | – | %s |\n", no);
+	else
+		fprintf(f, "| lockstep | %llu | retries from %llu clients that started within 5 ms of each other |\n",
+			(unsigned long long)t->lockstep_retries, (unsigned long long)t->lockstep_clients);
 	fprintf(f, "| rekeyed | %llu | attempts from %llu clients retried under a new idempotency key |\n",
 		(unsigned long long)t->rekeyed_attempts, (unsigned long long)t->rekeyed_clients);
 	if (t->nbursts) {

@@ -244,6 +244,10 @@ static void put_retries(const rl_report *r, FILE *f)
 	put_u64(f, "retrylens_retry_outcomes_total", &out[0], 1, r->retries.recovered);
 	put_u64(f, "retrylens_retry_outcomes_total", &out[1], 1, r->retries.gave_up);
 	put_u64(f, "retrylens_retry_outcomes_total", &out[2], 1, r->retries.open);
+	counter(f, "retrylens_unretried_failures_total",
+		"Chains of one failed attempt that was never retried (also counted in retry_outcomes_total: "
+		"gave_up or open); a lone 404 is one.",
+		r->retries.gave_up_single + r->retries.open_single);
 
 	counter(f, "retrylens_backoff_checked_total",
 		"Retries after a retryable error, judged by the policy's backoff.", c[RL_RC_CHECKED]);

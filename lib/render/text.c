@@ -78,43 +78,7 @@ static void count_line(FILE *f, int indent, const char *label, uint64_t n, const
 /* A resolution in µs as "1 s", "100 ms", "1 µs"; 0 is "unknown". */
 static const char *resolution(char *buf, size_t cap, int64_t us)
 {
-	if (us <= 0)
-		snprintf(buf, cap, "unknown");
-	else if (us % 1000000 == 0)
-		snprintf(buf, cap, "%lld s", (long long)(us / 1000000));
-	else if (us % 1000 == 0)
-		snprintf(buf, cap, "%lld ms", (long long)(us / 1000));
-	else
-		snprintf(buf, cap, "%lld µs", (long long)us);
-	return buf;
-}
-
-/* Why no_jitter (rule4) or lockstep could not be judged at all, into buf; NULL when they
- * could have been, or when the count is not 0 (a count is always shown). "Could not":
- * for no_jitter, the policy the retries were judged with asks for no jitter (backoff
- * rule 4 applies only where it does); for both, no source of the database has times at
- * 1 ms or finer (SPEC §3: only at ms resolution; rl_report.retries.ms_times says why
- * then no retry can reach them). An empty database shows its zeros. */
-static const char *not_judged(const rl_report *r, bool rule4, uint64_t count, char *buf, size_t cap)
-{
-	const __typeof__(r->retries) *t = &r->retries;
-	if (count)
-		return NULL;
-	if (rule4 && !t->require_jitter) {
-		snprintf(buf, cap, "not judged: policy %s does not require jitter",
-			 t->policy[0] ? t->policy : r->policy->name);
-		return buf;
-	}
-	if (t->ms_times || !r->nsources)
-		return NULL;
-	int64_t finest = 0;
-	for (size_t i = 0; i < r->nsources; i++)
-		if (r->sources[i].time_res_us > 0 && (!finest || r->sources[i].time_res_us < finest))
-			finest = r->sources[i].time_res_us;
-	char res[32];
-	snprintf(buf, cap, "not judged: needs ms timestamps (the finest source resolution here: %s)",
-		 resolution(res, sizeof res, finest));
-	return buf;
+	return rl_report_resolution(buf, cap, us, " ");
 }
 
 static void not_judged_line(FILE *f, int indent, const char *label, const char *why)
@@ -169,14 +133,14 @@ static void retries(FILE *f, const rl_report *r, const rl_render_opts *o)
 	count_line(f, 2, "backoff checked", v[RL_RC_CHECKED], NULL, rl_retry_counter_help(RL_RC_CHECKED));
 	pct(p, sizeof p, t->compliance_rate);
 	for (int i = RL_RC_COMPLIANT; i < RL_RC_N; i++) {
-		const char *no = i == RL_RC_NO_JITTER ? not_judged(r, true, v[i], why, sizeof why) : NULL;
+		const char *no = i == RL_RC_NO_JITTER ? rl_report_not_judged(r, true, v[i], why, sizeof why) : NULL;
 		if (no)
 			not_judged_line(f, 4, rl_retry_counter_name(i), no);
 		else
 			count_line(f, 4, rl_retry_counter_name(i), v[i], i == RL_RC_COMPLIANT ? p : NULL,
 				   rl_retry_counter_help(i));
 	}
-	const char *no = not_judged(r, false, t->lockstep_retries, why, sizeof why);
+	const char *no = rl_report_not_judged(r, false, t->lockstep_retries, why, sizeof why);
 	if (no)
 		not_judged_line(f, 2, "lockstep", no);
 	else

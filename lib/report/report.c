@@ -1,6 +1,7 @@
 /* report/report.c - building the report model from the store's report queries. */
 #include "lib/report/report.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -546,4 +547,39 @@ void rl_report_clear(rl_report *r)
 	free(r->samples);
 	free(r->timeline);
 	memset(r, 0, sizeof *r);
+}
+
+const char *rl_report_resolution(char *buf, size_t cap, int64_t us, const char *space)
+{
+	if (us <= 0)
+		snprintf(buf, cap, "unknown");
+	else if (us % 1000000 == 0)
+		snprintf(buf, cap, "%lld%ss", (long long)(us / 1000000), space);
+	else if (us % 1000 == 0)
+		snprintf(buf, cap, "%lld%sms", (long long)(us / 1000), space);
+	else
+		snprintf(buf, cap, "%lld%s\xc2\xb5s", (long long)us, space);
+	return buf;
+}
+
+const char *rl_report_not_judged(const rl_report *r, bool rule4, uint64_t count, char *buf, size_t cap)
+{
+	const __typeof__(r->retries) *t = &r->retries;
+	if (count)
+		return NULL;
+	if (rule4 && !t->require_jitter) {
+		snprintf(buf, cap, "not judged: policy %s does not require jitter",
+			 t->policy[0] ? t->policy : r->policy->name);
+		return buf;
+	}
+	if (t->ms_times || !r->nsources)
+		return NULL;
+	int64_t finest = 0;
+	for (size_t i = 0; i < r->nsources; i++)
+		if (r->sources[i].time_res_us > 0 && (!finest || r->sources[i].time_res_us < finest))
+			finest = r->sources[i].time_res_us;
+	char res[32];
+	snprintf(buf, cap, "not judged: needs ms timestamps (the finest source resolution here: %s)",
+		 rl_report_resolution(res, sizeof res, finest, " "));
+	return buf;
 }

@@ -172,6 +172,18 @@ int rl_report_load_retries(rl_report *r, rl_store *st, size_t top, rl_err *err);
 /* The timeline bucket of a minute, or NULL outside it (report.c). */
 rl_report_bucket *rl_report_bucket_of(rl_report *r, int64_t minute);
 
+/* A time resolution as words ("1 s", "1 ms", "1 µs", "unknown" for 0), the number and
+ * its unit joined by space (" ", or a no-break space for HTML). Returns buf. */
+const char *rl_report_resolution(char *buf, size_t cap, int64_t us, const char *space);
+
+/* Why no_jitter (rule4) or lockstep could not be judged at all, into buf; NULL when they
+ * could have been, or when count (theirs) is not 0: a count is always shown. "Could
+ * not": for no_jitter, the policy the retries were judged with asks for no jitter
+ * (backoff rule 4 applies only where it does); for both, no source of the database has
+ * times at 1 ms or finer (SPEC §3: only at ms resolution; retries.ms_times says why no
+ * retry can reach them then). An empty database shows its zeros. For every renderer. */
+const char *rl_report_not_judged(const rl_report *r, bool rule4, uint64_t count, char *buf, size_t cap);
+
 /* Frees what rl_report_build allocated (not r itself). */
 void rl_report_clear(rl_report *r);
 

@@ -160,6 +160,7 @@ for k in ("retries", "blind_4xx_retries", "unsafe_retries"):
     eq("retrylens_%s_total" % k, one("retrylens_%s_total" % k), re_[k])
 eq("retrylens_retry_amplification_ratio", one("retrylens_retry_amplification_ratio"), re_["amplification"])
 eq("retrylens_blind_4xx_retry_rate", one("retrylens_blind_4xx_retry_rate"), re_["blind_4xx_retry_rate"])
+eq("retrylens_unretried_failures_total", one("retrylens_unretried_failures_total"), re_["unretried_failures"])
 got = {l["outcome"]: v for l, v in series("retrylens_retry_outcomes_total")}
 if got != re_["outcomes"]:
     bad("retrylens_retry_outcomes_total: %s, want %s" % (got, re_["outcomes"]))
