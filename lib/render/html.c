@@ -551,11 +551,9 @@ static void table_retries(FILE *f, const rl_report *r)
 	fputs("</section>\n", f);
 }
 
-/* The client table's columns, as in the text report: attempts, retries, blind and
- * unsafe, every verdict but compliant; then violations. */
 static bool client_column(int k)
 {
-	return k < RL_CL_CHECKED || (k > RL_CL_OF_RC(RL_RC_COMPLIANT) && k <= RL_CL_VIOLATIONS);
+	return rl_render_client_column(k, true);
 }
 
 /* The evidence chain of a client, one attempt a row, in a row of the client table. */

@@ -297,7 +297,7 @@ static void evidence(FILE *f, const rl_report_client *c)
 
 static bool client_column(int k)
 {
-	return k < RL_CL_CHECKED || (k > RL_CL_OF_RC(RL_RC_COMPLIANT) && k < RL_CL_VIOLATIONS);
+	return rl_render_client_column(k, false);
 }
 
 static void clients(FILE *f, const rl_report *r, const rl_render_opts *o)

@@ -13,6 +13,12 @@ const rl_renderer rl_renderers[] = {
 	{NULL, NULL},
 };
 
+bool rl_render_client_column(int k, bool violations)
+{
+	return k < RL_CL_CHECKED || (k > RL_CL_OF_RC(RL_RC_COMPLIANT) && k < RL_CL_VIOLATIONS) ||
+	       (violations && k == RL_CL_VIOLATIONS);
+}
+
 const rl_renderer *rl_renderer_find(const char *name)
 {
 	for (const rl_renderer *r = rl_renderers; r->name; r++)

@@ -37,6 +37,10 @@ const rl_renderer *rl_renderer_find(const char *name);
  * when out of memory: what --output json prints and --fail-on reads. */
 json_t *rl_render_json_doc(const rl_report *r);
 
+/* Whether client counter k (RL_CL_*) is a column of a client table: attempts, retries,
+ * blind and unsafe, then every verdict but compliant, and with violations their sum. */
+bool rl_render_client_column(int k, bool violations);
+
 /* v in its shortest form that reads back as v (0.1, not 0.10000000000000001), as the
  * JSON report writes reals; returns buf. */
 const char *rl_render_real(char buf[40], double v);

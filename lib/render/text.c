@@ -186,11 +186,9 @@ static void error_messages(FILE *f, const rl_report *r, const rl_render_opts *o)
 			RL_ERRORS_CAP);
 }
 
-/* The client table's columns: attempts, retries, blind and unsafe, then every verdict
- * but compliant, each one wider than its heading. */
 static bool client_column(int k)
 {
-	return k < RL_CL_CHECKED || (k > RL_CL_OF_RC(RL_RC_COMPLIANT) && k < RL_CL_VIOLATIONS);
+	return rl_render_client_column(k, false);
 }
 
 static int col_width(int k)
