@@ -604,14 +604,25 @@ int rl_ingest_run(rl_ingest *ing, const char *const *paths, size_t n, rl_err *er
 		rc = run_readers(ing, n, err);
 	if (rc && !ing->finished)
 		mark_failed(ing);
-	if (!rc || rc == RL_EINPUT)
-		for (size_t i = 0; i < ing->nsrcs; i++)
-			if (ing->srcs[i].npending)
-				rl_readers_notice(
-					&ing->readers, ing->srcs[i].name, false,
-					"its last line (%zu bytes) has no newline yet: the next run reads it again, "
-					"and a report counts it as if input ended there",
-					ing->srcs[i].npending);
+	for (size_t i = 0; (!rc || rc == RL_EINPUT) && i < ing->nsrcs; i++) {
+		size_t parts = ing->srcs[i].pending_parts;
+		if (parts == 1)
+			rl_readers_notice(&ing->readers, ing->srcs[i].name, false,
+					  "its last line (%zu bytes) is a part of a record whose end has not come yet: "
+					  "the next run reads it again, and a report counts it as if input ended there",
+					  ing->srcs[i].npending);
+		else if (parts)
+			rl_readers_notice(&ing->readers, ing->srcs[i].name, false,
+					  "its last %zu lines (%zu bytes) are parts of a record whose end has not come "
+					  "yet: the next run reads them again, and a report counts them as if input "
+					  "ended there",
+					  parts, ing->srcs[i].npending);
+		else if (ing->srcs[i].npending)
+			rl_readers_notice(&ing->readers, ing->srcs[i].name, false,
+					  "its last line (%zu bytes) has no newline yet: the next run reads it again, "
+					  "and a report counts it as if input ended there",
+					  ing->srcs[i].npending);
+	}
 	return rc;
 }
 

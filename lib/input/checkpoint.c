@@ -293,8 +293,9 @@ int rl_checkpoints_save(rl_checkpoints *c, const rl_reader *srcs, size_t n, rl_s
 		cp->size = r->file_size;
 		cp->mtime_ns = r->mtime_ns;
 		cp->gzip = r->src && rl_source_is_gzip(r->src);
-		cp->offset = r->done_offset;
-		cp->lines = r->done_lines;
+		/* before the parts of a record still held (a stop between them) */
+		cp->offset = r->nheld ? r->held_offset : r->done_offset;
+		cp->lines = r->nheld ? r->held_lines : r->done_lines;
 		cp->ended = r->eof && !r->cut && !r->failed;
 		cp->document = r->fmt && rl_format_is_document(r->fmt);
 		cp->time_res_us = r->time_res;

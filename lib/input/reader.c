@@ -78,6 +78,7 @@ static bool parse_line(rl_reader *s, const rl_line *ln)
 	rl_reject rj = rl_format_parse(s->fmt, ln->p, ln->n, &s->rec);
 	if (rj == RL_REJECT_PENDING) {
 		s->run_parsed++; /* a part of a record the format assembles */
+		s->part_held = !rl_format_is_document(s->fmt); /* a document's lines are read at its end */
 		return false;
 	}
 	if (rj == RL_REJECT_NOT_ACCESS) {
@@ -102,6 +103,23 @@ static bool parse_line(rl_reader *s, const rl_line *ln)
 	return true;
 }
 
+/* Appends a held part and its newline to s->held. Non-zero: out of memory. */
+static int hold_bytes(rl_reader *s, const char *p, size_t n)
+{
+	if (s->nheld_bytes + n + 1 > s->capheld) {
+		size_t cap = (s->nheld_bytes + n + 1) * 2;
+		char *b = realloc(s->held, cap);
+		if (!b)
+			return RL_ENOMEM;
+		s->held = b;
+		s->capheld = cap;
+	}
+	memcpy(s->held + s->nheld_bytes, p, n);
+	s->nheld_bytes += n;
+	s->held[s->nheld_bytes++] = '\n';
+	return 0;
+}
+
 /* Takes a line: pending when it is a file's last line without its newline yet (SPEC
  * §4: the next run reads it again; a report counts it), else parsed. The line is
  * counted once it is accounted for: a record's line with its attempt
@@ -118,8 +136,23 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 		}
 		return false;
 	}
-	s->rec_owes_line = true;
+	uint64_t off0 = s->done_offset;
+	long long lines0 = s->done_lines;
+	s->owed_lines++;
+	s->part_held = false;
 	bool rec = parse_line(s, ln);
+	if (s->part_held) {
+		/* counted with the record it is part of; a checkpoint stops before the first */
+		if (!s->nheld++) {
+			s->held_offset = off0;
+			s->held_lines = lines0;
+			s->nheld_bytes = 0;
+		}
+		if (s->hold_unterminated && hold_bytes(s, ln->p, ln->n))
+			s->hold_unterminated = false; /* out of memory: the parts are lost at the end, as before */
+		return false;
+	}
+	s->nheld = 0;
 	if (!rec)
 		rl_reader_count_record(s);
 	return rec;
@@ -127,11 +160,33 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 
 void rl_reader_count_record(rl_reader *s)
 {
-	if (s->rec_owes_line) {
-		s->rec_owes_line = false;
-		s->delta->lines++;
-		s->all->lines++;
-	}
+	s->delta->lines += s->owed_lines;
+	s->all->lines += s->owed_lines;
+	s->owed_lines = 0;
+}
+
+/* At the end of a plain file (ingest), the parts of a record whose last part has not
+ * come are pending like a last line without its newline (SPEC §4): not counted, the
+ * checkpoint before them, their bytes (and that line's) kept for the next run and the
+ * report. False when there are none (or they cannot be kept). */
+static bool hold_parts_at_end(rl_reader *s)
+{
+	if (!s->nheld || !s->hold_unterminated)
+		return false;
+	if (s->npending && hold_bytes(s, s->pending, s->npending))
+		return false;
+	if (s->npending)
+		s->nheld_bytes--; /* that line had no newline */
+	free(s->pending);
+	s->pending = s->held;
+	s->npending = s->nheld_bytes;
+	s->held = NULL;
+	s->nheld_bytes = s->capheld = 0;
+	s->owed_lines = 0;
+	s->pending_parts = s->nheld;
+	s->done_offset = s->held_offset;
+	s->done_lines = s->held_lines;
+	return true;
 }
 
 /* At the end of a document's input: finish() reads it; an unreadable document is one
@@ -206,8 +261,13 @@ void rl_reader_pull(rl_reader *s)
 				finish_document(s);
 				continue;
 			}
+			if (r == 0 && hold_parts_at_end(s)) {
+				s->eof = true;
+				return;
+			}
 			if (r <= 0) {
 				/* what the format held (CRI partial lines) is lost: counted, sampled */
+				rl_reader_count_record(s);
 				for (rl_reject rj; (rj = rl_format_end(s->fmt)) != RL_REJECT_NONE;) {
 					rl_line lost = {.p = "", .n = 0, .lineno = s->last_line};
 					reject(s, &lost, rl_reject_text(rj));
@@ -324,6 +384,8 @@ void rl_reader_close(rl_reader *s)
 {
 	free(s->pending);
 	s->pending = NULL;
+	free(s->held);
+	s->held = NULL;
 	rl_source_free(s->src);
 	rl_format_free(s->fmt);
 	rl_sniff_clear(&s->sniff);

@@ -85,9 +85,19 @@ typedef struct rl_reader {
 	uint64_t fp_hash;
 	uint64_t file_size; /* at open (compressed for gzip) */
 	int64_t mtime_ns;
-	bool rec_owes_line; /* rec's line is counted when rec is (rl_reader_count_record) */
+	unsigned owed_lines; /* taken, counted with the record they make (rl_reader_count_record) */
 	uint64_t done_offset; /* after the last line taken, and its number */
 	long long done_lines;
+	/* parts of a record the format holds (CRI's P lines) until its last part comes:
+	 * nheld of them, from held_offset (after line held_lines); a checkpoint stops before
+	 * them, and at the end of a plain file they are pending, with their bytes (held) */
+	size_t nheld;
+	uint64_t held_offset;
+	long long held_lines;
+	char *held;
+	size_t nheld_bytes, capheld;
+	bool part_held; /* the line just parsed was such a part */
+	size_t pending_parts; /* at the end: the held parts made pending (with any line after them) */
 	bool hold_unterminated; /* a last line without its newline waits (a plain file's) */
 	char *pending; /* that line, held (malloc'd) */
 	size_t npending;
