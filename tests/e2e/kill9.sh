@@ -71,10 +71,19 @@ grep -q "saved for the next run (0 changes written" "$tmp/again.err" && ok "a ru
 # per commit: the analysis of every attempt counted goes in with it), so the report
 # equals analyze of those L lines
 skilled=0 sequal=0
+case $bin in
+*valgrind*)
+	# valgrind's start-up takes most of a 5,000-line stream's run: few kills would land
+	# between its first commit and its end (the plain and ASan builds check this)
+	echo "note: the stream kills are not run under valgrind"
+	stream_trials=0
+	;;
+*) stream_trials=10 ;;
+esac
 start=$(date +%s%N)
 "$bin" ingest --quiet --flush-every 0.05 --db "$tmp/s0.db" - <"$tmp/full.log" || bad "the stream's run failed"
 stook=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-for t in $(awk -v s="$seed" -v d="$stook" 'BEGIN { srand(s + 1); for (i = 0; i < 10; i++) printf "%.3f ", 0.05 + rand() * d * 0.9 }'); do
+for t in $(awk -v s="$seed" -v d="$stook" -v n=$stream_trials 'BEGIN { srand(s + 1); for (i = 0; i < n; i++) printf "%.3f ", 0.05 + rand() * d * 0.9 }'); do
 	rm -f "$tmp/s.db" "$tmp/s.db-wal" "$tmp/s.db-shm" "$tmp/s.db.lock"
 	cat "$tmp/full.log" | "$bin" ingest --quiet --flush-every 0.05 --db "$tmp/s.db" - 2>"$tmp/s.err" &
 	p=$!
@@ -94,9 +103,11 @@ for t in $(awk -v s="$seed" -v d="$stook" 'BEGIN { srand(s + 1); for (i = 0; i <
 		head -n 12 "$tmp/diff"
 	fi
 done
-[ $skilled -ge 3 ] || bad "only $skilled kills of the stream landed mid-run"
-[ $sequal -ge 3 ] && ok "a stream killed -9 mid-run ($skilled times): its commits equal analyze of the lines they hold ($sequal trials)" ||
-	bad "stream kills: $sequal equal"
+if [ $stream_trials -gt 0 ]; then
+	[ $skilled -ge 3 ] || bad "only $skilled kills of the stream landed mid-run"
+	[ $sequal -ge 3 ] && ok "a stream killed -9 mid-run ($skilled times): its commits equal analyze of the lines they hold ($sequal trials)" ||
+		bad "stream kills: $sequal equal"
+fi
 
 echo "$killed of 20 runs were killed before they finished"
 [ $killed -ge 10 ] || bad "only $killed of 20 kills landed before the run finished"
