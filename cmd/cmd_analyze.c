@@ -30,6 +30,7 @@ int cmd_analyze(int argc, char **argv)
 		"  retrylens analyze /var/log/nginx/access.log\n"
 		"  retrylens analyze --policy leaperone --output json access.log.1 access.log.2.gz\n"
 		"  retrylens analyze --since 2026-11-29T10:00:00Z --until 2026-11-29T11:00:00Z access.log\n"
+		"  retrylens analyze --output html -o report.html access.log\n"
 		"  zcat old.log.gz | retrylens analyze -\n",
 		opts,
 	};

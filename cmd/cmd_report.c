@@ -54,7 +54,10 @@ int cmd_report(int argc, char **argv)
 		"examples:\n"
 		"  retrylens report --db api.db\n"
 		"  retrylens report --db api.db --output json --policy leaperone\n"
-		"  retrylens report --db api.db --since 24h --by hour\n",
+		"  retrylens report --db api.db --since 24h --by hour\n"
+		"  retrylens report --db api.db --output csv --table clients > clients.csv\n"
+		"  retrylens report --db api.db --since 1h --output prometheus -o "
+		"/var/lib/prometheus/node-exporter/retrylens.prom\n",
 		opts,
 	};
 	char **pos;
