@@ -209,7 +209,7 @@ echo "| re-ingest of a $(awk -v b="$(wc -c <"$gb")" 'BEGIN { printf "%.2f", b / 
 rm -f "$out/gb.db" "$out/gb.db-wal" "$out/gb.db-shm" "$out/gb.db.lock"
 # ingest's lines/s with the state saved in every commit, against BENCH_BASE's: a file (one
 # transaction: the state and checkpoints in its commit) and a stream committing every
-# second (the state with each timer commit); median of 3, each into a new database
+# second (the state with each timer commit); median of 7, each into a new database
 if [ -n "$base_bin" ]; then
 	echo
 	echo "| ingest, week.log ($lines lines) | $base_name lines/s | work tree lines/s | work ÷ $base_name | target |"
@@ -221,7 +221,7 @@ if [ -n "$base_bin" ]; then
 			else
 				cmd="rm -f '$out/r.db' '$out/r.db-wal' '$out/r.db-shm'; cat '$out/week.log' | '$b' ingest --quiet --flush-every 1 --db '$out/r.db' -"
 			fi
-			"$out/measure" --runs 3 -- sh -c "$cmd" | wall_of
+			"$out/measure" --runs 7 -- sh -c "$cmd" | wall_of
 		done | tr '\n' ' ' | awk -v n="$lines" -v how="$how" '{ a = n / $1; b = n / $2;
 			printf "| %s | %.0f | %.0f | %.2f | ≥ 0.90: %s |\n", how == "file" ? "a file (one transaction)" : "a stream, --flush-every 1",
 			a, b, b / a, (b / a >= 0.90 ? "met" : "MISSED") }'
