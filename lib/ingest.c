@@ -45,7 +45,7 @@ struct rl_ingest {
 	rl_store_source_delta *deltas; /* per source: counts since the last flush */
 	size_t nsrcs;
 	rl_ingest_stats stats;
-	int64_t last_flush_us;
+	int64_t last_commit_us; /* a stream commits every flush_every_us */
 	int64_t last_progress_us;
 	/* the retry analysis */
 	rl_worker *analysis;
@@ -174,11 +174,12 @@ static void deltas_reset(rl_ingest *ing)
 
 /* Hands what was counted since the last flush to the committer. The final flush
  * (status set) saves the retry state and waits until it is written. A stream's flush
- * first has the analysis judge and hand over every attempt counted so far, with its
- * state, so that one commit holds both (lib/store/writer.h). */
-static int flush(rl_ingest *ing, const char *status, rl_err *err)
+ * with commit (its timer's) first has the analysis judge and hand over every attempt
+ * counted so far, with its state, so that one commit holds both (lib/store/writer.h);
+ * a flush of full tables joins the open transaction (a file run's are all in one). */
+static int flush(rl_ingest *ing, const char *status, bool commit, rl_err *err)
 {
-	if (ing->streams && !status && ing->analysis) {
+	if (ing->streams && commit && !status && ing->analysis) {
 		int rc = rl_worker_flush(ing->analysis);
 		if (rc) {
 			rl_err_set(err, rc, NULL, 0, "the retry analysis failed");
@@ -195,17 +196,19 @@ static int flush(rl_ingest *ing, const char *status, rl_err *err)
 			      ing->stats.attempts,
 			      ing->readers.rejected,
 			      status,
-			      status	     ? on_final
-			      : ing->streams ? save_meta
-					     : NULL,
-			      sn};
+			      status		       ? on_final
+			      : ing->streams && commit ? save_meta
+						       : NULL,
+			      sn,
+			      commit};
 	ing->work.endpoints_upto = rl_intern_count(ing->endpoints);
 	ing->work.methods_upto = rl_intern_count(ing->methods);
 	ing->work.errors_upto = rl_error_table_count(ing->errors);
 	int rc = rl_writer_submit(ing->commit, &ing->work, ing->deltas, ing->readers.samples, ing->readers.nsamples, &t,
 				  status != NULL, err);
 	deltas_reset(ing);
-	ing->last_flush_us = rl_mono_us();
+	if (commit)
+		ing->last_commit_us = rl_mono_us();
 	return rc;
 }
 
@@ -265,9 +268,9 @@ static void progress(rl_ingest *ing, bool done)
 /* Checks, every few thousand records, whether a flush is due. */
 static int maybe_flush(rl_ingest *ing, rl_err *err)
 {
-	if (rl_agg_full(ing->work.agg) || rl_clients_full(ing->work.clients) ||
-	    rl_mono_us() - ing->last_flush_us >= ing->o.flush_every_us)
-		return flush(ing, NULL, err);
+	bool due = rl_mono_us() - ing->last_commit_us >= ing->o.flush_every_us;
+	if (due || rl_agg_full(ing->work.agg) || rl_clients_full(ing->work.clients))
+		return flush(ing, NULL, due, err);
 	return 0;
 }
 
@@ -279,9 +282,9 @@ static bool tick(void *ctx)
 	if (atomic_load_explicit(&ing->stop, memory_order_relaxed) || ing->tick_rc)
 		return false;
 	progress(ing, false);
-	if (!ing->analysis || rl_mono_us() - ing->last_flush_us < ing->o.flush_every_us)
+	if (!ing->analysis || rl_mono_us() - ing->last_commit_us < ing->o.flush_every_us)
 		return true;
-	ing->tick_rc = flush(ing, NULL, &ing->tick_err);
+	ing->tick_rc = flush(ing, NULL, true, &ing->tick_err);
 	return ing->tick_rc == 0;
 }
 
@@ -339,7 +342,7 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 	}
 	if ((rc = rl_store_commit(st, err)) || (rc = load_meta(ing, err)))
 		goto fail;
-	ing->last_flush_us = rl_mono_us();
+	ing->last_commit_us = rl_mono_us();
 	*out = ing;
 	return 0;
 fail:
@@ -563,7 +566,8 @@ static int run_readers(rl_ingest *ing, size_t n, rl_err *err)
 			ing->stats.bytes += rl_source_bytes_read(ing->srcs[i].src);
 		}
 	/* the analysis commits its last tables, then the final commit saves its state */
-	if ((rc = rl_worker_stop(ing->analysis, err)) || (rc = flush(ing, ing->input_failed ? "failed" : "ok", err)))
+	if ((rc = rl_worker_stop(ing->analysis, err)) ||
+	    (rc = flush(ing, ing->input_failed ? "failed" : "ok", true, err)))
 		return rc;
 	progress(ing, true);
 	ing->finished = true;

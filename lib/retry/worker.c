@@ -173,8 +173,9 @@ static int process_batch(rl_worker *a, batch *b)
 	for (size_t i = 0; i < b->n && !rc; i++)
 		rc = process(a, &b->m[i], b->arena);
 	bool due = rl_mono_us() - a->last_flush_us >= a->o.flush_every_us;
+	/* its own tables only: the state goes with the parser's commits (rl_worker_flush) */
 	if (!rc && (rl_agg_full(a->work.agg) || rl_clients_full(a->work.clients) || due))
-		rc = submit(a, false, due);
+		rc = submit(a, false, false);
 	return rc;
 }
 

@@ -414,10 +414,10 @@ static int write_batch(rl_writer *c, batch *b, rl_err *err)
 	if (b->has_totals && b->totals.on_final && (rc = b->totals.on_final(b->totals.final_ctx, c->st, err)))
 		goto fail;
 	work_reset(&b->w);
-	/* only the parser's batches (with totals) end a transaction: the analysis' batch
-	 * before one joins it (rl_worker_flush), so counts and chains commit together; in
+	/* only the parser's batches that say so end a transaction: the analysis' batches
+	 * before one join it (rl_worker_flush), so counts and chains commit together; in
 	 * one transaction for the run, only its last batch commits it all */
-	if (!b->has_totals || (c->one_tx && !b->totals.status))
+	if (!b->has_totals || (c->one_tx ? !b->totals.status : !b->totals.commit && !b->totals.status))
 		return 0;
 	c->open = false;
 	return rl_store_commit(c->st, err);

@@ -75,15 +75,16 @@ typedef struct rl_writer_totals {
 	/* Run inside the transaction, after everything else (in the last: the saved state). */
 	int (*on_final)(void *ctx, rl_store *st, rl_err *err);
 	void *final_ctx;
+	bool commit; /* ends the transaction (without one transaction for the run) */
 } rl_writer_totals;
 
 /* With on (before the first submit), every batch of the run goes into one transaction
  * that the last one (a status in its totals) commits: a run killed midway leaves the
  * database as it was, so the same command again reads every line once (the
- * checkpoints are in that transaction too). Off, each batch with totals (the parser's)
- * commits itself and every batch without (the analysis') since the last commit
- * (streams, which cannot be read again: what they delivered is kept, its analysis with
- * it). */
+ * checkpoints are in that transaction too). Off, a batch whose totals say commit (the
+ * parser's timer) commits itself and every batch before it since the last commit, the
+ * analysis' included (streams, which cannot be read again: what they delivered is kept,
+ * its analysis with it). */
 void rl_writer_one_transaction(rl_writer *c, bool on);
 
 /* Queues a commit of *w, the sources' counts since the last commit (deltas, may be

@@ -33,9 +33,9 @@ seed=$(date +%s)
 echo "one run takes ${took} s; kill moments from seed $seed"
 
 killed=0 equal=0 i=0
-# moments within the first 80 % of a run's time, so that a machine busier or quieter
+# moments within the first 70 % of a run's time, so that a machine busier or quieter
 # than when it was timed still kills most runs midway
-for t in $(awk -v s="$seed" -v d="$took" 'BEGIN { srand(s); for (i = 0; i < 20; i++) printf "%.3f ", 0.02 + rand() * d * 0.8 }'); do
+for t in $(awk -v s="$seed" -v d="$took" 'BEGIN { srand(s); for (i = 0; i < 20; i++) printf "%.3f ", 0.02 + rand() * d * 0.7 }'); do
 	i=$((i + 1))
 	rm -f "$tmp/k.db" "$tmp/k.db-wal" "$tmp/k.db-shm" "$tmp/k.db.lock"
 	if [ $((i % 2)) = 1 ]; then
@@ -110,7 +110,7 @@ if [ $stream_trials -gt 0 ]; then
 fi
 
 echo "$killed of 20 runs were killed before they finished"
-[ $killed -ge 10 ] || bad "only $killed of 20 kills landed before the run finished"
+[ $killed -ge 8 ] || bad "only $killed of 20 kills landed before the run finished"
 [ $equal = 20 ] && ok "kill -9 at 20 moments, then the same command: equal to one run 20 times" ||
 	bad "equal to one run in $equal of 20 trials"
 exit $fail
