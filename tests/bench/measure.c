@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 			rss = ru.ru_maxrss;
 	}
 	qsort(walls, (size_t)runs, sizeof walls[0], cmp);
-	printf("wall_s=%.3f rss_kib=%ld exit=%d\n", walls[runs / 2], rss,
+	printf("wall_s=%.4f rss_kib=%ld exit=%d\n", walls[runs / 2], rss,
 	       WIFEXITED(status) ? WEXITSTATUS(status) : 128);
 	return 0;
 }
