@@ -60,9 +60,10 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Depends: from the libraries the binary links (dpkg-shlibdeps, in dpkg-dev, which
-# build-essential pulls in); without it, the Debian 12 names of the four by hand.
+# build-essential pulls in, and file(1)); without them, the Debian 12 names by hand.
 find_program(RL_DPKG_SHLIBDEPS dpkg-shlibdeps)
-if(RL_DPKG_SHLIBDEPS)
+find_program(RL_FILE file) # CPack's DEB generator runs file(1) before dpkg-shlibdeps
+if(RL_DPKG_SHLIBDEPS AND RL_FILE)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6, libpcre2-8-0, libsqlite3-0, libjansson4, zlib1g")
