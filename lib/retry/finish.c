@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "lib/base/defaults.h"
+#include "lib/base/text.h"
+#include "lib/classify/endpoint.h"
 #include "lib/mem/strpool.h"
 #include "lib/retry/reorder.h"
 #include "lib/retry/saved.h"
@@ -40,10 +42,15 @@ static const char *name_of(void *ctx, int kind, uint32_t id)
 	return rl_intern_str(kind ? f->methods : f->endpoints, id);
 }
 
+/* A saved chain names its endpoint and method as the run interned them; the database
+ * (whose names the interners were preloaded with) as rl_text_clean made them
+ * (lib/store/writer.c): cleaned, a name with a control byte finds its row. */
 static uint32_t id_of(void *ctx, int kind, const char *name)
 {
 	rl_retry_finish *f = ctx;
-	return rl_intern_id(kind ? f->methods : f->endpoints, name, strlen(name));
+	char clean[RL_ENDPOINT_MAX_LEN * 4 + 8];
+	size_t n = rl_text_clean(clean, sizeof clean, name, strlen(name));
+	return rl_intern_id(kind ? f->methods : f->endpoints, clean, n);
 }
 
 static int judge_cb(void *ctx, const rl_attempt *a)

@@ -221,4 +221,17 @@ rc=$?
 	echo "ok: --format auto on garbage: exit 3, names the file and asks for --format" ||
 	bad "--format auto on garbage → $rc: $(cat "$tmp/g.err")"
 
+# --- a control byte in a target: its retries stay on its endpoint -------------------------
+# (a chain still open at the end names its endpoint as the run interned it, raw; the
+# database holds the name cleaned: the report's judgment of open chains matches them)
+for st in 503 200; do
+	printf '{"time":"2026-11-29T10:00:0%s+00:00","remote_addr":"198.18.0.1","request":"GET /v1/a\tb HTTP/1.1","status":%s,"http_user_agent":"sdk/1.0"}\n' \
+		$([ $st = 503 ] && echo 1 || echo 3) $st
+done >"$tmp/ctl.jsonl"
+"$bin" analyze --quiet --format json --output json "$tmp/ctl.jsonl" >"$tmp/ctl.json"
+r=$("$jsonsub" --get "$tmp/ctl.json" retries.retries 2>/dev/null)
+e=$("$jsonsub" --get "$tmp/ctl.json" endpoints.0.retries 2>/dev/null)
+[ "$r" = 1 ] && [ "$e" = 1 ] && echo "ok: a tab in a target: its open chain's retry counts on its endpoint" ||
+	bad "a tab in a target: retries $r, its endpoint's $e"
+
 exit $fail
