@@ -121,21 +121,21 @@ static int save_meta(void *ctx, rl_store *st, rl_err *err)
 	const struct meta_snap *sn = ctx;
 	rl_ingest *ing = sn->ing;
 	int rc;
-	if ((rc = save_format_opts(ing, st, err)) ||
-	    (rc = rl_store_meta_set_i64(st, "end_of_input_us", sn->end_of_input, err)) ||
+	if ((rc = rl_store_meta_set_i64(st, "end_of_input_us", sn->end_of_input, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "next_seq", (int64_t)sn->next_seq, err)) ||
 	    (rc = rl_store_meta_set_i64(st, "clock_skew_us", ing->o.clock_skew_us, err)))
 		return rc;
 	return rl_store_meta_set_i64(st, "max_lag_us", ing->o.max_lag_us, err);
 }
 
-/* In the last transaction: the state the next run goes on from, the checkpoints, and
- * the client cap. */
+/* In the last transaction: the state the next run goes on from, the checkpoints (and
+ * the format options a report counts their pending lines with), and the client cap. */
 static int on_final(void *ctx, rl_store *st, rl_err *err)
 {
 	rl_ingest *ing = ((const struct meta_snap *)ctx)->ing;
 	int rc;
-	if ((rc = save_meta(ctx, st, err)) || (ing->analysis && (rc = rl_worker_save(ing->analysis, st, err))) ||
+	if ((rc = save_meta(ctx, st, err)) || (rc = save_format_opts(ing, st, err)) ||
+	    (ing->analysis && (rc = rl_worker_save(ing->analysis, st, err))) ||
 	    (!ing->pending_run && (rc = rl_checkpoints_save(&ing->cps, ing->srcs, ing->nsrcs, st, ing->run_id, err))))
 		return rc;
 	return rl_store_prune_clients(st, RL_CLIENTS_CAP, NULL, err);
@@ -476,14 +476,20 @@ static int run_readers(rl_ingest *ing, size_t n, rl_err *err)
 	for (size_t i = 0; i < n; i++)
 		ing->streams |= ing->srcs[i].src && rl_source_is_stream(ing->srcs[i].src);
 	rl_writer_one_transaction(ing->commit, !ing->streams);
-	rl_worker_opts ao = {ing->o.policy,	    ing->o.retry_window_us,
-			     ing->o.max_lag_us,	    ing->o.clock_skew_us,
-			     ing->o.flush_every_us, ing->o.max_keys,
-			     ing->endpoints,	    ing->methods,
-			     ing->commit,	    n,
-			     ing->source_names,	    ing->time_res,
-			     ing->dur_res,	    ing->streams,
-			     ing->pending_run};
+	rl_worker_opts ao = {.policy = ing->o.policy,
+			     .window_us = ing->o.retry_window_us,
+			     .max_lag_us = ing->o.max_lag_us,
+			     .clock_skew_us = ing->o.clock_skew_us,
+			     .max_keys = ing->o.max_keys,
+			     .endpoints = ing->endpoints,
+			     .methods = ing->methods,
+			     .commit = ing->commit,
+			     .nsources = n,
+			     .source_names = ing->source_names,
+			     .time_res = ing->time_res,
+			     .dur_res = ing->dur_res,
+			     .save_every_commit = ing->streams,
+			     .continue_clock = ing->pending_run};
 	if ((rc = rl_worker_new(&ing->analysis, &ao, err)) || (rc = rl_worker_load(ing->analysis, ing->st, err)))
 		return rc;
 	rl_worker_start(ing->analysis);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/base/array.h"
 #include "lib/base/text.h"
 
 #define RES_LINES 1000 /* the resolution is the finest shown in the first 1,000 lines */
@@ -106,14 +107,8 @@ static bool parse_line(rl_reader *s, const rl_line *ln)
 /* Appends a held part and its newline to s->held. Non-zero: out of memory. */
 static int hold_bytes(rl_reader *s, const char *p, size_t n)
 {
-	if (s->nheld_bytes + n + 1 > s->capheld) {
-		size_t cap = (s->nheld_bytes + n + 1) * 2;
-		char *b = realloc(s->held, cap);
-		if (!b)
-			return RL_ENOMEM;
-		s->held = b;
-		s->capheld = cap;
-	}
+	if (rl_array_grow((void **)&s->held, &s->capheld, s->nheld_bytes + n, 1))
+		return RL_ENOMEM;
 	memcpy(s->held + s->nheld_bytes, p, n);
 	s->nheld_bytes += n;
 	s->held[s->nheld_bytes++] = '\n';

@@ -41,7 +41,6 @@ struct rl_worker {
 	rl_store_source_delta *deltas; /* late counts per input */
 	rl_tally tally; /* what the chains find, counted into work */
 	int64_t advanced_to;
-	int64_t last_flush_us;
 	/* the last stored attempt of each key an earlier run saved (SPEC §3.1.8: one more
 	 * than --max-lag before it is late for that key): key → index into stored_start */
 	rl_u64map stored;
@@ -116,7 +115,6 @@ static int submit(rl_worker *a, bool wait, bool state)
 	int rc = rl_writer_submit(a->o.commit, &a->work, a->deltas, NULL, 0, NULL, wait, &a->err);
 	for (size_t i = 0; i < a->o.nsources; i++)
 		a->deltas[i].late = 0;
-	a->last_flush_us = rl_mono_us();
 	return rc;
 }
 
@@ -172,9 +170,9 @@ static int process_batch(rl_worker *a, batch *b)
 	int rc = 0;
 	for (size_t i = 0; i < b->n && !rc; i++)
 		rc = process(a, &b->m[i], b->arena);
-	bool due = rl_mono_us() - a->last_flush_us >= a->o.flush_every_us;
-	/* its own tables only: the state goes with the parser's commits (rl_worker_flush) */
-	if (!rc && (rl_agg_full(a->work.agg) || rl_clients_full(a->work.clients) || due))
+	/* full tables go on their own; the rest, and the state, with the parser's timer
+	 * commits (rl_worker_flush) or the last */
+	if (!rc && (rl_agg_full(a->work.agg) || rl_clients_full(a->work.clients)))
 		rc = submit(a, false, false);
 	return rc;
 }
@@ -307,7 +305,6 @@ int rl_worker_stop(rl_worker *a, rl_err *err)
 
 void rl_worker_start(rl_worker *a)
 {
-	a->last_flush_us = rl_mono_us();
 	/* signals (SIGINT, SIGTERM…) are the parser's to take: the thread blocks them */
 	sigset_t all, old;
 	sigfillset(&all);

@@ -35,7 +35,6 @@ typedef struct rl_worker rl_worker;
 typedef struct rl_worker_opts {
 	const rl_policy *policy;
 	int64_t window_us, max_lag_us, clock_skew_us;
-	int64_t flush_every_us;
 	size_t max_keys;
 	rl_intern *endpoints, *methods; /* appended to by the parser; read here for ids it handed over */
 	rl_writer *commit;
