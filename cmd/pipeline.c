@@ -95,12 +95,12 @@ int cli_check_output(const char *cmd, const cli_output_args *o)
 			return cli_usage(cmd, "--table chooses the table of --output csv (the other formats print "
 					      "every table)");
 		bool found = false;
-		for (const char *const *t = rl_csv_tables; *t; t++)
-			found |= strcmp(*t, o->table) == 0;
+		for (size_t i = 0; rl_csv_table(i); i++)
+			found |= strcmp(rl_csv_table(i), o->table) == 0;
 		if (!found) {
 			size_t k = 0;
-			for (const char *const *t = rl_csv_tables; *t; t++)
-				append_name(known, sizeof known, &k, *t);
+			for (size_t i = 0; rl_csv_table(i); i++)
+				append_name(known, sizeof known, &k, rl_csv_table(i));
 			return cli_usage(cmd, "--table: unknown table '%s' (known: %s)", o->table, known);
 		}
 	}
@@ -199,7 +199,6 @@ static const char *signal_name(int sig)
 /* --- progress on a terminal ------------------------------------------------------ */
 
 static struct {
-	bool on; /* stderr is a terminal and not --quiet */
 	int width; /* of the line shown, 0: none */
 	int64_t start_us;
 } prog;
@@ -291,9 +290,8 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 		.keep_pending = strcmp(cmd, "ingest") == 0, /* analyze's input ends: its last line counts */
 		.wrong_format_writes_nothing = strcmp(cmd, "ingest") == 0,
 	};
-	prog.on = !quiet && isatty(2);
 	prog.start_us = rl_mono_us();
-	if (prog.on)
+	if (!quiet && isatty(2)) /* progress on a terminal only */
 		o.progress = on_progress;
 	rl_ingest *ing;
 	int rc = rl_ingest_new(&ing, st, &o, &err);

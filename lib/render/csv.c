@@ -47,7 +47,10 @@ static const csv_table tables[] = {
 	{"storms", "retries.storms.storms", storm_cols},
 };
 
-const char *const rl_csv_tables[] = {"status", "endpoints", "clients", "sdks", "errors", "timeline", "storms", NULL};
+const char *rl_csv_table(size_t i)
+{
+	return i < sizeof tables / sizeof tables[0] ? tables[i].name : NULL;
+}
 
 /* The value at a dotted path under v, or NULL. */
 static json_t *at_path(json_t *v, const char *path)

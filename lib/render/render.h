@@ -17,7 +17,7 @@
 typedef struct rl_render_opts {
 	bool color; /* ANSI bold headings (the caller decides: a TTY, no NO_COLOR, no TERM=dumb) */
 	size_t top; /* the --top the report was built with, for headings; 0: all */
-	const char *table; /* csv: one of rl_csv_tables (NULL: "endpoints") */
+	const char *table; /* csv: one of rl_csv_table's names (NULL: "endpoints") */
 } rl_render_opts;
 
 typedef int (*rl_render_fn)(const rl_report *r, FILE *out, const rl_render_opts *o);
@@ -55,8 +55,8 @@ int rl_render_text(const rl_report *r, FILE *out, const rl_render_opts *o);
  * rows (nested objects flattened with '.'), then one row per JSON row. */
 int rl_render_csv(const rl_report *r, FILE *out, const rl_render_opts *o);
 
-/* The tables --table names, ends with NULL. */
-extern const char *const rl_csv_tables[];
+/* The name of csv table i, in --help's order; NULL past the last. */
+const char *rl_csv_table(size_t i);
 
 /* The whole report as Markdown headings and pipe tables, for a post-incident review. */
 int rl_render_markdown(const rl_report *r, FILE *out, const rl_render_opts *o);
