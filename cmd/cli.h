@@ -92,6 +92,8 @@ int cmd_ingest(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_policies(int argc, char **argv);
 int cmd_prune(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_split(int argc, char **argv);
 int cmd_check_format(int argc, char **argv);
 
 /* --- shared by analyze, ingest and report (cmd/pipeline.c) ----------------------- */
@@ -107,6 +109,9 @@ typedef struct cli_ingest_args {
 	size_t max_line;
 	int64_t flush_every_us;
 	int64_t retry_window_us, max_lag_us, clock_skew_us;
+	const char *shard; /* ingest --shard I/N, parsed into shard_i, shard_n by cli_resolve_format */
+	uint32_t shard_i, shard_n;
+	size_t jobs; /* --jobs: retry workers (0: the cores, at most 8) */
 	bool quiet;
 } cli_ingest_args;
 
@@ -124,6 +129,13 @@ typedef struct cli_ingest_args {
 	{                                                                                           \
 		"--clock-skew", CLI_MILLIS, &(a).clock_skew_us, "MS",                               \
 			"added to the tolerance between attempts from different inputs (default 0)" \
+	}
+
+/* --jobs, of analyze and ingest. */
+#define CLI_JOBS_OPT(a)                                                                                     \
+	{                                                                                                   \
+		"--jobs", CLI_COUNT, &(a).jobs, "N",                                                        \
+			"retry workers, each owning a shard of the clients (default: the cores, at most 8)" \
 	}
 
 /* The input-format options analyze, ingest and check-format share. */

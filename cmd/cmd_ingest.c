@@ -42,6 +42,8 @@ int cmd_ingest(int argc, char **argv)
 		{"--flush-every", CLI_SECONDS, &a.flush_every_us, "SECONDS",
 		 "commit at least this often while reading a stream (default 10)"},
 		CLI_RETRY_OPTS(a),
+		{"--shard", CLI_STRING, &a.shard, "I/N",
+		 "only the clients of shard I of N (FNV-1a 64 of the client, mod N); merge the shards after"},
 		CLI_WAIT_OPT(wait_us),
 		{"--quiet", CLI_FLAG, &a.quiet, NULL, "no notices, progress or summary on stderr (errors still show)"},
 		{NULL, 0, NULL, NULL, NULL},
@@ -53,7 +55,8 @@ int cmd_ingest(int argc, char **argv)
 		"not raw lines. 'retrylens report --db DB' prints the report.",
 		"examples:\n"
 		"  retrylens ingest --db api.db /var/log/nginx/access.log\n"
-		"  tail -F /var/log/nginx/access.log | retrylens ingest --db api.db -\n",
+		"  tail -F /var/log/nginx/access.log | retrylens ingest --db api.db -\n"
+		"  retrylens ingest --db shard-1.db --shard 1/4 host*/access.log   # then retrylens merge\n",
 		opts,
 	};
 	char **pos;

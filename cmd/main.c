@@ -14,6 +14,7 @@ static const struct {
 	{"analyze", cmd_analyze, "read logs and print the report (a one-shot run, nothing kept)"},
 	{"ingest", cmd_ingest, "add logs to a database (--db)"},
 	{"report", cmd_report, "print the report of a database"},
+	{"merge", cmd_merge, "add shard or host databases into one"},
 	{"prune", cmd_prune, "drop what a database holds of traffic older than a time"},
 	{"policies", cmd_policies, "list the built-in retry policies, or print one"},
 	{"check-format", cmd_check_format, "show why lines of a log do not parse with a format"},

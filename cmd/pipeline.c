@@ -41,6 +41,9 @@ int cli_resolve_format(const char *cmd, cli_ingest_args *a)
 	rl_err_clear(&err);
 	if (a->log_format_name && !a->log_format_file)
 		return cli_usage(cmd, "--log-format-name needs --log-format-file");
+	if (a->shard && !rl_store_shard_parse(a->shard, &a->shard_i, &a->shard_n))
+		return cli_usage(cmd, "--shard '%s': want I/N with 0 <= I < N <= 65536 (shard 0/4 is the first of 4)",
+				 a->shard);
 	if (a->log_format_file) {
 		if (a->format && strcmp(a->format, "auto") != 0)
 			return cli_usage(cmd, "--format and --log-format-file both name the format: give one");
@@ -287,6 +290,8 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 		.clock_skew_us = a->clock_skew_us,
 		.notice = cli_notice,
 		.notice_ctx = &quiet,
+		.shard_i = a->shard_i,
+		.shard_n = a->shard_n,
 		.keep_pending = strcmp(cmd, "ingest") == 0, /* analyze's input ends: its last line counts */
 		.wrong_format_writes_nothing = strcmp(cmd, "ingest") == 0,
 	};
@@ -393,6 +398,8 @@ int cli_pending_view(rl_store *st, rl_store **view)
 			    .retry_window_us = id.retry_window_us,
 			    .max_lag_us = lag,
 			    .clock_skew_us = skew,
+			    .shard_i = id.shard_i,
+			    .shard_n = id.shard_n, /* a shard's pending line is its own only if its client is */
 			    .notice = cli_notice,
 			    .notice_ctx = &quiet};
 	rl_ingest *ing;

@@ -216,6 +216,10 @@ static int count_record(rl_ingest *ing, size_t si)
 {
 	rl_reader *s = &ing->srcs[si];
 	const rl_record *r = &s->rec;
+	if (ing->o.shard_n > 1 && rl_identity_shard(r, ing->o.shard_n) != ing->o.shard_i) {
+		rl_reader_drop_record(s); /* another shard's client: its line is counted there */
+		return 0;
+	}
 	rl_store_source_delta *d = &ing->deltas[si];
 	int64_t start = rl_record_start_us(r), end = rl_record_end_us(r);
 	char tpl[RL_ENDPOINT_MAX_LEN];
@@ -335,7 +339,8 @@ int rl_ingest_new(rl_ingest **out, rl_store *st, const rl_ingest_opts *opts, rl_
 		goto fail;
 	if ((rc = rl_store_begin(st, err)))
 		goto fail;
-	if ((rc = rl_store_identity_claim(st, ing->o.policy, ing->o.retry_window_us, err)) ||
+	if ((rc = rl_store_identity_claim_shard(st, ing->o.shard_i, ing->o.shard_n, err)) ||
+	    (rc = rl_store_identity_claim(st, ing->o.policy, ing->o.retry_window_us, err)) ||
 	    (rc = rl_store_run_begin(st, ing->o.command, &ing->run_id, err))) {
 		rl_store_rollback(st);
 		goto fail;
@@ -366,7 +371,8 @@ static int alloc_inputs(rl_ingest *ing, size_t n, rl_err *err)
 			    .notice_ctx = ing->o.notice_ctx,
 			    .tick = tick,
 			    .tick_ctx = ing,
-			    .keep_pending = ing->o.keep_pending};
+			    .keep_pending = ing->o.keep_pending,
+			    .others_elsewhere = ing->o.shard_n > 1 && ing->o.shard_i != 0};
 	all->samples = calloc(all->cap_samples ? all->cap_samples : 1, sizeof *all->samples);
 	ing->time_res = calloc(n ? n : 1, sizeof *ing->time_res);
 	ing->dur_res = calloc(n ? n : 1, sizeof *ing->dur_res);

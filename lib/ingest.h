@@ -57,6 +57,10 @@ typedef struct rl_ingest_opts {
 	int64_t flush_every_us; /* 0: 10 s; a stream commits this often even when idle */
 	size_t max_samples; /* rejected-line samples kept per source and run (0: 10) */
 	size_t max_keys; /* in-memory aggregate keys before a flush (0: 4096) */
+	/* ingest --shard I/N (SPEC §4): only the clients whose FNV-1a 64 of the client
+	 * string, mod N, is I; lines that hold no record are shard 0's. n ≤ 1: every client.
+	 * Part of the database's identity. */
+	uint32_t shard_i, shard_n;
 	/* ingest: a plain file's last line without its newline yet is pending (SPEC §4): not
 	 * counted, kept in its checkpoint for the next run (analyze, whose input ends, counts
 	 * it) */

@@ -2,6 +2,7 @@
 #include "lib/classify/identity.h"
 
 #include "lib/base/sha256.h"
+#include "lib/base/text.h"
 
 static size_t append(char *buf, size_t o, size_t cap, const char *p, size_t n)
 {
@@ -34,6 +35,13 @@ size_t rl_identity_client(const rl_record *r, char *buf, size_t cap)
 	}
 	buf[o] = 0;
 	return o;
+}
+
+uint32_t rl_identity_shard(const rl_record *r, uint32_t n)
+{
+	char buf[RL_CLIENT_MAX];
+	size_t k = rl_identity_client(r, buf, sizeof buf);
+	return (uint32_t)(rl_fnv1a64(buf, k) % n);
 }
 
 /* Distinct seeds keep ("a", "bc") and ("ab", "c") apart in the chained hashes. */

@@ -20,6 +20,9 @@
  * logged, and returns its length. */
 size_t rl_identity_client(const rl_record *r, char *buf, size_t cap);
 
+/* The shard of r's client among n (SPEC §4): FNV-1a 64 of its client string, mod n. */
+uint32_t rl_identity_shard(const rl_record *r, uint32_t n);
+
 typedef struct rl_identity_keys {
 	uint64_t client; /* hash of the client string (never 0) */
 	uint64_t base; /* client + method + target */

@@ -26,6 +26,8 @@ void rl_readers_notice(const rl_readers *all, const char *source, bool is_error,
 
 static void reject(rl_reader *s, const rl_line *ln, const char *reason)
 {
+	if (s->all->others_elsewhere)
+		return; /* shard 0 counts it */
 	s->delta->rejected++;
 	s->all->rejected++;
 	if (s->samples_taken >= s->all->max_samples || s->all->nsamples == s->all->cap_samples)
@@ -84,8 +86,10 @@ static bool parse_line(rl_reader *s, const rl_line *ln)
 	}
 	if (rj == RL_REJECT_NOT_ACCESS) {
 		s->run_parsed++;
-		s->delta->skipped++;
-		s->all->skipped++;
+		if (!s->all->others_elsewhere) {
+			s->delta->skipped++;
+			s->all->skipped++;
+		}
 		return false;
 	}
 	if (rj) {
@@ -101,6 +105,8 @@ static bool parse_line(rl_reader *s, const rl_line *ln)
 	note_resolution(s);
 	s->run_parsed++;
 	s->rec_line = ln->lineno;
+	s->rec_p = ln->p;
+	s->rec_n = ln->n;
 	return true;
 }
 
@@ -143,14 +149,25 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 			s->held_lines = lines0;
 			s->nheld_bytes = 0;
 		}
-		if (s->hold_unterminated && hold_bytes(s, ln->p, ln->n))
+		if ((s->hold_unterminated || s->all->other_line) && hold_bytes(s, ln->p, ln->n))
 			s->hold_unterminated = false; /* out of memory: the parts are lost at the end, as before */
 		return false;
 	}
+	s->rec_parts = s->nheld && s->all->other_line ? s->nheld_bytes : 0;
 	s->nheld = 0;
-	if (!rec)
+	if (!rec) {
+		if (s->all->other_line)
+			s->all->other_line(s->all->other_line_ctx, ln->p, ln->n);
+		if (s->all->others_elsewhere)
+			s->owed_lines = 0;
 		rl_reader_count_record(s);
+	}
 	return rec;
+}
+
+void rl_reader_drop_record(rl_reader *s)
+{
+	s->owed_lines = 0;
 }
 
 void rl_reader_count_record(rl_reader *s)

@@ -40,6 +40,13 @@ typedef struct rl_readers {
 	void *tick_ctx;
 	int64_t tick_us;
 	bool keep_pending; /* a plain file's last line without its newline waits (ingest) */
+	/* ingest --shard I/N with I > 0: lines that hold no record (blank, rejected, other
+	 * records of a JSON log) are shard 0's (SPEC §4), so they count nothing here */
+	bool others_elsewhere;
+	/* split: each line taken that holds no record, with its newline's place (unchanged
+	 * bytes); a record's own lines are the caller's (rl_reader_record_bytes) */
+	void (*other_line)(void *ctx, const char *p, size_t n);
+	void *other_line_ctx;
 } rl_readers;
 
 /* Formats a one-line message for the user and hands it to all->notice (when set). */
@@ -68,6 +75,9 @@ typedef struct rl_reader {
 	rl_record rec;
 	bool has_rec;
 	long long rec_line; /* its line, or its item number in a document */
+	const char *rec_p; /* its line's bytes as read (a line format's), and their length */
+	size_t rec_n;
+	size_t rec_parts; /* bytes of the parts before that line (CRI P lines), in held */
 	/* a document format (har): its lines are taken, then its items handed out */
 	long long last_line;
 	bool doc_finished;
@@ -121,6 +131,9 @@ void rl_reader_pull(rl_reader *r);
 /* The record r holds is counted (its attempt goes to the analysis): its line is counted
  * with it. */
 void rl_reader_count_record(rl_reader *r);
+
+/* A line-format record's line is not counted: it is another shard's (ingest --shard). */
+void rl_reader_drop_record(rl_reader *r);
 
 /* Opens n bytes at data (copied) as an input named name: a pending line a report counts
  * (lib/input/checkpoint.h). */

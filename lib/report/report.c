@@ -10,6 +10,7 @@
 #include "lib/aggregate/histogram.h"
 #include "lib/base/text.h"
 #include "lib/base/timestamp.h"
+#include "lib/store/identity.h"
 
 static char *dup(const char *s)
 {
@@ -494,6 +495,20 @@ static int load_samples(rl_report *r, rl_store *st, size_t max, rl_err *err)
 	return rc < 0 ? rc : 0;
 }
 
+/* What the database is: a merge (of shards or of hosts), a shard, or neither. */
+static int load_identity(rl_report *r, rl_store *st, rl_err *err)
+{
+	rl_store_identity id;
+	int rc = rl_store_identity_read(st, &id, err);
+	if (rc)
+		return rc;
+	snprintf(r->merged_mode, sizeof r->merged_mode, "%s", id.built ? id.merged_mode : "none");
+	r->merged_inputs = strcmp(r->merged_mode, "none") ? id.merged_inputs : 1;
+	r->shard_i = id.shard_i;
+	r->shard_n = id.shard_n;
+	return 0;
+}
+
 int rl_report_build(rl_report *r, rl_store *st, const rl_report_opts *opts, rl_err *err)
 {
 	memset(r, 0, sizeof *r);
@@ -504,7 +519,7 @@ int rl_report_build(rl_report *r, rl_store *st, const rl_report_opts *opts, rl_e
 	r->one_shot = opts->one_shot;
 	rl_timestamp_format((int64_t)time(NULL) * RL_US_PER_S, r->generated_at);
 	int rc;
-	if ((rc = load_sources(r, st, err)) || (rc = load_traffic(r, st, opts->top, err)) ||
+	if ((rc = load_identity(r, st, err)) || (rc = load_sources(r, st, err)) || (rc = load_traffic(r, st, opts->top, err)) ||
 	    (rc = load_timeline(r, st, opts->by, err)) || (rc = rl_report_load_retries(r, st, opts->top, err)) ||
 	    (rc = load_errors(r, st, opts->top, err)) ||
 	    (rc = load_samples(r, st, opts->max_samples ? opts->max_samples : 20, err))) {

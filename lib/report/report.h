@@ -86,6 +86,11 @@ typedef struct rl_report {
 	bool has_window;
 	int64_t from_us, to_us;
 	const rl_policy *policy;
+	/* what the database is (SPEC §4): a merge of shards or of hosts' databases (mode
+	 * "none" otherwise) of inputs leaves; or one shard, shard_i of shard_n (0: none) */
+	char merged_mode[8];
+	int64_t merged_inputs;
+	uint32_t shard_i, shard_n;
 
 	rl_report_source *sources;
 	size_t nsources;

@@ -43,8 +43,63 @@ int rl_store_identity_read(rl_store *st, rl_store_identity *id, rl_err *err)
 		return rc;
 	if ((rc = rl_store_meta_get_i64(st, "retry_window_us", &id->retry_window_us, err)) < 0)
 		return rc;
+	char shard[32];
+	if ((rc = rl_store_meta_get(st, "shard", shard, sizeof shard, err)) < 0)
+		return rc;
+	if (rc == 1 && !rl_store_shard_parse(shard, &id->shard_i, &id->shard_n))
+		return rl_err_set(err, RL_EDB, rl_store_path(st), 0, "its shard '%s' is not I/N: the database is damaged",
+				  shard);
+	snprintf(id->merged_mode, sizeof id->merged_mode, "none");
+	if ((rc = rl_store_meta_get(st, "merged_mode", id->merged_mode, sizeof id->merged_mode, err)) < 0 ||
+	    (rc = rl_store_meta_get_i64(st, "merged_inputs", &id->merged_inputs, err)) < 0)
+		return rc;
 	id->built = true;
 	return 0;
+}
+
+bool rl_store_shard_parse(const char *s, uint32_t *i, uint32_t *n)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return false;
+	unsigned long a = strtoul(s, &end, 10);
+	if (*end != '/' || end[1] < '0' || end[1] > '9')
+		return false;
+	unsigned long b = strtoul(end + 1, &end, 10);
+	if (*end || b < 1 || b > 65536 || a >= b)
+		return false;
+	*i = (uint32_t)a;
+	*n = (uint32_t)b;
+	return true;
+}
+
+int rl_store_identity_claim_shard(rl_store *st, uint32_t i, uint32_t n, rl_err *err)
+{
+	char have[32] = "", want[32] = "";
+	if (n > 1)
+		snprintf(want, sizeof want, "%u/%u", i, n);
+	int rc = rl_store_meta_get(st, "shard", have, sizeof have, err);
+	if (rc < 0)
+		return rc;
+	char *json = NULL;
+	int built = rl_store_meta_dup(st, "policy_json", &json, err);
+	free(json);
+	if (built < 0)
+		return built;
+	if (!built)
+		return want[0] ? rl_store_meta_set(st, "shard", want, err) : 0;
+	if (strcmp(have, want) == 0)
+		return 0;
+	if (!have[0])
+		return rl_err_set(err, RL_EUSAGE, rl_store_path(st), 0,
+				  "this database holds every client, not a shard: ingest --shard %s into a database "
+				  "of its own",
+				  want);
+	if (!want[0])
+		return rl_err_set(err, RL_EUSAGE, rl_store_path(st), 0,
+				  "this database is shard %s: ingest with --shard %s, or use another --db", have, have);
+	return rl_err_set(err, RL_EUSAGE, rl_store_path(st), 0,
+			  "this database is shard %s, not %s: use --shard %s or another --db", have, want, have);
 }
 
 int rl_store_identity_claim(rl_store *st, const rl_policy *policy, int64_t retry_window_us, rl_err *err)

@@ -1,0 +1,2 @@
+-- merge/6_end.sql - done with this input.
+DELETE FROM temp.merge_param;

@@ -1,0 +1,2 @@
+-- merge/detach.sql
+DETACH DATABASE src;
