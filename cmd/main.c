@@ -15,6 +15,7 @@ static const struct {
 	{"ingest", cmd_ingest, "add logs to a database (--db)"},
 	{"report", cmd_report, "print the report of a database"},
 	{"merge", cmd_merge, "add shard or host databases into one"},
+	{"split", cmd_split, "write each line of logs to its client's shard (the map step before merge)"},
 	{"prune", cmd_prune, "drop what a database holds of traffic older than a time"},
 	{"policies", cmd_policies, "list the built-in retry policies, or print one"},
 	{"check-format", cmd_check_format, "show why lines of a log do not parse with a format"},

@@ -157,7 +157,7 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 	s->nheld = 0;
 	if (!rec) {
 		if (s->all->other_line)
-			s->all->other_line(s->all->other_line_ctx, ln->p, ln->n);
+			s->all->other_line(s->all->other_line_ctx, ln->p, ln->n, ln->overlong);
 		if (s->all->others_elsewhere)
 			s->owed_lines = 0;
 		rl_reader_count_record(s);
@@ -278,7 +278,14 @@ void rl_reader_pull(rl_reader *s)
 				return;
 			}
 			if (r <= 0) {
-				/* what the format held (CRI partial lines) is lost: counted, sampled */
+				/* what the format held (CRI partial lines) is lost: counted, sampled
+				 * (split: its lines go on to shard 0, whose ingest loses them alike) */
+				for (size_t k = 0, at = 0; s->all->other_line && s->nheld && k < s->nheld_bytes; k++)
+					if (s->held[k] == '\n') {
+						s->all->other_line(s->all->other_line_ctx, s->held + at, k - at, false);
+						at = k + 1;
+					}
+				s->nheld = 0;
 				rl_reader_count_record(s);
 				for (rl_reject rj; (rj = rl_format_end(s->fmt)) != RL_REJECT_NONE;) {
 					rl_line lost = {.p = "", .n = 0, .lineno = s->last_line};

@@ -43,9 +43,10 @@ typedef struct rl_readers {
 	/* ingest --shard I/N with I > 0: lines that hold no record (blank, rejected, other
 	 * records of a JSON log) are shard 0's (SPEC §4), so they count nothing here */
 	bool others_elsewhere;
-	/* split: each line taken that holds no record, with its newline's place (unchanged
-	 * bytes); a record's own lines are the caller's (rl_reader_record_bytes) */
-	void (*other_line)(void *ctx, const char *p, size_t n);
+	/* split: each line taken that holds no record, its bytes as read (cut: longer than
+	 * max_line, p holds its first bytes only); a record's own lines are the caller's
+	 * (rec_p, and its parts in held) */
+	void (*other_line)(void *ctx, const char *p, size_t n, bool cut);
 	void *other_line_ctx;
 } rl_readers;
 

@@ -1,0 +1,338 @@
+/* split/split.c - inputs read and merged by time, each line to its client's shard. */
+#include "lib/split/split.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "lib/base/defaults.h"
+#include "lib/classify/identity.h"
+#include "lib/input/merge.h"
+#include "lib/input/reader.h"
+
+#define SPLIT_MAX_LINE (16u << 20) /* lines split copies whole, at least */
+
+struct rl_split {
+	rl_split_opts o;
+	rl_split_stats stats;
+	gzFile *part; /* by shard */
+	char **tmp, **final; /* their names */
+	rl_readers readers;
+	rl_reader *srcs;
+	rl_store_source_delta *deltas; /* the readers count into them; unused here */
+	_Atomic int64_t *time_res, *dur_res;
+	size_t nsrcs;
+	_Atomic int stop;
+	int write_failed; /* errno of the first failed write */
+	uint32_t failed_shard;
+};
+
+static void put(rl_split *sp, uint32_t shard, const char *p, size_t n)
+{
+	if (sp->write_failed)
+		return;
+	if ((n && gzwrite(sp->part[shard], p, (unsigned)n) != (int)n) || gzputc(sp->part[shard], '\n') < 0) {
+		int e;
+		gzerror(sp->part[shard], &e);
+		sp->write_failed = e == Z_ERRNO && errno ? errno : EIO;
+		sp->failed_shard = shard;
+		return;
+	}
+	sp->stats.lines++;
+	sp->stats.per_shard[shard]++;
+}
+
+/* A line that holds no record: shard 0's. One longer than split reads whole (cut) is
+ * written as its first bytes padded with blanks past --max-line: its ingest rejects it
+ * as too long, as it would the line itself. */
+static void other_line(void *ctx, const char *p, size_t n, bool cut)
+{
+	rl_split *sp = ctx;
+	sp->stats.others++;
+	if (!cut) {
+		put(sp, 0, p, n);
+		return;
+	}
+	char pad[4096];
+	memset(pad, ' ', sizeof pad);
+	bool ok = !sp->write_failed && (!n || gzwrite(sp->part[0], p, (unsigned)n) == (int)n);
+	for (size_t k = n, m; ok && k <= sp->o.max_line; k += m) {
+		m = sp->o.max_line + 1 - k < sizeof pad ? sp->o.max_line + 1 - k : sizeof pad;
+		ok = gzwrite(sp->part[0], pad, (unsigned)m) == (int)m;
+	}
+	if (ok)
+		put(sp, 0, "", 0);
+	else if (!sp->write_failed)
+		sp->write_failed = errno ? errno : EIO;
+}
+
+static bool tick(void *ctx)
+{
+	rl_split *sp = ctx;
+	return !atomic_load_explicit(&sp->stop, memory_order_relaxed);
+}
+
+void rl_split_stop(rl_split *sp, int why)
+{
+	atomic_store_explicit(&sp->stop, why ? why : -1, memory_order_relaxed);
+}
+
+/* mkdir -p */
+static int make_dir(const char *dir, rl_err *err)
+{
+	char path[4096];
+	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+		return rl_err_set(err, RL_EUSAGE, dir, 0, "--out: the name is too long");
+	for (char *p = path + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		char c = *p;
+		*p = 0;
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			return rl_err_set(err, RL_EINPUT, path, 0, "cannot create the directory: %s", strerror(errno));
+		*p = c;
+		if (!c)
+			break;
+	}
+	struct stat sb;
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return rl_err_set(err, RL_EINPUT, dir, 0, "--out: not a directory");
+	return 0;
+}
+
+int rl_split_new(rl_split **out, const rl_split_opts *o, rl_err *err)
+{
+	*out = NULL;
+	rl_split *sp = calloc(1, sizeof *sp);
+	if (!sp)
+		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	sp->o = *o;
+	if (!sp->o.max_line)
+		sp->o.max_line = RL_DEFAULT_MAX_LINE;
+	if (!sp->o.level)
+		sp->o.level = 1;
+	if (!sp->o.format)
+		sp->o.format = "auto";
+	uint32_t n = o->shards ? o->shards : 1;
+	sp->o.shards = n;
+	sp->part = calloc(n, sizeof *sp->part);
+	sp->tmp = calloc(n, sizeof *sp->tmp);
+	sp->final = calloc(n, sizeof *sp->final);
+	sp->stats.per_shard = calloc(n, sizeof *sp->stats.per_shard);
+	if (!sp->part || !sp->tmp || !sp->final || !sp->stats.per_shard) {
+		rl_split_free(sp);
+		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	}
+	*out = sp;
+	return 0;
+}
+
+/* Opens DIR/shard-I-of-N.log.gz.tmp for every I. */
+static int open_parts(rl_split *sp, rl_err *err)
+{
+	int rc = make_dir(sp->o.out_dir, err);
+	if (rc)
+		return rc;
+	char mode[8];
+	snprintf(mode, sizeof mode, "wb%d", sp->o.level);
+	for (uint32_t i = 0; i < sp->o.shards; i++) {
+		size_t k = strlen(sp->o.out_dir) + 64;
+		sp->final[i] = malloc(k);
+		sp->tmp[i] = malloc(k + 4);
+		if (!sp->final[i] || !sp->tmp[i])
+			return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+		snprintf(sp->final[i], k, "%s/shard-%u-of-%u.log.gz", sp->o.out_dir, i, sp->o.shards);
+		snprintf(sp->tmp[i], k + 4, "%s.tmp", sp->final[i]);
+		if (!(sp->part[i] = gzopen(sp->tmp[i], mode)))
+			return rl_err_set(err, RL_EINPUT, sp->tmp[i], 0, "cannot write it: %s", strerror(errno));
+		gzbuffer(sp->part[i], 256 * 1024);
+	}
+	return 0;
+}
+
+/* Closes the parts; renames them in place when keep, else removes them. */
+static int close_parts(rl_split *sp, bool keep, rl_err *err)
+{
+	int rc = 0;
+	for (uint32_t i = 0; i < sp->o.shards; i++) {
+		if (!sp->part[i])
+			continue;
+		int z = gzclose(sp->part[i]);
+		sp->part[i] = NULL;
+		if (keep && !rc && z != Z_OK)
+			rc = rl_err_set(err, RL_EINPUT, sp->tmp[i], 0, "cannot write it (is the disk full?)");
+	}
+	for (uint32_t i = 0; i < sp->o.shards; i++) {
+		if (!sp->tmp[i])
+			continue;
+		struct stat sb;
+		if (keep && !rc && stat(sp->tmp[i], &sb) == 0)
+			sp->stats.bytes_out += (uint64_t)sb.st_size;
+		if (keep && !rc && rename(sp->tmp[i], sp->final[i]) != 0)
+			rc = rl_err_set(err, RL_EINPUT, sp->final[i], 0, "cannot rename %s to it: %s", sp->tmp[i],
+					strerror(errno));
+		if (!keep || rc)
+			remove(sp->tmp[i]);
+	}
+	return rc;
+}
+
+static void input_failed(rl_split *sp, rl_reader *s, bool *failed)
+{
+	*failed = true;
+	s->failed = true;
+	if (s->err.line > 0)
+		rl_readers_notice(&sp->readers, s->name, true, "line %lld: %s", s->err.line, s->err.msg);
+	else
+		rl_readers_notice(&sp->readers, s->name, true, "%s", s->err.msg);
+	s->error = 0;
+}
+
+/* Opens and starts every input (formats sniffed): nothing is written before. */
+static int open_inputs(rl_split *sp, const char *const *paths, size_t n, bool *failed, rl_err *err)
+{
+	sp->srcs = calloc(n ? n : 1, sizeof *sp->srcs);
+	sp->deltas = calloc(n ? n : 1, sizeof *sp->deltas);
+	sp->time_res = calloc(n ? n : 1, sizeof *sp->time_res);
+	sp->dur_res = calloc(n ? n : 1, sizeof *sp->dur_res);
+	if (!sp->srcs || !sp->deltas || !sp->time_res || !sp->dur_res)
+		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	bool is_auto = strcmp(sp->o.format, "auto") == 0;
+	/* lines up to SPLIT_MAX_LINE reach their part whole (one over --max-line is rejected
+	 * there as too long); only longer ones are cut (other_line) */
+	sp->readers = (rl_readers){.format_spec = is_auto ? NULL : sp->o.format,
+				   .format_opts = &sp->o.format_opts,
+				   .max_line = sp->o.max_line >= SPLIT_MAX_LINE ? sp->o.max_line + 1 : SPLIT_MAX_LINE,
+				   .notice = sp->o.notice,
+				   .notice_ctx = sp->o.notice_ctx,
+				   .tick = tick,
+				   .tick_ctx = sp,
+				   .other_line = other_line,
+				   .other_line_ctx = sp};
+	int rc;
+	for (size_t i = 0; i < n; i++) {
+		rl_reader *s = &sp->srcs[i];
+		sp->nsrcs = i + 1;
+		s->delta = &sp->deltas[i];
+		s->time_res_pub = &sp->time_res[i];
+		s->dur_res_pub = &sp->dur_res[i];
+		if ((rc = rl_reader_open(s, &sp->readers, i, paths[i], err)))
+			return rc;
+		for (size_t j = 0; j < i && s->ino; j++)
+			if (sp->srcs[j].ino == s->ino && sp->srcs[j].dev == s->dev && !sp->srcs[j].skip) {
+				s->skip = s->eof = true;
+				rl_readers_notice(&sp->readers, s->name, false, "the same file as %s: read once",
+						  sp->srcs[j].name);
+				break;
+			}
+		if (!s->skip && !is_auto && (rc = rl_format_new(&s->fmt, sp->o.format, &sp->o.format_opts, err)))
+			return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rl_reader *s = &sp->srcs[i];
+		if (s->skip)
+			continue;
+		if (s->fmt && rl_format_is_document(s->fmt))
+			return rl_err_set(err, RL_EUSAGE, s->name, 0,
+					  "a %s document is read whole, not line by line: ingest it with --shard I/N "
+					  "instead of splitting it",
+					  rl_format_name(s->fmt));
+		if ((rc = rl_reader_start(s, err)))
+			return rc;
+		if (s->fmt && rl_format_is_document(s->fmt))
+			return rl_err_set(err, RL_EUSAGE, s->name, 0,
+					  "a %s document is read whole, not line by line: ingest it with --shard I/N "
+					  "instead of splitting it",
+					  rl_format_name(s->fmt));
+		if (s->error)
+			input_failed(sp, s, failed);
+	}
+	return 0;
+}
+
+int rl_split_run(rl_split *sp, const char *const *paths, size_t n, rl_err *err)
+{
+	bool failed = false;
+	int rc = open_parts(sp, err);
+	if (!rc)
+		rc = open_inputs(sp, paths, n, &failed, err);
+	if (rc) {
+		close_parts(sp, false, err);
+		return rc;
+	}
+	for (;;) {
+		size_t best = rl_merge_next(sp->srcs, n);
+		if (best == n || sp->write_failed)
+			break;
+		rl_reader *b = &sp->srcs[best];
+		/* a line ingest would reject as too long is no record of any client */
+		uint32_t shard = b->rec_n > sp->o.max_line ? 0 : rl_identity_shard(&b->rec, sp->o.shards);
+		if (b->rec_parts)
+			for (size_t k = 0, start = 0; k < b->rec_parts; k++)
+				if (b->held[k] == '\n') {
+					put(sp, shard, b->held + start, k - start);
+					start = k + 1;
+				}
+		put(sp, shard, b->rec_p, b->rec_n);
+		sp->stats.records++;
+		rl_reader_count_record(b);
+		if (atomic_load_explicit(&sp->stop, memory_order_relaxed) && !rl_source_is_stream(b->src)) {
+			b->has_rec = false;
+			b->eof = true;
+		} else {
+			rl_reader_pull(b);
+		}
+		if (b->error)
+			input_failed(sp, b, &failed);
+	}
+	sp->stats.stopped = atomic_load_explicit(&sp->stop, memory_order_relaxed);
+	for (size_t i = 0; i < n; i++)
+		if (sp->srcs[i].src)
+			sp->stats.bytes_in += rl_source_bytes_read(sp->srcs[i].src);
+	if (sp->write_failed) {
+		rc = rl_err_set(err, RL_EINPUT, sp->tmp[sp->failed_shard], 0, "cannot write it: %s",
+				strerror(sp->write_failed));
+		close_parts(sp, false, err);
+		return rc;
+	}
+	if ((rc = close_parts(sp, true, err)))
+		return rc;
+	rl_err_clear(err);
+	return failed ? RL_EINPUT : 0;
+}
+
+const rl_split_stats *rl_split_stats_of(const rl_split *sp)
+{
+	return &sp->stats;
+}
+
+void rl_split_free(rl_split *sp)
+{
+	if (!sp)
+		return;
+	for (uint32_t i = 0; sp->part && i < sp->o.shards; i++)
+		if (sp->part[i]) {
+			gzclose(sp->part[i]);
+			remove(sp->tmp[i]);
+		}
+	for (uint32_t i = 0; sp->tmp && i < sp->o.shards; i++) {
+		free(sp->tmp[i]);
+		free(sp->final[i]);
+	}
+	for (size_t i = 0; i < sp->nsrcs; i++)
+		rl_reader_close(&sp->srcs[i]);
+	free(sp->srcs);
+	free(sp->deltas);
+	free(sp->time_res);
+	free(sp->dur_res);
+	free(sp->part);
+	free(sp->tmp);
+	free(sp->final);
+	free(sp->stats.per_shard);
+	free(sp);
+}
