@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd/cli.h"
 #include "lib/merge/merge.h"
@@ -43,8 +44,11 @@ int cmd_merge(int argc, char **argv)
 	rl_store *st;
 	rl_err err;
 	rl_err_clear(&err);
+	struct stat sb;
+	const char *path = cli_db_path(db);
+	bool existed = stat(path, &sb) == 0;
 	rl_store_opts so = cli_writer_opts(wait_us, &quiet);
-	if (rl_store_open(&st, cli_db_path(db), &so, &err)) {
+	if (rl_store_open(&st, path, &so, &err)) {
 		rc = cli_fail(&err);
 		goto done;
 	}
@@ -71,7 +75,18 @@ int cmd_merge(int argc, char **argv)
 		else
 			fprintf(stderr, "\n");
 	}
+	bool made_for_nothing = !existed && rc && !ms.merged;
 	rl_store_close(st);
+	if (made_for_nothing) { /* refused: no database is left behind either */
+		char side[4096];
+		remove(path);
+		snprintf(side, sizeof side, "%s-wal", path);
+		remove(side);
+		snprintf(side, sizeof side, "%s-shm", path);
+		remove(side);
+		snprintf(side, sizeof side, "%s.lock", path);
+		remove(side);
+	}
 done:
 	free(pos);
 	return rc;
