@@ -6,18 +6,20 @@
 # fails when an option of a --help is missing here. Works with bash-completion's helpers
 # when they are loaded, and with plain bash when not.
 
-_retrylens_commands='analyze ingest report prune policies check-format version help'
+_retrylens_commands='analyze ingest report merge split prune policies check-format version help'
 
 # The options of each command, as its --help lists them.
 _retrylens_options()
 {
 	local input='--format --log-format-file --log-format-name --field --client --trusted-proxy --max-line'
-	local retry='--policy --retry-window --max-lag --clock-skew'
+	local retry='--policy --retry-window --max-lag --clock-skew --jobs'
 	local output='--output -o --table --top --since --until --by --fail-on'
 	case $1 in
 	analyze) echo "$input $retry $output --quiet --help" ;;
-	ingest) echo "--db $input $retry --flush-every --wait --quiet --help" ;;
+	ingest) echo "--db $input $retry --flush-every --shard --wait --quiet --help" ;;
 	report) echo "--db --policy $output --help" ;;
+	merge) echo "--db --wait --quiet --help" ;;
+	split) echo "--shards --out $input --quiet --help" ;;
 	prune) echo "--db --older-than --wait --quiet --help" ;;
 	policies) echo "--help" ;;
 	check-format) echo "$input --lines --show --help" ;;
@@ -43,6 +45,20 @@ _retrylens_files()
 				# shellcheck disable=SC2053
 				[[ $f == *.$1 ]] && COMPREPLY+=("$f")
 			fi
+		done
+	fi
+}
+
+# Completes $cur with directory names, added to COMPREPLY.
+_retrylens_dirs()
+{
+	if declare -F _filedir >/dev/null; then
+		_filedir -d
+	else
+		local IFS=$'\n' d
+		compopt -o filenames 2>/dev/null
+		for d in $(compgen -d -- "$cur"); do
+			COMPREPLY+=("$d")
 		done
 	fi
 }
@@ -120,11 +136,13 @@ _retrylens()
 		;;
 	--db) _retrylens_files db ;;
 	--log-format-file) _retrylens_files conf ;;
+	--out) _retrylens_dirs ;;
 	-o) _retrylens_files '' ;;
 	--since | --until) _retrylens_words 'today yesterday 1h 24h 7d 30d' ;;
 	--older-than) _retrylens_words '7d 30d 90d' ;;
 	--field | --client | --trusted-proxy | --top | --fail-on | --max-line | --retry-window | \
-		--max-lag | --clock-skew | --flush-every | --wait | --lines | --show) ;; # the user's own value
+		--max-lag | --clock-skew | --flush-every | --wait | --lines | --show | --jobs | --shard | \
+		--shards) ;; # the user's own value
 	*)
 		if [[ $cur == -* ]]; then
 			_retrylens_words "$(_retrylens_options "$cmd")"
@@ -134,6 +152,7 @@ _retrylens()
 				_retrylens_words "$_retrylens_policies"
 				_retrylens_files json
 				;;
+			merge) _retrylens_files db ;; # the databases merged in
 			report | prune | version | help) ;;
 			*) _retrylens_files '' ;; # the input files
 			esac
