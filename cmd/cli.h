@@ -167,6 +167,9 @@ rl_format_opts cli_format_opts(const cli_ingest_args *a);
 /* Loads --policy (default "default"); prints the error and returns EXIT_USAGE on failure. */
 int cli_load_policy(const char *name, rl_policy *out);
 
+/* --jobs: as asked, else the cores (at most 8). */
+size_t cli_jobs(size_t asked);
+
 /* Ingests paths into st. Returns EXIT_OK, EXIT_INPUT (an input failed midway: what
  * was read is committed, the message printed) or an exit code after a fatal error (a
  * missing input, a database that cannot be written: the message printed). *finished

@@ -18,6 +18,7 @@ int cmd_analyze(int argc, char **argv)
 		CLI_FAIL_ON_OPT(fail_on),
 		{"--max-line", CLI_COUNT, &a.max_line, "BYTES", "longer lines are rejected (default 65536)"},
 		CLI_RETRY_OPTS(a),
+		CLI_JOBS_OPT(a),
 		{"--quiet", CLI_FLAG, &a.quiet, NULL, "no notices or progress on stderr (errors still show)"},
 		{NULL, 0, NULL, NULL, NULL},
 	};

@@ -44,6 +44,7 @@ int cmd_ingest(int argc, char **argv)
 		CLI_RETRY_OPTS(a),
 		{"--shard", CLI_STRING, &a.shard, "I/N",
 		 "only the clients of shard I of N (FNV-1a 64 of the client, mod N); merge the shards after"},
+		CLI_JOBS_OPT(a),
 		CLI_WAIT_OPT(wait_us),
 		{"--quiet", CLI_FLAG, &a.quiet, NULL, "no notices, progress or summary on stderr (errors still show)"},
 		{NULL, 0, NULL, NULL, NULL},

@@ -271,6 +271,14 @@ static void on_progress(void *ctx, const rl_ingest_progress *p)
 	fflush(stderr);
 }
 
+size_t cli_jobs(size_t asked)
+{
+	if (asked)
+		return asked;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores;
+}
+
 int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cli_ingest_args *a, char **paths,
 		   size_t n, rl_ingest_stats *stats, bool *finished)
 {
@@ -292,6 +300,7 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 		.notice_ctx = &quiet,
 		.shard_i = a->shard_i,
 		.shard_n = a->shard_n,
+		.jobs = cli_jobs(a->jobs),
 		.keep_pending = strcmp(cmd, "ingest") == 0, /* analyze's input ends: its last line counts */
 		.wrong_format_writes_nothing = strcmp(cmd, "ingest") == 0,
 	};

@@ -486,6 +486,7 @@ static int run_readers(rl_ingest *ing, size_t n, rl_err *err)
 			     .window_us = ing->o.retry_window_us,
 			     .max_lag_us = ing->o.max_lag_us,
 			     .clock_skew_us = ing->o.clock_skew_us,
+			     .jobs = ing->pending_run ? 1 : ing->o.jobs,
 			     .max_keys = ing->o.max_keys,
 			     .endpoints = ing->endpoints,
 			     .methods = ing->methods,

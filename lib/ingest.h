@@ -61,6 +61,9 @@ typedef struct rl_ingest_opts {
 	 * string, mod N, is I; lines that hold no record are shard 0's. n ≤ 1: every client.
 	 * Part of the database's identity. */
 	uint32_t shard_i, shard_n;
+	/* --jobs: the retry analysis judges the chains in this many parts, each those of a
+	 * share of the clients, beside its own thread (lib/retry/worker.h); ≤ 1: one */
+	size_t jobs;
 	/* ingest: a plain file's last line without its newline yet is pending (SPEC §4): not
 	 * counted, kept in its checkpoint for the next run (analyze, whose input ends, counts
 	 * it) */

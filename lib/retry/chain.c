@@ -252,6 +252,7 @@ static int rekey_step(rl_chain *c, const rl_attempt *a)
 		rekey *r = rl_slab_get(c->rekeys, ref);
 		r->last_end = a->end_us;
 		r->idem = a->idem;
+		r->client = a->client;
 	} else if (ref) {
 		rl_u64map_del(&c->rekey_index, a->base);
 		rl_slab_release(c->rekeys, ref);

@@ -106,6 +106,18 @@ typedef int (*rl_chain_put)(void *ctx, int kind, uint64_t key, const void *blob,
 int rl_chain_save(rl_chain *c, rl_chain_put put, void *ctx);
 int rl_chain_load(rl_chain *c, int kind, uint64_t key, const void *blob, size_t n, rl_err *err);
 
+/* The client a saved blob of kind belongs to, read without loading it; false when the
+ * blob does not say (a rekey entry saved before version 2). */
+bool rl_chain_blob_client(int kind, const void *blob, size_t n, uint64_t *client);
+
+/* Which of n chains (a run's --jobs workers, lib/retry/worker.h) owns client's keys. */
+static inline size_t rl_chain_part(uint64_t client, size_t n)
+{
+	uint64_t x = client ^ client >> 31;
+	x *= 0x7fb5d329728ea185ULL;
+	return n > 1 ? (size_t)((x ^ x >> 27) % n) : 0;
+}
+
 /* The same for an attempt waiting in the reorder buffer (key: its seq). A loaded attempt
  * keeps the resolution it had (source RL_SOURCE_SAVED) and its own target copy. */
 int rl_chain_save_attempt(rl_chain *c, const rl_attempt *a, rl_chain_put put, void *ctx);

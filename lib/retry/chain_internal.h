@@ -68,6 +68,7 @@ typedef struct __attribute__((packed, aligned(4))) cstate {
 typedef struct rekey {
 	int64_t last_end;
 	uint64_t idem;
+	uint64_t client; /* whose: a run with --jobs gives the entry to its client's worker */
 } rekey;
 
 #define WHEEL_US RL_US_PER_S /* a second per wheel bucket */

@@ -12,6 +12,7 @@
 /* --- saving ------------------------------------------------------------------- */
 
 #define BLOB_VERSION 1
+#define REKEY_VERSION 2 /* a rekey entry names its client since version 2 */
 #define BLOB_MAX 4096
 
 static void put_name(rl_chain *c, rl_blob *b, int kind, uint32_t id)
@@ -118,9 +119,10 @@ static void save_rekey(void *ctx, uint64_t key, uint32_t ref)
 	const rekey *r = rl_slab_get(sc->c->rekeys, ref);
 	unsigned char buf[32];
 	rl_blob b = {buf, 0, sizeof buf, true};
-	rl_blob_put(&b, BLOB_VERSION, 1);
+	rl_blob_put(&b, REKEY_VERSION, 1);
 	rl_blob_put(&b, (uint64_t)r->last_end, 8);
 	rl_blob_put(&b, r->idem, 8);
+	rl_blob_put(&b, r->client, 8);
 	sc->rc = sc->put(sc->ctx, RL_CHAIN_REKEY, key, buf, b.n);
 }
 
@@ -266,10 +268,11 @@ static int load_chain(rl_chain *c, rl_blob *b, rl_err *err)
 	return 0;
 }
 
-static int load_rekey(rl_chain *c, uint64_t key, rl_blob *b, rl_err *err)
+static int load_rekey(rl_chain *c, uint64_t key, rl_blob *b, unsigned version, rl_err *err)
 {
 	int64_t last_end = (int64_t)rl_blob_get(b, 8);
 	uint64_t idem = rl_blob_get(b, 8);
+	uint64_t client = version >= 2 ? rl_blob_get(b, 8) : 0;
 	if (!b->ok || !key)
 		return rl_err_set(err, RL_EDB, NULL, 0, "a saved rekey state is damaged");
 	uint32_t ref = rl_slab_alloc(c->rekeys);
@@ -278,18 +281,20 @@ static int load_rekey(rl_chain *c, uint64_t key, rl_blob *b, rl_err *err)
 	rekey *r = rl_slab_get(c->rekeys, ref);
 	r->last_end = last_end;
 	r->idem = idem;
+	r->client = client;
 	return 0;
 }
 
 int rl_chain_load(rl_chain *c, int kind, uint64_t key, const void *blob, size_t n, rl_err *err)
 {
 	rl_blob b = {(unsigned char *)blob, 0, n, true};
-	if (rl_blob_get(&b, 1) != BLOB_VERSION)
+	unsigned version = (unsigned)rl_blob_get(&b, 1);
+	if (version != BLOB_VERSION && !(kind == RL_CHAIN_REKEY && version == REKEY_VERSION))
 		return rl_err_set(err, RL_EDB, NULL, 0, "saved state of an unknown version");
 	if (kind == RL_CHAIN_STATE)
 		return load_chain(c, &b, err);
 	if (kind == RL_CHAIN_REKEY)
-		return load_rekey(c, key, &b, err);
+		return load_rekey(c, key, &b, version, err);
 	return rl_err_set(err, RL_EDB, NULL, 0, "saved state of an unknown kind");
 }
 
@@ -347,4 +352,18 @@ int rl_chain_load_attempt(rl_chain *c, const void *blob, size_t n, rl_attempt *a
 		return rl_err_set(err, RL_EDB, NULL, 0, "a saved attempt is damaged");
 	}
 	return 0;
+}
+
+bool rl_chain_blob_client(int kind, const void *blob, size_t n, uint64_t *client)
+{
+	/* where each kind's client sits: after the version and a chain's key; after a
+	 * rekey entry's last end and idempotency key (version 2); after an attempt's start,
+	 * end, seq, key, retry key and base */
+	const unsigned char *p = blob;
+	size_t at = kind == RL_CHAIN_STATE ? 9 : kind == RL_CHAIN_ATTEMPT ? 49 : 17;
+	if (n < at + 8 || (kind == RL_CHAIN_REKEY && p[0] < REKEY_VERSION))
+		return false;
+	rl_blob b = {(unsigned char *)p + at, 0, 8, true};
+	*client = rl_blob_get(&b, 8);
+	return true;
 }

@@ -89,7 +89,7 @@ int rl_retry_finish_run(rl_retry_finish *f, rl_store *st, rl_err *err)
 	rl_chain_opts co = {&id.policy, id.retry_window_us, lag, skew, saved_tol, f, {f, name_of, id_of}};
 	rl_chain_sink sink = rl_tally_sink(&f->tally);
 	if ((rc = rl_chain_new(&chain, &co, &sink, targets, err)) ||
-	    (rc = rl_saved_load(st, chain, r, NULL, NULL, NULL, err)))
+	    (rc = rl_saved_load(st, chain, &chain, 1, r, NULL, NULL, NULL, err)))
 		goto done;
 	/* as if input ended here: every waiting attempt is judged, every chain closes */
 	if ((rc = rl_reorder_drain(r, judge_cb, chain)) || (rc = rl_chain_finish(chain, end))) {

@@ -10,7 +10,9 @@
 
 typedef struct state_io {
 	rl_store *st;
-	rl_chain *c;
+	rl_chain *c; /* attempts' names and targets */
+	rl_chain *const *chains; /* the chains in progress, by rl_chain_part of their client */
+	size_t nchains;
 	rl_reorder *r;
 	rl_err *err;
 	rl_saved_stored stored;
@@ -125,9 +127,10 @@ static int put_attempt(void *ctx, const rl_attempt *att)
 	return rl_chain_save_attempt(io->c, att, put_blob, io);
 }
 
-int rl_saved_save(rl_store *st, rl_chain *c, rl_reorder *r, rl_saved_mirror *m, rl_err *err)
+int rl_saved_save(rl_store *st, rl_chain *c, rl_chain *const *chains, size_t nchains, rl_reorder *r,
+		  rl_saved_mirror *m, rl_err *err)
 {
-	state_io io = {st, c, r, err, NULL, NULL, m};
+	state_io io = {st, c, chains, nchains, r, err, NULL, NULL, m};
 	int rc;
 	/* a run that read nothing keeps the clock of the one before */
 	if ((rl_reorder_latest(r) != INT64_MIN &&
@@ -136,8 +139,9 @@ int rl_saved_save(rl_store *st, rl_chain *c, rl_reorder *r, rl_saved_mirror *m, 
 		return rc;
 	if (m)
 		m->pass++;
-	if ((rc = rl_chain_save(c, put_blob, &io)) || (rc = rl_reorder_each(r, put_attempt, &io)) ||
-	    (m && (rc = drop_stale(&io))))
+	for (size_t i = 0; i < nchains && !rc; i++)
+		rc = rl_chain_save(chains[i], put_blob, &io);
+	if (rc || (rc = rl_reorder_each(r, put_attempt, &io)) || (m && (rc = drop_stale(&io))))
 		return rc == RL_EDB ? rc
 				    : rl_err_set(err, RL_ENOMEM, rl_store_path(st), 0, "cannot save the retry state");
 	return 0;
@@ -151,9 +155,13 @@ static int load_one(void *ctx, int kind, uint64_t key, const void *blob, size_t 
 		return rl_err_set(io->err, RL_ENOMEM, NULL, 0, "out of memory");
 	if (kind != RL_CHAIN_ATTEMPT) {
 		int64_t last;
-		if ((rc = rl_chain_load(io->c, kind, key, blob, n, io->err)))
+		uint64_t client = 0;
+		if (io->nchains > 1 && !rl_chain_blob_client(kind, blob, n, &client))
+			return rl_err_set(io->err, RL_EDB, NULL, 0, "a saved state names no client");
+		rl_chain *c = io->chains[rl_chain_part(client, io->nchains)];
+		if ((rc = rl_chain_load(c, kind, key, blob, n, io->err)))
 			return rc;
-		if (kind != RL_CHAIN_STATE || !io->stored || !rl_chain_last_start(io->c, key, &last))
+		if (kind != RL_CHAIN_STATE || !io->stored || !rl_chain_last_start(c, key, &last))
 			return 0;
 		rc = io->stored(io->stored_ctx, key, last);
 	} else {
@@ -167,20 +175,36 @@ static int load_one(void *ctx, int kind, uint64_t key, const void *blob, size_t 
 	return rc ? rl_err_set(io->err, RL_ENOMEM, NULL, 0, "out of memory") : 0;
 }
 
-int rl_saved_load(rl_store *st, rl_chain *c, rl_reorder *r, rl_saved_stored stored, void *stored_ctx,
-		  rl_saved_mirror *m, rl_err *err)
+int rl_saved_load(rl_store *st, rl_chain *c, rl_chain *const *chains, size_t nchains, rl_reorder *r,
+		  rl_saved_stored stored, void *stored_ctx, rl_saved_mirror *m, rl_err *err)
 {
 	int64_t latest;
 	int has = rl_store_meta_get_i64(st, "latest_start_us", &latest, err);
 	if (has < 0)
 		return has;
-	state_io io = {st, c, r, err, stored, stored_ctx, m};
+	state_io io = {st, c, chains, nchains, r, err, stored, stored_ctx, m};
 	int rc = rl_store_state_each(st, load_one, &io, err);
 	/* what the saving run's clock had closed, in the exact reading (its wheel walks a
 	 * second late) */
-	if (!rc && has == 1 && (rc = rl_chain_close_due(c, latest)))
-		rl_err_set(err, rc, NULL, 0, "out of memory");
+	for (size_t i = 0; !rc && has == 1 && i < nchains; i++)
+		if ((rc = rl_chain_close_due(chains[i], latest)))
+			rl_err_set(err, rc, NULL, 0, "out of memory");
 	if (rc && err && !err->source[0])
 		snprintf(err->source, sizeof err->source, "%s", rl_store_path(st));
 	return rc;
+}
+
+static int check_routable(void *ctx, int kind, uint64_t key, const void *blob, size_t n)
+{
+	(void)key;
+	uint64_t client;
+	if (kind != RL_CHAIN_ATTEMPT && !rl_chain_blob_client(kind, blob, n, &client))
+		*(bool *)ctx = false;
+	return 0;
+}
+
+int rl_saved_routable(rl_store *st, bool *routable, rl_err *err)
+{
+	*routable = true;
+	return rl_store_state_each(st, check_routable, routable, err);
 }

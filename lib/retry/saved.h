@@ -35,20 +35,26 @@ typedef struct rl_saved_mirror {
 
 void rl_saved_mirror_free(rl_saved_mirror *m);
 
-/* Brings st's saved state to c's open chains and r's waiting attempts, writing what
- * changed since the state m mirrors (m may be NULL when st holds none). Returns 0,
- * RL_EDB or RL_ENOMEM. */
-int rl_saved_save(rl_store *st, rl_chain *c, rl_reorder *r, rl_saved_mirror *m, rl_err *err);
+/* Brings st's saved state to the open chains of chains[0..nchains) (one, or a run's
+ * --jobs workers, each a part of the clients: rl_chain_part) and r's waiting attempts
+ * (c names and holds their targets), writing what changed since the state m mirrors
+ * (m may be NULL when st holds none). Returns 0, RL_EDB or RL_ENOMEM. */
+int rl_saved_save(rl_store *st, rl_chain *c, rl_chain *const *chains, size_t nchains, rl_reorder *r,
+		  rl_saved_mirror *m, rl_err *err);
 
 /* Called, while loading, with the key and start of each stored attempt: the last of
  * each chain in progress, and each waiting one. Non-zero: out of memory. */
 typedef int (*rl_saved_stored)(void *ctx, uint64_t key, int64_t start_us);
 
-/* Loads st's saved state into a fresh c and r: the chains into c, the waiting attempts
- * held in r (rl_reorder_hold: this run's clock is its own), and closes the chains the
+/* Loads st's saved state into fresh chains and r: each chain and rekey entry into
+ * chains[rl_chain_part(its client, nchains)], the waiting attempts (through c) held in r (rl_reorder_hold: this run's clock is its own), and closes the chains the
  * saving run's clock had passed. stored (may be NULL) sees every stored attempt; m (may
  * be NULL) learns what the database holds. Returns 0, RL_EDB or RL_ENOMEM. */
-int rl_saved_load(rl_store *st, rl_chain *c, rl_reorder *r, rl_saved_stored stored, void *stored_ctx,
-		  rl_saved_mirror *m, rl_err *err);
+int rl_saved_load(rl_store *st, rl_chain *c, rl_chain *const *chains, size_t nchains, rl_reorder *r,
+		  rl_saved_stored stored, void *stored_ctx, rl_saved_mirror *m, rl_err *err);
+
+/* Whether every saved chain and rekey entry of st names its client, so that more than
+ * one chain can load them (a rekey entry saved before version 2 does not). */
+int rl_saved_routable(rl_store *st, bool *routable, rl_err *err);
 
 #endif

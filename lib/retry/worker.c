@@ -32,8 +32,58 @@ typedef struct batch {
 	char arena[ARENA];
 } batch;
 
+/* --- --jobs: parts, each the chains of a share of the clients -------------------------
+ *
+ * With more than one job, the thread above still builds, counts, reorders and finds the
+ * late attempts (one clock for every client, SPEC §3.1.3), and hands each released or
+ * late attempt to the part that owns its client (rl_chain_part), and every move of the
+ * clock to every part: each part sees its clients' attempts and the clock exactly as
+ * the one chain of --jobs 1 would, so it judges them alike. At a commit the thread
+ * waits for the parts to be idle, then submits their tables and saves their chains. */
+
+#define PART_OPS 2048 /* judgements and clock moves per hand-over */
+#define PART_NBATCHES 4
+
+typedef struct part_op {
+	int64_t advance_to; /* a clock move (judge 0) */
+	uint32_t judge; /* an attempt to judge: its index in att + 1 */
+} part_op;
+
+typedef struct part_batch {
+	part_op op[PART_OPS];
+	rl_attempt att[PART_OPS];
+	uint8_t target_n[PART_OPS]; /* its target's bytes in arena (≤ RL_TARGET_MAX) */
+	uint32_t target_at[PART_OPS];
+	char arena[PART_OPS * RL_TARGET_MAX];
+	size_t nop, natt, used;
+	bool sync; /* say when done */
+	bool quit;
+} part_batch;
+
+typedef struct part {
+	struct rl_worker *a;
+	rl_chain *chain;
+	rl_strpool *targets;
+	rl_tally tally;
+	rl_writer_work work;
+	part_batch *pool, *cur;
+	part_batch *ready[PART_NBATCHES + 1], *free_[PART_NBATCHES + 1];
+	size_t nready, nfree, ready_head;
+	pthread_t thread;
+	bool threaded;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t syncs_asked, syncs_done;
+	int rc;
+	rl_err err;
+} part;
+
 struct rl_worker {
 	rl_worker_opts o;
+	part *parts; /* --jobs N > 1: the N - 1 parts beside this thread's own; NULL with one job */
+	size_t nparts;
+	rl_chain **chains; /* the chains in progress: this thread's (part 0), then the parts' */
+	size_t nchains;
 	rl_strpool *targets;
 	rl_reorder *reorder;
 	rl_chain *chain;
@@ -98,12 +148,27 @@ static uint32_t id_of(void *ctx, int kind, const char *name)
 static int save_state(void *ctx, rl_store *st, rl_err *err)
 {
 	rl_worker *a = ctx;
-	return rl_saved_save(st, a->chain, a->reorder, &a->mirror, err);
+	return rl_saved_save(st, a->chain, a->chains, a->nchains, a->reorder, &a->mirror, err);
 }
 
-/* Commits the thread's tables; with state (a stream's timer), the retry state too. */
+static int parts_sync(rl_worker *a);
+static void parts_stop(rl_worker *a);
+static void *part_run(void *arg);
+
+/* Commits the thread's tables (and the parts', once they are idle); with state (a
+ * stream's timer), the retry state too. */
 static int submit(rl_worker *a, bool wait, bool state)
 {
+	int rc = a->nparts ? parts_sync(a) : 0;
+	for (size_t i = 0; i < a->nparts && !rc; i++) {
+		part *p = &a->parts[i];
+		rl_tally_settle(&p->tally);
+		p->work.endpoints_upto = p->tally.max_endpoint;
+		p->work.methods_upto = p->tally.max_method;
+		rc = rl_writer_submit(a->o.commit, &p->work, NULL, NULL, 0, NULL, false, &a->err);
+	}
+	if (rc)
+		return rc;
 	rl_tally_settle(&a->tally);
 	if (state && a->o.save_every_commit) { /* the writer reads the state while this thread waits */
 		a->work.save = save_state;
@@ -112,7 +177,7 @@ static int submit(rl_worker *a, bool wait, bool state)
 	}
 	a->work.endpoints_upto = a->tally.max_endpoint;
 	a->work.methods_upto = a->tally.max_method;
-	int rc = rl_writer_submit(a->o.commit, &a->work, a->deltas, NULL, 0, NULL, wait, &a->err);
+	rc = rl_writer_submit(a->o.commit, &a->work, a->deltas, NULL, 0, NULL, wait, &a->err);
 	for (size_t i = 0; i < a->o.nsources; i++)
 		a->deltas[i].late = 0;
 	return rc;
@@ -120,10 +185,57 @@ static int submit(rl_worker *a, bool wait, bool state)
 
 /* --- processing --------------------------------------------------------------------- */
 
+static int part_hand_over(part *p, bool sync, bool quit);
+
+/* The op slot of part p's batch, handing the batch over first when it is full. */
+static int part_room(part *p)
+{
+	return p->cur->nop == PART_OPS ? part_hand_over(p, false, false) : 0;
+}
+
+/* Judges att: here when its client is this thread's share (every client with one job),
+ * else by the part that owns it (the target copy moves to that part's pool). */
+static int judge(rl_worker *a, const rl_attempt *att)
+{
+	size_t k = a->nparts ? rl_chain_part(att->client, a->nchains) : 0;
+	if (!k)
+		return rl_chain_judge(a->chain, att);
+	part *p = &a->parts[k - 1];
+	int rc = part_room(p);
+	if (rc)
+		return rc;
+	part_batch *b = p->cur;
+	size_t j = b->natt++;
+	b->att[j] = *att;
+	const char *t = att->target_ref ? rl_strpool_get(a->targets, att->target_ref) : NULL;
+	size_t tn = t ? strlen(t) : 0;
+	tn = tn < RL_TARGET_MAX ? tn : RL_TARGET_MAX;
+	b->target_at[j] = (uint32_t)b->used;
+	b->target_n[j] = (uint8_t)tn;
+	b->att[j].target_ref = t ? 1 : 0; /* a target to put in the part's pool */
+	if (tn)
+		memcpy(b->arena + b->used, t, tn);
+	b->used += tn;
+	rl_strpool_release(a->targets, att->target_ref);
+	b->op[b->nop++] = (part_op){0, (uint32_t)j + 1};
+	return 0;
+}
+
+/* Moves the clock: of this thread's chains, and of every part's. */
+static int advance(rl_worker *a, int64_t latest)
+{
+	int rc = rl_chain_advance(a->chain, latest);
+	for (size_t i = 0; i < a->nparts && !rc; i++) {
+		part *p = &a->parts[i];
+		if (!(rc = part_room(p)))
+			p->cur->op[p->cur->nop++] = (part_op){latest, 0};
+	}
+	return rc;
+}
+
 static int judge_released(void *ctx, const rl_attempt *att)
 {
-	rl_worker *a = ctx;
-	return rl_chain_judge(a->chain, att);
+	return judge(ctx, att);
 }
 
 static int process(rl_worker *a, msg *m, const char *arena)
@@ -154,7 +266,7 @@ static int process(rl_worker *a, msg *m, const char *arena)
 		 * its key's last stored attempt; judged on arrival */
 		if (att.source < a->o.nsources)
 			a->deltas[att.source].late++;
-		rc = rl_chain_judge(a->chain, &att);
+		rc = judge(a, &att);
 	}
 	if (rc)
 		return rc;
@@ -162,7 +274,7 @@ static int process(rl_worker *a, msg *m, const char *arena)
 	if (latest == a->advanced_to)
 		return 0;
 	a->advanced_to = latest;
-	return rl_chain_advance(a->chain, latest);
+	return advance(a, latest);
 }
 
 static int process_batch(rl_worker *a, batch *b)
@@ -298,6 +410,7 @@ int rl_worker_stop(rl_worker *a, rl_err *err)
 		a->threaded = false;
 		rc = a->rc;
 	}
+	parts_stop(a); /* the last submit synced them: nothing is pending */
 	if (rc && err)
 		*err = a->err;
 	return rc;
@@ -310,7 +423,213 @@ void rl_worker_start(rl_worker *a)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	a->threaded = pthread_create(&a->thread, NULL, run, a) == 0;
+	for (size_t i = 0; i < a->nparts; i++)
+		a->parts[i].threaded = pthread_create(&a->parts[i].thread, NULL, part_run, &a->parts[i]) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* --- parts -------------------------------------------------------------------------------- */
+
+static const char *part_name_of(void *ctx, int kind, uint32_t id)
+{
+	part *p = ctx;
+	return rl_intern_str(kind ? p->a->o.methods : p->a->o.endpoints, id);
+}
+
+static uint32_t part_id_of(void *ctx, int kind, const char *name)
+{
+	part *p = ctx;
+	uint32_t id = rl_intern_id(kind ? p->a->o.methods : p->a->o.endpoints, name, strlen(name));
+	rl_tally_note_ids(&p->tally, kind ? 0 : id, kind ? id : 0);
+	return id;
+}
+
+static int part_process(part *p, part_batch *b)
+{
+	int rc = 0;
+	for (size_t i = 0; i < b->nop && !rc; i++) {
+		const part_op *op = &b->op[i];
+		if (!op->judge) {
+			rc = rl_chain_advance(p->chain, op->advance_to);
+			continue;
+		}
+		size_t j = op->judge - 1;
+		rl_attempt *att = &b->att[j];
+		if (att->target_ref &&
+		    !(att->target_ref = rl_strpool_put(p->targets, b->arena + b->target_at[j], b->target_n[j])))
+			return RL_ENOMEM;
+		rl_tally_note_ids(&p->tally, att->endpoint, att->method);
+		rc = rl_chain_judge(p->chain, att);
+	}
+	if (!rc && (rl_agg_full(p->work.agg) || rl_clients_full(p->work.clients))) {
+		rl_tally_settle(&p->tally);
+		p->work.endpoints_upto = p->tally.max_endpoint;
+		p->work.methods_upto = p->tally.max_method;
+		rc = rl_writer_submit(p->a->o.commit, &p->work, NULL, NULL, 0, NULL, false, &p->err);
+	}
+	return rc;
+}
+
+static void *part_run(void *arg)
+{
+	part *p = arg;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->nready)
+			pthread_cond_wait(&p->cv, &p->mu);
+		part_batch *b = p->ready[p->ready_head];
+		p->ready_head = (p->ready_head + 1) % (PART_NBATCHES + 1);
+		p->nready--;
+		bool skip = p->rc != 0;
+		pthread_mutex_unlock(&p->mu);
+		int rc = skip ? 0 : part_process(p, b);
+		pthread_mutex_lock(&p->mu);
+		if (rc && !p->rc) {
+			p->rc = rc;
+			if (!p->err.code)
+				rl_err_set(&p->err, rc, NULL, 0,
+					   rc == RL_ENOMEM ? "out of memory" : "the retry analysis failed");
+		}
+		if (b->sync)
+			p->syncs_done++;
+		bool quit = b->quit;
+		b->nop = b->natt = b->used = 0;
+		b->sync = b->quit = false;
+		p->free_[p->nfree++] = b;
+		pthread_cond_broadcast(&p->cv);
+		if (quit)
+			break;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* Hands part p its batch (sync: to be told when it is done; quit: its last). */
+static int part_hand_over(part *p, bool sync, bool quit)
+{
+	p->cur->sync = sync;
+	p->cur->quit = quit;
+	if (!p->threaded) {
+		int rc = p->rc ? p->rc : part_process(p, p->cur);
+		p->rc = rc;
+		p->cur->nop = p->cur->natt = p->cur->used = 0;
+		p->cur->sync = p->cur->quit = false;
+		return rc;
+	}
+	pthread_mutex_lock(&p->mu);
+	if (sync)
+		p->syncs_asked++;
+	p->ready[(p->ready_head + p->nready) % (PART_NBATCHES + 1)] = p->cur;
+	p->nready++;
+	pthread_cond_broadcast(&p->cv);
+	p->cur = NULL;
+	if (!quit) {
+		while (!p->nfree)
+			pthread_cond_wait(&p->cv, &p->mu);
+		p->cur = p->free_[--p->nfree];
+	}
+	int rc = p->rc;
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+/* Hands every part what it has and waits until each has done it: then the parts are
+ * idle (this thread gives them nothing more) and their tables and chains hold still. */
+static int parts_sync(rl_worker *a)
+{
+	int rc = 0;
+	for (size_t i = 0; i < a->nparts; i++) {
+		int r = part_hand_over(&a->parts[i], true, false);
+		rc = rc ? rc : r;
+	}
+	for (size_t i = 0; i < a->nparts; i++) {
+		part *p = &a->parts[i];
+		if (!p->threaded)
+			continue;
+		pthread_mutex_lock(&p->mu);
+		while (p->syncs_done < p->syncs_asked)
+			pthread_cond_wait(&p->cv, &p->mu);
+		rc = rc ? rc : p->rc;
+		pthread_mutex_unlock(&p->mu);
+	}
+	for (size_t i = 0; rc && i < a->nparts; i++)
+		if (a->parts[i].rc && !a->err.code)
+			a->err = a->parts[i].err;
+	return rc;
+}
+
+/* Stops the parts' threads (after the last sync: nothing is pending). */
+static void parts_stop(rl_worker *a)
+{
+	for (size_t i = 0; i < a->nparts; i++) {
+		part *p = &a->parts[i];
+		if (!p->threaded)
+			continue;
+		part_hand_over(p, false, true);
+		pthread_join(p->thread, NULL);
+		p->threaded = false;
+		p->cur = &p->pool[PART_NBATCHES]; /* the spare, never handed over again */
+		p->cur->nop = p->cur->natt = p->cur->used = 0;
+	}
+}
+
+static void parts_free(rl_worker *a)
+{
+	parts_stop(a);
+	for (size_t i = 0; i < a->nparts; i++) {
+		part *p = &a->parts[i];
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->cv);
+		rl_chain_free(p->chain);
+		rl_strpool_free(p->targets);
+		rl_agg_free(p->work.agg);
+		rl_clients_free(p->work.clients);
+		free(p->work.cand);
+		free(p->work.rekeyed);
+		free(p->pool);
+	}
+	free(a->parts);
+	a->parts = NULL;
+	a->nparts = 0;
+	a->chains[0] = a->chain;
+	a->nchains = 1;
+}
+
+/* The parts of --jobs jobs: jobs - 1 beside this thread, which judges a share itself. */
+static int parts_new(rl_worker *a, size_t jobs, const rl_chain_opts *co, rl_err *err)
+{
+	size_t n = jobs - 1;
+	a->parts = calloc(n, sizeof *a->parts);
+	rl_chain **chains = realloc(a->chains, jobs * sizeof *chains);
+	if (!a->parts || !chains)
+		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	a->chains = chains;
+	a->nparts = n;
+	for (size_t i = 0; i < n; i++) {
+		part *p = &a->parts[i];
+		p->a = a;
+		pthread_mutex_init(&p->mu, NULL);
+		pthread_cond_init(&p->cv, NULL);
+		p->targets = rl_strpool_new();
+		p->work.agg = rl_agg_new(a->o.max_keys);
+		p->work.clients = rl_clients_new();
+		p->pool = calloc(PART_NBATCHES + 1, sizeof *p->pool);
+		if (!p->targets || !p->work.agg || !p->work.clients || !p->pool)
+			return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+		p->cur = &p->pool[PART_NBATCHES];
+		for (size_t k = 0; k < PART_NBATCHES; k++)
+			p->free_[p->nfree++] = &p->pool[k];
+		rl_chain_opts pco = *co;
+		pco.names = (rl_chain_names){p, part_name_of, part_id_of};
+		rl_tally_init(&p->tally, &p->work, a->o.methods);
+		rl_chain_sink sink = rl_tally_sink(&p->tally);
+		int rc = rl_chain_new(&p->chain, &pco, &sink, p->targets, err);
+		if (rc)
+			return rc;
+		a->chains[i + 1] = p->chain;
+	}
+	a->nchains = jobs;
+	return 0;
 }
 
 /* --- life cycle ------------------------------------------------------------------------ */
@@ -348,7 +667,15 @@ int rl_worker_new(rl_worker **out, const rl_worker_opts *o, rl_err *err)
 			    a,	       {a, name_of, id_of}};
 	rl_tally_init(&a->tally, &a->work, a->o.methods);
 	rl_chain_sink sink = rl_tally_sink(&a->tally);
+	if (!(a->chains = malloc(sizeof *a->chains))) {
+		rc = rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+		goto fail;
+	}
 	if ((rc = rl_chain_new(&a->chain, &co, &sink, a->targets, err)))
+		goto fail;
+	a->chains[0] = a->chain;
+	a->nchains = 1;
+	if (o->jobs > 1 && (rc = parts_new(a, o->jobs, &co, err)))
 		goto fail;
 	*out = a;
 	return 0;
@@ -375,13 +702,22 @@ static int note_stored(void *ctx, uint64_t key, int64_t start_us)
 
 int rl_worker_load(rl_worker *a, rl_store *st, rl_err *err)
 {
-	int rc = rl_saved_load(st, a->chain, a->reorder, note_stored, a, &a->mirror, err);
+	bool routable = true;
+	int rc = a->nparts ? rl_saved_routable(st, &routable, err) : 0;
+	if (rc)
+		return rc;
+	if (!routable) /* state saved before rekey entries named their client: one job goes on from it */
+		parts_free(a);
+	rc = rl_saved_load(st, a->chain, a->chains, a->nchains, a->reorder, note_stored, a, &a->mirror, err);
 	int64_t latest;
 	if (rc || !a->o.continue_clock || (rc = rl_store_meta_get_i64(st, "latest_start_us", &latest, err)) != 1)
 		return rc < 0 ? rc : 0;
 	rl_reorder_set_latest(a->reorder, latest);
 	a->advanced_to = latest;
-	return rl_chain_advance(a->chain, latest) ? rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory") : 0;
+	for (size_t i = 0; i < a->nchains; i++)
+		if (rl_chain_advance(a->chains[i], latest))
+			return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
+	return 0;
 }
 
 int rl_worker_save(rl_worker *a, rl_store *st, rl_err *err)
@@ -391,12 +727,19 @@ int rl_worker_save(rl_worker *a, rl_store *st, rl_err *err)
 
 size_t rl_worker_active(const rl_worker *a)
 {
-	return rl_chain_active(a->chain) + rl_reorder_count(a->reorder);
+	size_t n = rl_reorder_count(a->reorder);
+	for (size_t i = 0; i < a->nchains; i++)
+		n += rl_chain_active(a->chains[i]);
+	return n;
 }
 
 size_t rl_worker_bytes(const rl_worker *a)
 {
-	return rl_chain_bytes(a->chain) + rl_reorder_bytes(a->reorder) + rl_strpool_bytes(a->targets);
+	size_t n = rl_chain_bytes(a->chain) + rl_reorder_bytes(a->reorder) + rl_strpool_bytes(a->targets);
+	for (size_t i = 0; i < a->nparts; i++)
+		n += rl_chain_bytes(a->parts[i].chain) + rl_strpool_bytes(a->parts[i].targets) +
+		     (PART_NBATCHES + 1) * sizeof(part_batch);
+	return n;
 }
 
 uint64_t rl_worker_state_writes(const rl_worker *a)
@@ -421,6 +764,12 @@ void rl_worker_free(rl_worker *a)
 		hand_over(a, true);
 		pthread_join(a->thread, NULL);
 	}
+	if (a->parts) {
+		for (size_t i = 0; i < a->nparts; i++) /* an error path: stop without judging */
+			a->parts[i].rc = a->parts[i].rc ? a->parts[i].rc : RL_EINPUT;
+		parts_free(a);
+	}
+	free(a->chains);
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->cv);
 	rl_chain_free(a->chain);

@@ -35,6 +35,9 @@ typedef struct rl_worker rl_worker;
 typedef struct rl_worker_opts {
 	const rl_policy *policy;
 	int64_t window_us, max_lag_us, clock_skew_us;
+	/* --jobs: parts that judge the chains, each those of a share of the clients
+	 * (rl_chain_part), beside this thread; ≤ 1: it judges them itself */
+	size_t jobs;
 	size_t max_keys;
 	rl_intern *endpoints, *methods; /* appended to by the parser; read here for ids it handed over */
 	rl_writer *commit;

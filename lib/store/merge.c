@@ -128,7 +128,7 @@ static int copy_state(rl_store *st, const char *uuid, rl_store_merged *out, rl_e
 		const void *blob = sqlite3_column_blob(all, 2);
 		int n = sqlite3_column_bytes(all, 2);
 		size_t need = kind == KIND_ATTEMPT ? ATTEMPT_KEY_AT + 8 : CHAIN_KEY_AT + 8;
-		if (!blob || n < (int)need || (size_t)n > sizeof buf || ((const unsigned char *)blob)[0] != BLOB_VERSION ||
+		if (!blob || n < (int)need || (size_t)n > sizeof buf || (((const unsigned char *)blob)[0] != BLOB_VERSION && !(kind == KIND_REKEY && ((const unsigned char *)blob)[0] == 2)) ||
 		    kind < KIND_CHAIN || kind > KIND_ATTEMPT) {
 			rc = rl_err_set(err, RL_EDB, NULL, 0,
 					"its saved state holds a blob this version cannot read (kind %d): the "
