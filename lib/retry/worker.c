@@ -41,8 +41,8 @@ typedef struct batch {
  * the one chain of --jobs 1 would, so it judges them alike. At a commit the thread
  * waits for the parts to be idle, then submits their tables and saves their chains. */
 
-#define PART_OPS 2048 /* judgements and clock moves per hand-over */
-#define PART_NBATCHES 4
+#define PART_OPS 1024 /* judgements and clock moves per hand-over */
+#define PART_NBATCHES 3 /* in flight to a part (about 240 KB each) */
 
 typedef struct part_op {
 	int64_t advance_to; /* a clock move (judge 0) */
@@ -737,8 +737,7 @@ size_t rl_worker_bytes(const rl_worker *a)
 {
 	size_t n = rl_chain_bytes(a->chain) + rl_reorder_bytes(a->reorder) + rl_strpool_bytes(a->targets);
 	for (size_t i = 0; i < a->nparts; i++)
-		n += rl_chain_bytes(a->parts[i].chain) + rl_strpool_bytes(a->parts[i].targets) +
-		     (PART_NBATCHES + 1) * sizeof(part_batch);
+		n += rl_chain_bytes(a->parts[i].chain) + rl_strpool_bytes(a->parts[i].targets);
 	return n;
 }
 

@@ -80,7 +80,8 @@ int rl_worker_stop(rl_worker *a, rl_err *err);
 /* After stop: saves the state the next run goes on from, in the current transaction. */
 int rl_worker_save(rl_worker *a, rl_store *st, rl_err *err);
 
-/* Chains in progress plus attempts waiting for order, and their bytes. */
+/* Chains in progress plus attempts waiting for order, and their bytes (not the fixed
+ * hand-over buffers of the threads). */
 size_t rl_worker_active(const rl_worker *a);
 size_t rl_worker_bytes(const rl_worker *a);
 
