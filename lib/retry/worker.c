@@ -76,6 +76,12 @@ typedef struct part {
 	uint64_t syncs_asked, syncs_done;
 	int rc;
 	rl_err err;
+	/* the clock's last move, not handed over yet: moves with no judgement between them
+	 * close what the last one alone closes, in the same order (whole seconds of the
+	 * wheel, ascending), so only the last goes, before the next judgement or a sync;
+	 * the first goes at once (it closes loaded chains in an order of its own) */
+	int64_t pending_advance;
+	bool has_pending, advanced;
 } part;
 
 struct rl_worker {
@@ -193,6 +199,19 @@ static int part_room(part *p)
 	return p->cur->nop == PART_OPS ? part_hand_over(p, false, false) : 0;
 }
 
+/* Hands the part the clock's last move, if one waits. */
+static int part_flush_advance(part *p)
+{
+	if (!p->has_pending)
+		return 0;
+	int rc = part_room(p);
+	if (!rc) {
+		p->cur->op[p->cur->nop++] = (part_op){p->pending_advance, 0};
+		p->has_pending = false;
+	}
+	return rc;
+}
+
 /* Judges att: here when its client is this thread's share (every client with one job),
  * else by the part that owns it (the target copy moves to that part's pool). */
 static int judge(rl_worker *a, const rl_attempt *att)
@@ -201,7 +220,9 @@ static int judge(rl_worker *a, const rl_attempt *att)
 	if (!k)
 		return rl_chain_judge(a->chain, att);
 	part *p = &a->parts[k - 1];
-	int rc = part_room(p);
+	int rc = part_flush_advance(p);
+	if (!rc)
+		rc = part_room(p);
 	if (rc)
 		return rc;
 	part_batch *b = p->cur;
@@ -227,8 +248,12 @@ static int advance(rl_worker *a, int64_t latest)
 	int rc = rl_chain_advance(a->chain, latest);
 	for (size_t i = 0; i < a->nparts && !rc; i++) {
 		part *p = &a->parts[i];
-		if (!(rc = part_room(p)))
-			p->cur->op[p->cur->nop++] = (part_op){latest, 0};
+		p->pending_advance = latest;
+		p->has_pending = true;
+		if (!p->advanced) {
+			p->advanced = true;
+			rc = part_flush_advance(p);
+		}
 	}
 	return rc;
 }
@@ -539,7 +564,9 @@ static int parts_sync(rl_worker *a)
 {
 	int rc = 0;
 	for (size_t i = 0; i < a->nparts; i++) {
-		int r = part_hand_over(&a->parts[i], true, false);
+		int r = part_flush_advance(&a->parts[i]);
+		if (!r)
+			r = part_hand_over(&a->parts[i], true, false);
 		rc = rc ? rc : r;
 	}
 	for (size_t i = 0; i < a->nparts; i++) {

@@ -238,3 +238,53 @@ if [ -n "$base_bin" ]; then
 	done
 	rm -f "$out/r.db" "$out/r.db-wal" "$out/r.db-shm" "$out/r.db.lock"
 fi
+
+# --- beyond one machine (issue 14) -------------------------------------------------------
+# --jobs 2 against --jobs 1 on the same logs: analyze, medians of 5 runs of each in turn.
+# Then the map step and the reduce step of 16 shards: a log of 16 × LINES lines of 20,000
+# clients split in one pass (split's lines/s against a plain ingest of hour.log, medians
+# of 3), each part ingested with --shard I/16 (about LINES lines each), and the 16 shard
+# databases merged into a new one: merge's time and peak RSS. No target: figures to know.
+echo
+echo "| --jobs (analyze, $(nproc) cores) | log | --jobs 1 s | --jobs 2 s | 2 ÷ 1 |"
+echo "|---|---|---:|---:|---:|"
+for f in "$out/hour.log" "$out/week.log"; do
+	i=0
+	while [ $i -lt 5 ]; do
+		for j in 1 2; do
+			printf '%s ' "$("$out/measure" -- "$bin" analyze --quiet --jobs $j --output json "$f" | wall_of)"
+		done
+		echo
+		i=$((i + 1))
+	done | awk -v file="$(basename "$f")" '{ a[NR] = $1; b[NR] = $2 }
+		function median(v, k, i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+			return v[int((k + 1) / 2)] }
+		END { x = median(a, NR); y = median(b, NR); printf "| | %s | %.3f | %.3f | %.2f |\n", file, x, y, y / x }'
+done
+
+big16=$out/clients16.log
+n16=$((16 * lines))
+[ -s "$big16" ] && [ "$(wc -l <"$big16")" = "$n16" ] || "$out/genlog" --lines "$n16" --clients 20000 --span 57600 >"$big16"
+split_s=$("$out/measure" --runs 3 -- sh -c "rm -rf '$out/parts1'; '$bin' split --quiet --shards 16 --out '$out/parts1' '$out/hour.log'" | wall_of)
+ingest_s=$("$out/measure" --runs 3 -- sh -c "rm -f '$out/i.db'*; '$bin' ingest --quiet --db '$out/i.db' '$out/hour.log'" | wall_of)
+rm -rf "$out/parts1" "$out/i.db" "$out/i.db-wal" "$out/i.db-shm" "$out/i.db.lock"
+rm -rf "$out/parts16" "$out/shards16"
+mkdir -p "$out/shards16"
+split16_s=$("$out/measure" -- "$bin" split --quiet --shards 16 --out "$out/parts16" "$big16" | wall_of)
+i=0
+while [ $i -lt 16 ]; do
+	"$bin" ingest --quiet --db "$out/shards16/s$i.db" --shard $i/16 "$out/parts16/shard-$i-of-16.log.gz"
+	i=$((i + 1))
+done
+shard_lines=$(for d in "$out"/shards16/s*.db; do "$bin" report --db "$d" --output json | sed -n 's/^    "attempts": \([0-9]*\),$/\1/p' | head -n 1; done |
+	awk '{ s += $1; if ($1 < lo || !lo) lo = $1; if ($1 > hi) hi = $1 } END { printf "%d..%d lines each", lo, hi }')
+m=$("$out/measure" -- sh -c "rm -f '$out/m16.db'*; '$bin' merge --quiet --db '$out/m16.db' '$out'/shards16/s*.db")
+echo
+echo "| shards | lines | wall s | lines/s | peak RSS MiB |"
+echo "|---|---:|---:|---:|---:|"
+awk -v n="$lines" -v w="$ingest_s" 'BEGIN { printf "| ingest hour.log (the anchor) | %d | %.3f | %.0f | |\n", n, w, n / w }'
+awk -v n="$lines" -v w="$split_s" -v a="$ingest_s" 'BEGIN { printf "| split --shards 16 hour.log | %d | %.3f | %.0f (%.2f × ingest'"'"'s) | |\n", n, w, n / w, a / w }'
+awk -v n="$n16" -v w="$split16_s" 'BEGIN { printf "| split --shards 16 of %d lines | %d | %.3f | %.0f | |\n", n, n, w, n / w }'
+echo "$m" | awk -v n="$n16" -v each="$shard_lines" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+	END { printf "| merge 16 shard databases (%s) | %d | %.3f | %.0f | %.1f |\n", each, n, v["wall_s"], n / v["wall_s"], v["rss_kib"] / 1024 }'
+rm -rf "$out/parts16" "$out/shards16" "$out/m16.db" "$out/m16.db-wal" "$out/m16.db-shm" "$out/m16.db.lock"
