@@ -25,8 +25,11 @@
 # client equals one process over all the files, lockstep included (merge finds bursts
 # over the candidates every shard stored). The report of OUT.db says so with
 # "merged": {"mode": "shards", "inputs": N}. One split per file keeps each part one
-# input of ingest, as its file was (what depends on the input, such as --clock-skew
-# between attempts of different inputs, reads the same). A task that Dask runs again
+# input of ingest, as its file was (--clock-skew applies between attempts of different
+# inputs as it did). One case is not exact: attempts of one client with equal times in
+# two files while a file is out of time order, which one process orders by the merge
+# of every client's lines and a shard's ingest by the merge of its own (contrib/dask/
+# README.md; `ingest --shard I/N` of the original files has no such case). A task that Dask runs again
 # (its worker died) counts nothing twice: split rewrites its parts, ingest reads each
 # part once (checkpoints), merge skips a database it has merged already.
 #
