@@ -66,12 +66,12 @@ int cmd_merge(int argc, char **argv)
 		if (ms.skipped)
 			fprintf(stderr, ", %zu skipped", ms.skipped);
 		if (!strcmp(ms.mode, "shards"))
-			fprintf(stderr, ": %lld shards, exact\n", (long long)ms.leaves);
+			fprintf(stderr, ": %lld shard%s, exact\n", (long long)ms.leaves, ms.leaves == 1 ? "" : "s");
 		else if (!strcmp(ms.mode, "hosts"))
 			fprintf(stderr,
-				": %lld host databases: attempts and statuses exact, retries that crossed hosts "
+				": %lld host database%s: attempts and statuses exact, retries that crossed hosts "
 				"undercounted (ingest --shard I/N over every host's logs is exact)\n",
-				(long long)ms.leaves);
+				(long long)ms.leaves, ms.leaves == 1 ? "" : "s");
 		else
 			fprintf(stderr, "\n");
 	}

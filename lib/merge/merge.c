@@ -160,7 +160,7 @@ static int check_inputs(rl_store *out, input *in, size_t n, uuids *held, const r
 /* Merges one checked input into out, in a transaction of its own; the first also
  * records out's own lines as a leaf (own_leaf: a database ingest built). */
 static int merge_one(rl_store *out, const input *x, const char *own_leaf, const char *own_shard,
-		     rl_merge_stats *stats, rl_err *err)
+		     const rl_merge_opts *o, rl_merge_stats *stats, rl_err *err)
 {
 	int rc = rl_store_attach(out, x->path, err);
 	if (rc)
@@ -180,6 +180,11 @@ static int merge_one(rl_store *out, const input *x, const char *own_leaf, const 
 	    (rc = rl_store_meta_set(out, "merged_mode", stats->mode, err)) ||
 	    (rc = rl_store_meta_set_i64(out, "merged_inputs", stats->leaves, err)) || (rc = rl_store_commit(out, err)))
 		goto fail;
+	if (m.pending)
+		notice(o, x->path, false,
+		       "%llu of its files ended in a line without its newline yet: that line is not merged (a "
+		       "report of %s counts it; merge takes what it committed)",
+		       (unsigned long long)m.pending, x->path);
 	stats->merged++;
 	stats->lines += m.lines;
 	stats->attempts += m.attempts;
@@ -229,7 +234,7 @@ int rl_merge_run(rl_store *out, const char *const *paths, size_t n, const rl_mer
 			stats->skipped++;
 			continue;
 		}
-		rc = merge_one(out, &in[i], own ? out_id.uuid : NULL, own_shard[0] ? own_shard : NULL, stats, err);
+		rc = merge_one(out, &in[i], own ? out_id.uuid : NULL, own_shard[0] ? own_shard : NULL, o, stats, err);
 		own = false;
 		if (!rc)
 			notice(o, in[i].path, false, "merged%s%s", in[i].shard[0] ? ": shard " : "", in[i].shard);

@@ -271,6 +271,12 @@ static void page_head(FILE *f, const rl_report *r)
 	      "<a href=\"#endpoints\">Endpoints</a><a href=\"#errors\">Error messages</a>"
 	      "<a href=\"#timeline\">Timeline</a><a href=\"#sources\">Sources</a></nav>\n",
 	      f);
+	char merged[160];
+	if (rl_report_merged_note(r, merged, sizeof merged)) {
+		fputs("<p class=\"note\">", f);
+		put(f, merged);
+		fputs("</p>\n", f);
+	}
 	if (r->windowed)
 		fputs("<p class=\"note\">A window: attempts and retries count at their start, chains at their first "
 		      "attempt's, outcomes at their last attempt's end; sources, rejected lines and clients are all "

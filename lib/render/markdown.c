@@ -361,6 +361,9 @@ int rl_render_markdown(const rl_report *r, FILE *f, const rl_render_opts *o)
 		fprintf(f, ", traffic from %s to %s", rl_timestamp_format(r->from_us, a),
 			rl_timestamp_format(r->to_us, b));
 	fprintf(f, " (UTC), generated %s.\n", r->generated_at);
+	char merged[160];
+	if (rl_report_merged_note(r, merged, sizeof merged))
+		fprintf(f, "\n%s\n", merged);
 	if (r->windowed)
 		fputs("\nA window: attempts and retries count at their start, chains at their first attempt's, "
 		      "outcomes at their last attempt's end; sources, rejected lines and clients are all time.\n",

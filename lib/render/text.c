@@ -289,16 +289,9 @@ int rl_render_text(const rl_report *r, FILE *f, const rl_render_opts *o)
 	if (r->has_window)
 		fprintf(f, " · %s → %s", rl_timestamp_format(r->from_us, a), rl_timestamp_format(r->to_us, b));
 	fputc('\n', f);
-	if (!strcmp(r->merged_mode, "shards"))
-		fprintf(f, "merged from %lld shard databases (clients partitioned: every number as one process)\n",
-			(long long)r->merged_inputs);
-	else if (!strcmp(r->merged_mode, "hosts"))
-		fprintf(f, "merged from %lld host databases: attempts and statuses exact; a client's retries that "
-			   "crossed hosts are undercounted\n",
-			(long long)r->merged_inputs);
-	else if (r->shard_n > 1)
-		fprintf(f, "shard %u of %u: only its clients (retrylens merge the shards for the whole)\n", r->shard_i,
-			r->shard_n);
+	char merged[160];
+	if (rl_report_merged_note(r, merged, sizeof merged))
+		fprintf(f, "%s\n", merged);
 	if (r->windowed)
 		fprintf(f, "(a window: attempts and retries count at their start, chains at their first attempt's, "
 			   "outcomes at their last attempt's end; sources, rejected lines and clients are all time)\n");

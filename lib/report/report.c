@@ -564,6 +564,25 @@ void rl_report_clear(rl_report *r)
 	memset(r, 0, sizeof *r);
 }
 
+const char *rl_report_merged_note(const rl_report *r, char *buf, size_t cap)
+{
+	const char *s = r->merged_inputs == 1 ? "" : "s";
+	if (!strcmp(r->merged_mode, "shards"))
+		snprintf(buf, cap, "Merged from %lld shard database%s: clients partitioned, every number as one process.",
+			 (long long)r->merged_inputs, s);
+	else if (!strcmp(r->merged_mode, "hosts"))
+		snprintf(buf, cap,
+			 "Merged from %lld host database%s: attempts and statuses exact; a client's retries that "
+			 "crossed hosts are undercounted.",
+			 (long long)r->merged_inputs, s);
+	else if (r->shard_n > 1)
+		snprintf(buf, cap, "Shard %u of %u: only its clients (retrylens merge the shards for the whole).",
+			 r->shard_i, r->shard_n);
+	else
+		return NULL;
+	return buf;
+}
+
 const char *rl_report_resolution(char *buf, size_t cap, int64_t us, const char *space)
 {
 	if (us <= 0)

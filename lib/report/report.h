@@ -177,6 +177,10 @@ int rl_report_load_retries(rl_report *r, rl_store *st, size_t top, rl_err *err);
 /* The timeline bucket of a minute, or NULL outside it (report.c). */
 rl_report_bucket *rl_report_bucket_of(rl_report *r, int64_t minute);
 
+/* What the database is, as one sentence for every renderer: a merge of shards or of
+ * hosts' databases, or one shard; NULL for neither. Written to buf (160 bytes do). */
+const char *rl_report_merged_note(const rl_report *r, char *buf, size_t cap);
+
 /* A time resolution as words ("1 s", "1 ms", "1 µs", "unknown" for 0), the number and
  * its unit joined by space (" ", or a no-break space for HTML). Returns buf. */
 const char *rl_report_resolution(char *buf, size_t cap, int64_t us, const char *space);

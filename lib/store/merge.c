@@ -238,6 +238,12 @@ static int src_counts(rl_store *st, rl_store_merged *out, rl_err *err)
 		out->rejected = (uint64_t)sqlite3_column_int64(s, 2);
 	}
 	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW || !(s = prepare(st, "sql/merge/src_pending.sql", err)))
+		return rl_store_db_err(st, err, READ_FAILED);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		out->pending = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
 	return rc == SQLITE_ROW ? 0 : rl_store_db_err(st, err, READ_FAILED);
 }
 

@@ -33,6 +33,7 @@ typedef struct rl_store_merged {
 	uint64_t lines, attempts, rejected; /* src's sources' */
 	uint64_t chains, waiting; /* saved chains in progress and waiting attempts copied */
 	uint64_t apart; /* chains kept apart under a key of their own (the key was here already) */
+	uint64_t pending; /* src's files whose last line had no newline yet: not merged */
 } rl_store_merged;
 
 /* In st's current transaction: adds src's rows (see above), records src's uuid and

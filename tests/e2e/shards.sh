@@ -57,7 +57,7 @@ diff_json "$tmp/one.json" "$tmp/m.json" --ignore merged >"$tmp/d" && ok "4 shard
 	bad "4 shards merged differ from one run: $(cat "$tmp/d")"
 [ "$(value "$tmp/m.json" merged)" = '{"mode": "shards", "inputs": 4}' ] && ok "merged: shards, 4 inputs" ||
 	bad "merged: $(value "$tmp/m.json" merged)"
-"$bin" report --db "$tmp/m.db" | grep -q "merged from 4 shard databases" && ok "the text report says it" ||
+"$bin" report --db "$tmp/m.db" | grep -q "Merged from 4 shard databases" && ok "the text report says it" ||
 	bad "the text report does not say it was merged"
 # the shards' lines add up to the files', and each shard is only its clients
 lines=0
@@ -140,8 +140,31 @@ for k in totals status sources errors rejected.count; do
 done
 [ "$(value "$tmp/h.json" merged)" = '{"mode": "hosts", "inputs": 2}' ] && ok "merged: hosts, 2 inputs" ||
 	bad "merged: $(value "$tmp/h.json" merged)"
-"$bin" report --db "$tmp/h.db" | grep -q "merged from 2 host databases: attempts and statuses exact" &&
+"$bin" report --db "$tmp/h.db" | grep -q "Merged from 2 host databases: attempts and statuses exact" &&
 	ok "the text report labels the hosts merge" || bad "the text report does not label the hosts merge"
+
+# into a database ingest built: its own lines are one of the leaves
+cp "$tmp/ha.db" "$tmp/own.db"
+"$bin" merge --quiet --db "$tmp/own.db" "$tmp/hb.db" || bad "merge into a database ingest built"
+"$bin" report --db "$tmp/own.db" --output json >"$tmp/own.json"
+diff_json "$tmp/h.json" "$tmp/own.json" >"$tmp/d" && ok "merging into a database ingest built: as merging both" ||
+	bad "merge into own.db: $(cat "$tmp/d")"
+"$bin" report --db "$tmp/m.db" --output markdown | grep -q "Merged from 4 shard databases" &&
+	ok "markdown says it too" || bad "markdown does not say it was merged"
+# one writer: a merge waits for the database's holder (an ingest reading a FIFO)
+if command -v mkfifo >/dev/null 2>&1; then
+	mkfifo "$tmp/in.fifo"
+	"$bin" ingest --quiet --db "$tmp/held.db" "$tmp/in.fifo" &
+	holder=$!
+	i=0
+	while [ ! -s "$tmp/held.db.lock" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	"$bin" merge --db "$tmp/held.db" --wait 1 "$tmp/s0.db" 2>"$tmp/held.err"
+	rc=$?
+	[ $rc -eq 3 ] && grep -q "PID $holder" "$tmp/held.err" && ok "merge against a holder: exit 3 naming its PID" ||
+		bad "merge against a holder: exit $rc: $(cat "$tmp/held.err")"
+	: >"$tmp/in.fifo"
+	wait $holder
+fi
 
 # --jobs: one process's parts
 for j in 2 4; do
