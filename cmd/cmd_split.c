@@ -33,7 +33,7 @@ int cmd_split(int argc, char **argv)
 	const char *out = NULL;
 	size_t shards = 0;
 	const cli_opt opts[] = {
-		{"--shards", CLI_COUNT, &shards, "N", "the number of shards (required)"},
+		{"--shards", CLI_COUNT, &shards, "N", "the number of shards, at most 1024 (required)"},
 		{"--out", CLI_STRING, &out, "DIR", "where shard-I-of-N.log.gz go (created if missing; required)"},
 		CLI_FORMAT_OPTS(a),
 		{"--max-line", CLI_COUNT, &a.max_line, "BYTES",
@@ -62,8 +62,11 @@ int cmd_split(int argc, char **argv)
 	int rc = cli_parse(&cmd, argc, argv, &pos, &npos, &help);
 	if (rc || help)
 		goto done;
-	if (!shards || shards > 65536) {
-		rc = shards ? cli_usage(cmd.name, "--shards %zu: at most 65536", shards)
+	if (!shards || shards > 1024) {
+		rc = shards ? cli_usage(cmd.name,
+					"--shards %zu: at most 1024 (each part holds a gzip stream of its own; route by "
+					"client in the pipeline and ingest --shard I/N for more)",
+					shards)
 			    : cli_usage(cmd.name, "--shards N is required (N >= 1)");
 		goto done;
 	}
