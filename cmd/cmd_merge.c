@@ -57,8 +57,10 @@ int cmd_merge(int argc, char **argv)
 	if (rl_merge_run(st, (const char *const *)pos, npos, &mo, &ms, &err)) {
 		rc = cli_fail(&err);
 		if (ms.merged && !quiet)
-			fprintf(stderr, "retrylens: %zu input%s merged into %s before the failure (the same command merges "
-				"the rest)\n", ms.merged, ms.merged == 1 ? " was" : "s were", rl_store_path(st));
+			fprintf(stderr,
+				"retrylens: %zu input%s merged into %s before the failure (the same command merges "
+				"the rest)\n",
+				ms.merged, ms.merged == 1 ? " was" : "s were", rl_store_path(st));
 	} else if (!quiet) {
 		fprintf(stderr, "retrylens: merged %zu database%s (%llu lines, %llu attempts) into %s", ms.merged,
 			ms.merged == 1 ? "" : "s", (unsigned long long)ms.lines, (unsigned long long)ms.attempts,

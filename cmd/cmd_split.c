@@ -63,10 +63,11 @@ int cmd_split(int argc, char **argv)
 	if (rc || help)
 		goto done;
 	if (!shards || shards > 1024) {
-		rc = shards ? cli_usage(cmd.name,
-					"--shards %zu: at most 1024 (each part holds a gzip stream of its own; route by "
-					"client in the pipeline and ingest --shard I/N for more)",
-					shards)
+		rc = shards ? cli_usage(
+				      cmd.name,
+				      "--shards %zu: at most 1024 (each part holds a gzip stream of its own; route by "
+				      "client in the pipeline and ingest --shard I/N for more)",
+				      shards)
 			    : cli_usage(cmd.name, "--shards N is required (N >= 1)");
 		goto done;
 	}

@@ -122,9 +122,11 @@ static int check_inputs(rl_store *out, input *in, size_t n, uuids *held, const r
 			notice(o, x->path, false, "holds nothing yet: skipped");
 			x->skip = true;
 		} else if (uuids_has(held, x->id.uuid)) {
-			notice(o, x->path, false, "merged already (uuid %s): skipped, nothing counted twice", x->id.uuid);
+			notice(o, x->path, false, "merged already (uuid %s): skipped, nothing counted twice",
+			       x->id.uuid);
 			x->skip = true;
-		} else if (!*ref_policy || (strcmp(*ref_policy, x->policy_json) == 0 && *ref_window == x->id.retry_window_us)) {
+		} else if (!*ref_policy ||
+			   (strcmp(*ref_policy, x->policy_json) == 0 && *ref_window == x->id.retry_window_us)) {
 			if (!*ref_policy) {
 				*ref_policy = x->policy_json;
 				*ref_from = x->path;
@@ -132,10 +134,11 @@ static int check_inputs(rl_store *out, input *in, size_t n, uuids *held, const r
 			}
 			for (size_t k = 0; k < holds.n && !rc; k++)
 				if (uuids_has(held, holds.v[k]))
-					rc = rl_err_set(err, RL_EUSAGE, x->path, 0,
-							"it holds a database (uuid %s) that is merged already: its counts "
-							"would be added twice; merge its own inputs instead",
-							holds.v[k]);
+					rc = rl_err_set(
+						err, RL_EUSAGE, x->path, 0,
+						"it holds a database (uuid %s) that is merged already: its counts "
+						"would be added twice; merge its own inputs instead",
+						holds.v[k]);
 			for (size_t k = 0; k < holds.n && !rc; k++)
 				rc = uuids_add(held, holds.v[k]);
 			x->nholds = holds.n;
@@ -159,8 +162,8 @@ static int check_inputs(rl_store *out, input *in, size_t n, uuids *held, const r
 
 /* Merges one checked input into out, in a transaction of its own; the first also
  * records out's own lines as a leaf (own_leaf: a database ingest built). */
-static int merge_one(rl_store *out, const input *x, const char *own_leaf, const char *own_shard,
-		     const rl_merge_opts *o, rl_merge_stats *stats, rl_err *err)
+static int merge_one(rl_store *out, const input *x, const char *own_leaf, const char *own_shard, const rl_merge_opts *o,
+		     rl_merge_stats *stats, rl_err *err)
 {
 	int rc = rl_store_attach(out, x->path, err);
 	if (rc)

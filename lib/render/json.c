@@ -223,10 +223,11 @@ json_t *rl_render_json_doc(const rl_report *r)
 			    json_pack("{s:o,s:o,s:s}", "from", r->has_window ? time_json(r->from_us) : json_null(),
 				      "to", r->has_window ? time_json(r->to_us) : json_null(), "by", by_names[r->by]));
 	json_object_set_new(o, "policy", str(r->policy->name));
-	json_object_set_new(o, "merged", json_pack("{s:s,s:I}", "mode", r->merged_mode, "inputs",
-						   (json_int_t)r->merged_inputs));
+	json_object_set_new(o, "merged",
+			    json_pack("{s:s,s:I}", "mode", r->merged_mode, "inputs", (json_int_t)r->merged_inputs));
 	if (r->shard_n > 1) /* one shard's database: only its clients */
-		json_object_set_new(o, "shard", json_pack("{s:i,s:i}", "index", (int)r->shard_i, "of", (int)r->shard_n));
+		json_object_set_new(o, "shard",
+				    json_pack("{s:i,s:i}", "index", (int)r->shard_i, "of", (int)r->shard_n));
 
 	json_t *sources = json_array();
 	for (size_t i = 0; i < r->nsources; i++) {

@@ -519,9 +519,9 @@ int rl_report_build(rl_report *r, rl_store *st, const rl_report_opts *opts, rl_e
 	r->one_shot = opts->one_shot;
 	rl_timestamp_format((int64_t)time(NULL) * RL_US_PER_S, r->generated_at);
 	int rc;
-	if ((rc = load_identity(r, st, err)) || (rc = load_sources(r, st, err)) || (rc = load_traffic(r, st, opts->top, err)) ||
-	    (rc = load_timeline(r, st, opts->by, err)) || (rc = rl_report_load_retries(r, st, opts->top, err)) ||
-	    (rc = load_errors(r, st, opts->top, err)) ||
+	if ((rc = load_identity(r, st, err)) || (rc = load_sources(r, st, err)) ||
+	    (rc = load_traffic(r, st, opts->top, err)) || (rc = load_timeline(r, st, opts->by, err)) ||
+	    (rc = rl_report_load_retries(r, st, opts->top, err)) || (rc = load_errors(r, st, opts->top, err)) ||
 	    (rc = load_samples(r, st, opts->max_samples ? opts->max_samples : 20, err))) {
 		rl_report_clear(r);
 		return rc;
@@ -568,7 +568,8 @@ const char *rl_report_merged_note(const rl_report *r, char *buf, size_t cap)
 {
 	const char *s = r->merged_inputs == 1 ? "" : "s";
 	if (!strcmp(r->merged_mode, "shards"))
-		snprintf(buf, cap, "Merged from %lld shard database%s: clients partitioned, every number as one process.",
+		snprintf(buf, cap,
+			 "Merged from %lld shard database%s: clients partitioned, every number as one process.",
 			 (long long)r->merged_inputs, s);
 	else if (!strcmp(r->merged_mode, "hosts"))
 		snprintf(buf, cap,

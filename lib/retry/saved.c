@@ -127,8 +127,8 @@ static int put_attempt(void *ctx, const rl_attempt *att)
 	return rl_chain_save_attempt(io->c, att, put_blob, io);
 }
 
-int rl_saved_save(rl_store *st, rl_chain *c, rl_chain *const *chains, size_t nchains, rl_reorder *r,
-		  rl_saved_mirror *m, rl_err *err)
+int rl_saved_save(rl_store *st, rl_chain *c, rl_chain *const *chains, size_t nchains, rl_reorder *r, rl_saved_mirror *m,
+		  rl_err *err)
 {
 	state_io io = {st, c, chains, nchains, r, err, NULL, NULL, m};
 	int rc;

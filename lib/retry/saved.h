@@ -39,8 +39,8 @@ void rl_saved_mirror_free(rl_saved_mirror *m);
  * --jobs workers, each a part of the clients: rl_chain_part) and r's waiting attempts
  * (c names and holds their targets), writing what changed since the state m mirrors
  * (m may be NULL when st holds none). Returns 0, RL_EDB or RL_ENOMEM. */
-int rl_saved_save(rl_store *st, rl_chain *c, rl_chain *const *chains, size_t nchains, rl_reorder *r,
-		  rl_saved_mirror *m, rl_err *err);
+int rl_saved_save(rl_store *st, rl_chain *c, rl_chain *const *chains, size_t nchains, rl_reorder *r, rl_saved_mirror *m,
+		  rl_err *err);
 
 /* Called, while loading, with the key and start of each stored attempt: the last of
  * each chain in progress, and each waiting one. Non-zero: out of memory. */

@@ -47,8 +47,8 @@ int rl_store_identity_read(rl_store *st, rl_store_identity *id, rl_err *err)
 	if ((rc = rl_store_meta_get(st, "shard", shard, sizeof shard, err)) < 0)
 		return rc;
 	if (rc == 1 && !rl_store_shard_parse(shard, &id->shard_i, &id->shard_n))
-		return rl_err_set(err, RL_EDB, rl_store_path(st), 0, "its shard '%s' is not I/N: the database is damaged",
-				  shard);
+		return rl_err_set(err, RL_EDB, rl_store_path(st), 0,
+				  "its shard '%s' is not I/N: the database is damaged", shard);
 	snprintf(id->merged_mode, sizeof id->merged_mode, "none");
 	if ((rc = rl_store_meta_get(st, "merged_mode", id->merged_mode, sizeof id->merged_mode, err)) < 0 ||
 	    (rc = rl_store_meta_get_i64(st, "merged_inputs", &id->merged_inputs, err)) < 0)

@@ -128,7 +128,9 @@ static int copy_state(rl_store *st, const char *uuid, rl_store_merged *out, rl_e
 		const void *blob = sqlite3_column_blob(all, 2);
 		int n = sqlite3_column_bytes(all, 2);
 		size_t need = kind == KIND_ATTEMPT ? ATTEMPT_KEY_AT + 8 : CHAIN_KEY_AT + 8;
-		if (!blob || n < (int)need || (size_t)n > sizeof buf || (((const unsigned char *)blob)[0] != BLOB_VERSION && !(kind == KIND_REKEY && ((const unsigned char *)blob)[0] == 2)) ||
+		if (!blob || n < (int)need || (size_t)n > sizeof buf ||
+		    (((const unsigned char *)blob)[0] != BLOB_VERSION &&
+		     !(kind == KIND_REKEY && ((const unsigned char *)blob)[0] == 2)) ||
 		    kind < KIND_CHAIN || kind > KIND_ATTEMPT) {
 			rc = rl_err_set(err, RL_EDB, NULL, 0,
 					"its saved state holds a blob this version cannot read (kind %d): the "
@@ -292,15 +294,15 @@ int rl_store_merge_attached(rl_store *st, const rl_store_merge_in *in, rl_store_
 		if ((rc = run_file(st, files[i], err)))
 			return rc;
 	if ((rc = src_counts(st, out, err)) || (rc = copy_state(st, in->uuid, out, err)) ||
-	    (rc = meta_follow(st, "end_of_input_us", true, err)) || (rc = meta_follow(st, "latest_start_us", true, err)) ||
-	    (rc = meta_follow(st, "max_lag_us", false, err)) || (rc = meta_follow(st, "clock_skew_us", false, err)) ||
-	    (rc = note_inputs(st, in, err)))
+	    (rc = meta_follow(st, "end_of_input_us", true, err)) ||
+	    (rc = meta_follow(st, "latest_start_us", true, err)) || (rc = meta_follow(st, "max_lag_us", false, err)) ||
+	    (rc = meta_follow(st, "clock_skew_us", false, err)) || (rc = note_inputs(st, in, err)))
 		return rc;
 	return rl_store_prune_clients(st, RL_CLIENTS_CAP, NULL, err);
 }
 
-int rl_store_merged_each(rl_store *st, int (*cb)(void *ctx, const char *uuid, const char *shard, bool leaf),
-			 void *ctx, rl_err *err)
+int rl_store_merged_each(rl_store *st, int (*cb)(void *ctx, const char *uuid, const char *shard, bool leaf), void *ctx,
+			 rl_err *err)
 {
 	sqlite3_stmt *s = prepare(st, "sql/read/merged.sql", err);
 	if (!s)

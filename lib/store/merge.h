@@ -46,8 +46,8 @@ int rl_store_merge_attached(rl_store *st, const rl_store_merge_in *in, rl_store_
 int rl_store_merged_note(rl_store *st, const char *uuid, const char *shard, bool leaf, rl_err *err);
 
 /* Calls cb with each uuid st has merged (leaf or not) and its shard ("" for none). */
-int rl_store_merged_each(rl_store *st, int (*cb)(void *ctx, const char *uuid, const char *shard, bool leaf),
-			 void *ctx, rl_err *err);
+int rl_store_merged_each(rl_store *st, int (*cb)(void *ctx, const char *uuid, const char *shard, bool leaf), void *ctx,
+			 rl_err *err);
 
 /* What st's merged inputs make it: mode "shards" when every leaf is a shard of one N and
  * no two are the same shard, "hosts" when it merged anything else, "none" when nothing;

@@ -24,8 +24,8 @@ static void test_parse(void)
 	CHECK(rl_store_shard_parse("3/4", &i, &n) && i == 3 && n == 4);
 	CHECK(rl_store_shard_parse("0/1", &i, &n) && i == 0 && n == 1);
 	CHECK(rl_store_shard_parse("65535/65536", &i, &n) && i == 65535 && n == 65536);
-	static const char *const bad[] = {"4/4", "1/0", "0/0", "x/2", "-1/3", "2", "1/", "/4", "1/4x", " 1/4",
-					  "1/65537", "", "1//4", "1/+4"};
+	static const char *const bad[] = {"4/4", "1/0",	 "0/0",	 "x/2",	    "-1/3", "2",    "1/",
+					  "/4",	 "1/4x", " 1/4", "1/65537", "",	    "1//4", "1/+4"};
 	for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
 		i = n = 7;
 		CHECK(!rl_store_shard_parse(bad[k], &i, &n));
@@ -58,7 +58,8 @@ static void test_parts(void)
 	 * a fair share of 4,000 clients */
 	size_t count[4] = {0};
 	for (uint64_t c = 1; c <= 4000; c++) {
-		uint64_t client = fnv((char[]){(char)('a' + c % 26), (char)('a' + c / 26 % 26), (char)('a' + c / 676), 0}) | 1;
+		uint64_t client =
+			fnv((char[]){(char)('a' + c % 26), (char)('a' + c / 26 % 26), (char)('a' + c / 676), 0}) | 1;
 		size_t p = rl_chain_part(client, 4);
 		CHECK(p < 4);
 		CHECK(p == rl_chain_part(client, 4));
