@@ -68,9 +68,9 @@ if [ -n "$full" ]; then
 	lines=0
 	for i in 0 1 2 3; do
 		"$bin" report --db "$tmp/s$i.db" --output json >"$tmp/s$i.json"
-		n=$(value "$tmp/s$i.json" totals.attempts)
-		[ "$n" -gt 0 ] || bad "shard $i holds no attempt"
-		lines=$((lines + n))
+		k=$(value "$tmp/s$i.json" totals.attempts)
+		[ "$k" -gt 0 ] || bad "shard $i holds no attempt"
+		lines=$((lines + k))
 	done
 	[ "$lines" = "$(value "$tmp/one.json" totals.attempts)" ] && ok "the shards' attempts add up ($lines)" ||
 		bad "the shards' attempts: $lines"
