@@ -132,10 +132,11 @@ typedef struct cli_ingest_args {
 	}
 
 /* --jobs, of analyze and ingest. */
-#define CLI_JOBS_OPT(a)                                                                                     \
-	{                                                                                                   \
-		"--jobs", CLI_COUNT, &(a).jobs, "N",                                                        \
-			"retry workers, each owning a shard of the clients (default: the cores, at most 8)" \
+#define CLI_JOBS_OPT(a)                                                                                              \
+	{                                                                                                            \
+		"--jobs", CLI_COUNT, &(a).jobs, "N",                                                                 \
+			"retry workers, each judging the clients of a shard (default: the cores, at most 8; 1 on 2 " \
+			"cores)"                                                                                     \
 	}
 
 /* The input-format options analyze, ingest and check-format share. */
@@ -167,7 +168,7 @@ rl_format_opts cli_format_opts(const cli_ingest_args *a);
 /* Loads --policy (default "default"); prints the error and returns EXIT_USAGE on failure. */
 int cli_load_policy(const char *name, rl_policy *out);
 
-/* --jobs: as asked, else the cores (at most 8). */
+/* --jobs: as asked, else the cores (at most 8; 1 on 1 or 2 cores). */
 size_t cli_jobs(size_t asked);
 
 /* Ingests paths into st. Returns EXIT_OK, EXIT_INPUT (an input failed midway: what

@@ -6,6 +6,7 @@
 
 #include "cmd/cli.h"
 #include "lib/merge/merge.h"
+#include "lib/store/identity.h"
 
 int cmd_merge(int argc, char **argv)
 {
@@ -67,7 +68,11 @@ int cmd_merge(int argc, char **argv)
 			rl_store_path(st));
 		if (ms.skipped)
 			fprintf(stderr, ", %zu skipped", ms.skipped);
-		if (!strcmp(ms.mode, "shards"))
+		if (!strcmp(ms.mode, "shards") && ms.shards_of > ms.leaves)
+			fprintf(stderr,
+				": %lld of %u shards (the clients of the others are missing until they are merged)\n",
+				(long long)ms.leaves, ms.shards_of);
+		else if (!strcmp(ms.mode, "shards"))
 			fprintf(stderr, ": %lld shard%s, exact\n", (long long)ms.leaves, ms.leaves == 1 ? "" : "s");
 		else if (!strcmp(ms.mode, "hosts"))
 			fprintf(stderr,
@@ -77,18 +82,14 @@ int cmd_merge(int argc, char **argv)
 		else
 			fprintf(stderr, "\n");
 	}
-	bool made_for_nothing = !existed && rc && !ms.merged;
-	rl_store_close(st);
-	if (made_for_nothing) { /* refused: no database is left behind either */
-		char side[4096];
-		remove(path);
-		snprintf(side, sizeof side, "%s-wal", path);
-		remove(side);
-		snprintf(side, sizeof side, "%s-shm", path);
-		remove(side);
-		snprintf(side, sizeof side, "%s.lock", path);
-		remove(side);
-	}
+	/* refused: a database this run made is not left behind (under its lock, and only if
+	 * it still holds nothing: another writer may have made it first) */
+	rl_store_identity id;
+	rl_err ignored;
+	if (!existed && rc && !ms.merged && rl_store_identity_read(st, &id, &ignored) == 0 && !id.built)
+		rl_store_close_remove(st);
+	else
+		rl_store_close(st);
 done:
 	free(pos);
 	return rc;

@@ -275,8 +275,10 @@ size_t cli_jobs(size_t asked)
 {
 	if (asked)
 		return asked;
+	/* on 2 cores the parser, the reorder thread and the writer fill them already: parts
+	 * cost a few % there (tests/bench/run.sh, --jobs 2 against 1) and gain nothing */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	return cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores;
+	return cores <= 2 ? 1 : cores > 8 ? 8 : (size_t)cores;
 }
 
 int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cli_ingest_args *a, char **paths,

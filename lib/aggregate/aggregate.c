@@ -267,6 +267,22 @@ int rl_agg_drain(rl_agg *a, const rl_agg_sink *sink)
 	return rc;
 }
 
+void rl_agg_merge(rl_agg *into, rl_agg *from)
+{
+	table *ti[] = {&into->buckets, &into->latency, &into->retries, &into->minutes};
+	table *tf[] = {&from->buckets, &from->latency, &from->retries, &from->minutes};
+	for (size_t k = 0; k < 4; k++)
+		for (size_t i = 0; tf[k]->count && i < tf[k]->nslots; i++) {
+			head *h = entry(tf[k], i);
+			if (!h->k1)
+				continue;
+			uint32_t *v = table_get(ti[k], h->k0, h->k1 & ~USED), *w = values(h);
+			for (size_t j = 0; j < ti[k]->nv; j++)
+				add32(&v[j], w[j]);
+		}
+	rl_agg_reset(from);
+}
+
 void rl_agg_reset(rl_agg *a)
 {
 	table *ts[] = {&a->buckets, &a->latency, &a->retries, &a->minutes};

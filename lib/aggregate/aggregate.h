@@ -60,6 +60,11 @@ typedef struct rl_agg_sink {
 } rl_agg_sink;
 int rl_agg_drain(rl_agg *a, const rl_agg_sink *sink);
 
+/* Adds every row of from into into (same key, counters summed), and empties from: the
+ * tables of a --jobs part folded into its worker's before a commit, so that each key is
+ * written once (lib/retry/worker.c). */
+void rl_agg_merge(rl_agg *into, rl_agg *from);
+
 /* Empties the tables without visiting them. */
 void rl_agg_reset(rl_agg *a);
 

@@ -189,3 +189,30 @@ void rl_clients_reset(rl_clients *t)
 	rl_u64map_clear(&t->index);
 	t->n = 0;
 }
+
+int rl_clients_merge(rl_clients *into, rl_clients *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const rl_client_row *f = &from->rows[i];
+		rl_client_row *r = rl_clients_get(into, f->hash, f->name, f->name ? strlen(f->name) : 0);
+		if (!r)
+			return RL_ENOMEM;
+		for (int k = 0; k < RL_CL_N; k++)
+			r->v[k] += f->v[k];
+		if (f->last_us > r->last_us)
+			r->last_us = f->last_us;
+		if (f->evidence &&
+		    rl_evidence_beats(f->ev_violations, f->ev_start, r->ev_violations, r->evidence, r->ev_start)) {
+			void *blob = arena_alloc(into, f->evidence_len);
+			if (!blob)
+				return RL_ENOMEM;
+			memcpy(blob, f->evidence, f->evidence_len);
+			r->evidence = blob;
+			r->evidence_len = f->evidence_len;
+			r->ev_violations = f->ev_violations;
+			r->ev_start = f->ev_start;
+		}
+	}
+	rl_clients_reset(from);
+	return 0;
+}

@@ -59,6 +59,10 @@ void rl_clients_sort(rl_clients *t);
 /* True when the table or its arena is big enough to flush. */
 bool rl_clients_full(const rl_clients *t);
 
+/* Adds every row of from into into (counters summed, the better evidence kept, as the
+ * store's upsert does), and empties from. Returns 0 or RL_ENOMEM. */
+int rl_clients_merge(rl_clients *into, rl_clients *from);
+
 /* Empties the table and its arena. */
 void rl_clients_reset(rl_clients *t);
 

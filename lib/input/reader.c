@@ -286,6 +286,8 @@ void rl_reader_pull(rl_reader *s)
 						at = k + 1;
 					}
 				s->nheld = 0;
+				if (s->all->others_elsewhere)
+					s->owed_lines = 0; /* no record: shard 0 counts them */
 				rl_reader_count_record(s);
 				for (rl_reject rj; (rj = rl_format_end(s->fmt)) != RL_REJECT_NONE;) {
 					rl_line lost = {.p = "", .n = 0, .lineno = s->last_line};

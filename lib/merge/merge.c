@@ -172,16 +172,20 @@ static int merge_one(rl_store *out, const input *x, const char *own_leaf, const 
 	rl_store_merged m;
 	if ((rc = rl_store_begin(out, err)))
 		goto done;
+	/* out's own lines are a leaf; out holds more than its shard from now on */
 	if ((own_leaf && (rc = rl_store_merged_note(out, own_leaf, own_shard, true, err))) ||
+	    (own_shard && (rc = rl_store_meta_set(out, "shard", "", err))) ||
 	    (rc = rl_store_identity_claim(out, &x->id.policy, x->id.retry_window_us, err)) ||
 	    (rc = rl_store_run_begin(out, "merge", &run_id, err)))
 		goto fail;
 	rl_store_merge_in mi = {x->id.uuid, x->shard[0] ? x->shard : NULL, x->nholds == 0, run_id};
 	if ((rc = rl_store_merge_attached(out, &mi, &m, err)) ||
 	    (rc = rl_store_run_update(out, run_id, m.lines, m.attempts, m.rejected, "ok", err)) ||
-	    (rc = rl_store_merged_mode(out, stats->mode, &stats->leaves, err)) ||
+	    (rc = rl_store_merged_mode(out, stats->mode, &stats->leaves, &stats->shards_of, err)) ||
 	    (rc = rl_store_meta_set(out, "merged_mode", stats->mode, err)) ||
-	    (rc = rl_store_meta_set_i64(out, "merged_inputs", stats->leaves, err)) || (rc = rl_store_commit(out, err)))
+	    (rc = rl_store_meta_set_i64(out, "merged_inputs", stats->leaves, err)) ||
+	    (rc = rl_store_meta_set_i64(out, "merged_shards_of", stats->shards_of, err)) ||
+	    (rc = rl_store_commit(out, err)))
 		goto fail;
 	if (m.pending)
 		notice(o, x->path, false,
@@ -243,7 +247,7 @@ int rl_merge_run(rl_store *out, const char *const *paths, size_t n, const rl_mer
 			notice(o, in[i].path, false, "merged%s%s", in[i].shard[0] ? ": shard " : "", in[i].shard);
 	}
 	if (!rc && !stats->merged)
-		rc = rl_store_merged_mode(out, stats->mode, &stats->leaves, err);
+		rc = rl_store_merged_mode(out, stats->mode, &stats->leaves, &stats->shards_of, err);
 done:
 	for (size_t i = 0; in && i < n; i++)
 		free(in[i].policy_json);

@@ -36,6 +36,7 @@ typedef struct rl_merge_stats {
 	uint64_t chains, waiting, apart; /* saved state copied (lib/store/merge.h) */
 	char mode[8]; /* what out holds now: none, shards, hosts */
 	int64_t leaves; /* the databases whose lines it holds */
+	uint32_t shards_of; /* shards: N (leaves < N: some shards are missing) */
 } rl_merge_stats;
 
 /* Merges the databases at paths into out (opened as its writer). Returns 0; RL_EUSAGE

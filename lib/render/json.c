@@ -223,8 +223,10 @@ json_t *rl_render_json_doc(const rl_report *r)
 			    json_pack("{s:o,s:o,s:s}", "from", r->has_window ? time_json(r->from_us) : json_null(),
 				      "to", r->has_window ? time_json(r->to_us) : json_null(), "by", by_names[r->by]));
 	json_object_set_new(o, "policy", str(r->policy->name));
-	json_object_set_new(o, "merged",
-			    json_pack("{s:s,s:I}", "mode", r->merged_mode, "inputs", (json_int_t)r->merged_inputs));
+	json_t *merged = json_pack("{s:s,s:I}", "mode", r->merged_mode, "inputs", (json_int_t)r->merged_inputs);
+	if (r->merged_of) /* shards: of how many (fewer inputs: some are missing) */
+		json_object_set_new(merged, "of", json_integer(r->merged_of));
+	json_object_set_new(o, "merged", merged);
 	if (r->shard_n > 1) /* one shard's database: only its clients */
 		json_object_set_new(o, "shard",
 				    json_pack("{s:i,s:i}", "index", (int)r->shard_i, "of", (int)r->shard_n));

@@ -504,6 +504,7 @@ static int load_identity(rl_report *r, rl_store *st, rl_err *err)
 		return rc;
 	snprintf(r->merged_mode, sizeof r->merged_mode, "%s", id.built ? id.merged_mode : "none");
 	r->merged_inputs = strcmp(r->merged_mode, "none") ? id.merged_inputs : 1;
+	r->merged_of = id.merged_of;
 	r->shard_i = id.shard_i;
 	r->shard_n = id.shard_n;
 	return 0;
@@ -567,7 +568,13 @@ void rl_report_clear(rl_report *r)
 const char *rl_report_merged_note(const rl_report *r, char *buf, size_t cap)
 {
 	const char *s = r->merged_inputs == 1 ? "" : "s";
-	if (!strcmp(r->merged_mode, "shards"))
+	if (!strcmp(r->merged_mode, "shards") && r->merged_of > r->merged_inputs)
+		snprintf(
+			buf, cap,
+			"Merged from %lld of %u shard databases: the clients of the missing shard%s are not in it; for "
+			"the others' clients, every number as one process.",
+			(long long)r->merged_inputs, r->merged_of, r->merged_of - r->merged_inputs == 1 ? "" : "s");
+	else if (!strcmp(r->merged_mode, "shards"))
 		snprintf(buf, cap,
 			 "Merged from %lld shard database%s: clients partitioned, every number as one process.",
 			 (long long)r->merged_inputs, s);

@@ -90,6 +90,7 @@ typedef struct rl_report {
 	 * "none" otherwise) of inputs leaves; or one shard, shard_i of shard_n (0: none) */
 	char merged_mode[8];
 	int64_t merged_inputs;
+	uint32_t merged_of; /* shards: N (merged_inputs < N: some shards are missing) */
 	uint32_t shard_i, shard_n;
 
 	rl_report_source *sources;

@@ -119,10 +119,13 @@ static void save_rekey(void *ctx, uint64_t key, uint32_t ref)
 	const rekey *r = rl_slab_get(sc->c->rekeys, ref);
 	unsigned char buf[32];
 	rl_blob b = {buf, 0, sizeof buf, true};
-	rl_blob_put(&b, REKEY_VERSION, 1);
+	/* one loaded from a version-1 blob does not know its client: it stays version 1 (a
+	 * run with --jobs then goes on with one job until it expires, rl_saved_routable) */
+	rl_blob_put(&b, r->client ? REKEY_VERSION : BLOB_VERSION, 1);
 	rl_blob_put(&b, (uint64_t)r->last_end, 8);
 	rl_blob_put(&b, r->idem, 8);
-	rl_blob_put(&b, r->client, 8);
+	if (r->client)
+		rl_blob_put(&b, r->client, 8);
 	sc->rc = sc->put(sc->ctx, RL_CHAIN_REKEY, key, buf, b.n);
 }
 

@@ -163,15 +163,22 @@ static void *part_run(void *arg);
 
 /* Commits the thread's tables (and the parts', once they are idle); with state (a
  * stream's timer), the retry state too. */
-static int submit(rl_worker *a, bool wait, bool state)
+static int submit(rl_worker *a, bool wait, bool state, bool with_parts)
 {
-	int rc = a->nparts ? parts_sync(a) : 0;
-	for (size_t i = 0; i < a->nparts && !rc; i++) {
+	int rc = a->nparts && with_parts ? parts_sync(a) : 0;
+	/* the idle parts' tables folded into this thread's: one row per key to write */
+	for (size_t i = 0; with_parts && i < a->nparts && !rc; i++) {
 		part *p = &a->parts[i];
 		rl_tally_settle(&p->tally);
-		p->work.endpoints_upto = p->tally.max_endpoint;
-		p->work.methods_upto = p->tally.max_method;
-		rc = rl_writer_submit(a->o.commit, &p->work, NULL, NULL, 0, NULL, false, &a->err);
+		rl_tally_note_ids(&a->tally, p->tally.max_endpoint, p->tally.max_method);
+		rl_agg_merge(a->work.agg, p->work.agg);
+		rc = rl_clients_merge(a->work.clients, p->work.clients);
+		for (size_t k = 0; k < p->work.ncand && !rc; k++)
+			rc = rl_writer_work_candidate(&a->work, p->work.cand[k].round, p->work.cand[k].start_us,
+						      p->work.cand[k].client);
+		for (size_t k = 0; k < p->work.nrekeyed && !rc; k++)
+			rc = rl_writer_work_rekeyed(&a->work, p->work.rekeyed[k]);
+		p->work.ncand = p->work.nrekeyed = 0;
 	}
 	if (rc)
 		return rc;
@@ -310,7 +317,7 @@ static int process_batch(rl_worker *a, batch *b)
 	/* full tables go on their own; the rest, and the state, with the parser's timer
 	 * commits (rl_worker_flush) or the last */
 	if (!rc && (rl_agg_full(a->work.agg) || rl_clients_full(a->work.clients)))
-		rc = submit(a, false, false);
+		rc = submit(a, false, false, false); /* the parts send theirs when full, or with the next commit */
 	return rc;
 }
 
@@ -339,7 +346,7 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&a->mu);
 		int rc = skip ? 0 : process_batch(a, b);
 		if (!rc && !skip && (b->last || b->flush))
-			rc = submit(a, false, b->flush); /* the last: the run's final commit saves it */
+			rc = submit(a, false, b->flush, true); /* the last: the run's final commit saves it */
 		pthread_mutex_lock(&a->mu);
 		if (rc)
 			fail(a, rc);
@@ -366,7 +373,7 @@ static int hand_over(rl_worker *a, bool last)
 	if (!a->threaded) {
 		int rc = process_batch(a, a->cur);
 		if (!rc && (last || a->cur->flush))
-			rc = submit(a, false, a->cur->flush);
+			rc = submit(a, false, a->cur->flush, true);
 		a->cur->n = a->cur->used = 0;
 		a->cur->last = a->cur->flush = false;
 		return rc;
@@ -626,11 +633,12 @@ static void parts_free(rl_worker *a)
 static int parts_new(rl_worker *a, size_t jobs, const rl_chain_opts *co, rl_err *err)
 {
 	size_t n = jobs - 1;
-	a->parts = calloc(n, sizeof *a->parts);
 	rl_chain **chains = realloc(a->chains, jobs * sizeof *chains);
-	if (!a->parts || !chains)
+	if (!chains)
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 	a->chains = chains;
+	if (!(a->parts = calloc(n, sizeof *a->parts)))
+		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 	a->nparts = n;
 	for (size_t i = 0; i < n; i++) {
 		part *p = &a->parts[i];
@@ -791,8 +799,12 @@ void rl_worker_free(rl_worker *a)
 		pthread_join(a->thread, NULL);
 	}
 	if (a->parts) {
-		for (size_t i = 0; i < a->nparts; i++) /* an error path: stop without judging */
-			a->parts[i].rc = a->parts[i].rc ? a->parts[i].rc : RL_EINPUT;
+		for (size_t i = 0; i < a->nparts; i++) { /* an error path: stop without judging */
+			part *p = &a->parts[i];
+			pthread_mutex_lock(&p->mu);
+			p->rc = p->rc ? p->rc : RL_EINPUT;
+			pthread_mutex_unlock(&p->mu);
+		}
 		parts_free(a);
 	}
 	free(a->chains);

@@ -228,7 +228,9 @@ int rl_store_open_copy(rl_store **out, rl_store *src, rl_err *err)
 	return 0;
 }
 
-void rl_store_close(rl_store *st)
+/* Closes st; with remove, deletes the database's files first, while the lock still
+ * keeps every other writer out (one waiting for it then makes the database anew). */
+static void close_store(rl_store *st, bool remove_files)
 {
 	if (!st)
 		return;
@@ -237,9 +239,31 @@ void rl_store_close(rl_store *st)
 	if (st->in_tx)
 		sqlite3_exec(st->db, rl_store_sql("sql/tx/rollback.sql"), NULL, NULL, NULL);
 	sqlite3_close(st->db);
+	if (remove_files && st->path) {
+		size_t n = strlen(st->path) + 8;
+		char *side = malloc(n);
+		remove(st->path);
+		if (side) {
+			snprintf(side, n, "%s-wal", st->path);
+			remove(side);
+			snprintf(side, n, "%s-shm", st->path);
+			remove(side);
+			free(side);
+		}
+	}
 	rl_store_unlock(st); /* after the last write is closed */
 	free(st->path);
 	free(st);
+}
+
+void rl_store_close(rl_store *st)
+{
+	close_store(st, false);
+}
+
+void rl_store_close_remove(rl_store *st)
+{
+	close_store(st, true);
 }
 
 const char *rl_store_path(const rl_store *st)

@@ -46,13 +46,16 @@ int rl_store_identity_read(rl_store *st, rl_store_identity *id, rl_err *err)
 	char shard[32];
 	if ((rc = rl_store_meta_get(st, "shard", shard, sizeof shard, err)) < 0)
 		return rc;
-	if (rc == 1 && !rl_store_shard_parse(shard, &id->shard_i, &id->shard_n))
+	if (rc == 1 && shard[0] && !rl_store_shard_parse(shard, &id->shard_i, &id->shard_n))
 		return rl_err_set(err, RL_EDB, rl_store_path(st), 0,
 				  "its shard '%s' is not I/N: the database is damaged", shard);
 	snprintf(id->merged_mode, sizeof id->merged_mode, "none");
+	int64_t of = 0;
 	if ((rc = rl_store_meta_get(st, "merged_mode", id->merged_mode, sizeof id->merged_mode, err)) < 0 ||
-	    (rc = rl_store_meta_get_i64(st, "merged_inputs", &id->merged_inputs, err)) < 0)
+	    (rc = rl_store_meta_get_i64(st, "merged_inputs", &id->merged_inputs, err)) < 0 ||
+	    (rc = rl_store_meta_get_i64(st, "merged_shards_of", &of, err)) < 0)
 		return rc;
+	id->merged_of = (uint32_t)of;
 	id->built = true;
 	return 0;
 }

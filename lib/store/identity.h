@@ -25,6 +25,7 @@ typedef struct rl_store_identity {
 	 * merged */
 	char merged_mode[8];
 	int64_t merged_inputs;
+	uint32_t merged_of; /* shards: the N of their I/N (inputs < N: some are missing) */
 } rl_store_identity;
 
 /* Gives a new database its uuid; a database that has one keeps it. */

@@ -317,23 +317,26 @@ int rl_store_merged_each(rl_store *st, int (*cb)(void *ctx, const char *uuid, co
 	return rc;
 }
 
-int rl_store_merged_mode(rl_store *st, char mode[8], int64_t *leaves, rl_err *err)
+int rl_store_merged_mode(rl_store *st, char mode[8], int64_t *leaves, uint32_t *shards_of, rl_err *err)
 {
 	sqlite3_stmt *s = prepare(st, "sql/read/merged_mode.sql", err);
 	if (!s)
 		return RL_EDB;
 	int rc = sqlite3_step(s);
-	int64_t n = 0, whole = 0, ns = 0, distinct = 0;
+	int64_t n = 0, whole = 0, ns = 0, distinct = 0, of = 0;
 	if (rc == SQLITE_ROW) {
 		n = sqlite3_column_int64(s, 0);
 		whole = sqlite3_column_int64(s, 1);
 		ns = sqlite3_column_int64(s, 2);
 		distinct = sqlite3_column_int64(s, 3);
+		of = sqlite3_column_int64(s, 4);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
 		return rl_store_db_err(st, err, "cannot read the merged inputs");
 	*leaves = n;
-	strcpy(mode, !n ? "none" : !whole && ns == 1 && distinct == n ? "shards" : "hosts");
+	bool shards = n && !whole && ns == 1 && distinct == n;
+	strcpy(mode, !n ? "none" : shards ? "shards" : "hosts");
+	*shards_of = shards ? (uint32_t)of : 0;
 	return 0;
 }

@@ -50,8 +50,8 @@ int rl_store_merged_each(rl_store *st, int (*cb)(void *ctx, const char *uuid, co
 			 rl_err *err);
 
 /* What st's merged inputs make it: mode "shards" when every leaf is a shard of one N and
- * no two are the same shard, "hosts" when it merged anything else, "none" when nothing;
- * leaves: how many. */
-int rl_store_merged_mode(rl_store *st, char mode[8], int64_t *leaves, rl_err *err);
+ * no two are the same shard (*shards_of = N; fewer leaves than N: some are missing),
+ * "hosts" when it merged anything else, "none" when nothing; leaves: how many. */
+int rl_store_merged_mode(rl_store *st, char mode[8], int64_t *leaves, uint32_t *shards_of, rl_err *err);
 
 #endif

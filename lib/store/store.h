@@ -39,6 +39,9 @@ int rl_store_open_copy(rl_store **out, rl_store *src, rl_err *err);
  * a writer takes the database's lock first (DB.lock beside it). */
 int rl_store_open(rl_store **out, const char *path, const rl_store_opts *opts, rl_err *err);
 void rl_store_close(rl_store *st);
+/* Closes a database this run made and wrote nothing to (a refused merge), deleting its
+ * files before its lock goes. */
+void rl_store_close_remove(rl_store *st);
 
 /* Whether a writer (an ingest) holds the database at path now (its DB.lock). */
 bool rl_store_writer_busy(const char *path);

@@ -7,7 +7,7 @@
 # client's requests to three backends; the driver splits each, ingests 4 shards and
 # merges them, and the merged database's report must equal `analyze` of the three files
 # in every number (generated_at and sources aside; rejected samples name their part),
-# with "merged": {"mode": "shards", "inputs": 4}. Twice: a combined log with two bad
+# with "merged": {"mode": "shards", "inputs": 4, "of": 4}. Twice: a combined log with two bad
 # lines (rejected lines go to shard 0) and options for ingest only (--policy,
 # --retry-window: split does not take them), and a JSONL trace log with lockstep bursts
 # (found across shards by merge). Then a failing task fails the run: a missing input
@@ -95,7 +95,7 @@ import json, math, sys
 want, got = (json.load(open(path)) for path in sys.argv[1:3])
 shards = int(sys.argv[3])
 problems = []
-if got.get("merged") != {"mode": "shards", "inputs": shards}:
+if got.get("merged") != {"mode": "shards", "inputs": shards, "of": shards}:
     problems.append("merged: want mode shards, %d inputs, got %r" % (shards, got.get("merged")))
 lines = [sum(s["lines"] for s in doc["sources"]) for doc in (want, got)]
 if lines[0] != lines[1]:

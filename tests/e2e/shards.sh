@@ -59,7 +59,7 @@ grep -q "4 shards, exact" "$tmp/merge.err" && ok "merge says it merged 4 shards"
 "$bin" report --db "$tmp/m.db" --output json >"$tmp/m.json"
 diff_json "$tmp/one.json" "$tmp/m.json" --ignore merged >"$tmp/d" && ok "4 shards merged: every number of one run" ||
 	bad "4 shards merged differ from one run: $(cat "$tmp/d")"
-[ "$(value "$tmp/m.json" merged)" = '{"mode": "shards", "inputs": 4}' ] && ok "merged: shards, 4 inputs" ||
+[ "$(value "$tmp/m.json" merged)" = '{"mode": "shards", "inputs": 4, "of": 4}' ] && ok "merged: shards, 4 inputs of 4" ||
 	bad "merged: $(value "$tmp/m.json" merged)"
 "$bin" report --db "$tmp/m.db" | grep -q "Merged from 4 shard databases" && ok "the text report says it" ||
 	bad "the text report does not say it was merged"
@@ -87,6 +87,17 @@ rc=$?
 diff_json "$tmp/m.json" "$tmp/m2.json" >"$tmp/d" && ok "... and the report is unchanged" ||
 	bad "merging again changed: $(cat "$tmp/d")"
 if [ -n "$full" ]; then
+	# 3 of 4 shards say so; merging into a shard's database makes it the union
+	"$bin" merge --quiet --db "$tmp/m3.db" "$tmp/s0.db" "$tmp/s1.db" "$tmp/s2.db" || bad "merge 3 shards"
+	"$bin" report --db "$tmp/m3.db" | grep -q "Merged from 3 of 4 shard databases: the clients of the missing shard" &&
+		ok "3 of 4 shards: the report says one is missing" || bad "3 of 4 shards not said"
+	cp "$tmp/s3.db" "$tmp/into3.db"
+	"$bin" merge --quiet --db "$tmp/into3.db" "$tmp/s0.db" "$tmp/s1.db" "$tmp/s2.db" || bad "merge into shard 3's database"
+	"$bin" report --db "$tmp/into3.db" --output json >"$tmp/into3.json"
+	diff_json "$tmp/one.json" "$tmp/into3.json" --ignore merged >"$tmp/d" && ok "shards merged into a shard's database: one run" ||
+		bad "merged into shard 3's database: $(cat "$tmp/d")"
+	"$bin" ingest --quiet --db "$tmp/into3.db" --shard 3/4 "$tmp/a.log" 2>/dev/null
+	[ $? -eq 2 ] && ok "... which is no longer shard 3 (ingest --shard 3/4: exit 2)" || bad "into3.db still takes --shard 3/4"
 	# a merge of merges that holds one of them already would count it twice
 	"$bin" merge --quiet --db "$tmp/m01.db" "$tmp/s0.db" "$tmp/s1.db" || bad "merge s0 s1"
 	"$bin" merge --db "$tmp/m.db" "$tmp/m01.db" 2>"$tmp/twice.err"
