@@ -217,8 +217,10 @@ static int count_record(rl_ingest *ing, size_t si)
 	rl_reader *s = &ing->srcs[si];
 	const rl_record *r = &s->rec;
 	if (ing->o.shard_n > 1 && rl_identity_shard(r, ing->o.shard_n) != ing->o.shard_i) {
-		rl_reader_drop_record(s); /* another shard's client: its line is counted there */
-		return 0;
+		/* another shard's client: its line is counted there; its start still moves the
+		 * clock, which is the whole input's (what is late, when chains close) */
+		rl_reader_drop_record(s);
+		return rl_worker_tick(ing->analysis, rl_record_start_us(r));
 	}
 	rl_store_source_delta *d = &ing->deltas[si];
 	int64_t start = rl_record_start_us(r), end = rl_record_end_us(r);

@@ -149,11 +149,11 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 			s->held_lines = lines0;
 			s->nheld_bytes = 0;
 		}
-		if ((s->hold_unterminated || s->all->other_line) && hold_bytes(s, ln->p, ln->n))
+		s->parts_seen++;
+		if (s->hold_unterminated && hold_bytes(s, ln->p, ln->n))
 			s->hold_unterminated = false; /* out of memory: the parts are lost at the end, as before */
 		return false;
 	}
-	s->rec_parts = s->nheld && s->all->other_line ? s->nheld_bytes : 0;
 	s->nheld = 0;
 	if (!rec) {
 		if (s->all->other_line)
@@ -278,13 +278,7 @@ void rl_reader_pull(rl_reader *s)
 				return;
 			}
 			if (r <= 0) {
-				/* what the format held (CRI partial lines) is lost: counted, sampled
-				 * (split: its lines go on to shard 0, whose ingest loses them alike) */
-				for (size_t k = 0, at = 0; s->all->other_line && s->nheld && k < s->nheld_bytes; k++)
-					if (s->held[k] == '\n') {
-						s->all->other_line(s->all->other_line_ctx, s->held + at, k - at, false);
-						at = k + 1;
-					}
+				/* what the format held (CRI partial lines) is lost: counted, sampled */
 				s->nheld = 0;
 				if (s->all->others_elsewhere)
 					s->owed_lines = 0; /* no record: shard 0 counts them */

@@ -44,8 +44,8 @@ typedef struct rl_readers {
 	 * records of a JSON log) are shard 0's (SPEC §4), so they count nothing here */
 	bool others_elsewhere;
 	/* split: each line taken that holds no record, its bytes as read (cut: longer than
-	 * max_line, p holds its first bytes only); a record's own lines are the caller's
-	 * (rec_p, and its parts in held) */
+	 * max_line, p holds its first bytes only); a record's own line is the caller's
+	 * (rec_p); split refuses a format that assembles records from parts */
 	void (*other_line)(void *ctx, const char *p, size_t n, bool cut);
 	void *other_line_ctx;
 } rl_readers;
@@ -78,7 +78,7 @@ typedef struct rl_reader {
 	long long rec_line; /* its line, or its item number in a document */
 	const char *rec_p; /* its line's bytes as read (a line format's), and their length */
 	size_t rec_n;
-	size_t rec_parts; /* bytes of the parts before that line (CRI P lines), in held */
+	uint64_t parts_seen; /* lines that were a part of a record (CRI P lines) */
 	/* a document format (har): its lines are taken, then its items handed out */
 	long long last_line;
 	bool doc_finished;

@@ -31,6 +31,11 @@ void rl_reorder_free(rl_reorder *r);
  * the caller judges it), 0 when kept, a callback's non-zero value, or RL_ENOMEM. */
 int rl_reorder_push(rl_reorder *r, const rl_attempt *a, rl_reorder_cb cb, void *ctx);
 
+/* Moves the clock as an attempt starting at start_us would, without adding one (an
+ * attempt of another shard's client, ingest --shard: every shard keeps the clock of the
+ * whole input, SPEC §3.1.3), and releases what became safe. */
+int rl_reorder_advance(rl_reorder *r, int64_t start_us, rl_reorder_cb cb, void *ctx);
+
 /* Releases every attempt still waiting, in order (end of input). */
 int rl_reorder_drain(rl_reorder *r, rl_reorder_cb cb, void *ctx);
 

@@ -22,6 +22,7 @@
 typedef struct msg {
 	rl_attempt_in in;
 	uint32_t off;
+	bool tick; /* only the clock: another shard's attempt starting at in.start_us */
 } msg;
 
 typedef struct batch {
@@ -272,6 +273,14 @@ static int judge_released(void *ctx, const rl_attempt *att)
 
 static int process(rl_worker *a, msg *m, const char *arena)
 {
+	if (m->tick) {
+		int rc = rl_reorder_advance(a->reorder, m->in.start_us, judge_released, a);
+		int64_t latest = rl_reorder_latest(a->reorder);
+		if (rc || latest == a->advanced_to)
+			return rc;
+		a->advanced_to = latest;
+		return advance(a, latest);
+	}
 	rl_attempt att;
 	rl_str client;
 	if (rl_attempt_build(&att, &m->in, arena + m->off, a->targets, &client))
@@ -402,8 +411,21 @@ int rl_worker_push(rl_worker *a, const rl_record *r, const rl_attempt_origin *o)
 	}
 	batch *b = a->cur;
 	msg *m = &b->m[b->n++];
+	m->tick = false;
 	m->off = (uint32_t)b->used;
 	b->used += rl_attempt_in_from_record(&m->in, r, o, b->arena + b->used);
+	if (b->n == BATCH)
+		return hand_over(a, false);
+	return 0;
+}
+
+int rl_worker_tick(rl_worker *a, int64_t start_us)
+{
+	batch *b = a->cur;
+	msg *m = &b->m[b->n++];
+	m->tick = true;
+	m->off = (uint32_t)b->used;
+	m->in.start_us = start_us;
 	if (b->n == BATCH)
 		return hand_over(a, false);
 	return 0;

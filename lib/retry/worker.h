@@ -66,6 +66,11 @@ void rl_worker_start(rl_worker *a);
  * the thread met earlier. */
 int rl_worker_push(rl_worker *a, const rl_record *r, const rl_attempt_origin *o);
 
+/* Moves the clock as a record starting at start_us would, without judging it: a record
+ * of another shard's client (ingest --shard), so that what is late, and when chains
+ * close, follows the whole input as in one process. Returns as rl_worker_push. */
+int rl_worker_tick(rl_worker *a, int64_t start_us);
+
 /* Hands over what was pushed so far, however little, and waits until the thread has
  * judged it and handed its tables (and, with save_every_commit, its state) to the
  * writer: the parser's commit that follows holds the analysis of every attempt it

@@ -467,7 +467,30 @@ static int open_inputs(rl_split *sp, const char *const *paths, size_t n, bool *f
 		if (s->error)
 			input_failed(sp, s, failed);
 	}
+	/* a part is read with one format: inputs of two would leave one unparsed there */
+	const rl_reader *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const rl_reader *s = &sp->srcs[i];
+		if (s->skip || !s->fmt)
+			continue;
+		if (first && strcmp(rl_format_name(first->fmt), rl_format_name(s->fmt)) != 0)
+			return rl_err_set(err, RL_EUSAGE, s->name, 0,
+					  "it is read as %s and %s as %s: a part holds one format; split each "
+					  "format into an --out of its own",
+					  rl_format_name(s->fmt), first->name, rl_format_name(first->fmt));
+		first = first ? first : s;
+	}
 	return 0;
+}
+
+/* A record made of parts (CRI P lines, stdout and stderr interleaved) cannot be routed
+ * line by line: the parts come before the client is known. */
+static int parts_refused(const rl_reader *s, rl_err *err)
+{
+	return rl_err_set(err, RL_EUSAGE, s->name, 0,
+			  "its records come in parts (%s: CRI P lines), which split cannot route line by line: "
+			  "ingest it with --shard I/N instead",
+			  rl_format_name(s->fmt));
 }
 
 int rl_split_run(rl_split *sp, const char *const *paths, size_t n, rl_err *err)
@@ -486,13 +509,11 @@ int rl_split_run(rl_split *sp, const char *const *paths, size_t n, rl_err *err)
 			break;
 		rl_reader *b = &sp->srcs[best];
 		/* a line ingest would reject as too long is no record of any client */
+		if (b->parts_seen) {
+			rc = parts_refused(b, err);
+			break;
+		}
 		uint32_t shard = b->rec_n > sp->o.max_line ? 0 : rl_identity_shard(&b->rec, sp->o.shards);
-		if (b->rec_parts)
-			for (size_t k = 0, start = 0; k < b->rec_parts; k++)
-				if (b->held[k] == '\n') {
-					put(sp, shard, b->held + start, k - start);
-					start = k + 1;
-				}
 		put(sp, shard, b->rec_p, b->rec_n);
 		sp->stats.records++;
 		rl_reader_count_record(b);
@@ -504,6 +525,13 @@ int rl_split_run(rl_split *sp, const char *const *paths, size_t n, rl_err *err)
 		}
 		if (b->error)
 			input_failed(sp, b, &failed);
+	}
+	for (size_t i = 0; !rc && i < n; i++)
+		if (sp->srcs[i].parts_seen)
+			rc = parts_refused(&sp->srcs[i], err);
+	if (rc) {
+		close_parts(sp, false, err);
+		return rc;
 	}
 	sp->stats.stopped = atomic_load_explicit(&sp->stop, memory_order_relaxed);
 	for (size_t i = 0; i < n; i++)

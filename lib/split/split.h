@@ -5,9 +5,10 @@
  * client (lib/classify/identity.h: FNV-1a 64 of the client string, mod N). A line that
  * holds no record (blank, rejected, another record of a JSON log, one longer than
  * --max-line) goes to shard 0, so `ingest --shard I/N` of each part counts every line
- * once. The parts of a record (CRI P lines) go with it. Each file is written as
- * FILE.tmp and renamed when the run ends; a document format (HAR) is refused: ingest it
- * with --shard instead. A part holds the lines of every input merged by time, so the
+ * once. Each file is written as FILE.tmp and renamed when the run ends. Refused, with
+ * nothing left written (ingest such inputs with --shard instead, or split each format
+ * apart): a document format (HAR), a format that makes records of parts (CRI P lines),
+ * inputs of two formats (a part is read with one). A part holds the lines of every input merged by time, so the
  * sources of its ingest are the parts, not the original files. */
 #ifndef RL_SPLIT_SPLIT_H
 #define RL_SPLIT_SPLIT_H
@@ -42,8 +43,8 @@ typedef struct rl_split_stats {
 } rl_split_stats;
 
 int rl_split_new(rl_split **out, const rl_split_opts *o, rl_err *err);
-/* Reads every path ("-": stdin) and writes the parts. Returns 0; RL_EUSAGE for a
- * document input; RL_EINPUT for a missing input (nothing written) or one that failed
+/* Reads every path ("-": stdin) and writes the parts. Returns 0; RL_EUSAGE for an
+ * input split refuses (above); RL_EINPUT for a missing input (nothing written) or one that failed
  * midway (its lines so far, and the others', are written; the notice said which);
  * RL_EDB-free: a part that cannot be written is RL_EINPUT naming it. */
 int rl_split_run(rl_split *sp, const char *const *paths, size_t n, rl_err *err);

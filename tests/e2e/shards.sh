@@ -187,6 +187,34 @@ if [ -n "$full" ]; then
 	fi
 fi
 
+# more disorder than --max-lag: late attempts (counted, judged on arrival) come out the
+# same, since every shard keeps the clock of the whole input
+"$genlog" --lines $((n / 2)) --clients 300 --format trace --disorder 90 --seed 5 >"$tmp/late.log"
+"$bin" analyze --quiet --output json "$tmp/late.log" >"$tmp/late.json"
+late=$(value "$tmp/late.json" sources.0.late)
+for i in 0 1 2 3; do
+	"$bin" ingest --quiet --db "$tmp/l$i.db" --shard $i/4 "$tmp/late.log" || bad "ingest late --shard $i/4"
+done
+"$bin" merge --quiet --db "$tmp/lm.db" "$tmp/l0.db" "$tmp/l1.db" "$tmp/l2.db" "$tmp/l3.db" || bad "merge late"
+"$bin" report --db "$tmp/lm.db" --output json >"$tmp/lm.json"
+[ "$late" -gt 0 ] && diff_json "$tmp/late.json" "$tmp/lm.json" --ignore merged >"$tmp/d" &&
+	ok "$late late attempts: 4 shards merged give one run's numbers" || bad "late attempts ($late): $(cat "$tmp/d")"
+"$bin" analyze --quiet --jobs 3 --output json "$tmp/late.log" >"$tmp/late3.json"
+diff_json "$tmp/late.json" "$tmp/late3.json" >"$tmp/d" && ok "... and --jobs 3" || bad "late, --jobs 3: $(cat "$tmp/d")"
+
+# what split cannot route is refused, with nothing left written
+"$genlog" --lines 500 --clients 20 --seed 3 >"$tmp/mix.log"
+"$bin" split --quiet --shards 2 --out "$tmp/mixp" "$tmp/mix.log" "$tmp/a.log" 2>"$tmp/mix.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "a part holds one format" "$tmp/mix.err" && [ -z "$(ls "$tmp/mixp")" ] &&
+	ok "split of two formats: exit 2, no part written" || bad "split of two formats: exit $rc: $(cat "$tmp/mix.err")"
+printf '%s\n' '2024-01-01T00:00:40.0Z stdout P 10.0.0.2 - - [01/Jan/2024:00:00:40 +0000] ' \
+	'2024-01-01T00:00:40.1Z stdout F "GET /b HTTP/1.1" 503 5 "-" "ua"' >"$tmp/cri.log"
+"$bin" split --quiet --shards 2 --out "$tmp/crip" "$tmp/cri.log" 2>"$tmp/cri.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "ingest it with --shard" "$tmp/cri.err" && ok "split of CRI partial lines: exit 2" ||
+	bad "split of CRI partial lines: exit $rc: $(cat "$tmp/cri.err")"
+
 # --jobs: one process's parts
 for j in ${full:+2} 4; do
 	"$bin" analyze --quiet --jobs $j --output json "$tmp/a.log" "$tmp/b.log" >"$tmp/j$j.json" || bad "analyze --jobs $j"
