@@ -9,7 +9,7 @@
  * time (streams), and at the end, when the chains in progress are saved for the next
  * run. Bad lines are counted and sampled; only system failures are errors.
  *
- * Threads. Three, and the rule is written here once:
+ * Threads. Three (more with --jobs), and the rule is written here once:
  *   - the parser thread (the caller of rl_ingest_run) owns the readers
  *     (lib/input/reader.h), the merge, the per-source deltas and rejected samples, the
  *     attempt counts of aggregates and client rows (rl_writer_work), and the interners
@@ -21,7 +21,11 @@
  *     the readers publish (relaxed: a coarser value only widens a tolerance early);
  *   - the writer (lib/store/writer.h) owns the store between rl_store_begin and commit; it
  *     meets the others in rl_writer_submit(), which swaps full tables for empty ones,
- *     and reads interner entries that existed at submit time (they never move).
+ *     and reads interner entries that existed at submit time (they never move);
+ *   - with --jobs N > 1, N - 1 parts (lib/retry/worker.c) beside the retry worker, each
+ *     owning the chains of a share of the clients (rl_chain_part) and its own tables; the
+ *     worker hands them attempts and clock moves in batches, and at a commit waits for
+ *     them to be idle, folds their tables into its own and saves their chains.
  * Every object is built on the thread that owns it; nothing else is shared. */
 #ifndef RL_INGEST_H
 #define RL_INGEST_H
