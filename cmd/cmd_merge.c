@@ -82,8 +82,9 @@ int cmd_merge(int argc, char **argv)
 		else
 			fprintf(stderr, "\n");
 	}
-	/* refused: a database this run made is not left behind (under its lock, and only if
-	 * it still holds nothing: another writer may have made it first) */
+	/* refused: a database this run made is not left behind (its files removed under its
+	 * lock, and only if it still holds nothing: another writer may have made it first;
+	 * the lock file stays, as every database's does) */
 	rl_store_identity id;
 	rl_err ignored;
 	if (!existed && rc && !ms.merged && rl_store_identity_read(st, &id, &ignored) == 0 && !id.built)

@@ -247,10 +247,9 @@ int rl_reorder_push(rl_reorder *r, const rl_attempt *a, rl_reorder_cb cb, void *
 
 int rl_reorder_advance(rl_reorder *r, int64_t start_us, rl_reorder_cb cb, void *ctx)
 {
-	if (r->latest != INT64_MIN && start_us <= r->latest)
-		return 0; /* as an attempt that moves nothing: what it could release is out */
-	r->latest = start_us;
-	return release_upto(r, r->latest - r->max_lag, cb, ctx);
+	if (r->latest == INT64_MIN || start_us > r->latest)
+		r->latest = start_us;
+	return release_upto(r, r->latest - r->max_lag, cb, ctx); /* as a push releases */
 }
 
 int rl_reorder_drain(rl_reorder *r, rl_reorder_cb cb, void *ctx)

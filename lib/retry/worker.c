@@ -304,10 +304,14 @@ static int process(rl_worker *a, msg *m, const char *arena)
 			 : rl_reorder_push(a->reorder, &att, judge_released, a);
 	if (rc == 1) {
 		/* late: more than --max-lag before the latest start this run read, or before
-		 * its key's last stored attempt; judged on arrival */
+		 * its key's last stored attempt; judged on arrival. Then it is read like any
+		 * attempt: the latest start read counts it (it moves the clock only when late for
+		 * its key alone; every shard of an ingest --shard moves it so, rl_worker_tick) */
 		if (att.source < a->o.nsources)
 			a->deltas[att.source].late++;
 		rc = judge(a, &att);
+		if (!rc)
+			rc = rl_reorder_advance(a->reorder, att.start_us, judge_released, a);
 	}
 	if (rc)
 		return rc;

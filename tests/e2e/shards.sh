@@ -202,6 +202,22 @@ done
 "$bin" analyze --quiet --jobs 3 --output json "$tmp/late.log" >"$tmp/late3.json"
 diff_json "$tmp/late.json" "$tmp/late3.json" >"$tmp/d" && ok "... and --jobs 3" || bad "late, --jobs 3: $(cat "$tmp/d")"
 
+# one host's log, then another's for the same hours, each a run of its own (SPEC §3.1.8:
+# attempts late for their key's stored attempt): the shards run after run as one database
+"$genlog" --lines $((n / 4)) --clients 200 --format trace --disorder 120 --seed 11 >"$tmp/hA.log"
+"$genlog" --lines $((n / 4)) --clients 200 --format trace --disorder 120 --seed 12 >"$tmp/hB.log"
+"$bin" ingest --quiet --db "$tmp/ab.db" "$tmp/hA.log" && "$bin" ingest --quiet --db "$tmp/ab.db" "$tmp/hB.log" ||
+	bad "ingest A then B"
+for i in 0 1 2 3; do
+	"$bin" ingest --quiet --db "$tmp/ab$i.db" --shard $i/4 "$tmp/hA.log" &&
+		"$bin" ingest --quiet --db "$tmp/ab$i.db" --shard $i/4 "$tmp/hB.log" || bad "ingest A then B, shard $i"
+done
+"$bin" merge --quiet --db "$tmp/abm.db" "$tmp/ab0.db" "$tmp/ab1.db" "$tmp/ab2.db" "$tmp/ab3.db" || bad "merge A then B"
+"$bin" report --db "$tmp/ab.db" --output json >"$tmp/ab.json"
+"$bin" report --db "$tmp/abm.db" --output json >"$tmp/abm.json"
+diff_json "$tmp/ab.json" "$tmp/abm.json" --ignore merged >"$tmp/d" &&
+	ok "two runs (host A, then host B): the shards merged equal one database" || bad "A then B: $(cat "$tmp/d")"
+
 # what split cannot route is refused, with nothing left written
 "$genlog" --lines 500 --clients 20 --seed 3 >"$tmp/mix.log"
 "$bin" split --quiet --shards 2 --out "$tmp/mixp" "$tmp/mix.log" "$tmp/a.log" 2>"$tmp/mix.err"
