@@ -1,7 +1,7 @@
 -- A client's counts added to its row; the counters in the order of RL_CLIENT_COUNTERS,
 -- lib/clients.h, which tests/unit/test_verdict.c checks. The evidence with the most
 -- violations wins; on a tie, the earlier chain. last_us: the latest attempt's start seen.
--- (sql/merge/4_clients.sql adds another database's rows by the same rule: change both.)
+-- sql/merge/4_clients.sql adds another database's rows by the same rule: change both.
 INSERT INTO client(hash, name, attempts, retries, blind_4xx, unsafe, checked, compliant, too_fast,
                    ignored_retry_after, over_max_retries, no_jitter, violations, rekeyed, ev_violations, ev_start,
                    evidence, last_us)

@@ -1,6 +1,6 @@
 -- All-time retries, findings and verdicts per endpoint and method; the counters in the
 -- order of RL_RETRY_COUNTERS, lib/verdict.h, which tests/unit/test_verdict.c checks.
--- (sql/merge/3_retries.sql adds another database's rows by the same rule: change both.)
+-- sql/merge/3_retries.sql adds another database's rows by the same rule: change both.
 INSERT INTO retry_total(endpoint_id, method_id, retries, blind_4xx, unsafe, checked, compliant, too_fast,
                         ignored_retry_after, over_max_retries, no_jitter)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

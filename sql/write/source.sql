@@ -1,6 +1,6 @@
 -- Counts added to a source, created on first use: the finest resolutions win, the time
 -- span widens. Returns its id.
--- (sql/merge/5_sources.sql adds another database's rows by the same rule: change both.)
+-- sql/merge/5_sources.sql adds another database's rows by the same rule: change both.
 INSERT INTO source(name, format, lines, attempts, rejected, late, first_us, last_us, time_res_us, dur_res_us, skipped)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
 ON CONFLICT(name) DO UPDATE SET
