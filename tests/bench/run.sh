@@ -288,3 +288,22 @@ awk -v n="$n16" -v w="$split16_s" 'BEGIN { printf "| split --shards 16 of %d lin
 echo "$m" | awk -v n="$n16" -v each="$shard_lines" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
 	END { printf "| merge 16 shard databases (%s) | %d | %.3f | %.0f | %.1f |\n", each, n, v["wall_s"], n / v["wall_s"], v["rss_kib"] / 1024 }'
 rm -rf "$out/parts16" "$out/shards16" "$out/m16.db" "$out/m16.db-wal" "$out/m16.db-shm" "$out/m16.db.lock"
+
+# --- near the limit (issue 15) -------------------------------------------------------------
+# A .gz input against the same file plain (gzip -1 of hour.log; analyze, medians of 5
+# runs of each in turn): the target is ≤ 1.25×.
+[ -s "$out/hour.log.gz" ] && [ "$out/hour.log.gz" -nt "$out/hour.log" ] || gzip -1 -c "$out/hour.log" >"$out/hour.log.gz"
+echo
+echo "| gzip (analyze) | plain s | .gz s | .gz ÷ plain | target |"
+echo "|---|---:|---:|---:|---|"
+i=0
+while [ $i -lt 5 ]; do
+	for f in "$out/hour.log" "$out/hour.log.gz"; do
+		printf '%s ' "$("$out/measure" -- "$bin" analyze --quiet --output json "$f" | wall_of)"
+	done
+	echo
+	i=$((i + 1))
+done | awk '{ a[NR] = $1; b[NR] = $2 }
+	function median(v, k, i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+		return v[int((k + 1) / 2)] }
+	END { x = median(a, NR); y = median(b, NR); printf "| hour.log | %.3f | %.3f | %.2f× | ≤ 1.25×: %s |\n", x, y, y / x, y <= 1.25 * x ? "met" : "MISSED" }'
