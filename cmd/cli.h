@@ -84,6 +84,10 @@ void cli_notice(void *quiet, const char *source, const char *msg, bool is_error)
  * *quiet. */
 rl_store_opts cli_writer_opts(int64_t wait_us, bool *quiet);
 
+/* SIGINT, SIGTERM and SIGHUP to on_stop (on), once each and without SA_RESTART, so that
+ * a blocked read returns and the run ends cleanly; or back to their defaults (off). */
+void cli_catch_stop_signals(void (*on_stop)(int), bool on);
+
 /* Takes the progress line off stderr (before a message, and at a run's end). */
 void cli_progress_clear(void);
 

@@ -1,8 +1,6 @@
 /* cmd_split.c - retrylens split: the map step of a shuffle by client (SPEC §4). */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cmd/cli.h"
 #include "lib/split/split.h"
@@ -13,18 +11,6 @@ static void on_stop_signal(int sig)
 {
 	if (running)
 		rl_split_stop(running, sig);
-}
-
-static void catch_stop_signals(bool on)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on ? on_stop_signal : SIG_DFL;
-	sa.sa_flags = on ? SA_RESETHAND : 0; /* no SA_RESTART: a blocked read returns */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 }
 
 int cmd_split(int argc, char **argv)
@@ -97,9 +83,9 @@ int cmd_split(int argc, char **argv)
 		goto done;
 	}
 	running = sp;
-	catch_stop_signals(true);
+	cli_catch_stop_signals(on_stop_signal, true);
 	int r = rl_split_run(sp, (const char *const *)pos, npos, &err);
-	catch_stop_signals(false);
+	cli_catch_stop_signals(on_stop_signal, false);
 	running = NULL;
 	const rl_split_stats *st = rl_split_stats_of(sp);
 	if (r == RL_EUSAGE)

@@ -182,12 +182,12 @@ static void on_stop_signal(int sig)
 		rl_ingest_stop(ing, sig); /* an atomic store; a second signal acts as usual (SA_RESETHAND) */
 }
 
-static void catch_stop_signals(bool on)
+void cli_catch_stop_signals(void (*on_stop)(int), bool on)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on ? on_stop_signal : SIG_DFL;
+	sa.sa_handler = on ? on_stop : SIG_DFL;
 	sa.sa_flags = on ? SA_RESETHAND : 0; /* no SA_RESTART: a blocked read or poll returns */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -314,10 +314,10 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 	if (rc)
 		return cli_fail(&err);
 	running = ing;
-	catch_stop_signals(true);
+	cli_catch_stop_signals(on_stop_signal, true);
 	rc = rl_ingest_run(ing, (const char *const *)paths, n, &err);
 	cli_progress_clear();
-	catch_stop_signals(false);
+	cli_catch_stop_signals(on_stop_signal, false);
 	running = NULL;
 	rl_ingest_stats st_;
 	rl_ingest_get_stats(ing, &st_);

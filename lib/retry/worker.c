@@ -37,10 +37,11 @@ typedef struct batch {
  *
  * With more than one job, the thread above still builds, counts, reorders and finds the
  * late attempts (one clock for every client, SPEC §3.1.3), and hands each released or
- * late attempt to the part that owns its client (rl_chain_part), and every move of the
- * clock to every part: each part sees its clients' attempts and the clock exactly as
- * the one chain of --jobs 1 would, so it judges them alike. At a commit the thread
- * waits for the parts to be idle, then submits their tables and saves their chains. */
+ * late attempt to the part that owns its client (rl_chain_part), and to every part the
+ * clock's last move before each of its judgements: each part sees its clients' attempts
+ * and the clock as the one chain of --jobs 1 would, so it judges them alike. At a timer
+ * or final commit the thread waits for the parts to be idle, folds their tables into
+ * its own and saves their chains with its own. */
 
 #define PART_OPS 1024 /* judgements and clock moves per hand-over */
 #define PART_NBATCHES 3 /* in flight to a part (about 240 KB each) */

@@ -196,7 +196,6 @@ static void put(rl_split *sp, uint32_t shard, const char *p, size_t n)
 	append(sp, shard, p, n);
 	append(sp, shard, "\n", 1);
 	sp->stats.lines++;
-	sp->stats.per_shard[shard]++;
 }
 
 /* Hands every part's last chunk over and waits until the pool has written them all. */
@@ -308,8 +307,7 @@ int rl_split_new(rl_split **out, const rl_split_opts *o, rl_err *err)
 	sp->part = calloc(n, sizeof *sp->part);
 	sp->tmp = calloc(n, sizeof *sp->tmp);
 	sp->final = calloc(n, sizeof *sp->final);
-	sp->stats.per_shard = calloc(n, sizeof *sp->stats.per_shard);
-	if (!sp->part || !sp->tmp || !sp->final || !sp->stats.per_shard) {
+	if (!sp->part || !sp->tmp || !sp->final) {
 		rl_split_free(sp);
 		return rl_err_set(err, RL_ENOMEM, NULL, 0, "out of memory");
 	}
@@ -385,9 +383,6 @@ static int close_parts(rl_split *sp, bool keep, rl_err *err)
 	for (uint32_t i = 0; i < sp->o.shards; i++) {
 		if (!sp->tmp[i])
 			continue;
-		struct stat sb;
-		if (keep && !rc && stat(sp->tmp[i], &sb) == 0)
-			sp->stats.bytes_out += (uint64_t)sb.st_size;
 		if (keep && !rc && rename(sp->tmp[i], sp->final[i]) != 0)
 			rc = rl_err_set(err, RL_EINPUT, sp->final[i], 0, "cannot rename %s to it: %s", sp->tmp[i],
 					strerror(errno));
@@ -534,9 +529,6 @@ int rl_split_run(rl_split *sp, const char *const *paths, size_t n, rl_err *err)
 		return rc;
 	}
 	sp->stats.stopped = atomic_load_explicit(&sp->stop, memory_order_relaxed);
-	for (size_t i = 0; i < n; i++)
-		if (sp->srcs[i].src)
-			sp->stats.bytes_in += rl_source_bytes_read(sp->srcs[i].src);
 	if ((rc = close_parts(sp, true, err)))
 		return rc;
 	rl_err_clear(err);
@@ -586,6 +578,5 @@ void rl_split_free(rl_split *sp)
 	free(sp->part);
 	free(sp->tmp);
 	free(sp->final);
-	free(sp->stats.per_shard);
 	free(sp);
 }

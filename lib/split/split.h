@@ -35,10 +35,8 @@ typedef struct rl_split_opts {
 
 typedef struct rl_split_stats {
 	uint64_t lines; /* written, every shard */
-	uint64_t records; /* of them, lines of a record (and its parts) */
+	uint64_t records; /* of them, lines of a record */
 	uint64_t others; /* lines that hold no record: shard 0's */
-	uint64_t bytes_in, bytes_out; /* read (compressed for gzip), written (compressed) */
-	uint64_t *per_shard; /* lines of each shard (owned by the split) */
 	int stopped; /* the why given to rl_split_stop, 0 when input ended */
 } rl_split_stats;
 
