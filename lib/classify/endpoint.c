@@ -3,19 +3,27 @@
 
 #include <stdbool.h>
 
-/* Character classes for one pass over a segment. */
+/* Character classes for one pass over a segment. The table holds each class xor-ed
+ * with C_OTHER, so that a byte it does not list reads as C_OTHER (cls_of). */
 enum { C_DIGIT = 1, C_HEX = 2, C_DASH = 4, C_AT = 8, C_DOT = 16, C_PCT = 32, C_OTHER = 64, C_SLASH = 128, C_END = 256 };
+#define K(c) ((c) | C_OTHER)
 /* clang-format off */
 static const unsigned short cls[256] = {
-	['0'] = C_DIGIT | C_HEX, ['1'] = C_DIGIT | C_HEX, ['2'] = C_DIGIT | C_HEX, ['3'] = C_DIGIT | C_HEX,
-	['4'] = C_DIGIT | C_HEX, ['5'] = C_DIGIT | C_HEX, ['6'] = C_DIGIT | C_HEX, ['7'] = C_DIGIT | C_HEX,
-	['8'] = C_DIGIT | C_HEX, ['9'] = C_DIGIT | C_HEX,
-	['a'] = C_HEX, ['b'] = C_HEX, ['c'] = C_HEX, ['d'] = C_HEX, ['e'] = C_HEX, ['f'] = C_HEX,
-	['A'] = C_HEX, ['B'] = C_HEX, ['C'] = C_HEX, ['D'] = C_HEX, ['E'] = C_HEX, ['F'] = C_HEX,
-	['-'] = C_DASH, ['@'] = C_AT, ['.'] = C_DOT, ['%'] = C_PCT,
-	['/'] = C_SLASH, ['?'] = C_END, ['#'] = C_END,
+	['0'] = K(C_DIGIT | C_HEX), ['1'] = K(C_DIGIT | C_HEX), ['2'] = K(C_DIGIT | C_HEX), ['3'] = K(C_DIGIT | C_HEX),
+	['4'] = K(C_DIGIT | C_HEX), ['5'] = K(C_DIGIT | C_HEX), ['6'] = K(C_DIGIT | C_HEX), ['7'] = K(C_DIGIT | C_HEX),
+	['8'] = K(C_DIGIT | C_HEX), ['9'] = K(C_DIGIT | C_HEX),
+	['a'] = K(C_HEX), ['b'] = K(C_HEX), ['c'] = K(C_HEX), ['d'] = K(C_HEX), ['e'] = K(C_HEX), ['f'] = K(C_HEX),
+	['A'] = K(C_HEX), ['B'] = K(C_HEX), ['C'] = K(C_HEX), ['D'] = K(C_HEX), ['E'] = K(C_HEX), ['F'] = K(C_HEX),
+	['-'] = K(C_DASH), ['@'] = K(C_AT), ['.'] = K(C_DOT), ['%'] = K(C_PCT),
+	['/'] = K(C_SLASH), ['?'] = K(C_END), ['#'] = K(C_END),
 };
 /* clang-format on */
+#undef K
+
+static unsigned cls_of(char c)
+{
+	return cls[(unsigned char)c] ^ C_OTHER;
+}
 
 static bool is_uuid(const char *s)
 {
@@ -74,6 +82,81 @@ static size_t put(char *out, size_t o, size_t cap, const char *s, size_t n)
 	return o + n;
 }
 
+/* The one pass below, for a template that fits in cap: the classes are read byte by
+ * byte and the bytes copied only around a placeholder and at the end, a run at a time.
+ * Returns 0 where the template would not fit; the pass below, which cuts it, then
+ * starts over. */
+static size_t fast_template(const char *p, const char *end, char *out, size_t cap)
+{
+	if (cap < 16)
+		return 0;
+	const char *q = p, *a = p; /* a: the target is copied up to here */
+	size_t o = 0;
+	for (;;) {
+		const char *seg = q;
+		unsigned all = 0xffff, any = 0, c = C_END;
+		for (; q < end; q++) {
+			c = cls_of(*q);
+			if (c & (C_SLASH | C_END))
+				break;
+			all &= c;
+			any |= c;
+		}
+		if (q == end)
+			c = C_END;
+		const char *ph = placeholder(seg, (size_t)(q - seg), all, any);
+		if (ph) {
+			size_t k = strlen(ph), m = (size_t)(seg - a);
+			if (o + m + k >= cap)
+				return 0;
+			memcpy(out + o, a, m);
+			memcpy(out + o + m, ph, k);
+			o += m + k;
+			a = q;
+		}
+		if (c & C_END)
+			break;
+		q++;
+	}
+	size_t m = (size_t)(q - a);
+	if (o + m >= cap)
+		return 0;
+	memcpy(out + o, a, m);
+	o += m;
+	if (o == 0) /* "?x=1" alone */
+		out[o++] = '/';
+	return o;
+}
+
+/* The path from p to its template in out, cut at cap bytes. */
+static size_t cut_template(const char *p, const char *end, char *out, size_t cap)
+{
+	/* one pass: segments end at '/', the path at '?', '#' or the end */
+	const char *seg = p;
+	size_t o = 0;
+	unsigned all = 0xffff, any = 0;
+	for (const char *q = p;; q++) {
+		unsigned c = q < end ? cls_of(*q) : C_END;
+		if (c & (C_SLASH | C_END)) {
+			size_t sn = (size_t)(q - seg);
+			const char *ph = placeholder(seg, sn, all, any);
+			o = ph ? put(out, o, cap, ph, strlen(ph)) : put(out, o, cap, seg, sn);
+			if ((c & C_END) || o == cap)
+				break;
+			o = put(out, o, cap, "/", 1);
+			seg = q + 1;
+			all = 0xffff;
+			any = 0;
+			continue;
+		}
+		all &= c;
+		any |= c;
+	}
+	if (o == 0) /* "?x=1" alone */
+		o = put(out, 0, cap, "/", 1);
+	return o;
+}
+
 size_t rl_endpoint_template(rl_str target, char *out, size_t cap)
 {
 	const char *p = target.p, *end = target.p + target.n;
@@ -89,29 +172,6 @@ size_t rl_endpoint_template(rl_str target, char *out, size_t cap)
 			return put(out, 0, cap, "/", 1);
 		p = a;
 	}
-	/* one pass: segments end at '/', the path at '?', '#' or the end */
-	size_t o = 0;
-	const char *seg = p;
-	unsigned all = 0xffff, any = 0;
-	for (const char *q = p;; q++) {
-		unsigned c = q < end ? cls[(unsigned char)*q] : C_END;
-		if (c & (C_SLASH | C_END)) {
-			size_t sn = (size_t)(q - seg);
-			const char *ph = placeholder(seg, sn, all, any);
-			o = ph ? put(out, o, cap, ph, strlen(ph)) : put(out, o, cap, seg, sn);
-			if ((c & C_END) || o == cap)
-				break;
-			o = put(out, o, cap, "/", 1);
-			seg = q + 1;
-			all = 0xffff;
-			any = 0;
-			continue;
-		}
-		c = c ? c : C_OTHER;
-		all &= c;
-		any |= c;
-	}
-	if (o == 0) /* "?x=1" alone */
-		o = put(out, 0, cap, "/", 1);
-	return o;
+	size_t o = fast_template(p, end, out, cap);
+	return o ? o : cut_template(p, end, out, cap);
 }

@@ -35,6 +35,7 @@ typedef struct group {
 #define RL_MATCH_BASE 100000
 #define RL_MATCH_PER_BYTE 64
 #define TARGET_CAP 8192
+_Static_assert(PCRE2_UNSET == (size_t)-1, "the matchers mark an unset group as PCRE2 does");
 
 typedef struct regex_format {
 	rl_format base;
@@ -43,6 +44,8 @@ typedef struct regex_format {
 	pcre2_match_context *mc; /* the match limit: a pattern never backtracks for long */
 	pcre2_jit_stack *js; /* JIT's stack, larger than its default 32 KiB */
 	bool jit;
+	rl_regex_matcher matcher; /* the pattern in C, when it has one (clf.c) */
+	PCRE2_SIZE fov[2 * (MAX_GROUPS + 1)]; /* the matcher's offsets */
 	group by_group[MAX_GROUPS + 1]; /* group number → what it fills */
 	uint32_t ngroups;
 	uint8_t mapped[MAX_GROUPS]; /* the group numbers that fill a field, ascending */
@@ -320,17 +323,21 @@ static void join_target(regex_format *f, rl_record *rec)
 static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record *rec)
 {
 	regex_format *f = (regex_format *)base;
-	uint64_t limit = RL_MATCH_BASE + (uint64_t)n * RL_MATCH_PER_BYTE;
-	pcre2_set_match_limit(f->mc, limit > UINT32_MAX ? UINT32_MAX : (uint32_t)limit);
-	int rc = f->jit ? pcre2_jit_match(f->code, (PCRE2_SPTR)p, n, 0, 0, f->md, f->mc)
-			: pcre2_match(f->code, (PCRE2_SPTR)p, n, 0, 0, f->md, f->mc);
-	if (rc == PCRE2_ERROR_JIT_STACKLIMIT) /* the interpreter keeps its state on the heap */
-		rc = pcre2_match(f->code, (PCRE2_SPTR)p, n, 0, PCRE2_NO_JIT, f->md, f->mc);
-	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
-		return RL_REJECT_TOO_COMPLEX;
-	if (rc < 0)
-		return RL_REJECT_NO_MATCH;
-	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(f->md);
+	PCRE2_SIZE *ov = f->fov;
+	int rc = f->matcher ? f->matcher(p, n, f->fov) : 0;
+	if (rc <= 0) {
+		uint64_t limit = RL_MATCH_BASE + (uint64_t)n * RL_MATCH_PER_BYTE;
+		pcre2_set_match_limit(f->mc, limit > UINT32_MAX ? UINT32_MAX : (uint32_t)limit);
+		rc = f->jit ? pcre2_jit_match(f->code, (PCRE2_SPTR)p, n, 0, 0, f->md, f->mc)
+			    : pcre2_match(f->code, (PCRE2_SPTR)p, n, 0, 0, f->md, f->mc);
+		if (rc == PCRE2_ERROR_JIT_STACKLIMIT) /* the interpreter keeps its state on the heap */
+			rc = pcre2_match(f->code, (PCRE2_SPTR)p, n, 0, PCRE2_NO_JIT, f->md, f->mc);
+		if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+			return RL_REJECT_TOO_COMPLEX;
+		if (rc < 0)
+			return RL_REJECT_NO_MATCH;
+		ov = pcre2_get_ovector_pointer(f->md);
+	}
 	bool have_time = false;
 	rl_field_value v = {.secret = f->client_is_secret};
 	f->uri = f->args = RL_STR_NULL;
@@ -369,6 +376,14 @@ static void regex_explain(rl_format *base, const char *p, size_t n, char *buf, s
 		return;
 	}
 	snprintf(buf, cap, "%s", rj == RL_REJECT_NONE ? "the line matches the format" : rl_reject_text(rj));
+}
+
+void rl_regex_format_set_matcher(rl_format *base, rl_regex_matcher m)
+{
+	/* the matchers read '.' as PCRE2 does when a newline is a line feed alone */
+	uint32_t nl = 0;
+	pcre2_config(PCRE2_CONFIG_NEWLINE, &nl);
+	((regex_format *)base)->matcher = nl == PCRE2_NEWLINE_LF ? m : NULL;
 }
 
 int rl_regex_format_keep_layout(rl_format *base, const rl_layout *l, rl_err *err)

@@ -1,0 +1,32 @@
+/* base/scan.h - the first of two bytes in a run, sixteen bytes at a time where the
+ * machine has SSE2 (every x86-64), a byte at a time elsewhere and in the tail. For the
+ * line formats' hand matchers: memchr finds one byte, and its call costs more than a
+ * short field. */
+#ifndef RL_SCAN_H
+#define RL_SCAN_H
+
+#include <stddef.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* The first byte in [p, end) equal to a or b; end when there is none. Reads nothing
+ * outside [p, end). */
+static inline const char *rl_find2(const char *p, const char *end, char a, char b)
+{
+#ifdef __SSE2__
+	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+	while (end - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)));
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != a && *p != b)
+		p++;
+	return p;
+}
+
+#endif
