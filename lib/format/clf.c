@@ -104,8 +104,9 @@ static size_t quoted_field(const char *p, size_t n, size_t i, int g, size_t *ov)
 	return e + 1;
 }
 
-int rl_clf_match(const char *p, size_t n, size_t *ov)
+int rl_clf_match(const void *ctx, const char *p, size_t n, size_t *ov)
 {
+	(void)ctx;
 	/* ^(?<clf_prefix>[^\[]*+)\[(?<time_local>[^\]]{1,40})\][ \t]+" */
 	const char *end = p + n, *lb = rl_find2(p, end, '[', '[');
 	if (lb == end)
@@ -167,7 +168,7 @@ int rl_clf_format_new(rl_format **out, const char *spec, const rl_format_opts *o
 	int rc = rl_regex_format_new(out, spec, rl_clf_pattern, opts, err);
 	if (rc)
 		return rc;
-	rl_regex_format_set_matcher(*out, rl_clf_match);
+	rl_regex_format_set_matcher(*out, rl_clf_match, NULL);
 	/* check-format explains a line against the strict layout the family grew from */
 	rl_layout l;
 	bool common = strcmp(spec, "common") == 0;

@@ -53,17 +53,19 @@ struct rl_format {
 int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, const rl_format_opts *opts,
 			rl_err *err);
 
-/* A pattern's match written in C, for a pattern every line of a common format meets:
- * fills ov with each group's start and end offsets, (size_t)-1 for a group that took
+/* A pattern's match written in C, for the patterns of common formats: fills ov with each group's start and end offsets, (size_t)-1 for a group that took
  * no part, as pcre2_match() would, and returns what it would (one more than the
  * highest group set), or 0 for no match. A line it rejects is matched again by PCRE2,
  * which has the last word on it. */
-typedef int (*rl_regex_matcher)(const char *p, size_t n, size_t *ov);
-void rl_regex_format_set_matcher(rl_format *f, rl_regex_matcher m);
+typedef int (*rl_regex_matcher)(const void *ctx, const char *p, size_t n, size_t *ov);
+/* Gives a regex format its pattern in C; ctx (malloc'd or NULL) is handed to every call
+ * and freed with the format. Without PCRE2's default newline (a line feed) the format
+ * keeps PCRE2 alone, and ctx is freed at once. */
+void rl_regex_format_set_matcher(rl_format *f, rl_regex_matcher m, void *ctx);
 /* The combined/common/vcombined pattern, and its match in C (rl_regex_matcher); both
  * for the test that holds them to the same offsets. */
 extern const char rl_clf_pattern[];
-int rl_clf_match(const char *p, size_t n, size_t *ov);
+int rl_clf_match(const void *ctx, const char *p, size_t n, size_t *ov);
 
 typedef struct rl_layout rl_layout;
 /* Gives a regex format a copy of the layout it was compiled from (layout.h), for

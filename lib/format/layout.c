@@ -222,6 +222,9 @@ int rl_layout_format_new(rl_format **out, const char *name, const rl_layout *l, 
 		rl_format_free(*out);
 		*out = NULL;
 	}
+	rl_layout_matcher *m = rc == 0 ? rl_layout_matcher_new(l) : NULL;
+	if (m) /* without memory for it, PCRE2 alone matches */
+		rl_regex_format_set_matcher(*out, rl_layout_match, m);
 	return rc;
 }
 

@@ -56,6 +56,13 @@ bool rl_layout_field(rl_layout *l, const char *group, size_t group_len, rl_val v
  * l->n. malloc'd, or NULL when out of memory. */
 char *rl_layout_pattern(const rl_layout *l, size_t upto);
 
+/* The pattern of a whole layout matched in C along PCRE2's first path
+ * (layout_match.c): a rl_regex_matcher whose ctx is what rl_layout_matcher_new
+ * returns (malloc'd; NULL when out of memory). */
+typedef struct rl_layout_matcher rl_layout_matcher;
+rl_layout_matcher *rl_layout_matcher_new(const rl_layout *l);
+int rl_layout_match(const void *ctx, const char *p, size_t n, size_t *ov);
+
 /* Reads an nginx log_format string (nginx.c) or an Apache LogFormat string (apache.c)
  * into l. Returns 0, or RL_EUSAGE saying what is wrong with the string. */
 int rl_nginx_parse_layout(rl_layout *l, const char *log_format, rl_err *err);

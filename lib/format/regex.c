@@ -44,7 +44,8 @@ typedef struct regex_format {
 	pcre2_match_context *mc; /* the match limit: a pattern never backtracks for long */
 	pcre2_jit_stack *js; /* JIT's stack, larger than its default 32 KiB */
 	bool jit;
-	rl_regex_matcher matcher; /* the pattern in C, when it has one (clf.c) */
+	rl_regex_matcher matcher; /* the pattern in C, when it has one (clf.c, layout_match.c) */
+	void *matcher_ctx;
 	PCRE2_SIZE fov[2 * (MAX_GROUPS + 1)]; /* the matcher's offsets */
 	group by_group[MAX_GROUPS + 1]; /* group number → what it fills */
 	uint32_t ngroups;
@@ -324,7 +325,7 @@ static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record
 {
 	regex_format *f = (regex_format *)base;
 	PCRE2_SIZE *ov = f->fov;
-	int rc = f->matcher ? f->matcher(p, n, f->fov) : 0;
+	int rc = f->matcher ? f->matcher(f->matcher_ctx, p, n, f->fov) : 0;
 	if (rc <= 0) {
 		uint64_t limit = RL_MATCH_BASE + (uint64_t)n * RL_MATCH_PER_BYTE;
 		pcre2_set_match_limit(f->mc, limit > UINT32_MAX ? UINT32_MAX : (uint32_t)limit);
@@ -362,6 +363,7 @@ static void regex_free(rl_format *base)
 	pcre2_match_context_free(f->mc);
 	pcre2_jit_stack_free(f->js);
 	pcre2_code_free(f->code);
+	free(f->matcher_ctx);
 	free(f->layout);
 	free(f);
 }
@@ -378,12 +380,17 @@ static void regex_explain(rl_format *base, const char *p, size_t n, char *buf, s
 	snprintf(buf, cap, "%s", rj == RL_REJECT_NONE ? "the line matches the format" : rl_reject_text(rj));
 }
 
-void rl_regex_format_set_matcher(rl_format *base, rl_regex_matcher m)
+void rl_regex_format_set_matcher(rl_format *base, rl_regex_matcher m, void *ctx)
 {
-	/* the matchers read '.' as PCRE2 does when a newline is a line feed alone */
+	regex_format *f = (regex_format *)base;
+	/* the matchers read '.' and '$' as PCRE2 does when a newline is a line feed alone */
 	uint32_t nl = 0;
 	pcre2_config(PCRE2_CONFIG_NEWLINE, &nl);
-	((regex_format *)base)->matcher = nl == PCRE2_NEWLINE_LF ? m : NULL;
+	free(f->matcher_ctx);
+	f->matcher = nl == PCRE2_NEWLINE_LF ? m : NULL;
+	f->matcher_ctx = f->matcher ? ctx : NULL;
+	if (!f->matcher)
+		free(ctx);
 }
 
 int rl_regex_format_keep_layout(rl_format *base, const rl_layout *l, rl_err *err)

@@ -19,7 +19,7 @@ static bool same(const char *p, size_t n)
 {
 	size_t ov[2 * 16];
 	int want = pcre2_match(code, (PCRE2_SPTR)p, n, 0, 0, md, NULL);
-	int got = rl_clf_match(p, n, ov);
+	int got = rl_clf_match(NULL, p, n, ov);
 	compared++;
 	if (want == PCRE2_ERROR_NOMATCH)
 		want = 0;
