@@ -215,7 +215,7 @@ static int flush(rl_ingest *ing, const char *status, bool commit, rl_err *err)
 static int count_record(rl_ingest *ing, size_t si)
 {
 	rl_reader *s = &ing->srcs[si];
-	const rl_record *r = &s->rec;
+	const rl_record *r = s->cur;
 	if (ing->o.shard_n > 1 && rl_identity_shard(r, ing->o.shard_n) != ing->o.shard_i) {
 		/* another shard's client: its line is counted there; its start still moves the
 		 * clock, which is the whole input's (what is late, when chains close) */

@@ -91,6 +91,12 @@ bool rl_format_logs_forwarded_for(const rl_format *f)
 	return f->logs_forwarded_for;
 }
 
+bool rl_format_parses_alone(const rl_format *f)
+{
+	const rl_format_ops *o = f->ops;
+	return !o->finish && !o->end && (!o->settled || o->settled(f));
+}
+
 bool rl_format_is_document(const rl_format *f)
 {
 	return f->ops->finish != NULL;

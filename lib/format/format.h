@@ -82,6 +82,12 @@ bool rl_format_logs_forwarded_for(const rl_format *f);
 /* True for a document format (har), whose records come from finish()/next(). */
 bool rl_format_is_document(const rl_format *f);
 
+/* True when each line's record depends on the line alone, and on the lines before it
+ * only through what the format settled (a JSON profile once a line chose it): no
+ * document, no parts held, nothing that changes under a reader from here on. Then
+ * another thread may parse the lines ahead, in order (lib/input/prefetch.h). */
+bool rl_format_parses_alone(const rl_format *f);
+
 /* True when a header or field name looks like a credential (it contains
  * "authorization", "api-key"/"api_key", "apikey", "token" or "secret", any case):
  * a client taken from it is stored as a hash (SPEC §3). */

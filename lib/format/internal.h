@@ -28,6 +28,10 @@ typedef struct rl_format_ops {
 	 * partial line): at end of input, called until it returns RL_REJECT_NONE; each
 	 * other answer is one held line lost (counted as a rejected line). */
 	rl_reject (*end)(rl_format *f);
+	/* Optional, for a line format that changes as it reads (json.c chooses its profile,
+	 * and its name, from the first record): true once it no longer does. Without it,
+	 * a format without finish() or end() never changes (rl_format_parses_alone). */
+	bool (*settled)(const rl_format *f);
 } rl_format_ops;
 
 struct rl_format {

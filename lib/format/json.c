@@ -467,7 +467,13 @@ static void json_explain(rl_format *base, const char *p, size_t n, char *buf, si
 	}
 }
 
-static const rl_format_ops json_ops = {.parse = json_parse, .free = json_free, .explain = json_explain};
+static bool json_settled(const rl_format *base)
+{
+	return ((const json_format *)base)->cur >= 0;
+}
+
+static const rl_format_ops json_ops = {
+	.parse = json_parse, .free = json_free, .explain = json_explain, .settled = json_settled};
 
 /* --- overrides ---------------------------------------------------------------------- */
 

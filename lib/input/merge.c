@@ -8,7 +8,7 @@ size_t rl_merge_next(const rl_reader *readers, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (!readers[i].has_rec)
 			continue;
-		int64_t st = rl_record_start_us(&readers[i].rec);
+		int64_t st = rl_record_start_us(readers[i].cur);
 		if (best == n || st < best_start || (st == best_start && readers[i].order < readers[best].order)) {
 			best = i;
 			best_start = st;

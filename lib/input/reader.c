@@ -9,6 +9,7 @@
 
 #include "lib/base/array.h"
 #include "lib/base/text.h"
+#include "lib/input/prefetch.h"
 
 #define RES_LINES 1000 /* the resolution is the finest shown in the first 1,000 lines */
 
@@ -49,21 +50,21 @@ static void note_resolution(rl_reader *s)
 {
 	if (s->res_lines < RES_LINES) {
 		s->res_lines++;
-		if (!s->time_res || s->rec.time_res_us < s->time_res) {
-			s->time_res = s->rec.time_res_us;
+		if (!s->time_res || s->cur->time_res_us < s->time_res) {
+			s->time_res = s->cur->time_res_us;
 			atomic_store_explicit(s->time_res_pub, s->time_res, memory_order_relaxed);
 		}
-		if (s->rec.duration_us >= 0 && (!s->dur_res || s->rec.duration_res_us < s->dur_res)) {
-			s->dur_res = s->rec.duration_res_us;
+		if (s->cur->duration_us >= 0 && (!s->dur_res || s->cur->duration_res_us < s->dur_res)) {
+			s->dur_res = s->cur->duration_res_us;
 			atomic_store_explicit(s->dur_res_pub, s->dur_res, memory_order_relaxed);
 		}
 	}
 }
 
-/* Reads a line with the format; returns true when it holds a record (in s->rec). A
- * document format takes the line for later (RL_REJECT_PENDING): neither a record nor a
- * reject. */
-static bool parse_line(rl_reader *s, const rl_line *ln)
+/* Reads a line with the format (or takes what the prefetch thread made of it, pre);
+ * returns true when it holds a record (s->cur). A document format takes the line for
+ * later (RL_REJECT_PENDING): neither a record nor a reject. */
+static bool parse_line(rl_reader *s, const rl_line *ln, const rl_prefetched *pre)
 {
 	s->last_line = ln->lineno;
 	s->done_offset = ln->next;
@@ -78,7 +79,14 @@ static bool parse_line(rl_reader *s, const rl_line *ln)
 	if (rl_line_is_blank(ln->p, ln->n))
 		return false;
 	s->run_nonblank++;
-	rl_reject rj = rl_format_parse(s->fmt, ln->p, ln->n, &s->rec);
+	rl_reject rj;
+	if (pre && pre->parsed) {
+		s->cur = &pre->rec;
+		rj = pre->rj;
+	} else {
+		s->cur = &s->rec;
+		rj = rl_format_parse(s->fmt, ln->p, ln->n, &s->rec); /* (prefetch parses what this does) */
+	}
 	if (rj == RL_REJECT_PENDING) {
 		s->run_parsed++; /* a part of a record the format assembles */
 		s->part_held = !rl_format_is_document(s->fmt); /* a document's lines are read at its end */
@@ -126,7 +134,7 @@ static int hold_bytes(rl_reader *s, const char *p, size_t n)
  * counted once it is accounted for: a record's line with its attempt
  * (rl_reader_count_record), so that a commit between the two never holds one without
  * the other. */
-static bool take_line(rl_reader *s, const rl_line *ln)
+static bool take_line(rl_reader *s, const rl_line *ln, const rl_prefetched *pre)
 {
 	if (ln->unterminated && s->hold_unterminated && !ln->overlong && !(s->fmt && rl_format_is_document(s->fmt))) {
 		free(s->pending);
@@ -141,7 +149,7 @@ static bool take_line(rl_reader *s, const rl_line *ln)
 	long long lines0 = s->done_lines;
 	s->owed_lines++;
 	s->part_held = false;
-	bool rec = parse_line(s, ln);
+	bool rec = parse_line(s, ln, pre);
 	if (s->part_held) {
 		/* counted with the record it is part of; a checkpoint stops before the first */
 		if (!s->nheld++) {
@@ -216,13 +224,14 @@ static void finish_document(rl_reader *s)
 }
 
 /* The next item of a finished document, like a line: returns true when it is a record
- * (in s->rec, rec_line = its item number); a rejected item is sampled as "entry N". At
+ * (s->cur, rec_line = its item number); a rejected item is sampled as "entry N". At
  * the last item the source ends. */
 static bool take_item(rl_reader *s)
 {
 	rl_reject rj = RL_REJECT_NONE;
 	long long item = 0;
 	rl_record_reset(&s->rec);
+	s->cur = &s->rec;
 	if (!rl_format_next(s->fmt, &s->rec, &rj, &item)) {
 		s->eof = true;
 		return false;
@@ -245,6 +254,24 @@ static bool take_item(rl_reader *s)
 	return true;
 }
 
+/* The next line of the source: from the prefetch thread once it runs. It starts at the
+ * first line after the sniffed ones, for a regular file with a format that parses
+ * alone (a JSON log's once its profile is chosen). */
+static int next_line(rl_reader *s, rl_line *ln, const rl_prefetched **pre)
+{
+	*pre = NULL;
+	if (!s->prefetch && !s->no_prefetch) {
+		if (rl_source_is_stream(s->src) || !s->fmt || rl_format_is_document(s->fmt) || !rl_prefetch_enabled())
+			s->no_prefetch = true;
+		else if (rl_format_parses_alone(s->fmt) &&
+			 rl_prefetch_start(&s->prefetch, s->src, s->fmt, s->hold_unterminated))
+			s->no_prefetch = true; /* out of memory: read inline */
+	}
+	if (s->prefetch)
+		return rl_prefetch_next(s->prefetch, ln, pre, &s->err);
+	return rl_source_next(s->src, ln, &s->err);
+}
+
 /* Reads lines until one holds a record (s->has_rec) or the input ends. */
 void rl_reader_pull(rl_reader *s)
 {
@@ -258,13 +285,14 @@ void rl_reader_pull(rl_reader *s)
 			continue;
 		}
 		rl_line ln;
+		const rl_prefetched *pre = NULL;
 		if (!rl_sniff_next(&s->sniff, &ln)) {
 			/* an input that ended (or failed, already reported) while sniffing is not
 			 * read again */
 			bool ended = s->sniff.ended;
 			if (s->sniff.lines)
 				rl_sniff_clear(&s->sniff);
-			int r = ended ? 0 : rl_source_next(s->src, &ln, &s->err);
+			int r = ended ? 0 : next_line(s, &ln, &pre);
 			if (r == 2)
 				continue; /* idle returns are the sniffer's: nothing yet, read again */
 			if (r < 0)
@@ -291,7 +319,7 @@ void rl_reader_pull(rl_reader *s)
 				return;
 			}
 		}
-		if (take_line(s, &ln)) {
+		if (take_line(s, &ln, pre)) {
 			s->has_rec = true;
 			return;
 		}
@@ -321,7 +349,7 @@ static int sniff(rl_reader *s, rl_err *err)
 		/* only blank or overlong lines so far: count them, sniff again after them */
 		rl_line ln;
 		while (rl_sniff_next(&s->sniff, &ln))
-			take_line(s, &ln);
+			take_line(s, &ln, NULL);
 	}
 	if (s->fmt)
 		rl_readers_notice(s->all, s->name, false, "format auto: %s (%zu of the first %zu lines parse)",
@@ -370,7 +398,7 @@ int rl_reader_start(rl_reader *s, rl_err *err)
 		/* only blank or overlong lines: still counted */
 		rl_line ln;
 		while (rl_sniff_next(&s->sniff, &ln))
-			take_line(s, &ln);
+			take_line(s, &ln, NULL);
 		s->eof = true;
 	} else if (!s->eof) {
 		s->delta->format = rl_format_name(s->fmt);
@@ -401,6 +429,8 @@ void rl_reader_close(rl_reader *s)
 	s->pending = NULL;
 	free(s->held);
 	s->held = NULL;
+	rl_prefetch_free(s->prefetch); /* before the source and the format it reads with */
+	s->prefetch = NULL;
 	rl_source_free(s->src);
 	rl_format_free(s->fmt);
 	rl_sniff_clear(&s->sniff);

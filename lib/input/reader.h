@@ -72,8 +72,11 @@ typedef struct rl_reader {
 	_Atomic int64_t *time_res_pub, *dur_res_pub; /* the resolution, for the retry worker */
 	size_t samples_taken; /* this run */
 	rl_sniff sniff; /* lines read while sniffing, handed out before the source's own */
-	/* the record waiting in the merge */
+	struct rl_prefetch *prefetch; /* the lines read and parsed ahead, once started */
+	bool no_prefetch; /* never for this input (a stream, a document, turned off) */
+	/* the record waiting in the merge: *cur, which is rec or the prefetch's copy */
 	rl_record rec;
+	const rl_record *cur;
 	bool has_rec;
 	long long rec_line; /* its line, or its item number in a document */
 	const char *rec_p; /* its line's bytes as read (a line format's), and their length */

@@ -508,7 +508,7 @@ int rl_split_run(rl_split *sp, const char *const *paths, size_t n, rl_err *err)
 			rc = parts_refused(b, err);
 			break;
 		}
-		uint32_t shard = b->rec_n > sp->o.max_line ? 0 : rl_identity_shard(&b->rec, sp->o.shards);
+		uint32_t shard = b->rec_n > sp->o.max_line ? 0 : rl_identity_shard(b->cur, sp->o.shards);
 		put(sp, shard, b->rec_p, b->rec_n);
 		sp->stats.records++;
 		rl_reader_count_record(b);

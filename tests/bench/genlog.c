@@ -2,6 +2,7 @@
  *
  *   genlog [--lines N] [--span SECONDS] [--clients N] [--seed S] [--start EPOCH]
  *          [--disorder SECONDS] [--format combined|trace|json|custom] [--distinct]
+ *          [--violations]
  *
  * Hundreds of clients (address + user agent, a few of them heavy), REST endpoints with
  * numeric, UUID and hex ids in their paths, a realistic status mix, and retry bursts
@@ -17,6 +18,12 @@
  * README's recommended nginx log_format (CUSTOM_FORMAT below, ~200 bytes). The same
  * arguments always give the same bytes
  * (a private PRNG, no locale, no clock).
+ *
+ * --violations writes a log rich in violations instead of a realistic one: 20,000
+ * clients by default, three requests in ten failing (429 and 5xx twice as often as 4xx),
+ * an outage of 200 clients every two minutes, and clients that retry a 4xx blindly
+ * four times in five: most chains report blind retries, too_fast or no_jitter
+ * backoff, unsafe retries or lockstep, each with its evidence.
  *
  * --distinct writes the worst case for the retry analysis's memory instead: every line is
  * a different client whose request failed (429 or 5xx) and is not retried yet, spread
@@ -110,9 +117,22 @@ static unsigned pick_endpoint(void)
 	return 0;
 }
 
+static bool rich; /* --violations */
+
 static uint16_t pick_status(unsigned ep)
 {
 	double u = unit();
+	if (rich) {
+		static const uint16_t client_errors[] = {400, 404, 409, 422};
+		static const uint16_t server_errors[] = {500, 502, 503, 503, 504};
+		if (u < 0.70)
+			return strcmp(endpoints[ep].method, "POST") ? 200 : 201;
+		if (u < 0.80)
+			return client_errors[below(4)];
+		if (u < 0.88)
+			return 429;
+		return server_errors[below(5)];
+	}
 	if (!strcmp(endpoints[ep].method, "POST") && u < 0.6)
 		return 201;
 	if (!strcmp(endpoints[ep].method, "DELETE") && u < 0.7)
@@ -168,12 +188,13 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	uint64_t lines = 1000000, span = 3600, clients = 400, seed = 1, disorder = 2;
+	uint64_t lines = 1000000, span = 3600, clients = 0, seed = 1, disorder = 2;
 	int64_t start = 1700000000; /* 2023-11-14T22:13:20Z */
 	bool trace = false, json = false, custom = false, distinct = false;
 	for (int i = 1; i < argc; i += 2) {
-		if (!strcmp(argv[i], "--distinct")) {
-			distinct = true;
+		if (!strcmp(argv[i], "--distinct") || !strcmp(argv[i], "--violations")) {
+			distinct |= argv[i][2] == 'd';
+			rich |= argv[i][2] == 'v';
 			i--;
 			continue;
 		}
@@ -198,10 +219,14 @@ int main(int argc, char **argv)
 		} else {
 		usage:
 			fprintf(stderr, "usage: genlog [--lines N] [--span S] [--clients N] [--seed S] [--start EPOCH] "
-					"[--disorder S] [--format combined|trace|json|custom] [--distinct]\n");
+					"[--disorder S] [--format combined|trace|json|custom] [--distinct] [--violations]\n");
 			return 2;
 		}
 	}
+	if (!clients)
+		clients = rich ? 20000 : 400;
+	int64_t outage_every = (rich ? 120 : 600) * 1000000LL;
+	int outage_fanout = rich ? 200 : 25;
 	static const uint16_t failures[] = {429, 500, 502, 503, 504};
 	for (int64_t k = 0; distinct && k < 65; k++)
 		push((event){.t_us = ((int64_t)span + k) * 1000000,
@@ -225,7 +250,7 @@ int main(int argc, char **argv)
 	rng_state = seed;
 	int64_t span_us = (int64_t)span * 1000000;
 	uint32_t next_idem = 1;
-	int64_t next_outage = 600 * 1000000LL;
+	int64_t next_outage = outage_every;
 	while (!distinct && nev < lines) {
 		/* heavy clients: the first 5% make half of the traffic */
 		uint32_t c = unit() < 0.5 ? (uint32_t)below(clients / 20 + 1) : (uint32_t)below(clients);
@@ -244,8 +269,8 @@ int main(int argc, char **argv)
 		if (e.t_us > next_outage && next_outage < span_us) {
 			e.t_us = next_outage;
 			e.status = 503;
-			fanout = 25;
-			next_outage += 600 * 1000000LL;
+			fanout = outage_fanout;
+			next_outage += outage_every;
 		}
 		for (int f = 0; f < fanout && nev < lines; f++) {
 			event o = e;
@@ -262,7 +287,8 @@ int main(int argc, char **argv)
 			 * 3 never, 4 exact exponential (no jitter); 5 rekeys POSTs */
 			int style = (int)(o.client % 6);
 			bool retryable = o.status == 429 || o.status >= 500;
-			bool blind = o.status >= 400 && o.status < 500 && o.status != 429 && style == 1 && unit() < 0.5;
+			bool blind = o.status >= 400 && o.status < 500 && o.status != 429 &&
+				     (rich ? unit() < 0.8 : style == 1 && unit() < 0.5);
 			if (!((retryable && style != 3) || blind))
 				continue;
 			int n = 1 + (int)below(blind ? 3 : 6);

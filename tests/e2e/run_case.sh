@@ -10,6 +10,8 @@
 #                  one), for inputs too big or too odd to store
 #   exit           optional: the expected exit status (default 0)
 #   stderr.grep    optional: fixed strings stderr must contain, one per line
+# The same run with RETRYLENS_PREFETCH=0 (each input read and parsed inline, not ahead
+# on a thread: lib/input/prefetch.h) must print the same report, byte for byte.
 set -u
 bin=$1 jsonsub=$2 dir=$(cd "$3" && pwd)
 tmp=$(mktemp -d)
@@ -36,4 +38,13 @@ if [ -f "$dir/stderr.grep" ]; then
 	done <"$dir/stderr.grep"
 fi
 "$jsonsub" "$dir/expected.json" "$tmp/out.json" || { echo "report:"; head -c 4000 "$tmp/out.json"; exit 1; }
+RETRYLENS_PREFETCH=0 "$bin" analyze --output json "$@" >"$tmp/inline.json" 2>/dev/null
+rc2=$?
+grep -v '"generated_at"' "$tmp/out.json" >"$tmp/a.json"
+grep -v '"generated_at"' "$tmp/inline.json" >"$tmp/b.json"
+if [ "$rc2" != "$rc" ] || ! cmp -s "$tmp/a.json" "$tmp/b.json"; then
+	echo "read inline (RETRYLENS_PREFETCH=0): exit $rc2 (want $rc), a different report:"
+	diff "$tmp/a.json" "$tmp/b.json" | head -20
+	exit 1
+fi
 echo "ok: $(basename "$dir")"

@@ -36,7 +36,17 @@ int main(void)
 					     ".",
 					     "@",
 					     "%",
-					     "Z"};
+					     "Z",
+					     "ABCDEF",
+					     "0123456789ABCDEF",
+					     "550E8400-E29B-41D4-A716-446655440000",
+					     "\xc3\xa9",
+					     "\xc1\x66",
+					     "G",
+					     "`",
+					     "me@x.io",
+					     "0123456789abcdeg",
+					     "0123456789ABCDEG"};
 	char path[400], fast[RL_ENDPOINT_MAX_LEN], cut[RL_ENDPOINT_MAX_LEN];
 	long long fits = 0, over = 0;
 	bool all = true;
