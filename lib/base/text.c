@@ -10,6 +10,15 @@ static inline uint64_t read64(const unsigned char *p)
 	return v;
 }
 
+/* A 32-bit load as little-endian: the byte order the short keys were always hashed in. */
+static inline uint64_t le32(uint32_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
+}
+
 static inline uint64_t mix(uint64_t a, uint64_t b)
 {
 	__uint128_t r = (__uint128_t)a * b;
@@ -30,9 +39,13 @@ uint64_t rl_hash_bytes(const void *data, size_t n, uint64_t seed)
 	if (n >= 8) {
 		a = read64(p);
 		b = read64(p + n - 8);
+	} else if (n >= 4) { /* the n bytes little-endian, as the byte loop had them: two loads */
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		a = le32(lo) | (uint64_t)le32(hi) << (8 * (n - 4));
 	} else if (n > 0) {
-		for (size_t i = 0; i < n; i++)
-			a |= (uint64_t)p[i] << (8 * i);
+		a = p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) | (uint64_t)p[n - 1] << (8 * (n - 1));
 	}
 	return mix(h ^ a ^ k2, b ^ k1 ^ n);
 }

@@ -122,15 +122,53 @@ bool rl_timestamp_parse_clf(rl_str s, int64_t *us)
 	return true;
 }
 
+/* memcmp(a, b, n) == 0 for the cache's short keys: overlapping loads. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, u, v;
+	if (n > 16 && n <= 32) {
+		return same_bytes(a, b, 16) && same_bytes(a + n - 16, b + n - 16, 16);
+	}
+	if (n >= 8 && n <= 16) {
+		memcpy(&x, a, 8), memcpy(&y, b, 8), memcpy(&u, a + n - 8, 8), memcpy(&v, b + n - 8, 8);
+		return x == y && u == v;
+	}
+	if (n > 32)
+		return memcmp(a, b, n) == 0;
+	if (n >= 4) {
+		uint32_t x4, y4, u4, v4;
+		memcpy(&x4, a, 4), memcpy(&y4, b, 4), memcpy(&u4, a + n - 4, 4), memcpy(&v4, b + n - 4, 4);
+		return x4 == y4 && u4 == v4;
+	}
+	return memcmp(a, b, n) == 0;
+}
+
+/* Keeps a text that read as us, for the next line's. */
+static void remember(rl_clf_cache *c, rl_str s, int64_t us)
+{
+	if (s.n > sizeof c->last) {
+		c->last_len = 0;
+		return;
+	}
+	memcpy(c->last, s.p, s.n);
+	c->last_len = s.n;
+	c->last_us = us;
+}
+
 bool rl_timestamp_parse_clf_cached(rl_clf_cache *c, rl_str s, int64_t *us)
 {
 	const char *p = s.p;
+	if (s.n == c->last_len && s.n >= 8 && same_bytes(p, c->last, s.n)) {
+		*us = c->last_us;
+		return true;
+	}
 	size_t zl = s.n > 20 ? s.n - 20 : 0;
-	if (c->valid && s.n >= 20 && zl == c->zone_len && zl <= sizeof c->zone && memcmp(p, c->date, 11) == 0 &&
-	    memcmp(p + 20, c->zone, zl) == 0 && p[11] == ':' && p[14] == ':' && p[17] == ':') {
+	if (c->valid && s.n >= 20 && zl == c->zone_len && zl <= sizeof c->zone && same_bytes(p, c->date, 11) &&
+	    same_bytes(p + 20, c->zone, zl) && p[11] == ':' && p[14] == ':' && p[17] == ':') {
 		int h = digits(p + 12, 2), mi = digits(p + 15, 2), sec = digits(p + 18, 2);
 		if (h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 60) {
 			*us = c->base_us + (((int64_t)h * 60 + mi) * 60 + sec) * RL_US_PER_S;
+			remember(c, s, *us);
 			return true;
 		}
 		return false;
@@ -145,6 +183,7 @@ bool rl_timestamp_parse_clf_cached(rl_clf_cache *c, rl_str s, int64_t *us)
 		c->base_us = *us - (((int64_t)h * 60 + mi) * 60 + sec) * RL_US_PER_S;
 		c->valid = 1;
 	}
+	remember(c, s, *us);
 	return true;
 }
 

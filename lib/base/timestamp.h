@@ -58,6 +58,9 @@ typedef struct rl_clf_cache {
 	size_t zone_len;
 	int64_t base_us; /* the UTC µs of 00:00:00 that day in that zone */
 	int valid;
+	char last[32]; /* the last text read, whole (a busy log repeats its second), and its µs */
+	size_t last_len;
+	int64_t last_us;
 } rl_clf_cache;
 bool rl_timestamp_parse_clf_cached(rl_clf_cache *c, rl_str s, int64_t *us);
 

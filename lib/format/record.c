@@ -15,11 +15,21 @@ void rl_record_reset(rl_record *r)
 /* RFC 9110 tchar: letters, digits and !#$%&'*+-.^_`|~ */
 static bool is_tchar(unsigned char c)
 {
+	/* clang-format off */
 	static const unsigned char t[256] = {
-		['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
-		['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1,  ['~'] = 1,
+		['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+		['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+		['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+		['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+		['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+		['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
+		['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+		['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['!'] = 1, ['#'] = 1,
+		['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1,
+		['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1,
 	};
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || t[c];
+	/* clang-format on */
+	return t[c];
 }
 
 void rl_record_split_request(rl_record *r, rl_str req)
@@ -44,8 +54,11 @@ void rl_record_split_request(rl_record *r, rl_str req)
 	while (e > t && e[-1] == ' ')
 		e--;
 	const char *sp = e;
-	while (sp > t && sp[-1] != ' ')
-		sp--;
+	if (e - t > 9 && e[-9] == ' ' && e[-3] != ' ' && e[-2] != ' ' && memcmp(e - 8, "HTTP/", 5) == 0)
+		sp = e - 8; /* " HTTP/1.1": the loop below would stop there */
+	else
+		while (sp > t && sp[-1] != ' ')
+			sp--;
 	if (sp > t && e - sp >= 5 && memcmp(sp, "HTTP/", 5) == 0) {
 		r->protocol = rl_str_make(sp, (size_t)(e - sp));
 		e = sp;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/scan.h"
 #include "lib/format/fields.h"
 #include "lib/format/internal.h"
 #include "lib/format/layout.h"
@@ -69,9 +70,10 @@ static bool is_blank(char c)
  * where the address may itself be a comma-separated list ("10.0.0.2, 10.0.0.1,
  * 127.0.0.1"). The forwarded list, quoted or not, is the record's X-Forwarded-For.
  * Without at least address, ident and user the line does not match. */
-static bool set_clf_prefix(rl_record *r, const char *p, size_t n)
+static bool clf_prefix_general(rl_record *r, const char *p, size_t n)
 {
 	const char *end = p + n;
+
 	while (p < end && is_blank(*p))
 		p++;
 	/* drop user, then ident: each a token preceded by blanks */
@@ -124,6 +126,23 @@ static bool set_clf_prefix(rl_record *r, const char *p, size_t n)
 	if (rest_end > fwd && !(rest_end - fwd == 1 && *fwd == '-'))
 		r->forwarded_for = rl_str_make(fwd, (size_t)(rest_end - fwd));
 	return true;
+}
+
+/* The same for the usual "addr ident user ": three tokens and a space after each,
+ * which the general reading takes to the address alone (tests/unit/test_clf_prefix.c
+ * holds the two together). */
+static bool set_clf_prefix(rl_record *r, const char *p, size_t n)
+{
+	const char *end = p + n;
+	if (n >= 6 && end[-1] == ' ' && !is_blank(p[0])) {
+		const char *s1 = rl_find2(p, end, ' ', '\t'), *s2, *s3;
+		if (*s1 == ' ' && (s2 = rl_find2(s1 + 1, end, ' ', '\t')) > s1 + 1 && *s2 == ' ' &&
+		    (s3 = rl_find2(s2 + 1, end, ' ', '\t')) == end - 1 && s3 > s2 + 1) {
+			r->addr = rl_str_make(p, (size_t)(s1 - p));
+			return true;
+		}
+	}
+	return clf_prefix_general(r, p, n);
 }
 
 /* "a, b : c" → the last element (ngx upstream lists: ", " between servers, " : "

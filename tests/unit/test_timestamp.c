@@ -107,6 +107,25 @@ static void test_clf_cache(void)
 		if (ra && rb)
 			CHECK_INT(a, b);
 	}
+	/* runs of the same text (the last-text hit), texts one byte apart, zones of every
+	 * length: in a random order */
+	static const char *const mixed[] = {
+		"14/Nov/2023:22:13:20 +0000", "14/Nov/2023:22:13:21 +0000", "14/Nov/2023:22:13:20 +0100",
+		"14/Nov/2023:22:13:20 -0000", "15/Nov/2023:22:13:20 +0000", "14/Nov/2023:22:13:20",
+		"14/Nov/2023:22:13:2x +0000", "14/Nov/2023:22:14:20 +0000", "14/Nov/2023:22:13:20 +000",
+		"14/Nov/2024:22:13:20 +0000", "14/Dec/2023:22:13:20 +0000", "14/Nov/2023:23:13:20 +0000",
+	};
+	uint64_t x = 88172645463325252ULL;
+	bool all = true;
+	for (int t = 0; t < 20000; t++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		const char *l = mixed[(x >> 8) % 3 == 0 ? (x >> 16) % (sizeof mixed / sizeof mixed[0]) : 0];
+		int64_t a = -1, b = -1;
+		bool ra = rl_timestamp_parse_clf(rl_str_make(l, strlen(l)), &a);
+		bool rb = rl_timestamp_parse_clf_cached(&c, rl_str_make(l, strlen(l)), &b);
+		all &= ra == rb && (!ra || a == b);
+	}
+	CHECK(all);
 }
 
 static void test_iso(void)
