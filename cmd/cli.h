@@ -117,6 +117,7 @@ typedef struct cli_ingest_args {
 	uint32_t shard_i, shard_n;
 	size_t jobs; /* --jobs: retry workers (0: the cores, at most 8) */
 	bool quiet;
+	bool all_time_report; /* analyze without --since/--until: the only report reads all time */
 } cli_ingest_args;
 
 /* The defaults of SPEC §3 (lib/base/defaults.h): a 120 s retry window, 60 s of disorder, no clock skew. */

@@ -51,6 +51,7 @@ int cmd_analyze(int argc, char **argv)
 	    (rc = cli_load_policy(a.policy, &pol)) || (rc = cli_report_opts(cmd.name, &ra, &pol, &ro)))
 		goto done;
 	ro.one_shot = true; /* input ends with this run: nothing carries open chains on */
+	a.all_time_report = !ro.windowed; /* then nothing reads the latency by the minute */
 	rl_store *st;
 	rl_err err;
 	rl_err_clear(&err);

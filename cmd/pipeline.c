@@ -304,6 +304,7 @@ int cli_run_ingest(const char *cmd, rl_store *st, const rl_policy *pol, const cl
 		.shard_n = a->shard_n,
 		.jobs = cli_jobs(a->jobs),
 		.keep_pending = strcmp(cmd, "ingest") == 0, /* analyze's input ends: its last line counts */
+		.all_time_latency = a->all_time_report,
 		.wrong_format_writes_nothing = strcmp(cmd, "ingest") == 0,
 	};
 	prog.start_us = rl_mono_us();

@@ -484,6 +484,8 @@ static int run_readers(rl_ingest *ing, size_t n, rl_err *err)
 	for (size_t i = 0; i < n; i++)
 		ing->streams |= ing->srcs[i].src && rl_source_is_stream(ing->srcs[i].src);
 	rl_writer_one_transaction(ing->commit, !ing->streams);
+	if (ing->o.all_time_latency)
+		rl_writer_all_time_latency(ing->commit);
 	rl_worker_opts ao = {.policy = ing->o.policy,
 			     .window_us = ing->o.retry_window_us,
 			     .max_lag_us = ing->o.max_lag_us,

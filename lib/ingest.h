@@ -72,6 +72,9 @@ typedef struct rl_ingest_opts {
 	 * counted, kept in its checkpoint for the next run (analyze, whose input ends, counts
 	 * it) */
 	bool keep_pending;
+	/* analyze without a window: no report reads this database by the minute, so its
+	 * latency histograms are written for all time only (rl_writer_all_time_latency) */
+	bool all_time_latency;
 	/* ingest: a run of files in which an input parsed nothing with its format (the
 	 * wrong --format) writes nothing, so that the same command with the right format
 	 * reads every line once; analyze reports what it read */

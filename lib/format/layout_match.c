@@ -239,8 +239,12 @@ int rl_layout_match(const void *ctx, const char *p, size_t n, size_t *ov)
 	for (size_t k = 0; k < m->nsteps; k++) {
 		const step *s = &m->steps[k];
 		if (s->op == OP_BYTES) {
-			if (n - i < s->n || memcmp(p + i, m->lit + s->group, s->n) != 0)
+			if (n - i < s->n)
 				return 0;
+			const char *lit = m->lit + s->group; /* a literal is a few bytes: no call */
+			for (size_t j = 0; j < s->n; j++)
+				if (p[i + j] != lit[j])
+					return 0;
 			i += s->n;
 		} else if (s->op == OP_BLANKS) {
 			size_t j = i;

@@ -22,6 +22,19 @@ typedef struct batch {
 	rl_writer_totals totals;
 } batch;
 
+/* All-time totals, summed while the minute rows are written, over every batch of a
+ * transaction, and written once before it commits: a handful of rows per commit instead
+ * of one per minute (or per batch: a log with durations fills a batch's latency table
+ * within a minute), for reports over all time. */
+typedef struct totals {
+	rl_u64map index; /* packed key → row + 1 */
+	rl_store_bucket_row *b;
+	rl_store_latency_row *l;
+	rl_store_retry_row *r;
+	rl_store_bucket_row *ms; /* per minute and status (the timeline's rows) */
+	size_t nb, capb, nl, capl, nr, capr, nms, capms;
+} totals;
+
 typedef struct client_floor {
 	bool set;
 	uint64_t violations, attempts;
@@ -47,6 +60,9 @@ struct rl_writer {
 	/* one transaction for the run (rl_writer_one_transaction): open since the first
 	 * batch, committed by the last */
 	bool one_tx, open;
+	bool all_time_latency; /* rl_writer_all_time_latency */
+
+	totals tot; /* summed since the transaction began (drain_ctx) */
 
 	batch b; /* the batch in flight (or the last one) */
 	rl_writer_work spare; /* empty tables, ready to hand to the parser */
@@ -97,21 +113,10 @@ static int sync_errors(rl_writer *c, uint32_t upto, rl_err *err)
 	return 0;
 }
 
-/* All-time totals of a batch, summed while its minute rows are written: a handful of
- * rows per batch instead of one per minute, for reports over all time. */
-typedef struct totals {
-	rl_u64map index; /* packed key → row + 1 */
-	rl_store_bucket_row *b;
-	rl_store_latency_row *l;
-	rl_store_retry_row *r;
-	rl_store_bucket_row *ms; /* per minute and status (the timeline's rows) */
-	size_t nb, capb, nl, capl, nr, capr, nms, capms;
-} totals;
-
 typedef struct drain_ctx {
 	rl_writer *c;
 	rl_err *err;
-	totals t;
+	totals *t; /* the writer's: summed over the batches of a transaction */
 	int rc; /* out of memory while summing */
 } drain_ctx;
 
@@ -145,6 +150,31 @@ static void totals_free(totals *t)
 	free(t->l);
 	free(t->r);
 	free(t->ms);
+	memset(t, 0, sizeof *t);
+}
+
+/* Rows of totals held before they are written anyway: memory stays bounded whatever
+ * the keys (the sums are added to the stored rows, so writing early changes nothing). */
+#define RL_TOTALS_MAX 65536
+
+static size_t totals_rows(const totals *t)
+{
+	return t->nb + t->nl + t->nr + t->nms;
+}
+
+/* Adds the summed totals to the stored rows and starts the sums again. */
+static int write_totals(rl_writer *c, rl_err *err)
+{
+	totals *t = &c->tot;
+	int rc = rl_store_add_bucket_totals(c->st, t->b, t->nb, err);
+	if (!rc)
+		rc = rl_store_add_minute_status(c->st, t->ms, t->nms, err);
+	if (!rc)
+		rc = rl_store_add_latency_totals(c->st, t->l, t->nl, err);
+	if (!rc)
+		rc = rl_store_add_retry_totals(c->st, t->r, t->nr, err);
+	totals_free(t);
+	return rc;
 }
 
 static int put_buckets(void *ctx, const rl_store_bucket_row *rows, size_t n)
@@ -164,7 +194,7 @@ static int put_buckets(void *ctx, const rl_store_bucket_row *rows, size_t n)
 			d->rc = RL_ENOMEM; /* ids past what a key holds: not in a real database */
 			continue;
 		}
-		if (!(t = total_row(&d->t, key, (void **)&d->t.b, &d->t.nb, &d->t.capb, sizeof *t))) {
+		if (!(t = total_row(d->t, key, (void **)&d->t->b, &d->t->nb, &d->t->capb, sizeof *t))) {
 			d->rc = RL_ENOMEM;
 			continue;
 		}
@@ -175,7 +205,7 @@ static int put_buckets(void *ctx, const rl_store_bucket_row *rows, size_t n)
 		int ms = rl_status_is_failure(x[i].status) ? x[i].status : RL_STATUS_NOT_FAILED;
 		uint64_t mkey = ((uint64_t)(x[i].minute + ((int64_t)1 << 50)) & (((uint64_t)1 << 51) - 1)) << 11 |
 				(uint64_t)(ms + 2);
-		if (!(t = total_row(&d->t, mkey, (void **)&d->t.ms, &d->t.nms, &d->t.capms, sizeof *t))) {
+		if (!(t = total_row(d->t, mkey, (void **)&d->t->ms, &d->t->nms, &d->t->capms, sizeof *t))) {
 			d->rc = RL_ENOMEM;
 			continue;
 		}
@@ -195,13 +225,13 @@ static int put_latencies(void *ctx, const rl_store_latency_row *rows, size_t n)
 		uint64_t key;
 		rl_store_latency_row *t;
 		if (!pack(2, x[i].endpoint, x[i].method, 0, x[i].bucket, &key) ||
-		    !(t = total_row(&d->t, key, (void **)&d->t.l, &d->t.nl, &d->t.capl, sizeof *t))) {
+		    !(t = total_row(d->t, key, (void **)&d->t->l, &d->t->nl, &d->t->capl, sizeof *t))) {
 			d->rc = RL_ENOMEM;
 			continue;
 		}
 		*t = (rl_store_latency_row){0, x[i].endpoint, x[i].method, x[i].bucket, t->count + x[i].count};
 	}
-	return rl_store_add_latencies(d->c->st, x, n, d->err);
+	return d->c->all_time_latency ? 0 : rl_store_add_latencies(d->c->st, x, n, d->err);
 }
 
 static int put_retries(void *ctx, const rl_store_retry_row *rows, size_t n)
@@ -215,7 +245,7 @@ static int put_retries(void *ctx, const rl_store_retry_row *rows, size_t n)
 		uint64_t key;
 		rl_store_retry_row *t;
 		if (!pack(3, x[i].endpoint, x[i].method, 0, 0, &key) ||
-		    !(t = total_row(&d->t, key, (void **)&d->t.r, &d->t.nr, &d->t.capr, sizeof *t))) {
+		    !(t = total_row(d->t, key, (void **)&d->t->r, &d->t->nr, &d->t->capr, sizeof *t))) {
 			d->rc = RL_ENOMEM;
 			continue;
 		}
@@ -380,21 +410,21 @@ static int write_batch(rl_writer *c, batch *b, rl_err *err)
 	memset(&d, 0, sizeof d);
 	d.c = c;
 	d.err = err;
+	d.t = &c->tot;
+	/* whether this batch commits: only the parser's batches that say so end a
+	 * transaction (the analysis' batches before one join it, rl_worker_flush, so counts
+	 * and chains commit together); in one transaction for the run, only its last */
+	bool commits = b->has_totals && (c->one_tx ? b->totals.status != NULL : b->totals.commit || b->totals.status);
 	rl_agg_sink sink = {&d, put_buckets, put_latencies, put_retries, put_minutes};
 	if ((rc = sync_names(c, c->endpoints, RL_NAME_ENDPOINT, &c->endpoints_synced, b->w.endpoints_upto, err)) ||
 	    (rc = sync_names(c, c->methods, RL_NAME_METHOD, &c->methods_synced, b->w.methods_upto, err)) ||
 	    (rc = sync_errors(c, b->w.errors_upto, err)) || (rc = rl_agg_drain(b->w.agg, &sink)) || (rc = d.rc) ||
-	    (rc = rl_store_add_bucket_totals(c->st, d.t.b, d.t.nb, err)) ||
-	    (rc = rl_store_add_minute_status(c->st, d.t.ms, d.t.nms, err)) ||
-	    (rc = rl_store_add_latency_totals(c->st, d.t.l, d.t.nl, err)) ||
-	    (rc = rl_store_add_retry_totals(c->st, d.t.r, d.t.nr, err)) || (rc = write_findings(c, &b->w, err)) ||
-	    (b->w.save && (rc = b->w.save(b->w.save_ctx, c->st, err)))) {
+	    ((commits || totals_rows(&c->tot) > RL_TOTALS_MAX) && (rc = write_totals(c, err))) ||
+	    (rc = write_findings(c, &b->w, err)) || (b->w.save && (rc = b->w.save(b->w.save_ctx, c->st, err)))) {
 		if (rc == RL_ENOMEM)
 			rl_err_set(err, rc, NULL, 0, "out of memory");
-		totals_free(&d.t);
 		goto fail;
 	}
-	totals_free(&d.t);
 	for (size_t i = 0; b->has_deltas && i < c->nsrcs; i++) {
 		const rl_store_source_delta *sd = &b->deltas[i];
 		if (!sd->name || (c->src_ids[i] && !sd->lines && !sd->late))
@@ -414,15 +444,13 @@ static int write_batch(rl_writer *c, batch *b, rl_err *err)
 	if (b->has_totals && b->totals.on_final && (rc = b->totals.on_final(b->totals.final_ctx, c->st, err)))
 		goto fail;
 	work_reset(&b->w);
-	/* only the parser's batches that say so end a transaction: the analysis' batches
-	 * before one join it (rl_worker_flush), so counts and chains commit together; in
-	 * one transaction for the run, only its last batch commits it all */
-	if (!b->has_totals || (c->one_tx ? !b->totals.status : !b->totals.commit && !b->totals.status))
+	if (!commits)
 		return 0;
 	c->open = false;
 	return rl_store_commit(c->st, err);
 fail:
 	work_reset(&b->w);
+	totals_free(&c->tot); /* rolled back with the rows they summed */
 	c->open = false;
 	rl_store_rollback(c->st);
 	return rc;
@@ -496,6 +524,11 @@ int rl_writer_new(rl_writer **out, rl_store *st, rl_intern *endpoints, rl_intern
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	*out = c;
 	return 0;
+}
+
+void rl_writer_all_time_latency(rl_writer *c)
+{
+	c->all_time_latency = true;
 }
 
 void rl_writer_one_transaction(rl_writer *c, bool on)
@@ -572,6 +605,7 @@ void rl_writer_free(rl_writer *c)
 	pthread_cond_destroy(&c->cv);
 	work_free(&c->spare);
 	work_free(&c->b.w);
+	totals_free(&c->tot);
 	rl_u64map_free(&c->kept);
 	free(c->src_ids);
 	free(c->b.deltas);

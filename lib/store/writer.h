@@ -87,6 +87,11 @@ typedef struct rl_writer_totals {
  * its analysis with it). */
 void rl_writer_one_transaction(rl_writer *c, bool on);
 
+/* For a database no report will read by the minute (analyze without --since/--until,
+ * whose database goes when it ends): the latency histograms are summed into their
+ * all-time rows only, not written per minute as well. */
+void rl_writer_all_time_latency(rl_writer *c);
+
 /* Queues a commit of *w, the sources' counts since the last commit (deltas, may be
  * NULL) and the samples; t (may be NULL) updates the run row. *w is replaced by an
  * empty one. Several threads may submit; commits are written one at a time. With wait,
