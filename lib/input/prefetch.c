@@ -1,14 +1,16 @@
 /* input/prefetch.c - lines read and parsed ahead (lib/input/prefetch.h). */
+#define _GNU_SOURCE /* sched_getaffinity: the cores this process may run on */
 #include "lib/input/prefetch.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/input/sniff.h"
 
-#define NBATCH 8
+#define NBATCH 4
 #define BATCH_LINES 1024
 #define BATCH_BYTES (512 * 1024) /* a batch ends once its copies take this much */
 #define CHUNK_MIN (256 * 1024)
@@ -250,5 +252,9 @@ void rl_prefetch_free(rl_prefetch *pf)
 bool rl_prefetch_enabled(void)
 {
 	const char *v = getenv("RETRYLENS_PREFETCH");
-	return !(v && strcmp(v, "0") == 0);
+	if (v && strcmp(v, "0") == 0)
+		return false;
+	/* on one core the thread only adds its copies and switches */
+	cpu_set_t set;
+	return sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) > 1;
 }

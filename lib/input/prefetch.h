@@ -43,8 +43,8 @@ int rl_prefetch_next(rl_prefetch *pf, rl_line *line, const rl_prefetched **pre, 
 /* Stops the thread (it may be waiting for the reader) and frees pf. NULL is fine. */
 void rl_prefetch_free(rl_prefetch *pf);
 
-/* Whether prefetching is on: it is unless the environment sets RETRYLENS_PREFETCH=0
- * (the tests compare both ways). */
+/* Whether prefetching is on: with more than one core to run on, unless the environment
+ * sets RETRYLENS_PREFETCH=0 (the tests compare both ways). */
 bool rl_prefetch_enabled(void);
 
 #endif

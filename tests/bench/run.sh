@@ -9,6 +9,7 @@
 #   retrylens analyze            (and pinned to one core with taskset)
 #   lnav -n -c ';SELECT sc_status, count(*) FROM access_log GROUP BY sc_status'
 #   goaccess --log-format=COMBINED -o out.json
+#   barepass: one bare PCRE2-JIT match + fields pass (tests/bench/barepass.c), the floor
 # lnav and goaccess are skipped with a note when not installed (apt-get install lnav
 # goaccess). Then the memory figures: peak RSS on 1 hour vs 4 hours of the same
 # traffic, and the retry state's bytes per open key with LINES distinct clients inside
@@ -32,6 +33,8 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/de
 cmake --build "$build" -j2 >/dev/null
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -o "$out/genlog" "$here/genlog.c"
 cc -O2 -std=c11 -D_DEFAULT_SOURCE -o "$out/measure" "$here/measure.c"
+# shellcheck disable=SC2046 # pkg-config's flags are words
+cc -O2 -std=c11 -D_DEFAULT_SOURCE -o "$out/barepass" "$here/barepass.c" $(pkg-config --cflags --libs libpcre2-8)
 bin=$build/retrylens
 base_bin=
 if [ -n "${BENCH_BASE:-}" ]; then
@@ -104,6 +107,7 @@ for f in "$out/hour.log" "$out/week.log"; do
 	else
 		echo "| goaccess | (not installed) | | | |"
 	fi
+	row "barepass (one PCRE2-JIT pass, 1 core)" "$f" taskset -c 0 "$out/barepass" "$f"
 done
 # Custom formats against the built-in one on the same bytes: combined's own layout given
 # as an nginx log_format (the issue's target: >= 90 % of combined's speed).
@@ -307,3 +311,84 @@ done | awk '{ a[NR] = $1; b[NR] = $2 }
 	function median(v, k, i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
 		return v[int((k + 1) / 2)] }
 	END { x = median(a, NR); y = median(b, NR); printf "| hour.log | %.3f | %.3f | %.2f× | ≤ 1.25×: %s |\n", x, y, y / x, y <= 1.25 * x ? "met" : "MISSED" }'
+
+# --- issue 15's figures, each beside its anchor, in this one run ---------------------
+# Wall times are medians of 5 runs of each command in turn; instructions are callgrind's
+# "I refs" (all threads, the whole 1 M-line file) divided by its lines; peak RSS is the
+# largest of every log above; bytes per open key are ingest's own figure on distinct.log.
+# A violation-rich log: genlog --violations (20,000 clients, 30 % failures, blind 4xx
+# retries, outages every two minutes).
+viol=$out/violations.log
+[ -s "$viol" ] && [ "$(wc -l <"$viol")" = "$lines" ] || "$out/genlog" --lines "$lines" --span 3600 --violations >"$viol"
+# pair A B: the medians of 5 runs of the shell commands A and B (sh -c, reading the
+# RL_* variables below), in turn: "a b"
+pair() {
+	i=0
+	while [ $i -lt 5 ]; do
+		echo "$("$out/measure" -- sh -c "$1" | wall_of) $("$out/measure" -- sh -c "$2" | wall_of)"
+		i=$((i + 1))
+	done | awk '{ a[NR] = $1; b[NR] = $2 }
+		function median(v, k, i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+			return v[int((k + 1) / 2)] }
+		END { printf "%.4f %.4f\n", median(a, NR), median(b, NR) }'
+}
+h=$out/hour.log
+lq=';SELECT sc_status, count(*) FROM access_log GROUP BY sc_status'
+export RL_BIN="$bin" RL_BASE="$base_bin" RL_H="$h" RL_CF="$cf" RL_JS="$js" RL_CUSTOM="$custom_fmt" RL_OUT="$out" RL_LQ="$lq"
+ours='"$RL_BIN" analyze --quiet --output json "$RL_H"'
+# figure A B FIGURE TARGET WHAT: a row; every wall time must be there, else MISSED
+figure() {
+	awk -v a="$1" -v b="$2" -v what="$3" -v op="$4" -v t="$5" 'BEGIN {
+		ok = a > 0 && b > 0; x = ok ? (op == "le" ? b / a : a / b) : 0
+		met = ok && (op == "le" ? x <= t : x >= t)
+		printf "| %s | %.3f s | %.3f s | %.2f× | %s %s×: %s |\n", what, a, b, x, op == "le" ? "≤" : "≥", t, (met ? "met" : "MISSED") }'
+}
+echo
+echo "| issue 15 (hour.log unless named) | anchor | retrylens | figure | target |"
+echo "|---|---:|---:|---:|---|"
+if command -v lnav >/dev/null; then
+	set -- $(pair 'HOME="$RL_OUT" lnav -n -c "$RL_LQ" "$RL_H"' "$ours")
+	figure "$1" "$2" "2 cores: lnav ÷ retrylens" ge 6.7
+	set -- $(pair 'HOME="$RL_OUT" taskset -c 0 lnav -n -c "$RL_LQ" "$RL_H"' "taskset -c 0 $ours")
+	figure "$1" "$2" "1 core: retrylens ÷ lnav" le 0.25
+else
+	echo "| lnav ratios | (lnav is not installed: apt-get install lnav) | | | |"
+fi
+set -- $(pair 'taskset -c 0 "$RL_OUT/barepass" "$RL_H"' "$ours")
+awk -v a="$1" -v b="$2" 'BEGIN { printf "| retrylens (2 cores) ÷ one bare PCRE2-JIT pass (1 core) | %.3f s | %.3f s | %.2f× | (the floor) |\n", a, b, (a > 0 ? b / a : 0) }'
+set -- $(pair "$ours" '"$RL_BIN" analyze --quiet --output json --format "$RL_CUSTOM" "$RL_CF"')
+figure "$1" "$2" "nginx custom (hour.custom) ÷ combined" le 1.2
+if [ -n "$base_bin" ]; then
+	set -- $(pair '"$RL_BASE" analyze --quiet --output json "$RL_JS"' '"$RL_BIN" analyze --quiet --output json "$RL_JS"')
+	figure "$1" "$2" "json lines (hour.jsonl): work tree's lines/s ÷ $base_name's" ge 2
+else
+	echo "| json lines against today's lines/s | (needs BENCH_BASE=REF) | | | |"
+fi
+if command -v valgrind >/dev/null; then
+	for f in "$h" "$viol"; do
+		ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" analyze --quiet --output json "$f" 2>&1 >/dev/null |
+			sed -n 's/.*I *refs: *//p' | tr -d ,)
+		t=3500
+		[ "$f" = "$viol" ] && t=4500
+		awk -v ir="$ir" -v n="$lines" -v t="$t" -v f="$(basename "$f")" 'BEGIN { x = ir / n; printf "| %s: instructions per line (callgrind, all threads) | | %.0f | | ≤ %d: %s |\n", f, x, t, (x <= t ? "met" : "MISSED") }'
+	done
+else
+	echo "| instructions per line | (valgrind not installed) | | | |"
+fi
+peak=0
+for f in "$h" "$out/week.log" "$cf" "$js" "$viol" "$out/hour.log.gz" "$long"; do
+	case $f in "$cf") fa="--format $custom_fmt" ;; *) fa= ;; esac
+	if [ -n "$fa" ]; then
+		m=$("$out/measure" -- "$bin" analyze --quiet --output json --format "$custom_fmt" "$f")
+	else
+		m=$("$out/measure" -- "$bin" analyze --quiet --output json "$f")
+	fi
+	k=$(echo "$m" | sed 's/.*rss_kib=\([0-9]*\).*/\1/')
+	[ "$k" -gt "$peak" ] && peak=$k
+done
+awk -v k="$peak" 'BEGIN { printf "| peak RSS, the largest of every log above | | %.1f MiB | | ≤ 32 MiB: %s |\n", k / 1024, (k <= 32768 ? "met" : "MISSED") }'
+rm -f "$out/distinct.db" "$out/distinct.db-wal" "$out/distinct.db-shm"
+bpk=$("$bin" ingest --db "$out/distinct.db" "$dist" 2>&1 | sed -n 's/.*MiB in memory, \([0-9]*\) B per key.*/\1/p')
+rm -f "$out/distinct.db" "$out/distinct.db-wal" "$out/distinct.db-shm" "$out/distinct.db.lock"
+awk -v b="$bpk" 'BEGIN { printf "| bytes per open key (distinct.log) | | %d B | | ≤ 128 B: %s |\n", b, (b <= 128 ? "met" : "MISSED") }'
+
