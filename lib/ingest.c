@@ -23,6 +23,7 @@
 #include "lib/classify/identity.h"
 #include "lib/input/checkpoint.h"
 #include "lib/input/merge.h"
+#include "lib/input/prefetch.h"
 #include "lib/input/reader.h"
 #include "lib/mem/intern.h"
 #include "lib/input/sniff.h"
@@ -224,8 +225,13 @@ static int count_record(rl_ingest *ing, size_t si)
 	}
 	rl_store_source_delta *d = &ing->deltas[si];
 	int64_t start = rl_record_start_us(r), end = rl_record_end_us(r);
-	char tpl[RL_ENDPOINT_MAX_LEN];
-	size_t tn = rl_endpoint_template(r->method.n ? r->target : RL_STR_NULL, tpl, sizeof tpl);
+	char buf[RL_ENDPOINT_MAX_LEN];
+	const char *tpl = s->cur_tpl; /* made ahead with the parse (lib/input/prefetch.h) */
+	size_t tn = s->cur_tpl_n;
+	if (!tpl) {
+		tpl = buf;
+		tn = rl_prefetch_template(r, buf, sizeof buf);
+	}
 	uint32_t ep = rl_intern_id(ing->endpoints, tpl, tn);
 	uint32_t me =
 		r->method.n ? rl_intern_id(ing->methods, r->method.p, r->method.n) : rl_intern_id(ing->methods, "-", 1);

@@ -55,6 +55,7 @@ typedef struct regex_format {
 	bool has_status; /* a status group exists: upstream_status is only a fallback */
 	bool has_time;
 	bool client_is_secret; /* the client group was named by --client and looks like a key */
+	bool clf_groups; /* the groups are clf.c's, each its field (clf_fill) */
 	rl_clf_cache clf_cache;
 	rl_layout *layout; /* what the pattern was compiled from, when known (explain) */
 	rl_str uri, args; /* $uri and $args of this line, joined into target at the end */
@@ -340,6 +341,67 @@ static void join_target(regex_format *f, rl_record *rec)
 	rl_field_set(rec, RL_FIELD_URI, &v);
 }
 
+/* regex_parse's loop for clf.c's pattern, whose groups are numbered 1 prefix, 2
+ * time_local, 3 request, 4 status, 5 body_bytes_sent, 6 referer, 7 user agent, 8
+ * X-Forwarded-For, with the format's fields as clf.c names them: each group's case of
+ * set_group, called without the loop's dispatch (test_clf_fill holds the two to the
+ * same records). */
+static rl_reject clf_fill(regex_format *f, rl_record *rec, const char *p, const PCRE2_SIZE *ov, uint32_t top)
+{
+	rl_field_value v = {.secret = f->client_is_secret};
+	if (!set_clf_prefix(rec, p + ov[2], ov[3] - ov[2]))
+		return RL_REJECT_NO_MATCH;
+	bool have_time = false;
+	rl_str s = rl_str_make(p + ov[4], ov[5] - ov[4]);
+	if (!rl_str_is_dash(s)) {
+		if (!rl_timestamp_parse_clf_cached(&f->clf_cache, s, &v.num))
+			return RL_REJECT_BAD_TIME;
+		v.res_us = RL_US_PER_S;
+		v.start = false;
+		rl_field_set_time(rec, &v);
+		have_time = true;
+	}
+	v.text = rl_str_make(p + ov[6], ov[7] - ov[6]);
+	rl_field_set_request(rec, &v);
+	int st;
+	if (!parse_status(rl_str_make(p + ov[8], ov[9] - ov[8]), &st))
+		return RL_REJECT_BAD_STATUS;
+	v.num = st;
+	rl_field_set_status(rec, &v);
+	if (rec->bytes < 0) {
+		uint64_t u;
+		v.num = rl_parse_u64(rl_str_make(p + ov[10], ov[11] - ov[10]), &u) ? (int64_t)u : -1;
+		rl_field_set_bytes(rec, &v);
+	}
+	if (top >= 6 && ov[12] != PCRE2_UNSET) {
+		v.text = rl_str_make(p + ov[12], ov[13] - ov[12]);
+		rl_field_set_referer(rec, &v);
+	}
+	if (top >= 7 && ov[14] != PCRE2_UNSET) {
+		v.text = rl_str_make(p + ov[14], ov[15] - ov[14]);
+		rl_field_set_user_agent(rec, &v);
+	}
+	if (top >= 8 && ov[16] != PCRE2_UNSET) {
+		v.text = rl_str_make(p + ov[16], ov[17] - ov[16]);
+		rl_field_set_forwarded_for(rec, &v);
+	}
+	return have_time ? RL_REJECT_NONE : RL_REJECT_NO_TIME;
+}
+
+/* Whether the format's groups are clf.c's, each mapped to its field (clf_fill). */
+static bool is_clf_groups(const regex_format *f)
+{
+	static const int8_t want[9] = {RL_FIELD_NONE,	 FIELD_CLF_PREFIX,    RL_FIELD_TIME,
+				       RL_FIELD_REQUEST, RL_FIELD_STATUS,     RL_FIELD_BYTES,
+				       RL_FIELD_REFERER, RL_FIELD_USER_AGENT, RL_FIELD_FORWARDED_FOR};
+	if (f->ngroups != 8 || f->nmapped != 8)
+		return false;
+	for (uint32_t g = 1; g <= 8; g++)
+		if (f->by_group[g].field != want[g] || f->mapped[g - 1] != g)
+			return false;
+	return f->by_group[2].unit == RL_UNIT_CLF && !f->by_group[2].start;
+}
+
 static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record *rec)
 {
 	regex_format *f = (regex_format *)base;
@@ -358,10 +420,13 @@ static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record
 			return RL_REJECT_NO_MATCH;
 		ov = pcre2_get_ovector_pointer(f->md);
 	}
+	uint32_t top = (uint32_t)rc - 1; /* the highest group that took part */
+	if (f->clf_groups && top >= 5 && ov[2] != PCRE2_UNSET && ov[4] != PCRE2_UNSET && ov[6] != PCRE2_UNSET &&
+	    ov[8] != PCRE2_UNSET && ov[10] != PCRE2_UNSET)
+		return clf_fill(f, rec, p, ov, top);
 	bool have_time = false;
 	rl_field_value v = {.secret = f->client_is_secret};
 	f->uri = f->args = RL_STR_NULL;
-	uint32_t top = (uint32_t)rc - 1; /* the highest group that took part */
 	for (uint32_t i = 0; i < f->nmapped && f->mapped[i] <= top; i++) {
 		uint32_t g = f->mapped[i];
 		if (ov[2 * g] == PCRE2_UNSET)
@@ -410,6 +475,7 @@ void rl_regex_format_set_matcher(rl_format *base, rl_regex_matcher m, void *ctx)
 	f->matcher_ctx = f->matcher ? ctx : NULL;
 	if (!f->matcher)
 		free(ctx);
+	f->clf_groups = m == rl_clf_match && is_clf_groups(f);
 }
 
 int rl_regex_format_keep_layout(rl_format *base, const rl_layout *l, rl_err *err)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/classify/endpoint.h"
 #include "lib/input/sniff.h"
 
 #define NBATCH 4
@@ -125,10 +126,21 @@ static bool fill(rl_prefetch *pf, batch *b)
 		/* what take_line and parse_line parse (reader.c): keep the two together */
 		pre->parsed = !(ln.unterminated && pf->hold_unterminated && !ln.overlong) && !ln.overlong &&
 			      !rl_line_is_blank(ln.p, ln.n);
+		pre->tpl = NULL;
 		if (pre->parsed) {
 			pre->rj = rl_format_parse(pf->fmt, ln.p, ln.n, &pre->rec);
 			if (!own_record(b, &pre->rec, ln.p, ln.n))
 				return false;
+			if (pre->rj == RL_REJECT_NONE) {
+				char tpl[RL_ENDPOINT_MAX_LEN];
+				size_t tn = rl_prefetch_template(&pre->rec, tpl, sizeof tpl);
+				char *t = room(b, tn ? tn : 1);
+				if (!t)
+					return false;
+				memcpy(t, tpl, tn);
+				pre->tpl = t;
+				pre->tpl_n = tn;
+			}
 		}
 		b->lines[b->n++] = ln;
 	}
@@ -247,6 +259,11 @@ void rl_prefetch_free(rl_prefetch *pf)
 		free(pf->b[i]);
 	}
 	free(pf);
+}
+
+size_t rl_prefetch_template(const rl_record *r, char *out, size_t cap)
+{
+	return rl_endpoint_template(r->method.n ? r->target : RL_STR_NULL, out, cap);
 }
 
 bool rl_prefetch_enabled(void)

@@ -29,7 +29,15 @@ typedef struct rl_prefetched {
 	bool parsed;
 	rl_reject rj;
 	rl_record rec;
+	/* a record's endpoint template (rl_prefetch_template), made here too: a view into
+	 * the batch, tpl NULL when not made */
+	const char *tpl;
+	size_t tpl_n;
 } rl_prefetched;
+
+/* The endpoint template of a record (lib/classify/endpoint.h): what the reader's caller
+ * counts it under. Made on the prefetch thread for a record it parsed. */
+size_t rl_prefetch_template(const rl_record *r, char *out, size_t cap);
 
 /* Starts the thread on src and fmt; hold_unterminated as the reader's. Returns 0, or
  * RL_ENOMEM (the reader then reads inline). */

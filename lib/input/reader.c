@@ -82,9 +82,12 @@ static bool parse_line(rl_reader *s, const rl_line *ln, const rl_prefetched *pre
 	rl_reject rj;
 	if (pre && pre->parsed) {
 		s->cur = &pre->rec;
+		s->cur_tpl = pre->tpl;
+		s->cur_tpl_n = pre->tpl_n;
 		rj = pre->rj;
 	} else {
 		s->cur = &s->rec;
+		s->cur_tpl = NULL;
 		rj = rl_format_parse(s->fmt, ln->p, ln->n, &s->rec); /* (prefetch parses what this does) */
 	}
 	if (rj == RL_REJECT_PENDING) {
@@ -232,6 +235,7 @@ static bool take_item(rl_reader *s)
 	long long item = 0;
 	rl_record_reset(&s->rec);
 	s->cur = &s->rec;
+	s->cur_tpl = NULL;
 	if (!rl_format_next(s->fmt, &s->rec, &rj, &item)) {
 		s->eof = true;
 		return false;

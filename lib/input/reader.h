@@ -77,6 +77,8 @@ typedef struct rl_reader {
 	/* the record waiting in the merge: *cur, which is rec or the prefetch's copy */
 	rl_record rec;
 	const rl_record *cur;
+	const char *cur_tpl; /* its endpoint template when the prefetch made it, else NULL */
+	size_t cur_tpl_n;
 	bool has_rec;
 	long long rec_line; /* its line, or its item number in a document */
 	const char *rec_p; /* its line's bytes as read (a line format's), and their length */
