@@ -104,7 +104,9 @@ static size_t fast_template(const char *p, const char *end, char *out, size_t ca
 		}
 		if (q == end)
 			c = C_END;
-		const char *ph = placeholder(seg, (size_t)(q - seg), all, any);
+		/* placeholder()'s own tests, first: most segments are words */
+		bool maybe = (all & (C_DIGIT | C_HEX)) || (any & (C_AT | C_PCT)) || q - seg == 36;
+		const char *ph = maybe ? placeholder(seg, (size_t)(q - seg), all, any) : NULL;
 		if (ph) {
 			size_t k = strlen(ph), m = (size_t)(seg - a);
 			if (o + m + k >= cap)

@@ -91,6 +91,11 @@ bool rl_format_logs_forwarded_for(const rl_format *f)
 	return f->logs_forwarded_for;
 }
 
+bool rl_format_borrowed(const rl_format *f)
+{
+	return f->borrowed;
+}
+
 bool rl_format_parses_alone(const rl_format *f)
 {
 	const rl_format_ops *o = f->ops;
@@ -105,6 +110,7 @@ bool rl_format_is_document(const rl_format *f)
 rl_reject rl_format_parse(rl_format *f, const char *p, size_t n, rl_record *rec)
 {
 	rl_record_reset(rec);
+	f->borrowed = true;
 	rl_reject rj = f->ops->parse(f, p, n, rec);
 	if (f->proxies && rj == RL_REJECT_NONE)
 		rec->addr = rl_proxy_client(f->proxies, rec->addr, rec->forwarded_for);

@@ -82,6 +82,10 @@ bool rl_format_logs_forwarded_for(const rl_format *f);
 /* True for a document format (har), whose records come from finish()/next(). */
 bool rl_format_is_document(const rl_format *f);
 
+/* Whether the record of the last rl_format_parse may hold views into the format's own
+ * buffers, which its next parse reuses (else they are all into the line or NULL). */
+bool rl_format_borrowed(const rl_format *f);
+
 /* True when each line's record depends on the line alone, and on the lines before it
  * only through what the format settled (a JSON profile once a line chose it): no
  * document, no parts held, nothing that changes under a reader from here on. Then

@@ -44,6 +44,10 @@ struct rl_format {
 	 * returns (never on an envelope's inner format) and applied by rl_format_parse and
 	 * rl_format_next to every record; freed by rl_format_free. */
 	struct rl_proxy_table *proxies;
+	/* Whether the last parse left views into the format's own buffers (reused by the
+	 * next line): rl_format_parse sets it before each parse, and a backend that knows
+	 * better (regex.c) clears it. */
+	bool borrowed;
 };
 
 /* The PCRE2 pattern of a double-quoted value's inside where quotes are escaped as \"

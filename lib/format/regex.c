@@ -137,8 +137,15 @@ static bool set_clf_prefix(rl_record *r, const char *p, size_t n)
 	const char *end = p + n;
 	if (n >= 6 && end[-1] == ' ' && !is_blank(p[0])) {
 		const char *s1 = rl_find2(p, end, ' ', '\t'), *s2, *s3;
-		if (*s1 == ' ' && (s2 = rl_find2(s1 + 1, end, ' ', '\t')) > s1 + 1 && *s2 == ' ' &&
-		    (s3 = rl_find2(s2 + 1, end, ' ', '\t')) == end - 1 && s3 > s2 + 1) {
+		/* ident and user are most often "-": a byte then the space */
+		if (*s1 == ' ' &&
+		    (s2 = s1 + 2 < end && !is_blank(s1[1]) && s1[2] == ' '
+				  ? s1 + 2
+				  : rl_find2(s1 + 1, end, ' ', '\t')) > s1 + 1 &&
+		    *s2 == ' ' &&
+		    (s3 = s2 + 2 == end - 1 && !is_blank(s2[1]) ? s2 + 2 : rl_find2(s2 + 1, end, ' ', '\t')) ==
+			    end - 1 &&
+		    s3 > s2 + 1) {
 			r->addr = rl_str_make(p, (size_t)(s1 - p));
 			return true;
 		}
@@ -337,6 +344,7 @@ static void join_target(regex_format *f, rl_record *rec)
 		size_t k = a.n < TARGET_CAP - n ? a.n : TARGET_CAP - n;
 		memcpy(f->target + n, a.p, k);
 		v.text = rl_str_make(f->target, n + k);
+		f->base.borrowed = true;
 	}
 	rl_field_set(rec, RL_FIELD_URI, &v);
 }
@@ -406,6 +414,7 @@ static rl_reject regex_parse(rl_format *base, const char *p, size_t n, rl_record
 {
 	regex_format *f = (regex_format *)base;
 	PCRE2_SIZE *ov = f->fov;
+	base->borrowed = false; /* every view is into the line, but a target join_target makes */
 	int rc = f->matcher ? f->matcher(f->matcher_ctx, p, n, f->fov) : 0;
 	if (rc <= 0) {
 		uint64_t limit = RL_MATCH_BASE + (uint64_t)n * RL_MATCH_PER_BYTE;

@@ -129,7 +129,7 @@ static bool fill(rl_prefetch *pf, batch *b)
 		pre->tpl = NULL;
 		if (pre->parsed) {
 			pre->rj = rl_format_parse(pf->fmt, ln.p, ln.n, &pre->rec);
-			if (!own_record(b, &pre->rec, ln.p, ln.n))
+			if (rl_format_borrowed(pf->fmt) && !own_record(b, &pre->rec, ln.p, ln.n))
 				return false;
 			if (pre->rj == RL_REJECT_NONE) {
 				char tpl[RL_ENDPOINT_MAX_LEN];
