@@ -3,26 +3,50 @@
 
 #include <stdbool.h>
 
-/* Character classes for one pass over a segment. The table holds each class xor-ed
- * with C_OTHER, so that a byte it does not list reads as C_OTHER (cls_of). */
+/* Character classes for one pass over a segment, one entry per byte. */
 enum { C_DIGIT = 1, C_HEX = 2, C_DASH = 4, C_AT = 8, C_DOT = 16, C_PCT = 32, C_OTHER = 64, C_SLASH = 128, C_END = 256 };
-#define K(c) ((c) | C_OTHER)
+#define D (C_DIGIT | C_HEX)
+#define H C_HEX
+#define M C_DASH
+#define A C_AT
+#define P C_DOT
+#define Q C_PCT
+#define S C_SLASH
+#define E C_END
+#define O C_OTHER
 /* clang-format off */
 static const unsigned short cls[256] = {
-	['0'] = K(C_DIGIT | C_HEX), ['1'] = K(C_DIGIT | C_HEX), ['2'] = K(C_DIGIT | C_HEX), ['3'] = K(C_DIGIT | C_HEX),
-	['4'] = K(C_DIGIT | C_HEX), ['5'] = K(C_DIGIT | C_HEX), ['6'] = K(C_DIGIT | C_HEX), ['7'] = K(C_DIGIT | C_HEX),
-	['8'] = K(C_DIGIT | C_HEX), ['9'] = K(C_DIGIT | C_HEX),
-	['a'] = K(C_HEX), ['b'] = K(C_HEX), ['c'] = K(C_HEX), ['d'] = K(C_HEX), ['e'] = K(C_HEX), ['f'] = K(C_HEX),
-	['A'] = K(C_HEX), ['B'] = K(C_HEX), ['C'] = K(C_HEX), ['D'] = K(C_HEX), ['E'] = K(C_HEX), ['F'] = K(C_HEX),
-	['-'] = K(C_DASH), ['@'] = K(C_AT), ['.'] = K(C_DOT), ['%'] = K(C_PCT),
-	['/'] = K(C_SLASH), ['?'] = K(C_END), ['#'] = K(C_END),
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, E, O, Q, O, O, O, O, O, O, O, M, P, S,
+	D, D, D, D, D, D, D, D, D, D, O, O, O, O, O, E,
+	A, H, H, H, H, H, H, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, H, H, H, H, H, H, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
 };
 /* clang-format on */
-#undef K
+#undef D
+#undef H
+#undef M
+#undef A
+#undef P
+#undef Q
+#undef S
+#undef E
+#undef O
 
 static unsigned cls_of(char c)
 {
-	return cls[(unsigned char)c] ^ C_OTHER;
+	return cls[(unsigned char)c];
 }
 
 static bool is_uuid(const char *s)

@@ -204,7 +204,7 @@ int rl_prefetch_start(rl_prefetch **out, rl_source *src, rl_format *fmt, bool ho
 	return 0;
 }
 
-int rl_prefetch_next(rl_prefetch *pf, rl_line *line, const rl_prefetched **pre, rl_err *err)
+int rl_prefetch_next(rl_prefetch *pf, const rl_line **line, const rl_prefetched **pre, rl_err *err)
 {
 	for (;;) {
 		if (!pf->taking) {
@@ -217,7 +217,7 @@ int rl_prefetch_next(rl_prefetch *pf, rl_line *line, const rl_prefetched **pre, 
 		}
 		batch *b = pf->b[pf->head];
 		if (pf->pos < b->n) {
-			*line = b->lines[pf->pos];
+			*line = &b->lines[pf->pos];
 			*pre = &b->pre[pf->pos];
 			pf->pos++;
 			return 1;

@@ -46,7 +46,7 @@ int rl_prefetch_start(rl_prefetch **out, rl_source *src, rl_format *fmt, bool ho
 /* The next line, as rl_source_next returns it (1, 0 at the end, RL_EINPUT with err
  * after the lines before the failure), with *pre its parse. Both, and the views of
  * pre->rec, stay valid until the next call. */
-int rl_prefetch_next(rl_prefetch *pf, rl_line *line, const rl_prefetched **pre, rl_err *err);
+int rl_prefetch_next(rl_prefetch *pf, const rl_line **line, const rl_prefetched **pre, rl_err *err);
 
 /* Stops the thread (it may be waiting for the reader) and frees pf. NULL is fine. */
 void rl_prefetch_free(rl_prefetch *pf);

@@ -76,7 +76,7 @@ static bool parse_line(rl_reader *s, const rl_line *ln, const rl_prefetched *pre
 		reject(s, ln, reason);
 		return false;
 	}
-	if (rl_line_is_blank(ln->p, ln->n))
+	if (!(pre && pre->parsed) && rl_line_is_blank(ln->p, ln->n)) /* (the prefetch parses none) */
 		return false;
 	s->run_nonblank++;
 	rl_reject rj;
@@ -261,8 +261,9 @@ static bool take_item(rl_reader *s)
 /* The next line of the source: from the prefetch thread once it runs. It starts at the
  * first line after the sniffed ones, for a regular file with a format that parses
  * alone (a JSON log's once its profile is chosen). */
-static int next_line(rl_reader *s, rl_line *ln, const rl_prefetched **pre)
+static int next_line(rl_reader *s, rl_line *ln, const rl_line **lp, const rl_prefetched **pre)
 {
+	*lp = ln;
 	*pre = NULL;
 	if (!s->prefetch && !s->no_prefetch) {
 		if (rl_source_is_stream(s->src) || !s->fmt || rl_format_is_document(s->fmt) || !rl_prefetch_enabled())
@@ -272,7 +273,7 @@ static int next_line(rl_reader *s, rl_line *ln, const rl_prefetched **pre)
 			s->no_prefetch = true; /* out of memory: read inline */
 	}
 	if (s->prefetch)
-		return rl_prefetch_next(s->prefetch, ln, pre, &s->err);
+		return rl_prefetch_next(s->prefetch, lp, pre, &s->err);
 	return rl_source_next(s->src, ln, &s->err);
 }
 
@@ -289,6 +290,7 @@ void rl_reader_pull(rl_reader *s)
 			continue;
 		}
 		rl_line ln;
+		const rl_line *lp = &ln; /* the line: ln, or the prefetch's */
 		const rl_prefetched *pre = NULL;
 		if (!rl_sniff_next(&s->sniff, &ln)) {
 			/* an input that ended (or failed, already reported) while sniffing is not
@@ -296,7 +298,7 @@ void rl_reader_pull(rl_reader *s)
 			bool ended = s->sniff.ended;
 			if (s->sniff.lines)
 				rl_sniff_clear(&s->sniff);
-			int r = ended ? 0 : next_line(s, &ln, &pre);
+			int r = ended ? 0 : next_line(s, &ln, &lp, &pre);
 			if (r == 2)
 				continue; /* idle returns are the sniffer's: nothing yet, read again */
 			if (r < 0)
@@ -323,7 +325,7 @@ void rl_reader_pull(rl_reader *s)
 				return;
 			}
 		}
-		if (take_line(s, &ln, pre)) {
+		if (take_line(s, lp, pre)) {
 			s->has_rec = true;
 			return;
 		}

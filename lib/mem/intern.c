@@ -21,7 +21,21 @@ struct rl_intern {
 	char *overflow;
 	uint32_t overflow_id;
 	bool overflowed;
+	/* ids of strings of up to 7 bytes by their bytes and length (short_key), the last
+	 * one found in each of a few slots: a log's few methods, found without a hash */
+	uint64_t short_key[8];
+	uint32_t short_id[8];
 };
+
+/* The n ≤ 7 bytes at p little-endian, and n in the top byte: equal only for equal strings. */
+static uint64_t short_key(const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	uint64_t k = (uint64_t)n << 56;
+	for (size_t i = 0; i < n; i++)
+		k |= (uint64_t)u[i] << (8 * i);
+	return k;
+}
 
 rl_intern *rl_intern_new(size_t max, size_t max_len, const char *overflow)
 {
@@ -79,18 +93,10 @@ uint32_t rl_intern_find(const rl_intern *t, const char *p, size_t n)
 	return lookup(t, p, n, rl_hash_bytes(p, n, 0), &slot);
 }
 
-uint32_t rl_intern_id(rl_intern *t, const char *p, size_t n)
+/* The id of every string past the cap: the overflow entry, added once. */
+static uint32_t overflow_id(rl_intern *t)
 {
-	if (n > t->max_len)
-		n = t->max_len;
-	uint64_t h = rl_hash_bytes(p, n, 0);
 	size_t slot;
-	uint32_t id = lookup(t, p, n, h, &slot);
-	if (id)
-		return id;
-	if (t->count < t->max)
-		return add(t, p, n, h, slot);
-	/* full: the overflow entry, added once */
 	t->overflowed = true;
 	if (!t->overflow_id) {
 		size_t on = strlen(t->overflow);
@@ -99,6 +105,30 @@ uint32_t rl_intern_id(rl_intern *t, const char *p, size_t n)
 		t->overflow_id = oid ? oid : add(t, t->overflow, on, oh, slot);
 	}
 	return t->overflow_id;
+}
+
+uint32_t rl_intern_id(rl_intern *t, const char *p, size_t n)
+{
+	if (n > t->max_len)
+		n = t->max_len;
+	uint64_t sk = 0;
+	size_t si = 0;
+	if (n <= 7) {
+		sk = short_key(p, n);
+		si = (size_t)(sk ^ sk >> 29 ^ sk >> 47) & 7;
+		if (t->short_key[si] == sk && t->short_id[si])
+			return t->short_id[si];
+	}
+	uint64_t h = rl_hash_bytes(p, n, 0);
+	size_t slot;
+	uint32_t id = lookup(t, p, n, h, &slot);
+	if (!id)
+		id = t->count < t->max ? add(t, p, n, h, slot) : overflow_id(t);
+	if (n <= 7 && id) {
+		t->short_key[si] = sk;
+		t->short_id[si] = id;
+	}
+	return id;
 }
 
 uint32_t rl_intern_count(const rl_intern *t)

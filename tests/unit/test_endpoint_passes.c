@@ -46,7 +46,9 @@ int main(void)
 					     "`",
 					     "me@x.io",
 					     "0123456789abcdeg",
-					     "0123456789ABCDEG"};
+					     "0123456789ABCDEG",
+					     "\xb2\xb3\xb9",
+					     "12\xb9"};
 	char path[400], fast[RL_ENDPOINT_MAX_LEN], cut[RL_ENDPOINT_MAX_LEN];
 	long long fits = 0, over = 0;
 	bool all = true;
@@ -76,6 +78,32 @@ int main(void)
 	}
 	CHECK(all);
 	CHECK(fits > 10000);
+	/* the table, byte by byte, against the classes' definitions */
+	bool table = true;
+	for (int b = 0; b < 256; b++) {
+		unsigned want = C_OTHER;
+		if (b >= '0' && b <= '9')
+			want = C_DIGIT | C_HEX;
+		else if ((b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F'))
+			want = C_HEX;
+		else if (b == '-')
+			want = C_DASH;
+		else if (b == '@')
+			want = C_AT;
+		else if (b == '.')
+			want = C_DOT;
+		else if (b == '%')
+			want = C_PCT;
+		else if (b == '/')
+			want = C_SLASH;
+		else if (b == '?' || b == '#')
+			want = C_END;
+		if (cls_of((char)b) != want) {
+			fprintf(stderr, "class of byte 0x%02x: %u, want %u\n", b, cls_of((char)b), want);
+			table = false;
+		}
+	}
+	CHECK(table);
 	CHECK(over > 1000);
 	return check_done("endpoint_passes");
 }
