@@ -146,22 +146,25 @@ static inline bool same_bytes(const char *a, const char *b, size_t n)
 /* Keeps a text that read as us, for the next line's. */
 static void remember(rl_clf_cache *c, rl_str s, int64_t us)
 {
-	if (s.n > sizeof c->last) {
-		c->last_len = 0;
+	int k = c->last_next;
+	c->last_next = !k;
+	if (s.n > sizeof c->last[k]) {
+		c->last_len[k] = 0;
 		return;
 	}
-	memcpy(c->last, s.p, s.n);
-	c->last_len = s.n;
-	c->last_us = us;
+	memcpy(c->last[k], s.p, s.n);
+	c->last_len[k] = s.n;
+	c->last_us[k] = us;
 }
 
 bool rl_timestamp_parse_clf_cached(rl_clf_cache *c, rl_str s, int64_t *us)
 {
 	const char *p = s.p;
-	if (s.n == c->last_len && s.n >= 8 && same_bytes(p, c->last, s.n)) {
-		*us = c->last_us;
-		return true;
-	}
+	for (int k = 0; k < 2; k++)
+		if (s.n == c->last_len[k] && s.n >= 8 && same_bytes(p, c->last[k], s.n)) {
+			*us = c->last_us[k];
+			return true;
+		}
 	size_t zl = s.n > 20 ? s.n - 20 : 0;
 	if (c->valid && s.n >= 20 && zl == c->zone_len && zl <= sizeof c->zone && same_bytes(p, c->date, 11) &&
 	    same_bytes(p + 20, c->zone, zl) && p[11] == ':' && p[14] == ':' && p[17] == ':') {

@@ -58,9 +58,12 @@ typedef struct rl_clf_cache {
 	size_t zone_len;
 	int64_t base_us; /* the UTC µs of 00:00:00 that day in that zone */
 	int valid;
-	char last[32]; /* the last text read, whole (a busy log repeats its second), and its µs */
-	size_t last_len;
-	int64_t last_us;
+	/* the last two texts read, whole (a busy log repeats its seconds, a little out of
+	 * order), their µs, and which of the two goes next */
+	char last[2][32];
+	size_t last_len[2];
+	int64_t last_us[2];
+	int last_next;
 } rl_clf_cache;
 bool rl_timestamp_parse_clf_cached(rl_clf_cache *c, rl_str s, int64_t *us);
 
