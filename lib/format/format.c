@@ -96,10 +96,12 @@ bool rl_format_borrowed(const rl_format *f)
 	return f->borrowed;
 }
 
-bool rl_format_parses_alone(const rl_format *f)
+int rl_format_parses_alone(const rl_format *f)
 {
 	const rl_format_ops *o = f->ops;
-	return !o->finish && !o->end && (!o->settled || o->settled(f));
+	if (o->finish || o->end)
+		return -1;
+	return !o->settled || o->settled(f);
 }
 
 bool rl_format_is_document(const rl_format *f)

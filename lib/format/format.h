@@ -86,11 +86,12 @@ bool rl_format_is_document(const rl_format *f);
  * buffers, which its next parse reuses (else they are all into the line or NULL). */
 bool rl_format_borrowed(const rl_format *f);
 
-/* True when each line's record depends on the line alone, and on the lines before it
+/* 1 when each line's record depends on the line alone, and on the lines before it
  * only through what the format settled (a JSON profile once a line chose it): no
  * document, no parts held, nothing that changes under a reader from here on. Then
- * another thread may parse the lines ahead, in order (lib/input/prefetch.h). */
-bool rl_format_parses_alone(const rl_format *f);
+ * another thread may parse the lines ahead, in order (lib/input/prefetch.h). 0 while
+ * the format has yet to settle, -1 for a format that never will (a document, CRI). */
+int rl_format_parses_alone(const rl_format *f);
 
 /* True when a header or field name looks like a credential (it contains
  * "authorization", "api-key"/"api_key", "apikey", "token" or "secret", any case):

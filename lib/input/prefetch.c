@@ -4,6 +4,8 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,7 +194,12 @@ int rl_prefetch_start(rl_prefetch **out, rl_source *src, rl_format *fmt, bool ho
 		}
 	pthread_mutex_init(&pf->mu, NULL);
 	pthread_cond_init(&pf->cv, NULL);
-	if (pthread_create(&pf->thread, NULL, run, pf)) {
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old); /* signals are the reader's */
+	int rc = pthread_create(&pf->thread, NULL, run, pf);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
 		pthread_mutex_destroy(&pf->mu);
 		pthread_cond_destroy(&pf->cv);
 		for (size_t i = 0; i < NBATCH; i++)
@@ -268,10 +275,13 @@ size_t rl_prefetch_template(const rl_record *r, char *out, size_t cap)
 
 bool rl_prefetch_enabled(void)
 {
-	const char *v = getenv("RETRYLENS_PREFETCH");
-	if (v && strcmp(v, "0") == 0)
-		return false;
-	/* on one core the thread only adds its copies and switches */
-	cpu_set_t set;
-	return sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) > 1;
+	static _Atomic int on = -1; /* asked once: neither changes during a run */
+	int v = atomic_load_explicit(&on, memory_order_relaxed);
+	if (v < 0) {
+		const char *e = getenv("RETRYLENS_PREFETCH");
+		cpu_set_t set; /* on one core the thread only adds its copies and switches */
+		v = !(e && strcmp(e, "0") == 0) && (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) > 1);
+		atomic_store_explicit(&on, v, memory_order_relaxed);
+	}
+	return v;
 }

@@ -266,10 +266,10 @@ static int next_line(rl_reader *s, rl_line *ln, const rl_line **lp, const rl_pre
 	*lp = ln;
 	*pre = NULL;
 	if (!s->prefetch && !s->no_prefetch) {
-		if (rl_source_is_stream(s->src) || !s->fmt || rl_format_is_document(s->fmt) || !rl_prefetch_enabled())
+		int alone = s->fmt ? rl_format_parses_alone(s->fmt) : -1;
+		if (alone < 0 || rl_source_is_stream(s->src) || !rl_prefetch_enabled())
 			s->no_prefetch = true;
-		else if (rl_format_parses_alone(s->fmt) &&
-			 rl_prefetch_start(&s->prefetch, s->src, s->fmt, s->hold_unterminated))
+		else if (alone && rl_prefetch_start(&s->prefetch, s->src, s->fmt, s->hold_unterminated))
 			s->no_prefetch = true; /* out of memory: read inline */
 	}
 	if (s->prefetch)
