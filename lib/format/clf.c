@@ -47,20 +47,6 @@ static size_t skip_blanks(const char *p, size_t n, size_t i)
 	return i;
 }
 
-/* The end of RL_PATTERN_QUOTED's possessive match from i: runs of neither '"' nor
- * '\\', each '\\' taking the byte after it unless that is a newline or the end ('.'
- * takes no newline). */
-static size_t quoted_end(const char *p, size_t n, size_t i)
-{
-	const char *end = p + n;
-	for (const char *q = p + i;;) {
-		q = rl_find2(q, end, '"', '\\');
-		if (q == end || *q == '"' || q + 1 == end || q[1] == '\n')
-			return (size_t)(q - p);
-		q += 2;
-	}
-}
-
 /* "[ \t]+(?<status>\d{3}|-)[ \t]+(?<body_bytes_sent>\d+|-)" at i: its end, 0 when it
  * does not match there. Nothing before it can make it match otherwise: each blank run
  * is followed by a byte no blank is, and the optional groups after it always match. */
@@ -97,7 +83,7 @@ static size_t quoted_field(const char *p, size_t n, size_t i, int g, size_t *ov)
 	size_t q = skip_blanks(p, n, i);
 	if (q == i || q >= n || p[q] != '"')
 		return 0;
-	size_t e = quoted_end(p, n, q + 1);
+	size_t e = rl_quoted_end(p, n, q + 1);
 	if (e >= n || p[e] != '"')
 		return 0;
 	ov[2 * g] = q + 1, ov[2 * g + 1] = e;
@@ -121,7 +107,7 @@ int rl_clf_match(const void *ctx, const char *p, size_t n, size_t *ov)
 	r++;
 	/* (?|(?<request>QUOTED)|(?<request>.*?))" then the tail: the first alternative,
 	 * else the shortest run without a newline that the tail follows */
-	size_t e = quoted_end(p, n, r), me = 0; /* where the match ends */
+	size_t e = rl_quoted_end(p, n, r), me = 0; /* where the match ends */
 	if (e < n && p[e] == '"')
 		me = clf_tail(p, n, e + 1, ov);
 	if (!me) {

@@ -5,6 +5,7 @@
 #ifndef RL_FORMAT_INTERNAL_H
 #define RL_FORMAT_INTERNAL_H
 
+#include "lib/base/scan.h"
 #include "lib/format/format.h"
 
 typedef struct rl_format_ops {
@@ -53,6 +54,21 @@ struct rl_format {
 /* The PCRE2 pattern of a double-quoted value's inside where quotes are escaped as \"
  * (and backslashes as \\): possessive, so it never backtracks. */
 #define RL_PATTERN_QUOTED "[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+"
+
+/* Where RL_PATTERN_QUOTED's possessive match from p[i] ends (p holds n bytes): runs of
+ * neither '"' nor '\\', each '\\' taking the byte after it unless that is a newline or
+ * the end ('.' takes no newline). For the patterns matched in C (clf.c,
+ * layout_match.c). */
+static inline size_t rl_quoted_end(const char *p, size_t n, size_t i)
+{
+	const char *end = p + n;
+	for (const char *q = p + i;;) {
+		q = rl_find2(q, end, '"', '\\');
+		if (q == end || *q == '"' || q + 1 == end || q[1] == '\n')
+			return (size_t)(q - p);
+		q += 2;
+	}
+}
 
 /* A format from a PCRE2 pattern whose named groups carry the fields (the names are
  * SPEC §2's fields and nginx's variables, listed in the field table, fields.h; other

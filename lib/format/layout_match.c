@@ -84,17 +84,6 @@ static bool digits_k(const char *p, size_t n, size_t i, size_t k)
 	return true;
 }
 
-static size_t quoted_end(const char *p, size_t n, size_t i)
-{
-	const char *end = p + n;
-	for (const char *q = p + i;;) {
-		q = rl_find2(q, end, '"', '\\');
-		if (q == end || *q == '"' || q + 1 == end || q[1] == '\n')
-			return (size_t)(q - p);
-		q += 2;
-	}
-}
-
 /* \d{1,2}/[A-Za-z]{3}/\d{4}[: ]\d\d:\d\d:\d\d(?: [+-]\d{4})?|- */
 static size_t clf_time(const char *p, size_t n, size_t i)
 {
@@ -197,9 +186,9 @@ static size_t value(const step *s, const char *p, size_t n, size_t i)
 	const char *nl;
 	switch (s->op) {
 	case OP_QUOTED:
-		return quoted_end(p, n, i);
+		return rl_quoted_end(p, n, i);
 	case OP_REQUEST: {
-		size_t e = quoted_end(p, n, i);
+		size_t e = rl_quoted_end(p, n, i);
 		return e < n && p[e] == '"' ? e : FAIL; /* else the lazy alternative: PCRE2's */
 	}
 	case OP_CLF_TIME:
