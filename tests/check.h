@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_passed, check_failed;
@@ -56,6 +57,14 @@ static int check_passed, check_failed;
 				(int)v_.n, v_.p ? v_.p : "", v_.p ? "" : " (unset)", w_ ? w_ : "(unset)");   \
 		}                                                                                            \
 	} while (0)
+
+/* How many rounds a randomized test runs: n, or a twentieth of it where every
+ * instruction is many times slower (RL_UNDER_VALGRIND, set by tests/CMakeLists.txt
+ * for the valgrind build). */
+static inline long check_rounds(long n)
+{
+	return getenv("RL_UNDER_VALGRIND") ? n / 20 : n;
+}
 
 static inline int check_done(const char *name)
 {

@@ -38,13 +38,18 @@ if [ -f "$dir/stderr.grep" ]; then
 	done <"$dir/stderr.grep"
 fi
 "$jsonsub" "$dir/expected.json" "$tmp/out.json" || { echo "report:"; head -c 4000 "$tmp/out.json"; exit 1; }
-RETRYLENS_PREFETCH=0 "$bin" analyze --output json "$@" >"$tmp/inline.json" 2>/dev/null
-rc2=$?
-grep -v '"generated_at"' "$tmp/out.json" >"$tmp/a.json"
-grep -v '"generated_at"' "$tmp/inline.json" >"$tmp/b.json"
-if [ "$rc2" != "$rc" ] || ! cmp -s "$tmp/a.json" "$tmp/b.json"; then
-	echo "read inline (RETRYLENS_PREFETCH=0): exit $rc2 (want $rc), a different report:"
-	diff "$tmp/a.json" "$tmp/b.json" | head -20
-	exit 1
-fi
+case $bin in
+*valgrind*) ;; # every run is many times slower there; the plain and ASan builds compare
+*)
+	RETRYLENS_PREFETCH=0 "$bin" analyze --output json "$@" >"$tmp/inline.json" 2>/dev/null
+	rc2=$?
+	grep -v '"generated_at"' "$tmp/out.json" >"$tmp/a.json"
+	grep -v '"generated_at"' "$tmp/inline.json" >"$tmp/b.json"
+	if [ "$rc2" != "$rc" ] || ! cmp -s "$tmp/a.json" "$tmp/b.json"; then
+		echo "read inline (RETRYLENS_PREFETCH=0): exit $rc2 (want $rc), a different report:"
+		diff "$tmp/a.json" "$tmp/b.json" | head -20
+		exit 1
+	fi
+	;;
+esac
 echo "ok: $(basename "$dir")"

@@ -88,7 +88,7 @@ static void test_spliced(void)
 	static const char special[] = "[]\"\\ \t-0123456789\nxG/";
 	char buf[600];
 	bool all = true;
-	for (int t = 0; t < 300000; t++) {
+	for (long t = 0; t < check_rounds(300000); t++) {
 		size_t n = 0, parts = 1 + rnd() % 4;
 		for (size_t k = 0; k < parts; k++) {
 			const char *l = lines[rnd() % (sizeof lines / sizeof lines[0])];
@@ -110,7 +110,7 @@ static void test_random(void)
 	static const char alphabet[] = "[]\"\\ \t-0123456789\nab/";
 	char buf[80];
 	bool all = true;
-	for (int t = 0; t < 300000; t++) {
+	for (long t = 0; t < check_rounds(300000); t++) {
 		size_t n = rnd() % sizeof buf;
 		for (size_t k = 0; k < n; k++)
 			buf[k] = alphabet[rnd() % (sizeof alphabet - 1)];

@@ -37,7 +37,7 @@ int main(void)
 	unsigned char buf[64];
 	uint64_t x = 1;
 	bool all = true;
-	for (int t = 0; t < 200000; t++) {
+	for (long t = 0; t < check_rounds(200000); t++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		size_t n = x % 40;
 		for (size_t i = 0; i < n; i++) {

@@ -11,7 +11,7 @@ int main(void)
 	char buf[100];
 	uint64_t x = 7;
 	bool all = true;
-	for (int t = 0; t < 500000; t++) {
+	for (long t = 0; t < check_rounds(500000); t++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		size_t n = x % 60, at = (x >> 8) % 10;
 		for (size_t i = 0; i < n + at; i++) {

@@ -56,7 +56,7 @@ int main(void)
 	char buf[120];
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 	bool all = true;
-	for (int t = 0; t < 300000; t++) {
+	for (long t = 0; t < check_rounds(300000); t++) {
 		size_t n = 0;
 		for (size_t k = x % 7; k > 0; k--) {
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
