@@ -17,12 +17,11 @@
 #include <unistd.h>
 
 #define QUOTED "[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+"
-static const char pattern[] =
-	"^(?<clf_prefix>[^\\[]*+)\\[(?<time_local>[^\\]]{1,40})\\][ \\t]+"
-	"\"(?|(?<request>" QUOTED ")|(?<request>.*?))\"[ \\t]+"
-	"(?<status>\\d{3}|-)[ \\t]+(?<body_bytes_sent>\\d+|-)"
-	"(?:[ \\t]+\"(?<http_referer>" QUOTED ")\"(?:[ \\t]+\"(?<http_user_agent>" QUOTED
-	")\"(?:[ \\t]+\"(?<http_x_forwarded_for>" QUOTED ")\")?)?)?";
+static const char pattern[] = "^(?<clf_prefix>[^\\[]*+)\\[(?<time_local>[^\\]]{1,40})\\][ \\t]+"
+			      "\"(?|(?<request>" QUOTED ")|(?<request>.*?))\"[ \\t]+"
+			      "(?<status>\\d{3}|-)[ \\t]+(?<body_bytes_sent>\\d+|-)"
+			      "(?:[ \\t]+\"(?<http_referer>" QUOTED ")\"(?:[ \\t]+\"(?<http_user_agent>" QUOTED
+			      ")\"(?:[ \\t]+\"(?<http_x_forwarded_for>" QUOTED ")\")?)?)?";
 
 static unsigned long long number(const char *p, size_t n)
 {

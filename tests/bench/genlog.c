@@ -218,8 +218,9 @@ int main(int argc, char **argv)
 			custom = !strcmp(argv[i + 1], "custom");
 		} else {
 		usage:
-			fprintf(stderr, "usage: genlog [--lines N] [--span S] [--clients N] [--seed S] [--start EPOCH] "
-					"[--disorder S] [--format combined|trace|json|custom] [--distinct] [--violations]\n");
+			fprintf(stderr,
+				"usage: genlog [--lines N] [--span S] [--clients N] [--seed S] [--start EPOCH] "
+				"[--disorder S] [--format combined|trace|json|custom] [--distinct] [--violations]\n");
 			return 2;
 		}
 	}
