@@ -347,19 +347,19 @@ echo
 echo "| issue 15 (hour.log unless named) | anchor | retrylens | figure | target |"
 echo "|---|---:|---:|---:|---|"
 if command -v lnav >/dev/null; then
-	set -- $(pair 'HOME="$RL_OUT" lnav -n -c "$RL_LQ" "$RL_H"' "$ours")
+	set -- $(pair 'HOME="$RL_OUT" lnav -n -c "$RL_LQ" "$RL_H"' "$ours") 0 0 # a pair that failed reads 0 0: MISSED
 	figure "$1" "$2" "2 cores: lnav ÷ retrylens" ge 6.7
-	set -- $(pair 'HOME="$RL_OUT" taskset -c 0 lnav -n -c "$RL_LQ" "$RL_H"' "taskset -c 0 $ours")
+	set -- $(pair 'HOME="$RL_OUT" taskset -c 0 lnav -n -c "$RL_LQ" "$RL_H"' "taskset -c 0 $ours") 0 0 # a pair that failed reads 0 0: MISSED
 	figure "$1" "$2" "1 core: retrylens ÷ lnav" le 0.25
 else
 	echo "| lnav ratios | (lnav is not installed: apt-get install lnav) | | | |"
 fi
-set -- $(pair 'taskset -c 0 "$RL_OUT/barepass" "$RL_H"' "$ours")
+set -- $(pair 'taskset -c 0 "$RL_OUT/barepass" "$RL_H"' "$ours") 0 0 # a pair that failed reads 0 0: MISSED
 awk -v a="$1" -v b="$2" 'BEGIN { printf "| retrylens (2 cores) ÷ one bare PCRE2-JIT pass (1 core) | %.3f s | %.3f s | %.2f× | (the floor) |\n", a, b, (a > 0 ? b / a : 0) }'
-set -- $(pair "$ours" '"$RL_BIN" analyze --quiet --output json --format "$RL_CUSTOM" "$RL_CF"')
+set -- $(pair "$ours" '"$RL_BIN" analyze --quiet --output json --format "$RL_CUSTOM" "$RL_CF"') 0 0 # a pair that failed reads 0 0: MISSED
 figure "$1" "$2" "nginx custom (hour.custom) ÷ combined" le 1.2
 if [ -n "$base_bin" ]; then
-	set -- $(pair '"$RL_BASE" analyze --quiet --output json "$RL_JS"' '"$RL_BIN" analyze --quiet --output json "$RL_JS"')
+	set -- $(pair '"$RL_BASE" analyze --quiet --output json "$RL_JS"' '"$RL_BIN" analyze --quiet --output json "$RL_JS"') 0 0 # a pair that failed reads 0 0: MISSED
 	figure "$1" "$2" "json lines (hour.jsonl): work tree's lines/s ÷ $base_name's" ge 2
 else
 	echo "| json lines against today's lines/s | (needs BENCH_BASE=REF) | | | |"
