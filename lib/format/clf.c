@@ -30,41 +30,24 @@ const char rl_clf_pattern[] =
 enum { G_PREFIX = 1, G_TIME, G_REQUEST, G_STATUS, G_BYTES, G_REFERER, G_UA, G_XFF };
 #define UNSET ((size_t)-1)
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static size_t skip_blanks(const char *p, size_t n, size_t i)
-{
-	while (i < n && is_blank(p[i]))
-		i++;
-	return i;
-}
-
 /* "[ \t]+(?<status>\d{3}|-)[ \t]+(?<body_bytes_sent>\d+|-)" at i: its end, 0 when it
  * does not match there. Nothing before it can make it match otherwise: each blank run
  * is followed by a byte no blank is, and the optional groups after it always match. */
 static size_t clf_tail(const char *p, size_t n, size_t i, size_t *ov)
 {
-	size_t s0 = skip_blanks(p, n, i), s1;
+	size_t s0 = rl_skip_blanks(p, n, i), s1;
 	if (s0 == i)
 		return 0;
-	if (s0 + 3 <= n && is_digit(p[s0]) && is_digit(p[s0 + 1]) && is_digit(p[s0 + 2]))
+	if (s0 + 3 <= n && rl_is_digit(p[s0]) && rl_is_digit(p[s0 + 1]) && rl_is_digit(p[s0 + 2]))
 		s1 = s0 + 3;
 	else if (s0 < n && p[s0] == '-')
 		s1 = s0 + 1;
 	else
 		return 0;
-	size_t b0 = skip_blanks(p, n, s1), b1 = b0;
+	size_t b0 = rl_skip_blanks(p, n, s1), b1 = b0;
 	if (b0 == s1)
 		return 0;
-	while (b1 < n && is_digit(p[b1]))
+	while (b1 < n && rl_is_digit(p[b1]))
 		b1++;
 	if (b1 == b0) {
 		if (b0 < n && p[b0] == '-')
@@ -80,7 +63,7 @@ static size_t clf_tail(const char *p, size_t n, size_t i, size_t *ov)
 /* '[ \t]+"(QUOTED)"' at i into group g: its end, 0 when it does not match there. */
 static size_t quoted_field(const char *p, size_t n, size_t i, int g, size_t *ov)
 {
-	size_t q = skip_blanks(p, n, i);
+	size_t q = rl_skip_blanks(p, n, i);
 	if (q == i || q >= n || p[q] != '"')
 		return 0;
 	size_t e = rl_quoted_end(p, n, q + 1);
@@ -101,7 +84,7 @@ int rl_clf_match(const void *ctx, const char *p, size_t n, size_t *ov)
 	const char *tend = p + t0 + (left < 41 ? left : 41), *rb = rl_find2(p + t0, tend, ']', ']');
 	if (rb == tend || (size_t)(rb - p) == t0)
 		return 0;
-	size_t t1 = (size_t)(rb - p), r = skip_blanks(p, n, t1 + 1);
+	size_t t1 = (size_t)(rb - p), r = rl_skip_blanks(p, n, t1 + 1);
 	if (r == t1 + 1 || r >= n || p[r] != '"')
 		return 0;
 	r++;

@@ -55,6 +55,25 @@ struct rl_format {
  * (and backslashes as \\): possessive, so it never backtracks. */
 #define RL_PATTERN_QUOTED "[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+"
 
+/* The bytes the patterns call [ \t] and \d, and the end of a run of [ \t] from p[i]
+ * (p holds n bytes): for the patterns matched in C and the CLF prefix (regex.c). */
+static inline bool rl_is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static inline bool rl_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline size_t rl_skip_blanks(const char *p, size_t n, size_t i)
+{
+	while (i < n && rl_is_blank(p[i]))
+		i++;
+	return i;
+}
+
 /* Where RL_PATTERN_QUOTED's possessive match from p[i] ends (p holds n bytes): runs of
  * neither '"' nor '\\', each '\\' taking the byte after it unless that is a newline or
  * the end ('.' takes no newline). For the patterns matched in C (clf.c,
@@ -77,9 +96,10 @@ static inline size_t rl_quoted_end(const char *p, size_t n, size_t i)
 int rl_regex_format_new(rl_format **out, const char *name, const char *pattern, const rl_format_opts *opts,
 			rl_err *err);
 
-/* A pattern's match written in C, for the patterns of common formats: fills ov with each group's start and end offsets, (size_t)-1 for a group that took
- * no part, as pcre2_match() would, and returns what it would (one more than the
- * highest group set), or 0 for no match. A line it rejects is matched again by PCRE2,
+/* A pattern's match written in C, for the patterns of common formats: fills ov with
+ * each group's start and end offsets, (size_t)-1 for a group that took no part, as
+ * pcre2_match() would, and returns what it would (one more than the highest group
+ * set), or 0 for no match. A line it rejects is matched again by PCRE2,
  * which has the last word on it. */
 typedef int (*rl_regex_matcher)(const void *ctx, const char *p, size_t n, size_t *ov);
 /* Gives a regex format its pattern in C; ctx (malloc'd or NULL) is handed to every call

@@ -51,16 +51,6 @@ struct rl_layout_matcher {
 
 #define FAIL SIZE_MAX
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 static bool is_alpha(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -68,7 +58,7 @@ static bool is_alpha(char c)
 
 static size_t digits(const char *p, size_t n, size_t i)
 {
-	while (i < n && is_digit(p[i]))
+	while (i < n && rl_is_digit(p[i]))
 		i++;
 	return i;
 }
@@ -79,7 +69,7 @@ static bool digits_k(const char *p, size_t n, size_t i, size_t k)
 	if (i > n || n - i < k)
 		return false;
 	for (size_t j = 0; j < k; j++)
-		if (!is_digit(p[i + j]))
+		if (!rl_is_digit(p[i + j]))
 			return false;
 	return true;
 }
@@ -88,9 +78,9 @@ static bool digits_k(const char *p, size_t n, size_t i, size_t k)
 static size_t clf_time(const char *p, size_t n, size_t i)
 {
 	size_t j = i;
-	if (j < n && is_digit(p[j])) {
+	if (j < n && rl_is_digit(p[j])) {
 		j++;
-		if (j < n && is_digit(p[j]))
+		if (j < n && rl_is_digit(p[j]))
 			j++; /* two digits then '/', or (a third digit) neither way */
 		if (j + 18 <= n && p[j] == '/' && is_alpha(p[j + 1]) && is_alpha(p[j + 2]) && is_alpha(p[j + 3]) &&
 		    p[j + 4] == '/' && digits_k(p, n, j + 5, 4) && (p[j + 9] == ':' || p[j + 9] == ' ') &&
@@ -113,7 +103,7 @@ static size_t iso_time(const char *p, size_t n, size_t i)
 	    digits_k(p, n, i + 8, 2) && (p[i + 10] == 'T' || p[i + 10] == ' ') && digits_k(p, n, i + 11, 2) &&
 	    p[i + 13] == ':' && digits_k(p, n, i + 14, 2) && p[i + 16] == ':' && digits_k(p, n, i + 17, 2)) {
 		size_t j = i + 19;
-		if (j + 1 < n && (p[j] == '.' || p[j] == ',') && is_digit(p[j + 1]))
+		if (j + 1 < n && (p[j] == '.' || p[j] == ',') && rl_is_digit(p[j + 1]))
 			j = digits(p, n, j + 1);
 		if (j < n && p[j] == 'Z') {
 			j++;
@@ -134,7 +124,7 @@ static size_t decimal(const char *p, size_t n, size_t i)
 {
 	size_t j = i < n && p[i] == '-' ? i + 1 : i, k = digits(p, n, j);
 	if (k > j) {
-		if (k + 1 < n && p[k] == '.' && is_digit(p[k + 1]))
+		if (k + 1 < n && p[k] == '.' && rl_is_digit(p[k + 1]))
 			k = digits(p, n, k + 1);
 		return k;
 	}
@@ -236,9 +226,7 @@ int rl_layout_match(const void *ctx, const char *p, size_t n, size_t *ov)
 					return 0;
 			i += s->n;
 		} else if (s->op == OP_BLANKS) {
-			size_t j = i;
-			while (j < n && is_blank(p[j]))
-				j++;
+			size_t j = rl_skip_blanks(p, n, i);
 			if (j == i)
 				return 0;
 			i = j;
@@ -252,8 +240,7 @@ int rl_layout_match(const void *ctx, const char *p, size_t n, size_t *ov)
 		}
 	}
 	/* [ \t]*$ */
-	while (i < n && is_blank(p[i]))
-		i++;
+	i = rl_skip_blanks(p, n, i);
 	if (i != n && !(i + 1 == n && p[i] == '\n'))
 		return 0;
 	ov[0] = 0;
@@ -298,7 +285,7 @@ static step field_step(const rl_layout *l, size_t i)
 		s.op = OP_LIST;
 		return s;
 	case RL_VAL_WORD:
-		if (next && next->literal && !is_blank(next->text[0]))
+		if (next && next->literal && !rl_is_blank(next->text[0]))
 			s.op = OP_NOT_BLANK_OR, s.c = next->text[0];
 		else
 			s.op = OP_NOT_BLANK;
@@ -311,7 +298,7 @@ static step field_step(const rl_layout *l, size_t i)
 		s.op = OP_REST;
 	else if (!next->literal)
 		s.op = OP_LAZY;
-	else if (is_blank(next->text[0]))
+	else if (rl_is_blank(next->text[0]))
 		s.op = OP_NOT_BLANK;
 	else
 		s.op = OP_UPTO, s.c = next->text[0];

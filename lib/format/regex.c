@@ -62,11 +62,6 @@ typedef struct regex_format {
 	char target[TARGET_CAP];
 } regex_format;
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* Splits the text before "[time]": "[vhost[:port]] [forwarded list] addr ident user ",
  * where the address may itself be a comma-separated list ("10.0.0.2, 10.0.0.1,
  * 127.0.0.1"). The forwarded list, quoted or not, is the record's X-Forwarded-For.
@@ -74,31 +69,30 @@ static bool is_blank(char c)
 static bool clf_prefix_general(rl_record *r, const char *p, size_t n)
 {
 	const char *end = p + n;
-
-	while (p < end && is_blank(*p))
+	while (p < end && rl_is_blank(*p))
 		p++;
 	/* drop user, then ident: each a token preceded by blanks */
 	for (int k = 0; k < 2; k++) {
-		if (end == p || !is_blank(end[-1]))
+		if (end == p || !rl_is_blank(end[-1]))
 			return false;
-		while (end > p && is_blank(end[-1]))
+		while (end > p && rl_is_blank(end[-1]))
 			end--;
-		while (end > p && !is_blank(end[-1]))
+		while (end > p && !rl_is_blank(end[-1]))
 			end--;
 	}
-	if (end == p || !is_blank(end[-1]))
+	if (end == p || !rl_is_blank(end[-1]))
 		return false;
-	while (end > p && is_blank(end[-1]))
+	while (end > p && rl_is_blank(end[-1]))
 		end--;
 	if (end == p)
 		return false;
 	/* the address run: the last token, extended left over tokens ending in ',' */
 	const char *a = end;
 	for (;;) {
-		while (a > p && !is_blank(a[-1]))
+		while (a > p && !rl_is_blank(a[-1]))
 			a--;
 		const char *b = a;
-		while (b > p && is_blank(b[-1]))
+		while (b > p && rl_is_blank(b[-1]))
 			b--;
 		if (b > p && b[-1] == ',') {
 			a = b;
@@ -108,16 +102,16 @@ static bool clf_prefix_general(rl_record *r, const char *p, size_t n)
 	}
 	r->addr = rl_str_make(a, (size_t)(end - a));
 	const char *rest_end = a;
-	while (rest_end > p && is_blank(rest_end[-1]))
+	while (rest_end > p && rl_is_blank(rest_end[-1]))
 		rest_end--;
 	const char *fwd = p;
 	if (rest_end > p && *p != '"') {
 		const char *v = p;
-		while (v < rest_end && !is_blank(*v))
+		while (v < rest_end && !rl_is_blank(*v))
 			v++;
 		if (v[-1] != ',') {
 			r->vhost = rl_str_make(p, (size_t)(v - p));
-			for (fwd = v; fwd < rest_end && is_blank(*fwd);)
+			for (fwd = v; fwd < rest_end && rl_is_blank(*fwd);)
 				fwd++;
 		}
 	}
@@ -135,15 +129,15 @@ static bool clf_prefix_general(rl_record *r, const char *p, size_t n)
 static bool set_clf_prefix(rl_record *r, const char *p, size_t n)
 {
 	const char *end = p + n;
-	if (n >= 6 && end[-1] == ' ' && !is_blank(p[0])) {
+	if (n >= 6 && end[-1] == ' ' && !rl_is_blank(p[0])) {
 		const char *s1 = rl_find2(p, end, ' ', '\t'), *s2, *s3;
 		/* ident and user are most often "-": a byte then the space */
 		if (*s1 == ' ' &&
-		    (s2 = s1 + 2 < end && !is_blank(s1[1]) && s1[2] == ' '
+		    (s2 = s1 + 2 < end && !rl_is_blank(s1[1]) && s1[2] == ' '
 				  ? s1 + 2
 				  : rl_find2(s1 + 1, end, ' ', '\t')) > s1 + 1 &&
 		    *s2 == ' ' &&
-		    (s3 = s2 + 2 == end - 1 && !is_blank(s2[1]) ? s2 + 2 : rl_find2(s2 + 1, end, ' ', '\t')) ==
+		    (s3 = s2 + 2 == end - 1 && !rl_is_blank(s2[1]) ? s2 + 2 : rl_find2(s2 + 1, end, ' ', '\t')) ==
 			    end - 1 &&
 		    s3 > s2 + 1) {
 			r->addr = rl_str_make(p, (size_t)(s1 - p));
